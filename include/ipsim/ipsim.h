@@ -1,0 +1,188 @@
+/*
+ * ipsim.h - public API of libipsim, an agent-based simulator of visitor flows
+ * to a cultural-tourism destination (default: Jiamusi, Heilongjiang).
+ *
+ * Everything a program needs is reached through two opaque handles:
+ *   ipsim_scenario  a validated scenario (markets, destination, interventions,
+ *                   parameters), loaded from JSON and optionally overridden;
+ *   ipsim_model     one stochastic realisation of a scenario (agents, calendar,
+ *                   platform, daily outputs), stepped one day at a time.
+ *
+ * Conventions (as in GSL, libuv, SQLite):
+ *   - every fallible function returns an ipsim_status; ipsim_strerror() names it;
+ *   - functions that can fail on user data also fill a caller-provided message
+ *     buffer (err, errlen) naming the file, the JSON path, what was expected
+ *     and what was found; err may be NULL;
+ *   - every create or load function has a destroy function, and destroy(NULL) is a no-op;
+ *   - the library never prints and never exits; diagnostics go through an
+ *     optional log callback;
+ *   - there is no global state: two models may run side by side in one process.
+ */
+#ifndef IPSIM_IPSIM_H
+#define IPSIM_IPSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IPSIM_VERSION_MAJOR 0
+#define IPSIM_VERSION_MINOR 3
+#define IPSIM_VERSION_PATCH 0
+#define IPSIM_VERSION_STRING "0.3.0"
+
+/* Status codes. Each maps to one sysexits(3) code in ipsim_status_exit_code. */
+typedef enum ipsim_status {
+    IPSIM_OK = 0,
+    IPSIM_ERR_USAGE,       /* bad call or command line (EX_USAGE 64)            */
+    IPSIM_ERR_DATA,        /* malformed or invalid scenario data (EX_DATAERR 65) */
+    IPSIM_ERR_NOINPUT,     /* input file missing or unreadable (EX_NOINPUT 66)   */
+    IPSIM_ERR_CANTCREAT,   /* output cannot be created (EX_CANTCREAT 73)         */
+    IPSIM_ERR_EXISTS,      /* output exists and overwriting was not allowed (73) */
+    IPSIM_ERR_IO,          /* read or write failed midway (EX_IOERR 74)          */
+    IPSIM_ERR_NOMEM,       /* allocation failed or over the memory limit (EX_OSERR 71) */
+    IPSIM_ERR_LIMIT,       /* request exceeds a hard limit (EX_DATAERR 65)       */
+    IPSIM_ERR_INTERRUPTED, /* stopped on request, nothing written (EX_TEMPFAIL 75) */
+    IPSIM_ERR_INTERNAL     /* a bug (EX_SOFTWARE 70)                             */
+} ipsim_status;
+
+/* Human-readable name of a status ("invalid scenario data", ...). Never NULL. */
+const char *ipsim_strerror(ipsim_status status);
+
+/* The sysexits(3) exit code a command-line program should use for status. */
+int ipsim_status_exit_code(ipsim_status status);
+
+/* Version string of the library ("0.3.0") and the git commit it was built
+ * from ("unknown" outside a checkout). */
+const char *ipsim_version(void);
+const char *ipsim_git_commit(void);
+
+/* Log levels and callback. The library calls it with a complete message
+ * (no trailing newline); a NULL callback silences the library. */
+typedef enum ipsim_log_level {
+    IPSIM_LOG_DEBUG = 0,
+    IPSIM_LOG_INFO = 1,
+    IPSIM_LOG_WARN = 2
+} ipsim_log_level;
+typedef void (*ipsim_log_fn)(void *userdata, ipsim_log_level level, const char *message);
+
+/* ------------------------------------------------------------------------ */
+/* Scenarios                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ipsim_scenario ipsim_scenario;
+
+/* Load and validate a scenario file. On success *out owns a new scenario.
+ * On failure *out is NULL, the status is IPSIM_ERR_NOINPUT (missing or
+ * unreadable file) or IPSIM_ERR_DATA (syntax, type, range, reference or
+ * unknown-key error), and err holds one line such as
+ *   scenarios/x.json: markets[3].population: expected a number >= 0, found "abc"
+ * A scenario may name a "base" scenario (path relative to its own file);
+ * the base is loaded first and this file's objects are merged into it. */
+ipsim_status ipsim_scenario_load(const char *path, ipsim_scenario **out,
+                                 char *err, size_t errlen);
+
+/* Same from a buffer; origin names the buffer in messages. A "base" key is
+ * resolved relative to the current directory. */
+ipsim_status ipsim_scenario_load_buffer(const char *json, size_t len, const char *origin,
+                                        ipsim_scenario **out, char *err, size_t errlen);
+
+/* Apply one override "json.path=value" (e.g. "markets[2].population=100",
+ * "destination.digital_fluency=0.8", "simulation.seed=\"42\""). The value is
+ * JSON; a bare word that is not JSON is taken as a string. The path must
+ * name an existing key or array element of the resolved scenario. The whole
+ * scenario is re-validated; on failure the scenario is left unchanged. */
+ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment,
+                                char *err, size_t errlen);
+
+/* The resolved scenario (base merged, overrides applied, every default
+ * filled in) as JSON text; the caller frees it with free(). NULL on OOM. */
+char *ipsim_scenario_to_json(const ipsim_scenario *sc);
+
+/* Scenario name ("jiamusi_baseline") and origin (the file it came from). */
+const char *ipsim_scenario_name(const ipsim_scenario *sc);
+const char *ipsim_scenario_origin(const ipsim_scenario *sc);
+
+/* Deep copy; NULL on OOM. */
+ipsim_scenario *ipsim_scenario_clone(const ipsim_scenario *sc);
+
+void ipsim_scenario_destroy(ipsim_scenario *sc);
+
+/* The JSON Schema (2020-12) every scenario satisfies, generated from the
+ * same field tables the loader uses; caller frees. NULL on OOM. */
+char *ipsim_scenario_schema_json(void);
+
+/* ------------------------------------------------------------------------ */
+/* Models                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ipsim_model ipsim_model;
+
+/* Run options. Zero-initialise, then call ipsim_run_options_init. A value
+ * of 0 / NaN in seed_set, scale or days keeps the scenario's value. */
+typedef struct ipsim_run_options {
+    int seed_set;          /* non-zero: use seed below instead of the scenario's */
+    uint64_t seed;
+    uint32_t replicate;    /* replicate index: a separate, reproducible stream */
+    int threads;           /* OpenMP threads; 0 = the scenario/OpenMP default */
+    double scale;          /* people per agent; 0 = scenario value */
+    int days;              /* simulated days; 0 = scenario value */
+    double max_memory_bytes; /* refuse to create a model needing more; 0 = no limit */
+    ipsim_log_fn log;
+    void *log_userdata;
+} ipsim_run_options;
+
+void ipsim_run_options_init(ipsim_run_options *opt);
+
+/* Build a model from a scenario: sample agents, set the calendar, schedule
+ * interventions. The model keeps its own copy of the scenario. */
+ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_options *opt,
+                                ipsim_model **out, char *err, size_t errlen);
+
+/* Estimated bytes a model of this scenario and options would allocate. */
+double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_options *opt);
+
+/* Advance one simulated day. IPSIM_ERR_USAGE once the last day is done. */
+ipsim_status ipsim_model_step(ipsim_model *m);
+
+/* Progress callback for ipsim_model_run: return non-zero to stop early,
+ * in which case ipsim_model_run returns IPSIM_ERR_INTERRUPTED. */
+typedef int (*ipsim_progress_fn)(void *userdata, int day_done, int days_total);
+
+/* Step to the end, calling progress (may be NULL) after each day. */
+ipsim_status ipsim_model_run(ipsim_model *m, ipsim_progress_fn progress, void *userdata);
+
+int ipsim_model_days_done(const ipsim_model *m);
+int ipsim_model_days_total(const ipsim_model *m);
+uint64_t ipsim_model_agent_count(const ipsim_model *m);
+double ipsim_model_scale(const ipsim_model *m);
+uint64_t ipsim_model_seed(const ipsim_model *m);
+
+/* Bytes of per-agent state (the headline memory figure). */
+double ipsim_model_bytes_per_agent(const ipsim_model *m);
+
+/* Read a daily metric ("arrivals", "aware", ... as in /daily of the output).
+ * On success *data points to days_total*n_markets*2 doubles, index
+ * [day][market][segment], owned by the model; *n_markets is set. */
+ipsim_status ipsim_model_daily(const ipsim_model *m, const char *metric,
+                               const double **data, int *n_markets);
+
+/* Write the run to an HDF5 file following the output contract (README).
+ * The file is written to PATH.tmp and renamed on success; with force == 0
+ * an existing PATH gives IPSIM_ERR_EXISTS and is not touched. */
+ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int force,
+                                char *err, size_t errlen);
+
+/* A readable multi-line summary of any ipsim result file; caller frees.
+ * IPSIM_ERR_NOINPUT if it cannot be opened, IPSIM_ERR_DATA if it is not an
+ * ipsim file. */
+ipsim_status ipsim_output_info(const char *path, char **text, char *err, size_t errlen);
+
+void ipsim_model_destroy(ipsim_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* IPSIM_IPSIM_H */

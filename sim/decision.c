@@ -1,0 +1,134 @@
+/*
+ * decision.c - phase 3 of the daily step: whether to make a trip here.
+ *
+ * A considering agent (aware, salience >= consider_salience, not booked,
+ * travelling or cooling down) has a leisure-trip occasion today with
+ * probability trips_per_year / 365 x leisure(arrival day). On an occasion it
+ * chooses among the destination, the substitute destinations (whose pull
+ * falls with the destination's distinctiveness) and everything else (the
+ * outside option, utility 0) by multinomial logit (ODD 7.4). A booking fixes
+ * the arrival day (lead time grows with distance), the main asset (a logit
+ * over assets by season, events and the segment's tastes) and the nights.
+ */
+#include <math.h>
+#include "model_state.h"
+
+static int lead_days(const sc_decision *d, double km) {
+    long L = lround(d->lead_days_base + d->lead_days_per_1000km * km / 1000.0);
+    return L < 1 ? 1 : (int)L;
+}
+
+static double mean_nights(const sc_decision *d, double km) {
+    double n = d->nights_base + d->nights_per_1000km * km / 1000.0;
+    return n < 1 ? 1 : (n > MAX_TRIP_NIGHTS ? MAX_TRIP_NIGHTS : n);
+}
+
+/* Mean taste weights of a segment (the mean of the lognormal multipliers is 1). */
+static void segment_weights(const sc_segment *g, double w[5]) {
+    w[0] = g->w_authenticity;
+    w[1] = g->w_emotional;
+    w[2] = g->w_aesthetic;
+    w[3] = g->w_digital;
+    w[4] = g->w_service;
+}
+
+/* Asset utilities on internal day tau for segment weights w: appeal + event
+ * appeal + log(seasonal availability) + taste-weighted quality. Returns the
+ * log-sum over open assets relative to all assets fully open and unmodified
+ * (the inclusive value entering the trip utility), fills the cumulative
+ * choice probabilities and the choice-weighted distinctiveness. */
+static double asset_choice(const struct ipsim_model *m, int tau, const double w[5],
+                           double cdf[], double *distinct) {
+    const sc_destination *d = &m->sc->destination;
+    const sc_decision *dp = &m->sc->parameters.decision;
+    const asset_day *ad = &m->asset_days[(size_t)tau * m->n_assets];
+    int month = m->cal.month[tau];
+    double sum = 0, ref = 0, dsum = 0;
+    for (int a = 0; a < m->n_assets; a++) {
+        double season = d->assets[a].seasonal[month];
+        double u = d->assets[a].appeal + ad[a].appeal_bonus + visit_quality(m, w, tau, a);
+        double x = season > 0 ? season * exp(dp->asset_choice_scale * u) : 0;
+        ref += exp(dp->asset_choice_scale * d->assets[a].appeal);
+        sum += x;
+        dsum += x * ad[a].distinctiveness;
+        cdf[a] = sum;
+    }
+    for (int a = 0; a < m->n_assets; a++) cdf[a] = sum > 0 ? cdf[a] / sum : 1.0;
+    *distinct = sum > 0 ? dsum / sum : 0;
+    return sum > 0 ? log(sum / ref) / (dp->asset_choice_scale > 0 ? dp->asset_choice_scale : 1) : -INFINITY;
+}
+
+void decision_prepare(struct ipsim_model *m, int tau) {
+    const sc_data *sc = m->sc;
+    const sc_decision *dp = &sc->parameters.decision;
+    const sc_visit *vp = &sc->parameters.visit;
+    for (int c = 0; c < m->n_cells; c++) {
+        const sc_market *mk = &sc->markets[cell_market(c)];
+        const sc_segment *g = &sc->segments[cell_segment(c)];
+        cell_day *cd = &m->cells[c];
+        int arr = tau + lead_days(dp, mk->distance_km);
+        if (arr >= m->n_days_ext) arr = m->n_days_ext - 1;
+        cd->arrival_tau = arr;
+        cd->nights_mean = mean_nights(dp, mk->distance_km);
+        double w[5], distinct;
+        segment_weights(g, w);
+        double iv = asset_choice(m, arr, w, cd->asset_cdf, &distinct);
+        if (!isfinite(iv)) {            /* every asset closed on the arrival day */
+            cd->p_occasion = 0;
+            cd->v_cell = -INFINITY;
+            cd->sub_weight = 0;
+            continue;
+        }
+        double cost = fmax(0, mk->travel_cost_cny - m->dest_days[arr].travel_cost_reduction) +
+                      cd->nights_mean * dp->stay_cost_per_night_cny * sc->destination.price_level;
+        double common = -g->beta_distance_per_km * mk->distance_km -
+                        g->beta_cost_per_income * cost / mk->income_cny_month;
+        double crowd = fmax(0, m->pf.crowd_expect - vp->crowding_threshold);
+        cd->v_cell = dp->asc_destination + dp->beta_season * iv + common - dp->beta_crowding * crowd;
+        double subs = 0;
+        for (int k = 0; k < sc->destination.n_substitutes; k++)
+            subs += exp(sc->destination.substitutes[k].utility + common);
+        cd->sub_weight = exp(-dp->beta_distinctiveness * distinct) * subs;
+        cd->p_occasion = g->trips_per_year / 365.0 * m->cal.leisure[arr];
+    }
+}
+
+/* Loyalty of agent i on day tau: the stored value (at the end of its last
+ * trip) decayed by loyalty_decay_per_year per year since then. */
+static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau) {
+    double L = m->ag.loyalty[i] / LOYALTY_Q;
+    if (L <= 0 || m->ag.visits[i] == 0) return 0;
+    double years = (tau - (int)m->ag.day_mark[i]) / 365.0;
+    return L * pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
+}
+
+int decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
+                   int tau, const philox4x32_ctr_t *daily) {
+    const sc_decision *dp = &m->sc->parameters.decision;
+    if (rng_u01(daily->v[1]) >= c->p_occasion) return 0;
+    agent_taste t;
+    visit_taste(m, cell, k, &t);
+    double L = loyalty_now(m, i, tau);
+    double penalty = m->ag.visits[i] ? dp->revisit_penalty *
+                     (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction) : 0;
+    double v = c->v_cell + dp->beta_attitude * (m->ag.attitude[i] / ATTITUDE_Q) +
+               dp->beta_loyalty * L - penalty + t.intercept;
+    double ev = exp(v);
+    double p = ev / (1 + ev + c->sub_weight);
+    if (rng_u01(daily->v[2]) >= p) return 0;
+
+    double ua = rng_u01(daily->v[3]);
+    int a = 0;
+    while (a < m->n_assets - 1 && ua > c->asset_cdf[a]) a++;
+    philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_TRIP, 0);
+    int nights = (int)floor(c->nights_mean + rng_u01(r.v[0]));
+    if (nights < 1) nights = 1;
+    if (nights > MAX_TRIP_NIGHTS) nights = MAX_TRIP_NIGHTS;
+
+    m->ag.loyalty[i] = (uint8_t)lround(L * LOYALTY_Q);
+    m->ag.state[i] = ST_BOOKED;
+    m->ag.day_mark[i] = (uint16_t)c->arrival_tau;
+    m->ag.asset[i] = (uint8_t)a;
+    m->ag.nights[i] = (uint8_t)nights;
+    return 1;
+}

@@ -1,0 +1,112 @@
+/*
+ * exposure.c - phase 2 of the daily step: who sees what about the destination.
+ *
+ * Per market x segment cell, the expected number of effective impressions a
+ * person receives today is the sum of five sources (ODD 7.3): paid campaign
+ * impressions, official content, user-generated content on the platform,
+ * offline word of mouth from returned visitors of the same market, and an
+ * ambient regional-information rate that decays with distance. Each source
+ * carries a quality signal; the cell's signal is their rate-weighted mean.
+ * An agent's count of impressions today is Poisson with that rate; each
+ * impression adds to a decaying salience stock with diminishing returns
+ * (wear-out) and pulls the attitude toward the signal. Reaching the
+ * effective frequency makes an unaware agent aware.
+ */
+#include <math.h>
+#include "model_state.h"
+
+static double market_people(const struct ipsim_model *m, int mk) {
+    return m->cell_people[mk * IPSIM_N_SEGMENTS] + m->cell_people[mk * IPSIM_N_SEGMENTS + 1];
+}
+
+/* UGC impressions per platform user in market mk today, and the
+ * corresponding signal-weighted rate, from the live post stock: a share
+ * home_share of every market's post views stays in that market, the rest
+ * is spread over all platform users. */
+static void ugc_rate(const struct ipsim_model *m, int mk, double views, double *rate,
+                     double *signal_rate) {
+    const sc_platform *p = &m->sc->platform;
+    double users_total = 0, stock_total = 0, signal_total = 0;
+    for (int j = 0; j < m->n_markets; j++) {
+        users_total += market_people(m, j) * m->sc->markets[j].platform_penetration;
+        stock_total += m->pf.post_stock[j];
+        signal_total += m->pf.post_signal[j];
+    }
+    double users = market_people(m, mk) * m->sc->markets[mk].platform_penetration;
+    *rate = 0;
+    *signal_rate = 0;
+    if (users <= 0 || users_total <= 0) return;
+    *rate = views * (p->home_share * m->pf.post_stock[mk] / users +
+                     (1 - p->home_share) * stock_total / users_total);
+    *signal_rate = views * (p->home_share * m->pf.post_signal[mk] / users +
+                            (1 - p->home_share) * signal_total / users_total);
+}
+
+void exposure_prepare(struct ipsim_model *m, int tau) {
+    const sc_data *sc = m->sc;
+    const sc_exposure *e = &sc->parameters.exposure;
+    const dest_day *dd = &m->dest_days[tau];
+    double fluency = sc->destination.digital_fluency;
+    double views = sc->platform.views_per_post_day * (1 + sc->platform.fluency_reach_gain * fluency) *
+                   m->pf.amplification;
+    double official = e->official_rate *
+                      (e->official_min_fluency_share + (1 - e->official_min_fluency_share) * fluency) *
+                      dd->official_reach_mult;
+    const double *paid = &m->paid_cell[(size_t)tau * m->n_cells];
+    for (int c = 0; c < m->n_cells; c++) {
+        int mk = cell_market(c), s = cell_segment(c);
+        const sc_market *mkt = &sc->markets[mk];
+        cell_day *cd = &m->cells[c];
+        double people = m->cell_people[c], mpeople = market_people(m, mk);
+        double dep = sc->segments[s].digital_dependency * mkt->platform_penetration;
+        double ugc, ugc_sig;
+        ugc_rate(m, mk, views, &ugc, &ugc_sig);
+        double wom_out = m->pf.wom_stock[mk] * (1 - m->post_decay);
+        double wom_sig = m->pf.wom_signal[mk] * (1 - m->post_decay);
+
+        double l_paid = people > 0 ? paid[c] / people : 0;
+        double l_off = official * dep;
+        double l_ugc = ugc * dep;
+        double l_wom = mpeople > 0 ? wom_out / mpeople : 0;
+        double l_amb = e->ambient_rate_at_zero_km * exp(-e->ambient_decay_per_km * mkt->distance_km);
+
+        double lambda = l_paid + l_off + l_ugc + l_wom + l_amb;
+        double signal_rate = (l_paid + l_off) * sc->destination.official_claim + ugc_sig * dep +
+                             (mpeople > 0 ? wom_sig / mpeople : 0) + l_amb * m->pf.reputation;
+        cd->lambda = lambda;
+        cd->p0 = exp(-lambda);
+        cd->signal = lambda > 0 ? signal_rate / lambda : m->pf.reputation;
+        cd->ugc_lambda = l_ugc;
+        cd->paid_impressions = m->paid_bought[(size_t)tau * m->n_cells + c];
+    }
+}
+
+/* Poisson(lambda) by inversion of its CDF at u; p0 = exp(-lambda). */
+static int poisson_inverse(double u, double lambda, double p0) {
+    if (u <= p0) return 0;
+    int n = 0;
+    double p = p0, cdf = p0;
+    while (u > cdf && n < 1000) {
+        n++;
+        p *= lambda / n;
+        cdf += p;
+        if (p <= 0) break;
+    }
+    return n;
+}
+
+void exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, double u,
+                    double lambda_extra) {
+    const sc_exposure *e = &m->sc->parameters.exposure;
+    double s = m->ag.salience[i] * m->sal_decay;
+    double lambda = c->lambda + lambda_extra;
+    int n = poisson_inverse(u, lambda, lambda_extra > 0 ? exp(-lambda) : c->p0);
+    if (n > 0) {
+        for (int j = 0; j < n; j++) s += 1.0 / (1.0 + s / e->wearout_salience);
+        double a = m->ag.attitude[i] / ATTITUDE_Q;
+        a = c->signal + (a - c->signal) * pow(1 - e->attitude_learning_rate, n);
+        m->ag.attitude[i] = (uint16_t)lround(clamp01(a) * ATTITUDE_Q);
+        if (m->ag.state[i] == ST_UNAWARE && s >= e->effective_frequency) m->ag.state[i] = ST_AWARE;
+    }
+    m->ag.salience[i] = (float)s;
+}

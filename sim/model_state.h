@@ -1,0 +1,217 @@
+/*
+ * model_state.h - the full state of one model run and the per-day inputs the
+ * phases share (internal). The ODD's section 2 lists the same variables.
+ *
+ * Time: the model steps through internal days tau = 0 .. warmup+days-1;
+ * tau = warmup is the scenario's start_date and the first recorded day.
+ * Calendar and intervention inputs are tabulated for tau up to
+ * n_days_ext = warmup + days + max lead time + max nights, so decisions
+ * about future arrival days can read them.
+ */
+#ifndef IPSIM_MODEL_STATE_H
+#define IPSIM_MODEL_STATE_H
+
+#include <stdint.h>
+#include "model_internal.h"
+#include "rng.h"
+
+/* Funnel states. "considering" is AWARE with salience >= consider_salience. */
+enum {
+    ST_UNAWARE = 0,   /* has not reached the effective frequency */
+    ST_AWARE = 1,     /* knows the destination, free to decide */
+    ST_BOOKED = 2,    /* day_mark = arrival day */
+    ST_ON_TRIP = 3,   /* day_mark = departure day */
+    ST_RETURNED = 4,  /* cooling down after a trip; day_mark = end of cooldown */
+    ST_COUNT
+};
+
+#define MAX_TRIP_NIGHTS 30
+#define LOYALTY_Q 255.0           /* loyalty stored as uint8 / 255 */
+#define ATTITUDE_Q 65535.0        /* attitude stored as uint16 / 65535 */
+#define SAT_FIXED 1048576.0       /* satisfaction sums in fixed point (2^20) */
+
+/* Per-agent state, structure of arrays; agents are stored cell by cell
+ * (cell = market * 2 + segment), so market and segment are implicit. */
+typedef struct {
+    uint8_t *state;
+    uint8_t *asset;      /* main asset of the current or last trip */
+    uint8_t *visits;     /* completed trips, saturating at 255 */
+    uint8_t *nights;     /* nights of the current or last trip */
+    uint8_t *loyalty;    /* 0..255 -> 0..1, value at the end of the last trip */
+    uint16_t *day_mark;  /* meaning depends on state (see enum) ; for AWARE
+                          * agents who visited: the day their last trip ended */
+    uint16_t *attitude;  /* expected experience quality, 0..65535 -> 0..1 */
+    float *salience;     /* adstock of effective impressions */
+} ipsim_agents;
+
+/* Calendar, one entry per internal day. */
+typedef struct {
+    int n;                 /* n_days_ext */
+    uint8_t *flags;        /* CAL_* bits */
+    uint8_t *month;        /* 0..11 */
+    double *leisure;       /* relative trip-occasion rate, normalised to mean 1 over the run */
+} ipsim_calendar;
+enum { CAL_WEEKEND = 1, CAL_HOLIDAY = 2, CAL_VACATION = 4, CAL_WORKDAY_ADJ = 8 };
+
+/* Effective destination on one internal day, after interventions. */
+typedef struct {
+    double authenticity, participation, emotional, aesthetics, distinctiveness, shareability;
+    double experience_bonus;  /* events on that day */
+    double appeal_bonus;      /* events on that day (trip and asset utility) */
+    double post_mult;         /* posting multiplier for visitors of this asset */
+} asset_day;
+
+typedef struct {
+    double service_quality;
+    double hospitality_bonus;
+    double travel_cost_reduction;
+    double official_reach_mult;
+    double loyalty_gain_mult;
+    double revisit_penalty_reduction;
+    double community_post_rate;      /* per loyal past visitor per day */
+    double feedback_improvement;     /* share of erosion repaired per day */
+    double post_mult;                /* destination-wide posting multiplier (D) */
+} dest_day;
+
+/* Per-cell inputs for the agent loop on one day (computed serially). */
+typedef struct {
+    double lambda;         /* effective impressions per person today */
+    double p0;             /* exp(-lambda) */
+    double signal;         /* mean quality signal of today's content */
+    double p_occasion;     /* trip-occasion probability today */
+    double v_cell;         /* cell part of the destination's trip utility */
+    double sub_weight;     /* (substitutes' pull) sum_k exp(V_k), already x exp(-beta_D D) */
+    int arrival_tau;       /* arrival day of a booking made today */
+    double nights_mean;    /* expected trip nights (real) */
+    double asset_cdf[IPSIM_MAX_ASSETS]; /* cumulative asset choice probabilities */
+    double paid_impressions;/* people-level impressions bought, landing on this cell */
+    double ugc_lambda;     /* part of lambda from UGC */
+} cell_day;
+
+/* Per-thread accumulators for one day; integers so that sums do not depend
+ * on the order of addition (bitwise identical at any thread count). */
+typedef struct {
+    int64_t *cell;         /* [n_cells][ACC_COUNT] */
+    int64_t *market_posts; /* [n_markets][3] positive, negative, neutral (weights) */
+    int64_t *market_signal;/* [n_markets][3] sum of posted experience x SAT_FIXED, by sentiment */
+    int64_t *market_returns; /* [n_markets] returning visitors (word of mouth) */
+    int64_t *market_wom_signal; /* [n_markets] sum of their experience x SAT_FIXED */
+    char pad[64];
+} thread_acc;
+
+enum {
+    ACC_UNAWARE = 0, ACC_AWARE, ACC_CONSIDERING, ACC_BOOKED, ACC_ON_TRIP, ACC_RETURNED,
+    ACC_ARRIVALS, ACC_REPEAT, ACC_DEPARTURES, ACC_SPEND, ACC_POS, ACC_NEG, ACC_NEU,
+    ACC_SAT_SUM, ACC_UGC_IMPRESSIONS,
+    ACC_COUNT
+};
+
+/* Platform and destination state carried from day to day. */
+typedef struct {
+    double *post_stock;     /* [n_markets] live post weight */
+    double *post_signal;    /* [n_markets] live post weight x experience */
+    double *wom_stock;      /* [n_markets] pending word-of-mouth impressions */
+    double *wom_signal;     /* [n_markets] their experience-weighted sum */
+    double reputation;      /* 0..1 */
+    double amplification;   /* >= 1 */
+    double crowd_expect;    /* expected crowding index */
+    double erosion;         /* 0..1 experiential erosion level */
+} ipsim_platform;
+
+struct ipsim_model {
+    ipsim_scenario *scenario;       /* owned copy */
+    const sc_data *sc;              /* = ipsim_scenario_data(scenario) */
+    ipsim_run_options opt;
+    ipsim_rng rng;
+    uint64_t seed;
+    double scale;
+    int days;                       /* recorded days */
+    int warmup;                     /* unrecorded days before start_date */
+    int n_days_ext;
+    int tau;                        /* next internal day to simulate */
+    int n_markets, n_cells, n_assets, threads;
+    double sal_decay;               /* daily salience retention 0.5^(1/adstock_half_life_days) */
+    double post_decay;              /* daily post retention 0.5^(1/post_half_life_days) */
+
+    /* population */
+    uint64_t n_agents;
+    uint32_t *cell_n;               /* [n_cells] agents per cell */
+    uint64_t *cell_start;           /* [n_cells + 1] first agent of each cell */
+    double *cell_people;            /* [n_cells] cell_n x scale */
+    ipsim_agents ag;
+
+    ipsim_calendar cal;
+    asset_day *asset_days;          /* [n_days_ext][n_assets] */
+    dest_day *dest_days;            /* [n_days_ext] */
+    double *paid_cell;              /* [n_days_ext][n_cells] people-level effective impressions */
+    double *paid_bought;            /* [n_days_ext][n_cells] people-level impressions bought */
+
+    cell_day *cells;                /* [n_cells] today's inputs */
+    int64_t *occupancy;             /* [n_days_ext][n_assets] agents on site, atomically updated */
+    ipsim_platform pf;
+
+    thread_acc *acc;                /* [threads] */
+    ipsim_results res;
+    double wall_seconds;
+};
+
+/* ---- phases (one file each, in the ODD's order) ---- */
+
+/* calendar.c */
+int calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
+                   int n_days_ext, const sc_decision *d);
+void calendar_free(ipsim_calendar *cal);
+/* internal day -> calendar date */
+ipsim_date calendar_date(const sc_data *sc, int warmup, int tau);
+
+/* interventions.c: tabulate effective assets and destination per day, and
+ * paid impressions per cell per day, for every internal day. */
+void interventions_tabulate(struct ipsim_model *m);
+
+/* population.c */
+int population_create(struct ipsim_model *m);
+void population_free(struct ipsim_model *m);
+double population_bytes_per_agent(void);
+
+/* exposure.c: per-cell exposure rates for day tau (platform state of the
+ * previous day), and the per-agent update. */
+void exposure_prepare(struct ipsim_model *m, int tau);
+void exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, double u,
+                    double lambda_extra);
+
+/* decision.c */
+void decision_prepare(struct ipsim_model *m, int tau);
+/* returns 1 if the agent booked today */
+int decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
+                   int tau, const philox4x32_ctr_t *daily);
+
+/* visit.c */
+void visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc);
+void visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+                  thread_acc *ta, int64_t *acc);
+/* tastes of an agent: weights of the five experience dimensions and the
+ * random intercept of its trip utility */
+typedef struct { double w[5]; double intercept; } agent_taste;
+void visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
+/* taste-weighted quality of an asset on a day (no crowding, no bonuses) */
+double visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
+
+/* platform.c: update after the agent loop from the reduced accumulators. */
+void platform_init(struct ipsim_model *m);
+void platform_update(struct ipsim_model *m, int tau, const int64_t *market_posts,
+                     const int64_t *market_signal, const int64_t *market_returns,
+                     const int64_t *market_wom_signal);
+void platform_free(struct ipsim_model *m);
+double platform_ugc_signal(const struct ipsim_model *m);
+double platform_post_stock(const struct ipsim_model *m);
+
+/* helpers */
+static inline int cell_market(int cell) { return cell / IPSIM_N_SEGMENTS; }
+static inline int cell_segment(int cell) { return cell % IPSIM_N_SEGMENTS; }
+static inline double clamp01(double x) { return x < 0 ? 0 : (x > 1 ? 1 : x); }
+/* satisfaction halfway between the negative and positive post thresholds */
+static inline double sat_neutral(const sc_visit *v) {
+    return 0.5 * (v->satisfaction_positive + v->satisfaction_negative);
+}
+
+#endif /* IPSIM_MODEL_STATE_H */

@@ -1,0 +1,123 @@
+/*
+ * visit.c - phases 4 and 5 of the daily step: the trip and what follows it.
+ *
+ * Arrival puts the agent on site at its main asset for its nights and adds
+ * it to that asset's occupancy on each of those nights. On the departure day
+ * the agent judges the trip (ODD 7.5): experience = its taste-weighted
+ * quality of the asset (authenticity & participation, emotional value,
+ * aesthetics, shareability, service) minus crowding beyond the threshold,
+ * plus event and hospitality bonuses; satisfaction follows Oliver's
+ * expectation-disconfirmation: experience + weight x (experience - the
+ * expectation it arrived with). Then it spends, may post (sentiment from
+ * satisfaction), updates loyalty, attitude and salience, and cools down.
+ */
+#include <math.h>
+#include "model_state.h"
+
+void visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t) {
+    const sc_segment *g = &m->sc->segments[cell_segment(cell)];
+    philox4x32_ctr_t a = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 0);
+    philox4x32_ctr_t b = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 1);
+    double z[6];
+    rng_normal2(a.v[0], a.v[1], &z[0], &z[1]);
+    rng_normal2(a.v[2], a.v[3], &z[2], &z[3]);
+    rng_normal2(b.v[0], b.v[1], &z[4], &z[5]);
+    /* lognormal multipliers with mean 1 and coefficient of variation taste_cv */
+    double sigma = sqrt(log(1 + g->taste_cv * g->taste_cv));
+    const double mean[5] = {g->w_authenticity, g->w_emotional, g->w_aesthetic, g->w_digital,
+                            g->w_service};
+    for (int j = 0; j < 5; j++) t->w[j] = mean[j] * exp(sigma * z[j] - 0.5 * sigma * sigma);
+    t->intercept = g->taste_sd_utility * z[5];
+}
+
+double visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset) {
+    const asset_day *x = &m->asset_days[(size_t)tau * m->n_assets + asset];
+    double keep = 1 - m->pf.erosion;
+    double q[5] = {0.5 * (x->authenticity + x->participation) * keep, x->emotional * keep,
+                   x->aesthetics, x->shareability, m->dest_days[tau].service_quality};
+    double num = 0, den = 0;
+    for (int j = 0; j < 5; j++) {
+        num += w[j] * q[j];
+        den += w[j];
+    }
+    return den > 0 ? num / den : 0;
+}
+
+void visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc) {
+    (void)cell;
+    (void)k;
+    int nights = m->ag.nights[i], a = m->ag.asset[i];
+    m->ag.state[i] = ST_ON_TRIP;
+    m->ag.day_mark[i] = (uint16_t)(tau + nights);
+    for (int t = tau; t < tau + nights && t < m->n_days_ext; t++) {
+        #pragma omp atomic
+        m->occupancy[(size_t)t * m->n_assets + a] += 1;
+    }
+    acc[ACC_ARRIVALS]++;
+    if (m->ag.visits[i]) acc[ACC_REPEAT]++;
+}
+
+/* Mean excess crowding (occupancy / capacity above the threshold) at the
+ * agent's asset over the nights of its trip. */
+static double trip_crowding(const struct ipsim_model *m, int a, int arrive, int nights) {
+    const sc_visit *v = &m->sc->parameters.visit;
+    double cap = m->sc->destination.assets[a].capacity_per_day, sum = 0;
+    for (int t = arrive; t < arrive + nights; t++) {
+        double ratio = (double)m->occupancy[(size_t)t * m->n_assets + a] * m->scale / cap;
+        sum += fmax(0, ratio - v->crowding_threshold);
+    }
+    return sum / nights;
+}
+
+void visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+                  thread_acc *ta, int64_t *acc) {
+    const sc_data *sc = m->sc;
+    const sc_visit *v = &sc->parameters.visit;
+    const sc_segment *g = &sc->segments[cell_segment(cell)];
+    int mk = cell_market(cell), a = m->ag.asset[i], nights = m->ag.nights[i];
+    int arrive = tau - nights;
+    const asset_day *ad = &m->asset_days[(size_t)arrive * m->n_assets + a];
+    const dest_day *dd = &m->dest_days[arrive];
+
+    agent_taste t;
+    visit_taste(m, cell, k, &t);
+    double expect = m->ag.attitude[i] / ATTITUDE_Q;
+    double exper = visit_quality(m, t.w, arrive, a) -
+                   g->crowding_sensitivity * trip_crowding(m, a, arrive, nights) +
+                   ad->experience_bonus + dd->hospitality_bonus;
+    double sat = exper + v->disconfirmation_weight * (exper - expect);
+    double neutral = sat_neutral(v);
+
+    acc[ACC_DEPARTURES]++;
+    acc[ACC_SAT_SUM] += llround(sat * SAT_FIXED);
+    acc[ACC_SPEND] += llround(nights * g->spend_per_night_cny * sc->destination.price_level);
+
+    /* posting: propensity x shareability x multipliers, more likely the
+     * further satisfaction is from neutral */
+    philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_TRIP, 1);
+    double p_post = g->post_propensity * ad->shareability * ad->post_mult *
+                    m->dest_days[tau].post_mult * (1 + v->post_extremity_gain * fabs(sat - neutral));
+    if (rng_u01(r.v[0]) < p_post) {
+        int kind = sat >= v->satisfaction_positive ? 0 : (sat < v->satisfaction_negative ? 1 : 2);
+        acc[ACC_POS + kind]++;
+        ta->market_posts[mk * 3 + kind]++;
+        ta->market_signal[mk * 3 + kind] += llround(clamp01(exper) * SAT_FIXED);
+    }
+    ta->market_returns[mk]++;
+    ta->market_wom_signal[mk] += llround(clamp01(exper) * SAT_FIXED);
+
+    /* loyalty (stored at booking, already decayed), attitude, salience */
+    double L = m->ag.loyalty[i] / LOYALTY_Q +
+               v->loyalty_gain * m->dest_days[tau].loyalty_gain_mult * (sat - neutral);
+    m->ag.loyalty[i] = (uint8_t)lround(clamp01(L) * LOYALTY_Q);
+    double att = (1 - v->experience_learning) * expect + v->experience_learning * clamp01(exper);
+    m->ag.attitude[i] = (uint16_t)lround(clamp01(att) * ATTITUDE_Q);
+    double liking = clamp01((sat - v->satisfaction_negative) /
+                            (v->satisfaction_positive - v->satisfaction_negative));
+    m->ag.salience[i] += (float)(v->repeat_salience_boost * liking);
+    if (m->ag.visits[i] < 255) m->ag.visits[i]++;
+
+    long cool = lround(sc->parameters.decision.cooldown_days);
+    m->ag.state[i] = cool > 0 ? ST_RETURNED : ST_AWARE;
+    m->ag.day_mark[i] = (uint16_t)(tau + cool);
+}
