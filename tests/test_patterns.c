@@ -1,0 +1,408 @@
+/*
+ * test_patterns.c - the ten patterns of the model brief as statistical tests.
+ *
+ * Each pattern compares paired runs: the same seed and replicate index in
+ * two scenarios, so every agent draws the same random numbers in both arms
+ * (common random numbers, ODD 4.9), over REPLICATES replicates at a small
+ * agent scale. A pattern passes when its paired statistic clears the
+ * threshold stated next to it; each threshold is justified by the variance
+ * measured with `build/tests/test_patterns --verbose` (figures in comments).
+ * Usage: test_patterns [--verbose] [--replicates R] [--scale S] [pattern...]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ipsim/ipsim.h"
+#include "model_internal.h"
+
+static int verbose = 0, replicates = 8, failures = 0, passes = 0;
+static double scale = 2000;
+
+/* ---- running ------------------------------------------------------------ */
+
+typedef struct {
+    ipsim_model *m;
+    const ipsim_results *r;
+    const sc_data *sc;
+} run_t;
+
+/* Load a scenario, apply "path=value" overrides (NULL-terminated), run one
+ * replicate; aborts the test on any error. */
+static run_t run(const char *file, const char *const *sets, int replicate) {
+    char err[1024], path[1024];
+    snprintf(path, sizeof path, "%s/scenarios/%s", IPSIM_SOURCE_DIR, file);
+    ipsim_scenario *sc = NULL;
+    if (ipsim_scenario_load(path, &sc, err, sizeof err) != IPSIM_OK) {
+        fprintf(stderr, "load %s: %s\n", file, err);
+        exit(2);
+    }
+    for (int i = 0; sets && sets[i]; i++)
+        if (ipsim_scenario_set(sc, sets[i], err, sizeof err) != IPSIM_OK) {
+            fprintf(stderr, "set %s: %s\n", sets[i], err);
+            exit(2);
+        }
+    ipsim_run_options opt;
+    ipsim_run_options_init(&opt);
+    opt.replicate = (uint32_t)replicate;
+    opt.scale = scale;
+    run_t r = {0};
+    if (ipsim_model_create(sc, &opt, &r.m, err, sizeof err) != IPSIM_OK ||
+        ipsim_model_run(r.m, NULL, NULL) != IPSIM_OK) {
+        fprintf(stderr, "run %s: %s\n", file, err);
+        exit(2);
+    }
+    ipsim_scenario_destroy(sc);
+    r.r = ipsim_model_results(r.m);
+    r.sc = ipsim_scenario_data(ipsim_model_scenario(r.m));
+    return r;
+}
+
+static void done(run_t *r) { ipsim_model_destroy(r->m); }
+
+static int day_of(const run_t *r, int y, int mo, int d) {
+    return ipsim_date_from_ymd(y, mo, d) - r->sc->simulation.start_date;
+}
+
+/* Sum of a daily metric over days [d0, d1], a market (-1 all), a segment (-1 all). */
+static double sum(const run_t *r, int metric, int d0, int d1, int market, int seg) {
+    const double *x = results_daily(r->r, metric);
+    int nm = r->r->n_markets;
+    double s = 0;
+    for (int d = d0; d <= d1 && d < r->r->days; d++)
+        for (int m = 0; m < nm; m++)
+            for (int g = 0; g < 2; g++)
+                if ((market < 0 || m == market) && (seg < 0 || g == seg))
+                    s += x[((size_t)d * nm + m) * 2 + g];
+    return s;
+}
+static double year(const run_t *r, int metric, int seg) { return sum(r, metric, 0, r->r->days - 1, -1, seg); }
+
+/* Departure-weighted mean satisfaction of a segment (-1 all) over the year. */
+static double satisfaction(const run_t *r, int seg) {
+    const double *s = results_daily(r->r, MET_SATISFACTION_MEAN), *n = results_daily(r->r, MET_DEPARTURES);
+    double num = 0, den = 0;
+    for (size_t i = 0; i < (size_t)r->r->days * r->r->n_markets * 2; i++)
+        if ((seg < 0 || (int)(i % 2) == seg) && n[i] > 0) {
+            num += s[i] * n[i];
+            den += n[i];
+        }
+    return den > 0 ? num / den : NAN;
+}
+
+static double positive_share(const run_t *r, int seg, int d0, int d1) {
+    double p = sum(r, MET_POSTS_POSITIVE, d0, d1, -1, seg), n = sum(r, MET_POSTS_NEGATIVE, d0, d1, -1, seg),
+           z = sum(r, MET_POSTS_NEUTRAL, d0, d1, -1, seg);
+    return p + n + z > 0 ? p / (p + n + z) : 0;
+}
+
+static double posts(const run_t *r, int d0, int d1) {
+    return sum(r, MET_POSTS_POSITIVE, d0, d1, -1, -1) + sum(r, MET_POSTS_NEGATIVE, d0, d1, -1, -1) +
+           sum(r, MET_POSTS_NEUTRAL, d0, d1, -1, -1);
+}
+
+/* Conversion: arrivals per 1,000 aware person-days over the year. */
+static double conversion(const run_t *r) {
+    return 1000 * year(r, MET_ARRIVALS, -1) / year(r, MET_AWARE, -1);
+}
+
+static double peak_dest(const run_t *r, int metric) {
+    double mx = 0;
+    for (int d = 0; d < r->r->days; d++) mx = fmax(mx, results_dest(r->r, metric)[d]);
+    return mx;
+}
+
+/* ---- statistics ---------------------------------------------------------- */
+
+typedef struct { double mean, sd, se, t; } paired_t;
+
+static paired_t paired(const double *a, const double *b, int n) {
+    paired_t p = {0};
+    for (int i = 0; i < n; i++) p.mean += (a[i] - b[i]) / n;
+    for (int i = 0; i < n; i++) p.sd += (a[i] - b[i] - p.mean) * (a[i] - b[i] - p.mean);
+    p.sd = n > 1 ? sqrt(p.sd / (n - 1)) : 0;
+    p.se = p.sd / sqrt((double)n);
+    p.t = p.se > 0 ? p.mean / p.se : (p.mean != 0 ? copysign(INFINITY, p.mean) : 0);
+    return p;
+}
+
+static double mean_of(const double *a, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) s += a[i] / n;
+    return s;
+}
+
+static void check(int ok, const char *pattern, const char *what) {
+    printf("  %-4s %s: %s\n", ok ? "ok" : "FAIL", pattern, what);
+    if (ok) passes++; else failures++;
+}
+
+/* Report a paired difference a - b and require t >= t_min. */
+static void expect_greater(const char *pattern, const char *what, const double *a, const double *b,
+                           int n, double t_min) {
+    paired_t p = paired(a, b, n);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s: mean %.4g vs %.4g, paired diff %.4g (sd %.3g, t %.1f, need t >= %.1f)",
+             what, mean_of(a, n), mean_of(b, n), p.mean, p.sd, p.t, t_min);
+    check(p.t >= t_min, pattern, msg);
+}
+
+#define MAXR 64
+#define T_MIN 3.0  /* one-sided paired t; with R = 8 (7 df) t >= 3 means p < 0.01 */
+
+/* ---- the patterns -------------------------------------------------------- */
+
+/* 1. Baseline: the top five source markets in the 2025 May Day window
+ * (1-5 May) are Heilongjiang cities, in every replicate. */
+static void pattern1(void) {
+    int all_ok = 1;
+    char worst[256] = "";
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t r = run("jiamusi_baseline.json", NULL, rep);
+        int d0 = day_of(&r, 2025, 5, 1), d1 = day_of(&r, 2025, 5, 5), nm = r.r->n_markets;
+        double arr[IPSIM_MAX_MARKETS];
+        int order[IPSIM_MAX_MARKETS];
+        for (int m = 0; m < nm; m++) {
+            arr[m] = sum(&r, MET_ARRIVALS, d0, d1, m, -1);
+            order[m] = m;
+        }
+        for (int i = 0; i < nm; i++)          /* selection sort, descending */
+            for (int j = i + 1; j < nm; j++)
+                if (arr[order[j]] > arr[order[i]]) { int t = order[i]; order[i] = order[j]; order[j] = t; }
+        for (int i = 0; i < 5 && i < nm; i++) {
+            const sc_market *mk = &r.sc->markets[order[i]];
+            if (strcmp(mk->province, "Heilongjiang") != 0) all_ok = 0;
+            if (rep == 0 || verbose) {
+                char buf[64];
+                snprintf(buf, sizeof buf, "%s%s %.0f", i ? ", " : "", mk->name, arr[order[i]]);
+                if (rep == 0) strncat(worst, buf, sizeof worst - strlen(worst) - 1);
+            }
+        }
+        if (verbose) printf("    rep %d top: %s ... 6th %s %.0f\n", rep, r.sc->markets[order[0]].name,
+                            r.sc->markets[order[5]].name, arr[order[5]]);
+        done(&r);
+    }
+    char msg[400];
+    snprintf(msg, sizeof msg, "top five May Day markets all in Heilongjiang in %d replicates (rep 0: %s)",
+             replicates, worst);
+    check(all_ok, "P1", msg);
+}
+
+/* 2. At equal budget, the Shanghai/Shenzhen CEC saturation campaign yields
+ * more incremental CEC arrivals than the same money spread thinly. */
+static void pattern2(void) {
+    double c[MAXR], d[MAXR], b[MAXR];
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t rc = run("campaign_shanghai_shenzhen.json", NULL, rep);
+        run_t rd = run("campaign_dispersed.json", NULL, rep);
+        run_t rb = run("jiamusi_baseline.json", NULL, rep);
+        c[rep] = year(&rc, MET_ARRIVALS, IPSIM_SEG_CEC) - year(&rb, MET_ARRIVALS, IPSIM_SEG_CEC);
+        d[rep] = year(&rd, MET_ARRIVALS, IPSIM_SEG_CEC) - year(&rb, MET_ARRIVALS, IPSIM_SEG_CEC);
+        b[rep] = 0;
+        done(&rc); done(&rd); done(&rb);
+    }
+    expect_greater("P2", "incremental CEC arrivals, saturation - dispersed", c, d, replicates, T_MIN);
+    expect_greater("P2", "incremental CEC arrivals of the saturation campaign > 0", c, b, replicates, T_MIN);
+}
+
+/* 3. Surface replication: CEC less satisfied and less positive than the
+ * mainstream, who are content; B raises CEC satisfaction and positive UGC. */
+static void pattern3(void) {
+    double sc_b[MAXR], sm_b[MAXR], pc_b[MAXR], pm_b[MAXR], sc_B[MAXR], pc_B[MAXR];
+    double neutral = 0, content[MAXR];
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t rb = run("jiamusi_baseline.json", NULL, rep);
+        run_t rB = run("mechanism_b.json", NULL, rep);
+        const sc_visit *v = &rb.sc->parameters.visit;
+        neutral = 0.5 * (v->satisfaction_positive + v->satisfaction_negative);
+        sc_b[rep] = satisfaction(&rb, IPSIM_SEG_CEC);
+        sm_b[rep] = satisfaction(&rb, IPSIM_SEG_MAINSTREAM);
+        pc_b[rep] = positive_share(&rb, IPSIM_SEG_CEC, 0, rb.r->days - 1);
+        pm_b[rep] = positive_share(&rb, IPSIM_SEG_MAINSTREAM, 0, rb.r->days - 1);
+        sc_B[rep] = satisfaction(&rB, IPSIM_SEG_CEC);
+        pc_B[rep] = positive_share(&rB, IPSIM_SEG_CEC, 0, rB.r->days - 1);
+        content[rep] = neutral;
+        done(&rb); done(&rB);
+    }
+    expect_greater("P3", "baseline satisfaction, mainstream - CEC", sm_b, sc_b, replicates, T_MIN);
+    expect_greater("P3", "baseline positive-post share, mainstream - CEC", pm_b, pc_b, replicates, T_MIN);
+    expect_greater("P3", "baseline mainstream satisfaction above neutral (content)", sm_b, content, replicates, T_MIN);
+    expect_greater("P3", "CEC satisfaction, B - baseline", sc_B, sc_b, replicates, T_MIN);
+    expect_greater("P3", "CEC positive-post share, B - baseline", pc_B, pc_b, replicates, T_MIN);
+}
+
+/* 4. Distinctiveness: low distinctiveness lets substitutes take aware
+ * consumers; B and E raise conversion from awareness to visit. */
+static void pattern4(void) {
+    static const char *const low[] = {
+        "destination.assets[0].distinctiveness=0", "destination.assets[1].distinctiveness=0",
+        "destination.assets[2].distinctiveness=0", "destination.assets[3].distinctiveness=0",
+        "destination.assets[4].distinctiveness=0", NULL};
+    static const char *const high[] = {
+        "destination.assets[0].distinctiveness=1", "destination.assets[1].distinctiveness=1",
+        "destination.assets[2].distinctiveness=1", "destination.assets[3].distinctiveness=1",
+        "destination.assets[4].distinctiveness=1", NULL};
+    double cl[MAXR], ch[MAXR], cb[MAXR], cB[MAXR], cE[MAXR];
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t a = run("jiamusi_baseline.json", low, rep), b = run("jiamusi_baseline.json", high, rep);
+        run_t c = run("jiamusi_baseline.json", NULL, rep), d = run("mechanism_b.json", NULL, rep);
+        run_t e = run("mechanism_e.json", NULL, rep);
+        cl[rep] = conversion(&a); ch[rep] = conversion(&b); cb[rep] = conversion(&c);
+        cB[rep] = conversion(&d); cE[rep] = conversion(&e);
+        done(&a); done(&b); done(&c); done(&d); done(&e);
+    }
+    expect_greater("P4", "conversion per 1000 aware-days, distinctiveness 1 - 0", ch, cl, replicates, T_MIN);
+    expect_greater("P4", "conversion, B - baseline", cB, cb, replicates, T_MIN);
+    expect_greater("P4", "conversion, E - baseline", cE, cb, replicates, T_MIN);
+}
+
+/* Overrides giving a digitally fluent destination (for the breakout patterns). */
+static const char *const fluent[] = {"destination.digital_fluency=0.9", NULL};
+static const char *const fluent_small[] = {
+    "destination.digital_fluency=0.9",
+    "destination.assets[0].capacity_per_day=1500", "destination.assets[1].capacity_per_day=2000",
+    "destination.assets[2].capacity_per_day=2000", "destination.assets[3].capacity_per_day=1250",
+    "destination.assets[4].capacity_per_day=1250", NULL};
+
+/* 5. Breakout: with a spark (the full framework), a digitally fluent
+ * destination's live post stock passes the trending threshold and
+ * amplification takes off; at the baseline's weak fluency it stays below. */
+static void pattern5(void) {
+    double hi[MAXR], lo[MAXR], thr = 0;
+    int n_hi = 0, n_lo = 0;
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t a = run("framework_full.json", fluent, rep), b = run("framework_full.json", NULL, rep);
+        thr = a.sc->platform.trending_threshold_posts;
+        hi[rep] = peak_dest(&a, DMET_POST_STOCK) / thr;
+        lo[rep] = peak_dest(&b, DMET_POST_STOCK) / thr;
+        n_hi += hi[rep] > 1;
+        n_lo += lo[rep] > 1;
+        done(&a); done(&b);
+    }
+    char msg[300];
+    snprintf(msg, sizeof msg, "peak post stock / trending threshold: fluent %.2f (above in %d/%d), weak %.2f (above in %d/%d)",
+             mean_of(hi, replicates), n_hi, replicates, mean_of(lo, replicates), n_lo, replicates);
+    check(n_hi == replicates && n_lo == 0, "P5", msg);
+    expect_greater("P5", "peak post stock (x threshold), fluent - weak", hi, lo, replicates, T_MIN);
+}
+
+/* 6. A alone: a fast UGC spike in the first four weeks that fades without
+ * renewal: the excess posts per day in Nov-Dec are under a quarter of the
+ * excess in the first four weeks. */
+static void pattern6(void) {
+    double early_a[MAXR], early_b[MAXR], late_ratio[MAXR], quarter[MAXR];
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t a = run("mechanism_a.json", NULL, rep), b = run("jiamusi_baseline.json", NULL, rep);
+        int e0 = day_of(&a, 2025, 6, 1), e1 = day_of(&a, 2025, 6, 28);
+        int l0 = day_of(&a, 2025, 11, 1), l1 = day_of(&a, 2025, 12, 31);
+        early_a[rep] = posts(&a, e0, e1) / (e1 - e0 + 1);
+        early_b[rep] = posts(&b, e0, e1) / (e1 - e0 + 1);
+        double early = early_a[rep] - early_b[rep];
+        double late = (posts(&a, l0, l1) - posts(&b, l0, l1)) / (l1 - l0 + 1);
+        late_ratio[rep] = early > 0 ? late / early : 1;
+        quarter[rep] = 0.25;
+        done(&a); done(&b);
+    }
+    expect_greater("P6", "posts per day in the first 4 weeks, A - baseline", early_a, early_b, replicates, T_MIN);
+    expect_greater("P6", "quarter - (late excess / early excess)", quarter, late_ratio, replicates, T_MIN);
+}
+
+/* 7. D raises repeat visits and sustains UGC (posts in the last quarter). */
+static void pattern7(void) {
+    double ra[MAXR], rb[MAXR], pa[MAXR], pb[MAXR];
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t a = run("mechanism_d.json", NULL, rep), b = run("jiamusi_baseline.json", NULL, rep);
+        int q0 = day_of(&a, 2025, 10, 1), q1 = day_of(&a, 2025, 12, 31);
+        ra[rep] = year(&a, MET_REPEAT_ARRIVALS, -1);
+        rb[rep] = year(&b, MET_REPEAT_ARRIVALS, -1);
+        pa[rep] = posts(&a, q0, q1);
+        pb[rep] = posts(&b, q0, q1);
+        done(&a); done(&b);
+    }
+    expect_greater("P7", "repeat arrivals, D - baseline", ra, rb, replicates, T_MIN);
+    expect_greater("P7", "posts in Oct-Dec, D - baseline", pa, pb, replicates, T_MIN);
+}
+
+/* 8. F raises satisfaction and the share of positive posts. */
+static void pattern8(void) {
+    double sa[MAXR], sb[MAXR], pa[MAXR], pb[MAXR];
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t a = run("mechanism_f.json", NULL, rep), b = run("jiamusi_baseline.json", NULL, rep);
+        sa[rep] = satisfaction(&a, -1);
+        sb[rep] = satisfaction(&b, -1);
+        pa[rep] = positive_share(&a, -1, 0, a.r->days - 1);
+        pb[rep] = positive_share(&b, -1, 0, b.r->days - 1);
+        done(&a); done(&b);
+    }
+    expect_greater("P8", "mean satisfaction, F - baseline", sa, sb, replicates, T_MIN);
+    expect_greater("P8", "positive-post share, F - baseline", pa, pb, replicates, T_MIN);
+}
+
+/* 9. Surges beyond capacity degrade experience and damp a breakout: the
+ * fluent full framework with a quarter of the capacity. */
+static void pattern9(void) {
+    double sa[MAXR], sb[MAXR], pa[MAXR], pb[MAXR];
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t a = run("framework_full.json", fluent, rep), b = run("framework_full.json", fluent_small, rep);
+        sa[rep] = satisfaction(&a, -1);
+        sb[rep] = satisfaction(&b, -1);
+        pa[rep] = peak_dest(&a, DMET_POST_STOCK);
+        pb[rep] = peak_dest(&b, DMET_POST_STOCK);
+        done(&a); done(&b);
+    }
+    expect_greater("P9", "mean satisfaction, full capacity - quarter capacity", sa, sb, replicates, T_MIN);
+    expect_greater("P9", "peak live post stock, full capacity - quarter capacity", pa, pb, replicates, T_MIN);
+}
+
+/* 10. Visits peak in holidays and seasons. */
+static void pattern10(void) {
+    double hol[MAXR], wd[MAXR], summer[MAXR], winter[MAXR];
+    for (int rep = 0; rep < replicates; rep++) {
+        run_t r = run("jiamusi_baseline.json", NULL, rep);
+        const sc_calendar *cal = &r.sc->calendar;
+        double sh = 0, sw = 0;
+        int nh = 0, nw = 0;
+        for (int d = 0; d < r.r->days; d++) {
+            ipsim_date date = r.sc->simulation.start_date + d;
+            int is_h = 0, wdn = ipsim_date_iso_weekday(date);
+            for (int k = 0; k < cal->n_holidays; k++)
+                if (date >= cal->holidays[k].start && date <= cal->holidays[k].end) is_h = 1;
+            double a = sum(&r, MET_ARRIVALS, d, d, -1, -1);
+            if (is_h) { sh += a; nh++; }
+            else if (wdn <= 5) { sw += a; nw++; }
+        }
+        hol[rep] = sh / nh;
+        wd[rep] = sw / nw;
+        summer[rep] = sum(&r, MET_ARRIVALS, day_of(&r, 2025, 7, 1), day_of(&r, 2025, 8, 31), -1, -1) / 62;
+        winter[rep] = (sum(&r, MET_ARRIVALS, 0, day_of(&r, 2025, 2, 28), -1, -1) +
+                       sum(&r, MET_ARRIVALS, day_of(&r, 2025, 11, 1), 364, -1, -1)) / (59 + 61);
+        done(&r);
+    }
+    expect_greater("P10", "daily arrivals, public holidays - ordinary weekdays", hol, wd, replicates, T_MIN);
+    expect_greater("P10", "daily arrivals, Jul-Aug - Nov-Feb", summer, winter, replicates, T_MIN);
+}
+
+int main(int argc, char **argv) {
+    void (*patterns[10])(void) = {pattern1, pattern2, pattern3, pattern4, pattern5,
+                                  pattern6, pattern7, pattern8, pattern9, pattern10};
+    int want[10] = {0}, any = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--verbose")) verbose = 1;
+        else if (!strcmp(argv[i], "--replicates") && i + 1 < argc) replicates = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--scale") && i + 1 < argc) scale = atof(argv[++i]);
+        else {
+            int p = atoi(argv[i]);
+            if (p >= 1 && p <= 10) { want[p - 1] = 1; any = 1; }
+        }
+    }
+    if (replicates < 2 || replicates > MAXR) replicates = 8;
+    printf("patterns at scale %g, %d paired replicates\n", scale, replicates);
+    for (int p = 0; p < 10; p++)
+        if (!any || want[p]) {
+            printf("pattern %d\n", p + 1);
+            fflush(stdout);
+            patterns[p]();
+        }
+    printf("%d passed, %d failed\n", passes, failures);
+    return failures ? 1 : 0;
+}
