@@ -17,7 +17,7 @@
 #include "model_internal.h"
 
 static int verbose = 0, replicates = 8, failures = 0, passes = 0;
-static double scale = 2000;
+static double scale = 1000;
 
 /* ---- running ------------------------------------------------------------ */
 
@@ -173,7 +173,7 @@ static void pattern1(void) {
             const sc_market *mk = &r.sc->markets[order[i]];
             if (strcmp(mk->province, "Heilongjiang") != 0) all_ok = 0;
             if (rep == 0 || verbose) {
-                char buf[64];
+                char buf[IPSIM_NAME_MAX + 48];
                 snprintf(buf, sizeof buf, "%s%s %.0f", i ? ", " : "", mk->name, arr[order[i]]);
                 if (rep == 0) strncat(worst, buf, sizeof worst - strlen(worst) - 1);
             }
@@ -182,7 +182,7 @@ static void pattern1(void) {
                             r.sc->markets[order[5]].name, arr[order[5]]);
         done(&r);
     }
-    char msg[400];
+    char msg[512];
     snprintf(msg, sizeof msg, "top five May Day markets all in Heilongjiang in %d replicates (rep 0: %s)",
              replicates, worst);
     check(all_ok, "P1", msg);
@@ -260,18 +260,19 @@ static void pattern4(void) {
 static const char *const fluent[] = {"destination.digital_fluency=0.9", NULL};
 static const char *const fluent_small[] = {
     "destination.digital_fluency=0.9",
-    "destination.assets[0].capacity_per_day=1500", "destination.assets[1].capacity_per_day=2000",
-    "destination.assets[2].capacity_per_day=2000", "destination.assets[3].capacity_per_day=1250",
-    "destination.assets[4].capacity_per_day=1250", NULL};
+    "destination.assets[0].capacity_per_day=2000", "destination.assets[1].capacity_per_day=2500",
+    "destination.assets[2].capacity_per_day=2500", "destination.assets[3].capacity_per_day=1500",
+    "destination.assets[4].capacity_per_day=2000", NULL};
 
-/* 5. Breakout: with a spark (the full framework), a digitally fluent
- * destination's live post stock passes the trending threshold and
- * amplification takes off; at the baseline's weak fluency it stays below. */
+/* 5. Breakout: with a spark (the Shanghai/Shenzhen saturation campaign), a
+ * digitally fluent destination's live post stock passes the trending
+ * threshold and amplification takes off; at the baseline's weak fluency the
+ * same spark stays below it. */
 static void pattern5(void) {
     double hi[MAXR], lo[MAXR], thr = 0;
     int n_hi = 0, n_lo = 0;
     for (int rep = 0; rep < replicates; rep++) {
-        run_t a = run("framework_full.json", fluent, rep), b = run("framework_full.json", NULL, rep);
+        run_t a = run("campaign_shanghai_shenzhen.json", fluent, rep), b = run("campaign_shanghai_shenzhen.json", NULL, rep);
         thr = a.sc->platform.trending_threshold_posts;
         hi[rep] = peak_dest(&a, DMET_POST_STOCK) / thr;
         lo[rep] = peak_dest(&b, DMET_POST_STOCK) / thr;
@@ -339,11 +340,11 @@ static void pattern8(void) {
 }
 
 /* 9. Surges beyond capacity degrade experience and damp a breakout: the
- * fluent full framework with a quarter of the capacity. */
+ * breakout of pattern 5 with a quarter of every asset's capacity. */
 static void pattern9(void) {
     double sa[MAXR], sb[MAXR], pa[MAXR], pb[MAXR];
     for (int rep = 0; rep < replicates; rep++) {
-        run_t a = run("framework_full.json", fluent, rep), b = run("framework_full.json", fluent_small, rep);
+        run_t a = run("campaign_shanghai_shenzhen.json", fluent, rep), b = run("campaign_shanghai_shenzhen.json", fluent_small, rep);
         sa[rep] = satisfaction(&a, -1);
         sb[rep] = satisfaction(&b, -1);
         pa[rep] = peak_dest(&a, DMET_POST_STOCK);

@@ -1,0 +1,64 @@
+/*
+ * metrics.c - names, units and descriptions of the recorded outputs.
+ *
+ * The three tables below are indexed by the enums of model_internal.h
+ * (ipsim_metric, ipsim_asset_metric, ipsim_dest_metric) and give, for each
+ * output, the dataset name used in the result file (/daily/<name>,
+ * /asset_daily/<name>, /destination_daily/<name>), its units in CF/UDUNITS
+ * spelling ("1" for counts of people, posts or impressions and for
+ * dimensionless indices; "CNY" for money, which UDUNITS has no unit for) and
+ * a CF long_name. Users' scripts address the outputs by these names: renaming
+ * one breaks them. Designated initialisers keep each row next to its enum.
+ */
+#include "model_internal.h"
+
+const ipsim_metric_info ipsim_metric_table[MET_COUNT] = {
+    [MET_AWARE] = {"aware", "1",
+        "people aware of the destination"},
+    [MET_CONSIDERING] = {"considering", "1",
+        "people considering a trip to the destination"},
+    [MET_BOOKED] = {"booked", "1",
+        "people holding a booking who have not yet arrived"},
+    [MET_ARRIVALS] = {"arrivals", "1",
+        "arrivals (people starting a trip on the day)"},
+    [MET_REPEAT_ARRIVALS] = {"repeat_arrivals", "1",
+        "arrivals of people who had visited before"},
+    [MET_VISITORS_ON_SITE] = {"visitors_on_site", "1",
+        "visitors at the destination in the night after the day"},
+    [MET_VISITOR_NIGHTS] = {"visitor_nights", "1",
+        "visitor-nights spent at the destination"},
+    [MET_DEPARTURES] = {"departures", "1",
+        "departures (people ending a trip on the day)"},
+    [MET_SPENDING_CNY] = {"spending_cny", "CNY",
+        "on-site spending of the trips ending on the day"},
+    [MET_POSTS_POSITIVE] = {"posts_positive", "1",
+        "positive user-generated posts made on the day"},
+    [MET_POSTS_NEGATIVE] = {"posts_negative", "1",
+        "negative user-generated posts made on the day"},
+    [MET_POSTS_NEUTRAL] = {"posts_neutral", "1",
+        "neutral user-generated posts made on the day"},
+    [MET_SATISFACTION_MEAN] = {"satisfaction_mean", "1",
+        "mean satisfaction of the visitors departing on the day"},
+    [MET_PAID_IMPRESSIONS] = {"paid_impressions", "1",
+        "paid campaign impressions delivered on the day"},
+    [MET_UGC_IMPRESSIONS] = {"ugc_impressions", "1",
+        "effective user-generated content impressions received on the day"},
+};
+
+const ipsim_metric_info ipsim_asset_metric_table[AMET_COUNT] = {
+    [AMET_VISITORS] = {"visitors", "1",
+        "visitors at the asset on the day"},
+    [AMET_CROWDING] = {"crowding", "1",
+        "crowding of the asset (visitors on the day / capacity per day)"},
+};
+
+const ipsim_metric_info ipsim_dest_metric_table[DMET_COUNT] = {
+    [DMET_REPUTATION] = {"reputation", "1",
+        "expected experience quality carried by the destination's reputation"},
+    [DMET_AMPLIFICATION] = {"amplification", "1",
+        "platform reach multiplier (1 = not trending)"},
+    [DMET_POST_STOCK] = {"post_stock", "1",
+        "live (decayed) stock of user-generated posts"},
+    [DMET_UGC_SIGNAL] = {"ugc_signal", "1",
+        "mean experience quality carried by the live posts"},
+};
