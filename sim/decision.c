@@ -103,9 +103,8 @@ static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau) {
 }
 
 int decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
-                   int tau, const philox4x32_ctr_t *daily) {
+                   int tau, double u_choice, double u_asset) {
     const sc_decision *dp = &m->sc->parameters.decision;
-    if (rng_u01(daily->v[1]) >= c->p_occasion) return 0;
     agent_taste t;
     visit_taste(m, cell, k, &t);
     double L = loyalty_now(m, i, tau);
@@ -115,11 +114,10 @@ int decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t 
                dp->beta_loyalty * L - penalty + t.intercept;
     double ev = exp(v);
     double p = ev / (1 + ev + c->sub_weight);
-    if (rng_u01(daily->v[2]) >= p) return 0;
+    if (u_choice >= p) return 0;
 
-    double ua = rng_u01(daily->v[3]);
     int a = 0;
-    while (a < m->n_assets - 1 && ua > c->asset_cdf[a]) a++;
+    while (a < m->n_assets - 1 && u_asset > c->asset_cdf[a]) a++;
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_TRIP, 0);
     int nights = (int)floor(c->nights_mean + rng_u01(r.v[0]));
     if (nights < 1) nights = 1;

@@ -77,16 +77,15 @@ void exposure_prepare(struct ipsim_model *m, int tau) {
         cd->p0 = exp(-lambda);
         cd->signal = lambda > 0 ? signal_rate / lambda : m->pf.reputation;
         cd->ugc_lambda = l_ugc;
+        cd->p_expose = 1 - cd->p0;
         cd->paid_impressions = m->paid_bought[(size_t)tau * m->n_cells + c];
     }
 }
 
-/* Poisson(lambda) by inversion of its CDF at u; p0 = exp(-lambda). */
-static int poisson_inverse(double u, double lambda, double p0) {
-    if (u <= p0) return 0;
-    int n = 0;
-    double p = p0, cdf = p0;
-    while (u > cdf && n < 1000) {
+/* Poisson(lambda) by inversion of its CDF: the smallest n with
+ * target <= F(n), starting from n0 with F(n0) = cdf and P(n0) = p. */
+static int poisson_from(double target, double lambda, int n, double p, double cdf) {
+    while (target > cdf && n < MAX_IMPRESSIONS) {
         n++;
         p *= lambda / n;
         cdf += p;
@@ -95,18 +94,22 @@ static int poisson_inverse(double u, double lambda, double p0) {
     return n;
 }
 
-void exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, double u,
-                    double lambda_extra) {
+int exposure_count(const cell_day *c, double u) {
+    return u <= c->p0 ? 0 : poisson_from(u, c->lambda, 0, c->p0, c->p0);
+}
+
+int exposure_count_given_one(const cell_day *c, double u) {
+    int n = poisson_from(c->p0 + u * (1 - c->p0), c->lambda, 0, c->p0, c->p0);
+    return n > 0 ? n : 1;   /* only if p0 + u (1 - p0) rounds to p0 */
+}
+
+void exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n) {
     const sc_exposure *e = &m->sc->parameters.exposure;
-    double s = m->ag.salience[i] * m->sal_decay;
-    double lambda = c->lambda + lambda_extra;
-    int n = poisson_inverse(u, lambda, lambda_extra > 0 ? exp(-lambda) : c->p0);
-    if (n > 0) {
-        for (int j = 0; j < n; j++) s += 1.0 / (1.0 + s / e->wearout_salience);
-        double a = m->ag.attitude[i] / ATTITUDE_Q;
-        a = c->signal + (a - c->signal) * pow(1 - e->attitude_learning_rate, n);
-        m->ag.attitude[i] = (uint16_t)lround(clamp01(a) * ATTITUDE_Q);
-        if (m->ag.state[i] == ST_UNAWARE && s >= e->effective_frequency) m->ag.state[i] = ST_AWARE;
-    }
+    double s = m->ag.salience[i];
+    for (int j = 0; j < n; j++) s += 1.0 / (1.0 + s / e->wearout_salience);
+    double a = m->ag.attitude[i] / ATTITUDE_Q;
+    a = c->signal + (a - c->signal) * pow(1 - e->attitude_learning_rate, n);
+    m->ag.attitude[i] = (uint16_t)lround(clamp01(a) * ATTITUDE_Q);
+    if (m->ag.state[i] == ST_UNAWARE && s >= e->effective_frequency) m->ag.state[i] = ST_AWARE;
     m->ag.salience[i] = (float)s;
 }

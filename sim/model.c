@@ -3,13 +3,18 @@
  *
  * ipsim_model_step runs the ODD's process overview for one day, in order:
  *   1 calendar       (tabulated at creation: calendar.c, interventions.c)
- *   2 exposure       exposure_prepare, then per agent exposure_agent
- *   3 decision       decision_prepare, then per agent decision_agent
+ *   2 exposure       exposure_prepare, then per agent salience decay and
+ *                    (candidates) exposure_agent
+ *   3 decision       decision_prepare, then per candidate with an occasion
+ *                    decision_agent
  *   4 visit          per agent visit_arrive
  *   5 after visit    per agent visit_depart (judge, spend, post, loyalty)
  *   6 platform       platform_update (posts, trending, reputation, crowding)
- * Agents are processed in parallel over fixed blocks; every per-agent draw
- * is keyed by (cell, agent, day, purpose) and every reduction is an integer
+ * Agents are processed in parallel over fixed blocks of CANDIDATE_BLOCK
+ * agents of a cell. Only candidate agent-days (an impression or a trip
+ * occasion: a few per cent) draw random numbers; they are found by
+ * geometric skips keyed by (cell, block, day), and each candidate's draws
+ * are keyed by (cell, agent, day, purpose). Every reduction is an integer
  * sum, so results are bitwise identical at any thread count.
  */
 #include <math.h>
@@ -21,8 +26,6 @@
 #include <omp.h>
 #endif
 #include "model_state.h"
-
-#define AGENT_BLOCK 4096   /* agents per OpenMP work unit */
 
 void ipsim_run_options_init(ipsim_run_options *opt) {
     memset(opt, 0, sizeof *opt);
@@ -169,7 +172,7 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     m->n_cells = m->n_markets * IPSIM_N_SEGMENTS;
     m->n_assets = m->sc->destination.n_assets;
     m->threads = resolve_threads(opt, m->sc);
-    m->sal_decay = pow(0.5, 1.0 / m->sc->parameters.exposure.adstock_half_life_days);
+    m->sal_decay = (float)pow(0.5, 1.0 / m->sc->parameters.exposure.adstock_half_life_days);
     m->post_decay = pow(0.5, 1.0 / m->sc->platform.post_half_life_days);
 
     int rc = population_create(m);
@@ -192,15 +195,6 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     logf_(m, IPSIM_LOG_INFO, msg);
     *out = m;
     return IPSIM_OK;
-}
-
-/* Count one agent's end-of-day state into its cell's stock accumulators. */
-static void count_state(const ipsim_model *m, uint64_t i, int64_t *acc) {
-    static const int slot[ST_COUNT] = {ACC_UNAWARE, ACC_AWARE, ACC_BOOKED, ACC_ON_TRIP, ACC_RETURNED};
-    int st = m->ag.state[i];
-    acc[slot[st]]++;
-    if (st == ST_AWARE && m->ag.salience[i] >= m->sc->parameters.exposure.consider_salience)
-        acc[ACC_CONSIDERING]++;
 }
 
 /* Mechanism D: a past visitor in the community posts with probability
@@ -226,27 +220,138 @@ static void community_post(ipsim_model *m, int cell, uint32_t k, uint64_t i, int
     m->ag.salience[i] = s + (float)(1.0 / (1.0 + s / m->sc->parameters.exposure.wearout_salience));
 }
 
-/* One agent, one day: the phases of the ODD in order. */
-static void agent_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, thread_acc *ta,
-                      int64_t *acc) {
-    const cell_day *c = &m->cells[cell];
-    philox4x32_ctr_t daily = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
-    /* 2 exposure */
-    exposure_agent(m, c, i, rng_u01(daily.v[0]), 0.0);
-    /* 3 decision: a finished cooldown frees the agent; considering agents decide */
+/* Phase 3's first step for one agent: a finished cooldown frees it. */
+static inline void release_cooldown(ipsim_model *m, uint64_t i, int tau) {
     if (m->ag.state[i] == ST_RETURNED && m->ag.day_mark[i] <= tau) {
         m->ag.state[i] = ST_AWARE;
         m->ag.day_mark[i] = (uint16_t)(m->ag.day_mark[i] - lround(m->sc->parameters.decision.cooldown_days));
     }
-    if (m->ag.state[i] == ST_AWARE &&
+}
+
+/* A candidate agent-day after its salience decayed: n impressions (phase 2)
+ * and, with an occasion, the decision (phase 3). */
+static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int n, int occasion,
+                          const philox4x32_ctr_t *r) {
+    const cell_day *c = &m->cells[cell];
+    if (n > 0) exposure_agent(m, c, i, n);
+    release_cooldown(m, i, tau);
+    if (occasion && m->ag.state[i] == ST_AWARE &&
         m->ag.salience[i] >= m->sc->parameters.exposure.consider_salience)
-        decision_agent(m, c, cell, k, i, tau, &daily);
-    /* 4 visit */
+        decision_agent(m, c, cell, k, i, tau, rng_u01(r->v[2]), rng_u01(r->v[3]));
+}
+
+/* The rest of an agent's day: release (if not done), arrival (phase 4),
+ * departure and community posting (phase 5). */
+static void scheduled_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, thread_acc *ta,
+                          int64_t *acc) {
+    release_cooldown(m, i, tau);
     if (m->ag.state[i] == ST_BOOKED && m->ag.day_mark[i] == tau) visit_arrive(m, cell, k, i, tau, acc);
-    /* 5 after the visit */
     if (m->ag.state[i] == ST_ON_TRIP && m->ag.day_mark[i] == tau) visit_depart(m, cell, k, i, tau, ta, acc);
     community_post(m, cell, k, i, tau, ta, acc);
-    count_state(m, i, acc);
+}
+
+/* Candidate probabilities of each cell for today (after exposure_prepare
+ * and decision_prepare). */
+static void candidates_prepare(ipsim_model *m) {
+    for (int c = 0; c < m->n_cells; c++) {
+        cell_day *cd = &m->cells[c];
+        cd->p_candidate = 1 - (1 - cd->p_expose) * (1 - cd->p_occasion);
+        cd->direct = cd->p_candidate >= DIRECT_THRESHOLD;
+        cd->log_no_candidate = log1p(-fmin(cd->p_candidate, 0.5));
+    }
+}
+
+/* Geometric gaps between candidates of one block on one day, from the SKIP
+ * stream keyed by (cell, block, day): four gaps per Philox block. */
+typedef struct {
+    const ipsim_rng *rng;
+    uint32_t cell, block, day, j, used;
+    double log_q;
+    philox4x32_ctr_t buf;
+} skipper;
+
+static uint64_t skip_gap(skipper *sk) {
+    if (sk->used == 4) {
+        sk->buf = rng_block(sk->rng, sk->cell, sk->block | ((sk->j >> 8) << 20), sk->day, RNG_SKIP,
+                            sk->j & 0xffu);
+        sk->j++;
+        sk->used = 0;
+    }
+    double g = floor(log(rng_u01(sk->buf.v[sk->used++])) / sk->log_q);
+    return g < 1e12 ? (uint64_t)g : (uint64_t)1e12;
+}
+
+/* Agents k0..k1-1 of a cell, one block of candidate sampling. Each agent-day
+ * has independent events "at least one impression" (prob p_e) and "trip
+ * occasion" (prob p_o). In direct mode every agent draws both from its DAILY
+ * words v0 (impressions, Poisson inversion) and v1 (occasion). Otherwise the
+ * candidates (at least one event, prob p_c = 1-(1-p_e)(1-p_o)) are found by
+ * geometric skips and each draws which events it has from v0 (E only with
+ * prob p_e(1-p_o)/p_c, O only (1-p_e)p_o/p_c, else both) and its impressions
+ * given at least one from v1. Both give the same joint distribution. */
+static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau, thread_acc *ta) {
+    const cell_day *cd = &m->cells[cell];
+    int64_t *acc = &ta->cell[(size_t)cell * ACC_COUNT];
+    uint64_t base = m->cell_start[cell];
+    float *sal = m->ag.salience + base;
+    const uint8_t *state = m->ag.state + base;
+
+    /* phase 2, all agents: salience decays (a vectorisable pass) */
+    const float decay = m->sal_decay;
+    #pragma omp simd
+    for (uint32_t k = k0; k < k1; k++) {
+        float s = sal[k] * decay;
+        sal[k] = s < SALIENCE_FLOOR ? 0.0f : s;
+    }
+
+    /* phases 2-3, candidates: impressions, cooldown release, decision */
+    skipper sk = {&m->rng, (uint32_t)cell, k0 / CANDIDATE_BLOCK, (uint32_t)tau, 0, 4,
+                  cd->log_no_candidate, {{0, 0, 0, 0}}};
+    uint64_t next = cd->direct ? k0 : (cd->p_candidate > 0 ? k0 + skip_gap(&sk) : k1);
+    double pe = cd->p_expose, po = cd->p_occasion;
+    double e_only = pe * (1 - po), o_only = (1 - pe) * po;
+    while (next < k1) {
+        uint32_t k = (uint32_t)next;
+        philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
+        int n, occasion;
+        if (cd->direct) {
+            n = exposure_count(cd, rng_u01(r.v[0]));
+            occasion = rng_u01(r.v[1]) < po;
+            next = next + 1;
+        } else {
+            double u = rng_u01(r.v[0]) * cd->p_candidate;
+            occasion = u >= e_only;
+            n = (u < e_only || u >= e_only + o_only) ? exposure_count_given_one(cd, rng_u01(r.v[1])) : 0;
+            next = next + 1 + skip_gap(&sk);
+        }
+        candidate_day(m, cell, k, base + k, tau, n, occasion, &r);
+    }
+
+    /* phases 3-5 for agents with something scheduled */
+    int community = m->dest_days[tau].community_post_rate > 0;
+    const uint8_t *visits = m->ag.visits + base;
+    for (uint32_t k = k0; k < k1; k++)
+        if (state[k] >= ST_BOOKED || (community && visits[k])) scheduled_day(m, cell, k, base + k, tau, ta, acc);
+
+    /* the end-of-day count (a vectorisable reduction) */
+    const float consider = (float)m->sc->parameters.exposure.consider_salience;
+    uint32_t n0 = 0, n1 = 0, n2 = 0, n3 = 0, n4 = 0, nc = 0;
+    #pragma omp simd reduction(+ : n0, n1, n2, n3, n4, nc)
+    for (uint32_t k = k0; k < k1; k++) {
+        uint8_t st = state[k];
+        n0 += st == ST_UNAWARE;
+        n1 += st == ST_AWARE;
+        n2 += st == ST_BOOKED;
+        n3 += st == ST_ON_TRIP;
+        n4 += st == ST_RETURNED;
+        nc += (st == ST_AWARE) & (sal[k] >= consider);
+    }
+    acc[ACC_UNAWARE] += n0;
+    acc[ACC_AWARE] += n1;
+    acc[ACC_BOOKED] += n2;
+    acc[ACC_ON_TRIP] += n3;
+    acc[ACC_RETURNED] += n4;
+    acc[ACC_CONSIDERING] += nc;
 }
 
 static void zero_acc(ipsim_model *m, thread_acc *a) {
@@ -321,6 +426,7 @@ ipsim_status ipsim_model_step(ipsim_model *m) {
     /* 1 calendar: tabulated; 2-3 per-cell inputs from yesterday's platform */
     exposure_prepare(m, tau);
     decision_prepare(m, tau);
+    candidates_prepare(m);
     #pragma omp parallel num_threads(m->threads)
     {
 #ifdef _OPENMP
@@ -331,12 +437,13 @@ ipsim_status ipsim_model_step(ipsim_model *m) {
         thread_acc *ta = &m->acc[tid];
         zero_acc(m, ta);
         for (int c = 0; c < m->n_cells; c++) {
-            uint64_t base = m->cell_start[c];
-            int64_t n = (int64_t)m->cell_n[c];
-            int64_t *acc = &ta->cell[(size_t)c * ACC_COUNT];
-            #pragma omp for schedule(static, AGENT_BLOCK) nowait
-            for (int64_t k = 0; k < n; k++)
-                agent_day(m, c, (uint32_t)k, base + (uint64_t)k, tau, ta, acc);
+            int64_t nb = ((int64_t)m->cell_n[c] + CANDIDATE_BLOCK - 1) / CANDIDATE_BLOCK;
+            #pragma omp for schedule(static) nowait
+            for (int64_t b = 0; b < nb; b++) {
+                uint64_t k0 = (uint64_t)b * CANDIDATE_BLOCK, k1 = k0 + CANDIDATE_BLOCK;
+                if (k1 > m->cell_n[c]) k1 = m->cell_n[c];
+                process_block(m, c, (uint32_t)k0, (uint32_t)k1, tau, ta);
+            }
         }
     }
     reduce_acc(m);

@@ -26,6 +26,10 @@ enum {
 };
 
 #define MAX_TRIP_NIGHTS 30
+#define MAX_IMPRESSIONS 1000      /* cap of one agent's impressions in a day */
+#define SALIENCE_FLOOR 1e-4f      /* salience below this is set to 0 (no denormals) */
+#define CANDIDATE_BLOCK 4096      /* agents per block of candidate sampling */
+#define DIRECT_THRESHOLD 0.25     /* candidate probability above which every agent draws */
 #define LOYALTY_Q 255.0           /* loyalty stored as uint8 / 255 */
 #define ATTITUDE_Q 65535.0        /* attitude stored as uint16 / 65535 */
 #define SAT_FIXED 1048576.0       /* satisfaction sums in fixed point (2^20) */
@@ -86,6 +90,12 @@ typedef struct {
     double asset_cdf[IPSIM_MAX_ASSETS]; /* cumulative asset choice probabilities */
     double paid_impressions;/* people-level impressions bought, landing on this cell */
     double ugc_lambda;     /* part of lambda from UGC */
+    /* candidate sampling (model.c): an agent-day is a candidate if it has an
+     * impression (prob p_expose) or a trip occasion (prob p_occasion) */
+    double p_expose;       /* 1 - p0 */
+    double p_candidate;    /* 1 - (1 - p_expose)(1 - p_occasion) */
+    double log_no_candidate; /* log(1 - p_candidate) */
+    int direct;            /* p_candidate >= DIRECT_THRESHOLD: draw for every agent */
 } cell_day;
 
 /* Per-thread accumulators for one day; integers so that sums do not depend
@@ -130,7 +140,7 @@ struct ipsim_model {
     int n_days_ext;
     int tau;                        /* next internal day to simulate */
     int n_markets, n_cells, n_assets, threads;
-    double sal_decay;               /* daily salience retention 0.5^(1/adstock_half_life_days) */
+    float sal_decay;                /* daily salience retention 0.5^(1/adstock_half_life_days) */
     double post_decay;              /* daily post retention 0.5^(1/post_half_life_days) */
 
     /* population */
@@ -176,14 +186,19 @@ double population_bytes_per_agent(void);
 /* exposure.c: per-cell exposure rates for day tau (platform state of the
  * previous day), and the per-agent update. */
 void exposure_prepare(struct ipsim_model *m, int tau);
-void exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, double u,
-                    double lambda_extra);
+/* number of impressions: inverse Poisson CDF at u, or (truncated) the
+ * number given at least one */
+int exposure_count(const cell_day *c, double u);
+int exposure_count_given_one(const cell_day *c, double u);
+/* n >= 1 impressions to an agent whose salience has already decayed today */
+void exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n);
 
 /* decision.c */
 void decision_prepare(struct ipsim_model *m, int tau);
-/* returns 1 if the agent booked today */
+/* A considering agent with a trip occasion today chooses; u_choice and
+ * u_asset are its DAILY words v2 and v3. Returns 1 if it booked. */
 int decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
-                   int tau, const philox4x32_ctr_t *daily);
+                   int tau, double u_choice, double u_asset);
 
 /* visit.c */
 void visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc);

@@ -22,7 +22,8 @@ typedef enum {
     RNG_TRAIT = 2,       /* static tastes (two blocks: draw 0 and 1) */
     RNG_DAILY = 3,       /* exposure count, trip occasion, choice, asset */
     RNG_TRIP = 4,        /* nights, posting, sentiment-independent extras */
-    RNG_COMMUNITY = 5    /* mechanism D community posting */
+    RNG_COMMUNITY = 5,   /* mechanism D community posting */
+    RNG_SKIP = 6         /* candidate agents of a block (geometric skips) */
 } rng_purpose;
 
 typedef struct {
