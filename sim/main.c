@@ -692,8 +692,9 @@ static void print_summary(const ipsim_model *m, const ipsim_scenario *sc, const 
            fmt_int(agents, a, sizeof a), ipsim_model_scale(m),
            (unsigned long long)ipsim_model_seed(m), (unsigned)o->replicate);
     printf("days         %d\n", days);
-    printf("wall time    %.2f s, %s agent-days/s\n", wall,
-           fmt_rate(wall > 0.0 ? agents * days / wall : 0.0, b, sizeof b));
+    double step_s = ipsim_model_step_seconds(m);
+    printf("wall time    %.2f s (model %.2f s: %s agent-days/s, warm-up included)\n", wall, step_s,
+           fmt_rate(step_s > 0.0 ? ipsim_model_agent_days(m) / step_s : 0.0, b, sizeof b));
     printf("output       %s\n\n", o->output);
 
     width = (int)strlen("arrivals (people)");

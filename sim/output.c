@@ -364,7 +364,7 @@ static int write_root_attrs(writer *w)
     uint32_t replicate = ipsim_model_replicate(m);
     int days = w->r->days, done = ipsim_model_days_done(m);
     double wall = ipsim_model_wall_seconds(m);
-    double rate = wall > 0 ? (double)agents * done / wall : 0.0;
+    double rate = wall > 0 ? ipsim_model_agent_days(m) / wall : 0.0; /* warm-up included */
     char seed_s[32], date[16], now[32], title[128], source[128], history[256];
     snprintf(seed_s, sizeof seed_s, "%llu", (unsigned long long)seed);
     ipsim_date_format(w->sc->simulation.start_date, date);

@@ -160,6 +160,11 @@ uint64_t ipsim_model_agent_count(const ipsim_model *m);
 double ipsim_model_scale(const ipsim_model *m);
 uint64_t ipsim_model_seed(const ipsim_model *m);
 
+/* Agent-days simulated so far, warm-up days included, and the wall-clock
+ * seconds spent in ipsim_model_step: their ratio is the model's speed. */
+double ipsim_model_agent_days(const ipsim_model *m);
+double ipsim_model_step_seconds(const ipsim_model *m);
+
 /* Bytes of per-agent state (the headline memory figure). */
 double ipsim_model_bytes_per_agent(const ipsim_model *m);
 
