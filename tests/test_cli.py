@@ -368,16 +368,28 @@ def test_days():
 
 
 def test_threads_identical():
-    a = run_once("t1", "--threads", "1", "--seed", "5", "--days", "120", "--scale", "5000")
-    b = run_once("t2", "--threads", "2", "--seed", "5", "--days", "120", "--scale", "5000")
+    # a full year with a breakout (fluent destination, saturation campaign), so
+    # both the candidate and the direct sampling modes run; 1, 2 and 8 threads
+    scen = os.path.join(SRC, "scenarios", "campaign_shanghai_shenzhen.json")
+    common = ("--seed", "5", "--scale", "2000", "--set", "destination.digital_fluency=0.9")
+    outs = {}
+    for t in ("1", "2", "8"):
+        outs[t] = tmp("threads%s.h5" % t)
+        p = subprocess.run([BIN, "run", scen, "-o", outs[t], "--force", "--quiet", "--threads", t, *common],
+                           cwd=SRC, capture_output=True, text=True)
+        check(p.returncode == 0, "run --threads %s exit %d: %s" % (t, p.returncode, p.stderr[-500:]))
     if shutil.which("h5diff"):
-        p = subprocess.run(["h5diff", a, b, "/daily", "/daily"], capture_output=True, text=True)
-        check(p.returncode == 0, "h5diff /daily (1 vs 2 threads) exit %d: %s"
-              % (p.returncode, p.stdout[-1000:]))
+        for t in ("2", "8"):
+            for group in ("/daily", "/summary", "/asset_daily", "/destination_daily", "/cells"):
+                p = subprocess.run(["h5diff", outs["1"], outs[t], group, group], capture_output=True, text=True)
+                check(p.returncode == 0, "h5diff %s (1 vs %s threads) exit %d: %s"
+                      % (group, t, p.returncode, p.stdout[-1000:]))
     if h5py is not None:
-        da, db = read_group(a), read_group(b)
-        for k in da:
-            check(same_arrays(da[k], db[k]), "/daily/%s differs between 1 and 2 threads" % k)
+        da = read_group(outs["1"])
+        for t in ("2", "8"):
+            db = read_group(outs[t])
+            for k in da:
+                check(same_arrays(da[k], db[k]), "/daily/%s differs between 1 and %s threads" % (k, t))
 
 
 def _interrupt(sig, force_existing):
