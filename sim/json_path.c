@@ -12,14 +12,19 @@
  * for messages: paths, short descriptions, spelling suggestions, and an
  * exact pretty printer.
  */
+#define _POSIX_C_SOURCE 200809L /* open flags, fdopen */
+
 #include "json_path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ------------------------------------------------------------------------ */
 /* small helpers                                                             */
@@ -53,9 +58,35 @@ ipsim_status ipsim_json_read_file(const char *path, char **text, size_t *len,
 {
     *text = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    /* O_NONBLOCK: opening a FIFO (say a "base" naming one) must not wait
+     * for a writer; only regular files are read, so a FIFO, a terminal or
+     * a device such as /dev/zero is refused at once instead of hanging or
+     * reading without end. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         say(why, whylen, "cannot open: %s", strerror(errno));
+        return IPSIM_ERR_NOINPUT;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        say(why, whylen, "cannot read: %s", strerror(e));
+        return IPSIM_ERR_NOINPUT;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        say(why, whylen, "cannot read: %s", S_ISDIR(st.st_mode)
+            ? "is a directory, not a file" : "not a regular file (a FIFO, socket or device)");
+        return IPSIM_ERR_NOINPUT;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags != -1) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (f == NULL) {
+        int e = errno;
+        close(fd);
+        say(why, whylen, "cannot open: %s", strerror(e));
         return IPSIM_ERR_NOINPUT;
     }
     size_t cap = 65536, n = 0;

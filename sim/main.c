@@ -7,7 +7,7 @@
  * status is a sysexits(3) code (ipsim_status_exit_code).
  *
  * Commands (see the table `commands` below): run, validate, resolve, info,
- * schema, help.
+ * schema, help; sweep, compare and merge run experiments (ipsim/experiment.h).
  */
 #define _GNU_SOURCE /* getopt_long, sigaction, isatty, mkstemp, clock_gettime */
 
@@ -27,7 +27,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "ipsim/experiment.h"
 #include "ipsim/ipsim.h"
+#ifdef IPSIM_HAVE_MPI
+#include <mpi.h>
+#endif
 
 #define EXIT_USAGE 64   /* = ipsim_status_exit_code(IPSIM_ERR_USAGE) */
 #define ERRLEN 2048
@@ -320,11 +324,15 @@ typedef struct {
     int n_sets;
     int n_args;
     char **args;
+    int replicates;         /* sweep, compare: 0 = the experiment's */
+    int resume;             /* sweep: continue from the journal */
+    int shard_k, shard_n;   /* sweep: --shard K/N */
+    int dry_run;            /* sweep, compare: check only */
 } cli_options;
 
 enum {
     OPT_SEED = 1000, OPT_REPLICATE, OPT_THREADS, OPT_SCALE, OPT_DAYS, OPT_SET, OPT_MAX_MEMORY,
-    OPT_FORCE
+    OPT_FORCE, OPT_REPLICATES, OPT_RESUME, OPT_SHARD, OPT_DRY_RUN
 };
 
 typedef struct command command;
@@ -351,6 +359,27 @@ static const struct option run_long_opts[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static const struct option sweep_long_opts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"replicates", required_argument, NULL, OPT_REPLICATES},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static const struct option merge_long_opts[] = {
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
@@ -438,6 +467,25 @@ static int parse_options(const command *cmd, int argc, char **argv, cli_options 
                                    optarg);
             o->days = (int)u;
             break;
+        case OPT_REPLICATES:
+            if (parse_u64(optarg, 100000, &u) != 0 || u == 0)
+                return usage_error(cmd->name, "--replicates '%s': expected a whole number from 1 "
+                                   "to 100000", optarg);
+            o->replicates = (int)u;
+            break;
+        case OPT_RESUME: o->resume = 1; break;
+        case OPT_DRY_RUN: o->dry_run = 1; break;
+        case OPT_SHARD: {
+            unsigned long long k = 0, n = 0;
+            char tail = 0;
+            if (sscanf(optarg, "%llu/%llu%c", &k, &n, &tail) != 2 || n < 1 || n > 1000000 ||
+                k < 1 || k > n || optarg[0] < '0' || optarg[0] > '9')
+                return usage_error(cmd->name, "--shard '%s': expected K/N with 1 <= K <= N, such "
+                                   "as 2/8", optarg);
+            o->shard_k = (int)k;
+            o->shard_n = (int)n;
+            break;
+        }
         case OPT_MAX_MEMORY:
             if (parse_bytes(optarg, &o->max_memory) != 0)
                 return usage_error(cmd->name, "--max-memory '%s': expected bytes with an optional "
@@ -971,6 +1019,215 @@ static int cmd_schema(const command *cmd, cli_options *o)
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* sweep, compare, merge                                                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    int show;          /* draw the progress line */
+    double last_draw;
+    const char *resume_note; /* printed once, before the first unit */
+} sweep_progress_state;
+
+static void fmt_duration(double s, char *buf, size_t len)
+{
+    if (!isfinite(s) || s < 0)
+        snprintf(buf, len, "?");
+    else if (s < 60)
+        snprintf(buf, len, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%dm%02ds", (int)(s / 60), (int)s % 60);
+    else
+        snprintf(buf, len, "%dh%02dm", (int)(s / 3600), ((int)s % 3600) / 60);
+}
+
+static int on_sweep_progress(void *userdata, const ipsim_sweep_progress *p)
+{
+    sweep_progress_state *ps = userdata;
+    if (g_stop)
+        return 1;
+    if (ps->show) {
+        double t = now_seconds();
+        if (t - ps->last_draw >= 0.2 || p->done + p->failed == p->units) {
+            enum { WIDTH = 20 };
+            char bar[WIDTH + 1], eta[32], el[32];
+            int filled = p->units > 0 ? (int)((double)p->done / p->units * WIDTH + 0.5) : 0, i;
+            for (i = 0; i < WIDTH; i++)
+                bar[i] = i < filled ? '#' : '.';
+            bar[WIDTH] = '\0';
+            fmt_duration(p->eta, eta, sizeof eta);
+            fmt_duration(p->elapsed, el, sizeof el);
+            fprintf(stderr, "\r[%s] %d/%d units%s%s  %s  ETA %s\033[K", bar, p->done, p->units,
+                    p->failed ? ", failed " : "", p->failed ? "yes" : "", el, eta);
+            fflush(stderr);
+            g_progress_shown = 1;
+            ps->last_draw = t;
+        }
+    }
+    return 0;
+}
+
+#ifdef IPSIM_HAVE_MPI
+/* MPI is used when the program was started by an MPI launcher (mpirun,
+ * srun). */
+static int launched_by_mpi(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK") ||
+           getenv("PMI_RANK");
+}
+#endif
+
+static int print_sweep_report(const char *path)
+{
+    char err[ERRLEN] = "";
+    char *text = NULL;
+    ipsim_status st = ipsim_sweep_report(path, &text, err, sizeof err);
+    if (st != IPSIM_OK)
+        return fail(st, err, NULL);
+    fputs(text, stdout);
+    free(text);
+    return 0;
+}
+
+/* Run the units of e into o->output (serial, or over MPI ranks). */
+static int run_sweep(ipsim_experiment *e, cli_options *o)
+{
+    char err[ERRLEN] = "";
+    ipsim_sweep_options so;
+    ipsim_sweep_result res;
+    sweep_progress_state ps;
+    log_state ls = {o->verbose, o->quiet};
+    int rank = 0, size = 1, rc;
+    ipsim_status st;
+
+    if (o->dry_run) {
+        int r = o->replicates ? o->replicates : ipsim_experiment_replicates(e);
+        printf("%s: OK (%s; %s design, %d points x %d replicates = %d units)\n",
+               o->args[0], ipsim_experiment_name(e), ipsim_experiment_design(e),
+               ipsim_experiment_points(e), r, ipsim_experiment_points(e) * r);
+        return 0;
+    }
+
+#ifdef IPSIM_HAVE_MPI
+    int mpi = launched_by_mpi(), provided = 0;
+    if (mpi) {
+        MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+    }
+#endif
+    ipsim_sweep_options_init(&so);
+    so.replicates = o->replicates;
+    so.scale = o->scale;
+    so.threads = o->threads;
+    so.shard_k = o->shard_k;
+    so.shard_n = o->shard_n;
+    so.resume = o->resume;
+    so.force = o->force;
+    so.max_memory_bytes = o->max_memory_set ? o->max_memory : 0.0;
+    so.log = on_log;
+    so.log_userdata = &ls;
+    memset(&ps, 0, sizeof ps);
+    ps.show = rank == 0 && !o->quiet && isatty(STDERR_FILENO);
+    ps.last_draw = now_seconds() - 1.0;
+    so.progress = on_sweep_progress;
+    so.userdata = &ps;
+    install_signal_handlers();
+    if (rank == 0 && !o->quiet)
+        msg("%s: %s design, %d points x %d replicates%s%s", ipsim_experiment_name(e),
+            ipsim_experiment_design(e), ipsim_experiment_points(e),
+            o->replicates ? o->replicates : ipsim_experiment_replicates(e),
+            size > 1 ? ", MPI ranks: " : "", size > 1 ? "yes" : "");
+    st = size > 1 ? ipsim_sweep_run_mpi(e, o->output, &so, &res, err, sizeof err)
+                  : ipsim_sweep_run(e, o->output, &so, &res, err, sizeof err);
+    clear_progress_line();
+    rc = ipsim_status_exit_code(st);
+    if (rank == 0) {
+        if (st != IPSIM_OK && st != IPSIM_ERR_INTERRUPTED && !(res.units > 0))
+            rc = fail(st, err, NULL);
+        else {
+            double over = res.run_seconds > 0 ? 100.0 * (res.wall_seconds - res.run_seconds) /
+                                                    res.run_seconds : NAN;
+            if (o->resume || res.done_before > 0)
+                msg("resumed: %d done before this run", res.done_before);
+            msg("%s: %d units: %d done, %d failed, %d left; %.1f s (runs %.1f s, overhead "
+                "%.1f%%)%s%s", o->output, res.units, res.done, res.failed, res.left,
+                res.wall_seconds, res.run_seconds, over, st == IPSIM_OK ? " -> " : "",
+                st == IPSIM_OK ? o->output : "");
+            if (st == IPSIM_ERR_INTERRUPTED)
+                msg("interrupted%s; finished units are kept: continue with --resume",
+                    g_stop == SIGTERM ? " (SIGTERM)" : g_stop == SIGINT ? " (SIGINT)" : "");
+            else if (st != IPSIM_OK)
+                msg("%s", err);
+            else if (!o->quiet && o->shard_n <= 1)
+                rc = print_sweep_report(o->output);
+        }
+    }
+#ifdef IPSIM_HAVE_MPI
+    if (mpi)
+        MPI_Finalize();
+#endif
+    return rc;
+}
+
+static int cmd_sweep(const command *cmd, cli_options *o)
+{
+    char err[ERRLEN] = "";
+    ipsim_experiment *e = NULL;
+    ipsim_status st;
+    int rc;
+    if (!o->output && !o->dry_run)
+        return usage_error(cmd->name, "missing -o OUT.h5 (where to write the results)");
+    if (!o->resume && !o->dry_run && (rc = check_output_path(o->output, o->force)) != 0)
+        return rc;
+    st = ipsim_experiment_load(o->args[0], &e, err, sizeof err);
+    if (st != IPSIM_OK)
+        return fail(st, err, st == IPSIM_ERR_NOINPUT
+                                 ? "check the experiment path; experiments live in scenarios/experiments/"
+                                 : "fix the experiment file (see README.md, section Experiments)");
+    rc = run_sweep(e, o);
+    ipsim_experiment_destroy(e);
+    return rc;
+}
+
+static int cmd_compare(const command *cmd, cli_options *o)
+{
+    char err[ERRLEN] = "";
+    ipsim_experiment *e = NULL;
+    ipsim_status st;
+    int rc;
+    if (!o->output)
+        return usage_error(cmd->name, "missing -o OUT.h5 (where to write the results)");
+    if (o->shard_n > 0)
+        return usage_error(cmd->name, "--shard is for 'ipsim sweep'; write an experiment file");
+    if (!o->resume && (rc = check_output_path(o->output, o->force)) != 0)
+        return rc;
+    st = ipsim_experiment_compare((const char *const *)o->args, o->n_args, &e, err, sizeof err);
+    if (st != IPSIM_OK)
+        return fail(st, err, st == IPSIM_ERR_NOINPUT ? "check the scenario paths" : NULL);
+    rc = run_sweep(e, o);
+    ipsim_experiment_destroy(e);
+    return rc;
+}
+
+static int cmd_merge(const command *cmd, cli_options *o)
+{
+    char err[ERRLEN] = "";
+    ipsim_status st;
+    int rc;
+    (void)cmd;
+    if ((rc = check_output_path(o->args[0], o->force)) != 0)
+        return rc;
+    st = ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
+                           err, sizeof err);
+    if (st != IPSIM_OK)
+        return fail(st, err, st == IPSIM_ERR_DATA ? "give every shard file of one sweep" : NULL);
+    if (!o->quiet)
+        return print_sweep_report(o->args[0]);
+    msg("%s: merged %d shard%s", o->args[0], o->n_args - 1, o->n_args == 2 ? "" : "s");
+    return 0;
+}
+
 static int cmd_help(const command *cmd, cli_options *o);
 
 /* ------------------------------------------------------------------------ */
@@ -1092,6 +1349,81 @@ static const char help_schema[] =
     "Examples:\n"
     "  ipsim schema > ipsim.schema.json\n";
 
+static const char help_sweep[] =
+    "Usage: ipsim sweep EXPERIMENT.json -o OUT.h5 [OPTION]...\n"
+    "Run an experiment: every point of its design (arms, factorial, grid, lhs, sobol,\n"
+    "morris) times every replicate, with common random numbers (replicate r of every\n"
+    "point uses the same seed and random streams, so point differences are paired).\n"
+    "Write the outcomes and their analysis to OUT.h5 and print the analysis.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output=OUT.h5       sweep file to write (required)\n"
+    "      --replicates=R        replicates per point (default: the experiment's)\n"
+    "      --scale=PEOPLE        people per agent (default: the experiment's, else the\n"
+    "                            scenario's)\n"
+    "      --threads=N           OpenMP threads inside each run (results do not depend\n"
+    "                            on N)\n"
+    "      --resume              continue an interrupted sweep from OUT.h5.journal; prints\n"
+    "                            how many units were done, failed and left\n"
+    "      --shard=K/N           run only units u with u %% N == K-1 into OUT.h5 (a shard;\n"
+    "                            join the shards with 'ipsim merge')\n"
+    "      --max-memory=BYTES    refuse models needing more memory (0 = no limit)\n"
+    "      --force               overwrite OUT.h5 and discard any journal\n"
+    "      --dry-run             load and check the experiment and every point's\n"
+    "                            scenario, print one line, run nothing (-o not needed)\n"
+    "  -q, --quiet               no progress, no analysis, the one-line summary only\n"
+    "  -v, --verbose             also print informational messages\n"
+    "  -h, --help                show this help and exit\n"
+    "\n"
+    "Each finished unit (point, replicate) is appended to OUT.h5.journal and synced,\n"
+    "so a sweep killed at any moment (even with SIGKILL) loses only the units in\n"
+    "flight; --resume skips the finished ones, and the file it writes has the same\n"
+    "datasets as an uninterrupted sweep. SIGINT or SIGTERM stops after the current\n"
+    "unit (exit 75). Under mpirun (build with -DIPSIM_MPI=ON) rank 0 hands units to\n"
+    "the other ranks; the file is the same for any number of ranks.\n"
+    "\n"
+    EXIT_STATUS_TEXT
+    "\n"
+    "Examples:\n"
+    "  ipsim sweep scenarios/experiments/shanghai_shenzhen_vs_dispersed.json \\\n"
+    "      -o results/ssd.h5 --replicates 12 --scale 5000\n"
+    "  ipsim sweep scenarios/experiments/mechanisms_factorial.json -o results/f.h5 --resume\n"
+    "  ipsim sweep scenarios/experiments/sensitivity_sobol.json -o results/s.3.h5 --shard 3/8\n"
+    "  mpirun -np 8 ipsim sweep scenarios/experiments/mechanisms_factorial.json -o results/f.h5\n";
+
+static const char help_compare[] =
+    "Usage: ipsim compare BASE.json ARM.json... -o OUT.h5 [OPTION]...\n"
+    "Paired comparison of scenario files: a shortcut for an arms experiment in which\n"
+    "each file is an arm (named after its scenario) and the first is the reference.\n"
+    "Prints each outcome's mean per arm, the paired difference against the reference\n"
+    "with a 95% confidence interval, and the return per 10,000 CNY of extra cost.\n"
+    "\n"
+    "Options: -o, --replicates, --scale, --threads, --resume, --max-memory, --force,\n"
+    "-q, -v, -h as for 'ipsim sweep'.\n"
+    "\n"
+    EXIT_STATUS_TEXT
+    "\n"
+    "Examples:\n"
+    "  ipsim compare scenarios/jiamusi_baseline.json scenarios/campaign_dispersed.json \\\n"
+    "      scenarios/campaign_shanghai_shenzhen.json -o results/cmp.h5 --replicates 8\n";
+
+static const char help_merge[] =
+    "Usage: ipsim merge OUT.h5 SHARD.h5...\n"
+    "Join the shard files of one sweep (written with --shard K/N) into OUT.h5, with\n"
+    "the analysis; its datasets are those of the same sweep run unsharded. Every\n"
+    "unit must be in some shard, and the shards must come from the same experiment,\n"
+    "replicates and scale (exit 65 otherwise).\n"
+    "\n"
+    "Options:\n"
+    "      --force               overwrite OUT.h5 if it exists\n"
+    "  -q, --quiet               do not print the analysis\n"
+    "  -h, --help                show this help and exit\n"
+    "\n"
+    EXIT_STATUS_TEXT
+    "\n"
+    "Examples:\n"
+    "  ipsim merge results/f.h5 results/f.1.h5 results/f.2.h5 results/f.3.h5\n";
+
 static const char help_help[] =
     "Usage: ipsim help [COMMAND]\n"
     "Show the help of COMMAND, or the overview without one.\n";
@@ -1106,6 +1438,13 @@ static const command commands[] = {
     {"info", cmd_info, "qvh", plain_long_opts, 1, 1, "the result file (OUT.h5)", "describe a result file", help_info},
     {"schema", cmd_schema, "qvh", plain_long_opts, 0, 0, "",
      "print the JSON Schema of scenario files", help_schema},
+    {"sweep", cmd_sweep, "qvho:", sweep_long_opts, 1, 1, "the experiment file (EXPERIMENT.json)",
+     "run an experiment (design x replicates), analyse it, write a sweep file", help_sweep},
+    {"compare", cmd_compare, "qvho:", sweep_long_opts, 2, INT_MAX,
+     "the scenario files (BASE.json ARM.json...)",
+     "paired comparison of scenario files against the first", help_compare},
+    {"merge", cmd_merge, "qh", merge_long_opts, 2, INT_MAX, "the output and shard files (OUT.h5 SHARD.h5...)",
+     "join the shard files of a sweep", help_merge},
     {"help", cmd_help, "qvh", plain_long_opts, 0, 1, "", "show the help of a command", help_help},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
@@ -1175,6 +1514,8 @@ static void print_main_help(FILE *f)
           "\n"
           "  ipsim resolve scenarios/jiamusi_baseline.json | less\n"
           "\n"
+          "  ipsim sweep scenarios/experiments/shanghai_shenzhen_vs_dispersed.json -o results/ssd.h5\n"
+          "\n"
           "The HDF5 output contract and the scenario format are described in README.md;\n"
           "the model in sim/ODD.md.\n",
           f);
@@ -1220,7 +1561,8 @@ int main(int argc, char **argv)
 
     if (argc < 2) {
         fputs("Usage: ipsim COMMAND [OPTION]... [ARGUMENT]...\n", stderr);
-        return usage_error(NULL, "missing command (run, validate, resolve, info, schema, help)");
+        return usage_error(NULL, "missing command (run, validate, resolve, info, schema, sweep, "
+                           "compare, merge, help)");
     }
     if (argv[1][0] == '-') {
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -1236,7 +1578,7 @@ int main(int argc, char **argv)
     cmd = find_command(argv[1]);
     if (!cmd)
         return usage_error(NULL, "unknown command '%s' (commands: run, validate, resolve, info, "
-                           "schema, help)", argv[1]);
+                           "schema, sweep, compare, merge, help)", argv[1]);
 
     memset(&o, 0, sizeof o);
     rc = parse_options(cmd, argc - 1, argv + 1, &o);

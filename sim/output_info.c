@@ -28,6 +28,7 @@
 
 #include <hdf5.h>
 
+#include "ipsim/experiment.h"
 #include "ipsim/ipsim.h"
 #include "scenario.h"
 
@@ -825,6 +826,15 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
         return IPSIM_ERR_DATA;
     }
     char kind[64];
+    if (attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "sweep") == 0) {
+        char *text = NULL;
+        H5Fclose(f);
+        ipsim_status st = ipsim_sweep_report(path, &text, err, errlen);
+        if (st == IPSIM_OK)
+            sb_printf(b, "%s", text);
+        free(text);
+        return st;
+    }
     if (attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0)
         summarize_generic(b, f, path, kind);
     else

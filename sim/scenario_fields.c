@@ -741,8 +741,23 @@ static const field scenario_fields[] = {
     ARRF(sc_data, interventions, n_interventions, intervention_table, 0, IPSIM_MAX_INTERVENTIONS, 0,
          "Promotions and mechanisms A-F."),
 };
+/* A scenario must have someone to simulate: at least one market with
+ * adults (population x adult_share > 0). */
+static int check_scenario(vctx *v, char *elem, int index)
+{
+    (void)index;
+    const sc_data *d = (const sc_data *)elem;
+    for (int m = 0; m < d->n_markets; m++)
+        if (d->markets[m].population * d->markets[m].adult_share > 0.0) return 0;
+    size_t old = ipsim_json_path_push_key(&v->path, "markets");
+    fail(v, "expected at least one market with adults (population x adult_share > 0), found "
+            "none: nobody to simulate");
+    ipsim_json_path_pop(&v->path, old);
+    return -1;
+}
+
 static const table scenario_table =
-    TABLE("scenario", "An ipsim scenario.", sc_data, scenario_fields, NULL, 0);
+    TABLE("scenario", "An ipsim scenario.", sc_data, scenario_fields, check_scenario, 0);
 
 /* ------------------------------------------------------------------------ */
 /* fill                                                                      */
