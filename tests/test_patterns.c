@@ -449,11 +449,10 @@ int main(int argc, char **argv) {
         {C_FLUENT, C_FLUENT_SMALL, -1}, {BASE, -1}};
     for (int p = 0; p < 10; p++)
         if (!any || want[p]) {
-            for (int k = 0; k < 4 && uses[p][k] >= 0; k++) needed[uses[p][k]] = replicates;
-            if (p == 3) {
-                int re = replicates * E_FACTOR > MAXR ? MAXR : replicates * E_FACTOR;
-                needed[BASE] = needed[MECH_E_] = re;
-            }
+            int re = replicates * E_FACTOR > MAXR ? MAXR : replicates * E_FACTOR;
+            for (int k = 0; k < 4 && uses[p][k] >= 0; k++)
+                if (needed[uses[p][k]] < replicates) needed[uses[p][k]] = replicates;
+            if (p == 3) needed[BASE] = needed[MECH_E_] = re;   /* re >= replicates */
         }
     printf("patterns at scale %g, %d paired replicates\n", scale, replicates);
     fflush(stdout);
