@@ -542,6 +542,14 @@ static ipsim_status check_tree(const cJSON *node, ipsim_json_path *p, char *why,
     }
     if (cJSON_IsObject(node)) {
         const cJSON *dup;
+        size_t members = 0;
+        for (const cJSON *c = node->child; c; c = c->next) members++;
+        if (members > IPSIM_JSON_MAX_MEMBERS) {
+            /* merging base chains looks keys up one by one: bound the work */
+            say(why, whylen, "%s: expected an object of at most %d keys, found %zu keys",
+                path_or_top(p), IPSIM_JSON_MAX_MEMBERS, members);
+            return IPSIM_ERR_DATA;
+        }
         if (first_duplicate(node, &dup) != IPSIM_OK) {
             say(why, whylen, "out of memory");
             return IPSIM_ERR_NOMEM;

@@ -4,7 +4,8 @@
  *
  * "Strict" JSON is RFC 8259 JSON that is also valid UTF-8 throughout, has
  * no NUL characters, nests at most IPSIM_JSON_MAX_DEPTH deep, repeats no key
- * within an object and holds only finite numbers. A JSON path names a value
+ * within an object, has at most IPSIM_JSON_MAX_MEMBERS keys in an object and
+ * holds only finite numbers. A JSON path names a value
  * the way messages print it: `markets[3].population`, `a.b.c`; paths given
  * by users may also select array elements by their "name" member:
  * `markets[Shanghai].cec_share`.
@@ -19,6 +20,7 @@
 
 #define IPSIM_JSON_MAX_DEPTH 32               /* nesting of objects and arrays */
 #define IPSIM_JSON_MAX_BYTES (16u << 20)      /* largest file read: 16 MiB */
+#define IPSIM_JSON_MAX_MEMBERS 10000         /* keys of one object */
 #define IPSIM_JSON_PATH_MAX 512               /* bytes of a path incl. NUL */
 #define IPSIM_JSON_FOUND_MAX 40               /* bytes of a string shown in a message */
 

@@ -805,13 +805,33 @@ done:
     cJSON_Delete(root);
 }
 
-/* Default memory cap: 90% of physical memory (0 = unknown, no cap). */
+/* Default memory cap: 90% of physical memory, or of the memory available
+ * now if less (0 = unknown, no cap). */
 static double default_max_memory(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double cap;
+    FILE *f;
+    char line[128];
     if (pages <= 0 || page <= 0)
         return 0.0;
-    return 0.9 * (double)pages * (double)page;
+    cap = 0.9 * (double)pages * (double)page;
+    /* not more than what is available now (Linux: MemAvailable), so that
+     * a run refuses up front instead of meeting the OOM killer midway */
+    f = fopen("/proc/meminfo", "r");
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            unsigned long long kib;
+            if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+                double avail = 0.9 * (double)kib * 1024.0;
+                if (avail > 0.0 && avail < cap)
+                    cap = avail;
+                break;
+            }
+        }
+        fclose(f);
+    }
+    return cap;
 }
 
 static int cmd_run(const command *cmd, cli_options *o)
@@ -1270,7 +1290,8 @@ static const char help_run[] =
     "                            --set 'markets[Shanghai].cec_share=0.4'; VALUE is JSON,\n"
     "                            a bare word is a string; may be repeated\n"
     "      --max-memory=BYTES    refuse to build a model needing more memory; suffixes K,\n"
-    "                            M, G, T (binary); 0 = no limit (default: 90% of RAM)\n"
+    "                            M, G, T (binary); 0 = no limit (default: 90% of the\n"
+    "                            available RAM)\n"
     "  -q, --quiet               no progress, no warnings, a one-line summary\n"
     "  -v, --verbose             also print informational messages (-vv: debug)\n"
     "  -h, --help                show this help and exit\n"

@@ -48,7 +48,13 @@ def main():
     with open(os.path.join(SRC, "scenarios", "jiamusi_baseline.json")) as f:
         params = scalar_parameters(json.load(f))
     with open(os.path.join(SRC, "sim", "ODD.md")) as f:
-        rows = odd_rows(f.read())
+        text = f.read()
+    heading = "### 7.9 Parameters"
+    if heading not in text:
+        print(f"FAIL sim/ODD.md has no section '{heading}'")
+        print("0 passed, 1 failed")
+        return 1
+    rows = odd_rows(text[text.index(heading):])
     passed = failed = 0
     for path, value in sorted(params.items()):
         if path not in rows:
