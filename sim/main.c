@@ -541,7 +541,10 @@ static int load_scenario(const char *path, const cli_options *o, int hint_valida
         err[0] = '\0';
         st = ipsim_scenario_set(sc, o->sets[i], err, sizeof err);
         if (st != IPSIM_OK) {
-            msg("--set %s: %s", o->sets[i], *err ? err : ipsim_strerror(st));
+            if (*err)
+                msg("%s", err);   /* the library names the assignment */
+            else
+                msg("--set %s: %s", o->sets[i], ipsim_strerror(st));
             msg("use --set json.path=value with a path of the resolved scenario "
                 "(see 'ipsim resolve %s')", path);
             ipsim_scenario_destroy(sc);
@@ -1386,7 +1389,7 @@ static const char help_sweep[] =
     "                            on N)\n"
     "      --resume              continue an interrupted sweep from OUT.h5.journal; prints\n"
     "                            how many units were done, failed and left\n"
-    "      --shard=K/N           run only units u with u %% N == K-1 into OUT.h5 (a shard;\n"
+    "      --shard=K/N           run only units u with u % N == K-1 into OUT.h5 (a shard;\n"
     "                            join the shards with 'ipsim merge')\n"
     "      --max-memory=BYTES    refuse models needing more memory (0 = no limit)\n"
     "      --force               overwrite OUT.h5 and discard any journal\n"

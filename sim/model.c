@@ -17,6 +17,7 @@
  * are keyed by (cell, agent, day, purpose). Every reduction is an integer
  * sum, so results are bitwise identical at any thread count.
  */
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,9 +152,9 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     }
     double need = ipsim_model_memory_estimate(sc, opt);
     if (opt->max_memory_bytes > 0 && need > opt->max_memory_bytes) {
-        if (err) snprintf(err, errlen, "the run needs about %.0f MB, over the limit of %.0f MB; "
-                          "raise --max-memory or use a larger --scale", need / 1e6,
-                          opt->max_memory_bytes / 1e6);
+        if (err) snprintf(err, errlen, "the run needs about %.0f MiB, over the limit of %.0f MiB; "
+                          "raise --max-memory or use a larger --scale", need / 1048576.0,
+                          opt->max_memory_bytes / 1048576.0);
         return IPSIM_ERR_NOMEM;
     }
     ipsim_model *m = calloc(1, sizeof *m);
@@ -184,7 +185,7 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     if (rc != 0 || alloc_tables(m) != 0 ||
         calendar_build(&m->cal, m->sc, m->warmup, days, m->n_days_ext, &m->sc->parameters.decision) != 0) {
         ipsim_model_destroy(m);
-        if (err) snprintf(err, errlen, "out of memory creating the model (about %.0f MB needed)", need / 1e6);
+        if (err) snprintf(err, errlen, "out of memory creating the model (about %.0f MiB needed)", need / 1048576.0);
         return IPSIM_ERR_NOMEM;
     }
     interventions_tabulate(m);

@@ -444,7 +444,16 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
     }
     memcpy(path, assignment, plen);
     path[plen] = '\0';
-    char *origin = concat3("--set ", path, "");
+    /* messages name the assignment; a long value is shortened */
+    enum { SHOWN_VALUE = 40 };
+    char shown[SHOWN_VALUE + 4];
+    snprintf(shown, sizeof shown, "%.*s%s", SHOWN_VALUE, eq + 1, strlen(eq + 1) > SHOWN_VALUE ? "..." : "");
+    char *origin = concat3("--set ", path, "=");
+    if (origin) {
+        char *full = concat3(origin, shown, "");
+        free(origin);
+        origin = full;
+    }
     cJSON *doc = cJSON_Duplicate(sc->json, 1);
     sc_data *data = calloc(1, sizeof *data);
     cJSON *value = NULL;

@@ -1086,7 +1086,8 @@ static int write_contents(hw *w, const sweep_data *d)
         rc = g >= 0 ? 0 : -1;
         for (int j = 0; j < e->n_params && rc == 0; j++)
             rc = variable(w, g, e->param[j], 1, &dim, &sc[SC_POINT],
-                          e->design + (size_t)j * P, NULL,
+                          e->design + (size_t)j * P,
+                          e->type == XP_FACTORIAL || e->type == XP_ARMS ? "1" : NULL,
                           e->type == XP_FACTORIAL ? "factor level (0 off, 1 on)"
                           : e->type == XP_ARMS    ? "1 for the reference arm"
                                                   : "parameter value");
@@ -1103,7 +1104,10 @@ static int write_contents(hw *w, const sweep_data *d)
         for (int u = 0; rc == 0 && u < P * R; u++)
             done[u] = d->state[u] == SW_DONE;
         hid_t ds = rc == 0 ? dataset(w, g, "done", H5T_NATIVE_UINT8, 2, dims, done) : -1;
-        if (ds < 0 || attr_str(ds, "long_name", "1 when the unit's outcomes are present") < 0)
+        if (ds < 0 || H5DSattach_scale(ds, sc[SC_POINT], 0) < 0 ||
+            H5DSattach_scale(ds, sc[SC_REP], 1) < 0 || H5DSset_label(ds, 0, "point") < 0 ||
+            H5DSset_label(ds, 1, "replicate") < 0 || attr_str(ds, "units", "1") < 0 ||
+            attr_str(ds, "long_name", "1 when the unit's outcomes are present") < 0)
             rc = hfail(w, "units/done");
         if (ds >= 0)
             H5Dclose(ds);
@@ -1202,13 +1206,9 @@ ipsim_status sw_finish(sw_state *s, double wall, ipsim_sweep_result *res, char *
                        size_t errlen)
 {
     int n = sw_shard_units(s), done = sw_done(s), failed = 0;
-    double run = 0.0;
     for (int u = 0; u < s->U; u++)
-        if (in_shard(s, u)) {
+        if (in_shard(s, u))
             failed += s->state[u] == SW_FAILED;
-            if (s->state[u] == SW_DONE && isfinite(s->secs[u]))
-                run += s->secs[u];
-        }
     if (res) {
         res->units = n;
         res->done = done;

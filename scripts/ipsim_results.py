@@ -1,0 +1,178 @@
+"""ipsim_results.py - helpers shared by plot_compare.py, plot_sweep.py and report.py.
+
+Reads sweep files (written by `ipsim sweep` and `ipsim compare`; layout in
+README.md, "Output of sweeps") with h5py, computes paired contrasts with t
+intervals, and formats numbers for people. Needs Debian's python3-h5py and
+python3-numpy only (no scipy).
+"""
+import json
+import math
+import os
+
+import h5py
+import numpy as np
+
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
+MARKERS = ["o", "s", "^", "D", "v", "x", "P", "*"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo"]
+FACES = ["black", "white", "0.55", "black", "white", "0.55", "black", "white"]
+
+# outcome -> (plain name, axis label with unit, divisor for display, unit word)
+OUTCOMES = {
+    "arrivals": ("arrivals", "arrivals (thousand people)", 1e3, "visitors"),
+    "cec_arrivals": ("core experiential (CEC) arrivals", "CEC arrivals (thousand people)", 1e3,
+                     "core experiential visitors"),
+    "visitor_nights": ("visitor-nights", "visitor-nights (thousand nights)", 1e3, "visitor-nights"),
+    "spending_cny": ("on-site spending", "on-site spending (million CNY)", 1e6, "CNY"),
+    "positive_post_share": ("share of positive posts", "positive posts (percentage points)", 0.01, "percentage points"),
+    "repeat_visit_share": ("share of repeat visits", "repeat arrivals (percentage points)", 0.01, "percentage points"),
+    "peak_crowding": ("peak crowding", "peak visitors / capacity (ratio)", 1.0, ""),
+}
+
+# two-sided 95% Student t quantiles, df = 1..30
+_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+         2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+         2.052, 2.048, 2.045, 2.042]
+
+
+def t975(df):
+    """Upper 97.5% quantile of Student's t with df degrees of freedom."""
+    if df < 1:
+        return float("nan")
+    if df <= 30:
+        return _T975[int(df) - 1]
+    z = 1.959964
+    return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
+
+
+def text(v):
+    if isinstance(v, np.ndarray) and v.shape == ():
+        v = v[()]
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def attr(f, name, default=None):
+    if name not in f.attrs:
+        return default
+    v = f.attrs[name]
+    if isinstance(v, (bytes, str)):
+        return text(v)
+    v = np.asarray(v).ravel()
+    return v[0].item() if v.size else default
+
+
+class Sweep:
+    """A sweep file, read once into numpy arrays."""
+
+    def __init__(self, path, tool="ipsim"):
+        self.path = path
+        try:
+            f = h5py.File(path, "r")
+        except OSError as e:
+            raise SystemExit(f"{tool}: {path}: cannot open: {e}")
+        with f:
+            if attr(f, "ipsim_kind") != "sweep" or "outcomes" not in f:
+                hint = ("it looks like a run file: use scripts/plot_run.py" if "daily" in f and "scenario" in f
+                        else "give a file written by 'ipsim sweep' or 'ipsim compare'")
+                raise SystemExit(f"{tool}: {path}: not an ipsim sweep file ({hint})")
+            self.attrs = {k: attr(f, k) for k in f.attrs}
+            self.design = self.attrs.get("design", "?")
+            self.experiment = json.loads(text(f["experiment"][()])) if "experiment" in f else {}
+            self.points = [text(p) for p in f["point_name"][...]]
+            self.markets = [text(m) for m in f["market"][...]] if "market" in f else []
+            self.segments = [text(s) for s in f["segment"][...]] if "segment" in f else []
+            self.params = [text(p) for p in f["parameter"][...]] if "parameter" in f else []
+            self.cost = f["cost_cny"][...] if "cost_cny" in f else None
+            self.design_values = {k: f["design/" + k][...] for k in f["design"]} if "design" in f else {}
+            self.outcomes = {k: f["outcomes/" + k][...] for k in f["outcomes"]}
+            self.units = {k: text(f["outcomes/" + k].attrs.get("units", "1")) for k in f["outcomes"]}
+            self.by_market = ({k: f["outcomes_by_market/" + k][...] for k in f["outcomes_by_market"]}
+                              if "outcomes_by_market" in f else {})
+            self.by_segment = ({k: f["outcomes_by_segment/" + k][...] for k in f["outcomes_by_segment"]}
+                               if "outcomes_by_segment" in f else {})
+            self.done = f["units/done"][...].astype(bool) if "units/done" in f else None
+            self.analysis = {}
+            if "analysis" in f:
+                def visit(name, obj):
+                    if isinstance(obj, h5py.Dataset):
+                        self.analysis[name] = obj[...]
+                f["analysis"].visititems(visit)
+                self.reference_name = attr(f["analysis"], "reference")
+            else:
+                self.reference_name = None
+        self.replicates = int(self.attrs.get("replicates") or self.outcomes[next(iter(self.outcomes))].shape[1])
+        self.reference = self.points.index(self.reference_name) if self.reference_name in self.points else 0
+        self.outcome_names = [k for k in OUTCOMES if k in self.outcomes] + \
+            [k for k in self.outcomes if k not in OUTCOMES]
+
+    def a(self, key):
+        """An /analysis dataset by its path under /analysis, or None."""
+        return self.analysis.get(key)
+
+
+def paired(y, i, j):
+    """Paired difference y[i] - y[j] over replicates (last axes kept):
+    returns mean, ci_low, ci_high (95% t; NaN with fewer than 2 replicates)."""
+    d = np.asarray(y[i], float) - np.asarray(y[j], float)
+    ok = np.isfinite(d)
+    n = ok.sum(axis=0)
+    m = np.where(n > 0, np.nansum(d, axis=0) / np.maximum(n, 1), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.nansum((d - m) ** 2, axis=0) / (n - 1)
+        half = np.array([t975(k - 1) if k > 1 else np.nan for k in np.ravel(n)]).reshape(np.shape(n)) * \
+            np.sqrt(var / n)
+    return m, m - half, m + half
+
+
+def contrasts(sw):
+    """The comparisons worth showing for an arms file: every arm against the
+    reference, then every later arm against every earlier non-reference arm.
+    Returns [(i, j, label)] meaning point i minus point j."""
+    ref = sw.reference
+    others = [p for p in range(len(sw.points)) if p != ref]
+    out = [(i, ref, f"{sw.points[i]} − {sw.points[ref]}") for i in others]
+    for a_ in range(len(others)):
+        for b_ in range(a_ + 1, len(others)):
+            i, j = others[b_], others[a_]
+            out.append((i, j, f"{sw.points[i]} − {sw.points[j]}"))
+    return out
+
+
+def sig3(x):
+    """Round to three significant figures (integers keep their zeros)."""
+    if not np.isfinite(x) or x == 0:
+        return x
+    return round(x, -int(math.floor(math.log10(abs(x)))) + 2)
+
+
+def fmt_num(x, unit=""):
+    """A number for people: three significant figures, thousands separators,
+    million/billion words for large values."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    ax = abs(x)
+    if ax >= 1e9:
+        s = f"{sig3(x) / 1e9:,.3g} billion"
+    elif ax >= 1e6:
+        s = f"{sig3(x) / 1e6:,.3g} million"
+    elif ax >= 100:
+        s = f"{sig3(x):,.0f}"
+    elif ax >= 1:
+        s = f"{x:.3g}"
+    else:
+        s = f"{x:.2g}"
+    return f"{s} {unit}".strip() if unit else s
+
+
+def default_prefix(path, suffix):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.join(root, "results", os.path.splitext(os.path.basename(path))[0] + suffix)
+
+
+def save(fig, prefix, dpi=110):
+    os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
+    out = []
+    for ext in ("png", "svg"):
+        fig.savefig(f"{prefix}.{ext}", dpi=dpi)
+        out.append(f"{prefix}.{ext}")
+    return out
