@@ -30,9 +30,9 @@ OUTCOMES = {
 }
 
 # two-sided 95% Student t quantiles, df = 1..30
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-         2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-         2.052, 2.048, 2.045, 2.042]
+_T975 = [12.7062, 4.30265, 3.18245, 2.77645, 2.57058, 2.44691, 2.36462, 2.30600, 2.26216, 2.22814,
+         2.20099, 2.17881, 2.16037, 2.14479, 2.13145, 2.11991, 2.10982, 2.10092, 2.09302, 2.08596,
+         2.07961, 2.07387, 2.06866, 2.06390, 2.05954, 2.05553, 2.05183, 2.04841, 2.04523, 2.04227]
 
 
 def t975(df):
@@ -122,6 +122,19 @@ def paired(y, i, j):
         half = np.array([t975(k - 1) if k > 1 else np.nan for k in np.ravel(n)]).reshape(np.shape(n)) * \
             np.sqrt(var / n)
     return m, m - half, m + half
+
+
+def diff(sw, name, i, j, scope=""):
+    """Paired difference of outcome `name` between points i and j (mean, lo, hi).
+    Against the reference arm, the file's own analysis is used (the numbers
+    `ipsim info` prints); otherwise it is computed from the replicates.
+    scope: "" (totals), "by_market" or "by_segment"."""
+    pre = scope + "/" if scope else ""
+    if j == sw.reference and sw.a(f"{pre}diff/{name}") is not None:
+        return (sw.a(f"{pre}diff/{name}")[i], sw.a(f"{pre}diff_ci_low/{name}")[i],
+                sw.a(f"{pre}diff_ci_high/{name}")[i])
+    y = {"": sw.outcomes, "by_market": sw.by_market, "by_segment": sw.by_segment}[scope][name]
+    return paired(y, i, j)
 
 
 def contrasts(sw):

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ipsim_results import (OUTCOMES, MARKERS, FACES, Sweep, paired, contrasts,  # noqa: E402
+from ipsim_results import (OUTCOMES, MARKERS, FACES, Sweep, diff, contrasts,  # noqa: E402
                            default_prefix, save)
 
 
@@ -39,18 +39,18 @@ def _style(c):
                 ms=7, capsize=3, lw=1.2, ls="none")
 
 
-def contrast_table(sw, y):
-    """[(label, mean, lo, hi)] for every contrast of outcome array y[point][replicate...]."""
+def contrast_table(sw, name):
+    """[(label, mean, lo, hi)] for every contrast of outcome `name`."""
     rows = []
     for i, j, label in contrasts(sw):
-        m, lo, hi = paired(y, i, j)
+        m, lo, hi = diff(sw, name, i, j)
         rows.append((label, m, lo, hi))
     return rows
 
 
 def draw_outcome(ax, sw, name):
     title, xlabel, div, _ = OUTCOMES.get(name, (name, f"{name} ({sw.units.get(name, '1')})", 1.0, ""))
-    rows = contrast_table(sw, sw.outcomes[name])
+    rows = contrast_table(sw, name)
     n = len(rows)
     for c, (label, m, lo, hi) in enumerate(rows):
         yy = n - 1 - c
@@ -106,12 +106,11 @@ def draw_markets(ax, sw, name):
         ax.set_axis_off()
         return
     title, xlabel, div, _ = OUTCOMES.get(name, (name, name, 1.0, ""))
-    y = sw.by_market[name]
     cs = contrasts(sw)
     M = len(sw.markets)
     off = np.linspace(0.25, -0.25, len(cs)) if len(cs) > 1 else [0.0]
     for c, (i, j, label) in enumerate(cs):
-        m, lo, hi = paired(y, i, j)
+        m, lo, hi = (np.asarray(x, float) for x in diff(sw, name, i, j, "by_market"))
         pos = M - 1 - np.arange(M) + off[c]
         ok = np.isfinite(lo) & np.isfinite(hi)
         err = np.vstack([np.where(ok, m - lo, 0), np.where(ok, hi - m, 0)]) / div

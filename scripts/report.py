@@ -40,7 +40,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plot_compare  # noqa: E402
-from ipsim_results import OUTCOMES, paired, fmt_num, sig3, default_prefix  # noqa: E402
+from ipsim_results import OUTCOMES, diff, fmt_num, sig3, default_prefix  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 E = html.escape
@@ -117,15 +117,14 @@ def clause(name, m, lo, hi, first):
 def headline(sw, name, i):
     """One sentence: arm i against the reference and against every earlier arm."""
     ref = sw.reference
-    y = sw.outcomes[name]
     others = [p for p in range(len(sw.points)) if p != ref]
     b = lambda p: f"<b>{E(sw.points[p])}</b>"  # noqa: E731
-    m, lo, hi = paired(y, i, ref)
+    m, lo, hi = diff(sw, name, i, ref)
     parts = [clause(name, m, lo, hi, True).replace("{arm}", b(ref))]
     for j in others:
         if j >= i:
             break
-        m, lo, hi = paired(y, i, j)
+        m, lo, hi = diff(sw, name, i, j)
         parts.append(clause(name, m, lo, hi, False).replace("{arm}", b(j)))
     return f"{b(i)} " + ", and ".join(parts) + "."
 
@@ -358,7 +357,7 @@ def build(sw, resolved, note, exp_label):
         title, axis, div, _ = OUTCOMES.get(name, (name, name, 1, ""))
         unit = axis[axis.find("(") + 1:-1] if "(" in axis else ""
         for i, j, lab in plot_compare.contrasts(sw):
-            m, lo, hi = paired(sw.outcomes[name], i, j)
+            m, lo, hi = diff(sw, name, i, j)
             f = (lambda x: f"{sig3(x / div):,.4g}") if div != 1e3 else (lambda x: f"{sig3(x / div):,.4g}")
             h.append(f"<tr><td>{E(title)} ({E(unit)})</td><td>{E(lab)}</td><td class=num>{f(m)}</td>"
                      f"<td class=num>{f(lo)}</td><td class=num>{f(hi)}</td></tr>")

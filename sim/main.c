@@ -1016,7 +1016,9 @@ static int cmd_info(const command *cmd, cli_options *o)
     (void)cmd;
     st = ipsim_output_info(o->args[0], &text, err, sizeof err);
     if (st != IPSIM_OK)
-        return fail(st, err, st == IPSIM_ERR_DATA ? "give a file written by 'ipsim run'" : NULL);
+        return fail(st, err, st == IPSIM_ERR_DATA
+                                 ? "give a file written by 'ipsim run', 'ipsim sweep' or 'ipsim compare'"
+                                 : NULL);
     if (text) {
         fputs(text, stdout);
         if (*text && text[strlen(text) - 1] != '\n')

@@ -774,12 +774,45 @@ static void summarize_generic(sbuf *b, hid_t f, const char *path, const char *ki
     list_group(b, f, "/", 0);
 }
 
+/* First, last and peak (with its date) of a /destination_daily series. */
+static void destination_line(sbuf *b, hid_t f, const char *metric, const char *label, int digits)
+{
+    char path[64], when[32];
+    hsize_t dims[1];
+    snprintf(path, sizeof path, "destination_daily/%s", metric);
+    double *v = read_doubles(f, path, 1, dims);
+    sb_printf(b, "  ");
+    sb_padded(b, label, 24);
+    if (!v || dims[0] == 0) {
+        sb_printf(b, "%s\n", NOT_PRESENT);
+        free(v);
+        return;
+    }
+    size_t peak = 0;
+    for (size_t d = 1; d < dims[0]; d++)
+        if (v[d] > v[peak])
+            peak = d;
+    day_label(f, peak, when, sizeof when);
+    sb_printf(b, "first %s, last %s, peak %s on %s\n", num(v[0], digits).s,
+              num(v[dims[0] - 1], digits).s, num(v[peak], digits).s, when);
+    free(v);
+}
+
+static void section_destination(sbuf *b, hid_t f)
+{
+    sb_printf(b, "\ndestination and platform\n");
+    destination_line(b, f, "reputation", "reputation (0-1)", 3);
+    destination_line(b, f, "amplification", "platform amplification", 2);
+    destination_line(b, f, "post_stock", "live UGC posts", 0);
+}
+
 static void summarize_run(sbuf *b, hid_t f, const char *path)
 {
     section_identity(b, f, path);
     section_totals(b, f);
     section_markets(b, f);
     section_assets(b, f);
+    section_destination(b, f);
     section_interventions(b, f);
 }
 
