@@ -22,6 +22,7 @@ Markers, line styles, hatching and printed values make every figure readable
 in greyscale. Needs Debian's python3-matplotlib, h5py, numpy.
 """
 import argparse
+import warnings
 import itertools
 import os
 import sys
@@ -30,6 +31,7 @@ import numpy as np
 import matplotlib
 
 matplotlib.use("Agg")
+warnings.filterwarnings("ignore", message=".*converting a masked element to nan.*")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

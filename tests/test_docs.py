@@ -70,11 +70,11 @@ with tempfile.TemporaryDirectory() as tmp:
     os.makedirs(res)
     sc = os.path.join(SRC, "scenarios")
     r1 = subprocess.run([BIN, "run", os.path.join(sc, "jiamusi_baseline.json"), "-o",
-                         os.path.join(res, "jiamusi_baseline.h5"), "--scale", "20000", "--quiet"],
+                         os.path.join(res, "jiamusi_baseline.h5"), "--scale", "20000", "--quiet", "--threads", "1"],
                         capture_output=True, text=True)
     r2 = subprocess.run([BIN, "compare", os.path.join(sc, "jiamusi_baseline.json"),
                          os.path.join(sc, "campaign_shanghai_shenzhen.json"), "-o", os.path.join(res, "compare.h5"),
-                         "--replicates", "2", "--scale", "20000", "--quiet"], capture_output=True, text=True)
+                         "--replicates", "2", "--scale", "20000", "--quiet", "--threads", "1"], capture_output=True, text=True)
     check(r1.returncode == 0 and r2.returncode == 0, "small run and compare files for the snippets")
     for name, lang, code in snips:
         if lang != "python":

@@ -89,7 +89,7 @@ def inspect(path, what, design=None):
 with tempfile.TemporaryDirectory() as tmp:
     run = os.path.join(tmp, "run.h5")
     p = subprocess.run([BIN, "run", os.path.join(SC, "jiamusi_baseline.json"), "-o", run, "--scale", "20000",
-                        "--quiet"], capture_output=True, text=True)
+                        "--quiet", "--threads", "1"], capture_output=True, text=True)
     check(p.returncode == 0, f"run (exit {p.returncode}) {p.stderr[-200:]}")
     inspect(run, "run file")
     ds = xr.open_dataset(run, engine="netcdf4")
@@ -101,7 +101,7 @@ with tempfile.TemporaryDirectory() as tmp:
     cmp_ = os.path.join(tmp, "cmp.h5")
     p = subprocess.run([BIN, "compare", os.path.join(SC, "jiamusi_baseline.json"),
                         os.path.join(SC, "campaign_shanghai_shenzhen.json"), "-o", cmp_, "--replicates", "2",
-                        "--scale", "20000", "--quiet"], capture_output=True, text=True)
+                        "--scale", "20000", "--quiet", "--threads", "1"], capture_output=True, text=True)
     check(p.returncode == 0, f"compare (exit {p.returncode}) {p.stderr[-200:]}")
     inspect(cmp_, "compare file", "arms")
     o = xr.open_dataset(cmp_, engine="netcdf4", group="outcomes_by_market")
@@ -120,7 +120,7 @@ with tempfile.TemporaryDirectory() as tmp:
         ef, out = os.path.join(tmp, e["name"] + ".json"), os.path.join(tmp, e["name"] + ".h5")
         with open(ef, "w") as fh:
             json.dump(e, fh)
-        p = subprocess.run([BIN, "sweep", ef, "-o", out, "--quiet"], capture_output=True, text=True)
+        p = subprocess.run([BIN, "sweep", ef, "-o", out, "--quiet", "--threads", "1"], capture_output=True, text=True)
         check(p.returncode == 0, f"{design} sweep (exit {p.returncode}) {p.stderr[-300:]}")
         inspect(out, f"{design} sweep file", design)
     a = xr.open_dataset(os.path.join(tmp, "nc_factorial.h5"), engine="netcdf4", group="analysis/main_effect")

@@ -50,7 +50,7 @@ with tempfile.TemporaryDirectory() as tmp:
     cmp_ = os.path.join(tmp, "cmp.h5")
     p = subprocess.run([BIN, "compare", os.path.join(SC, "jiamusi_baseline.json"),
                         os.path.join(SC, "campaign_dispersed.json"), os.path.join(SC, "campaign_shanghai_shenzhen.json"),
-                        "-o", cmp_, "--replicates", "3", "--scale", "20000", "--quiet"], capture_output=True, text=True)
+                        "-o", cmp_, "--replicates", "3", "--scale", "20000", "--quiet", "--threads", "1"], capture_output=True, text=True)
     check(p.returncode == 0, f"compare (exit {p.returncode}) {p.stderr[-300:]}")
 
     # plot_compare
@@ -71,7 +71,7 @@ with tempfile.TemporaryDirectory() as tmp:
         with open(ef, "w") as fh:
             json.dump({"name": f"t_{design}", "description": design, "base": base, "replicates": 2,
                        "scale": 20000, "design": d}, fh)
-        p = subprocess.run([BIN, "sweep", ef, "-o", out, "--quiet"], capture_output=True, text=True)
+        p = subprocess.run([BIN, "sweep", ef, "-o", out, "--quiet", "--threads", "1"], capture_output=True, text=True)
         check(p.returncode == 0, f"{design} sweep (exit {p.returncode}) {p.stderr[-300:]}")
         p = script("plot_sweep.py", out, "-o", os.path.join(tmp, design + "_pic"))
         check(p.returncode == 0, f"plot_sweep.py on a {design} exit {p.returncode} {p.stderr[-400:]}")
