@@ -53,6 +53,7 @@
 #include <hdf5_hl.h>
 
 #include "model_internal.h"
+#include "textbuf.h"
 
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
 #define CHUNK_DAYS 64
@@ -77,17 +78,6 @@ typedef struct {
 
 /* ---- messages ----------------------------------------------------------- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Record the first object that failed; always returns -1. */
 static int fail(writer *w, const char *name)
@@ -786,9 +776,9 @@ static ipsim_status build_image(writer *w, const char *name, const char *path, v
     char why[160];
     failure_reason(w, why, sizeof why);
     if (strcmp(w->what, "/") == 0)
-        set_err(err, errlen, "%s: cannot write: %s", path, why);
+        ipsim_set_error(err, errlen, "%s: cannot write: %s", path, why);
     else
-        set_err(err, errlen, "%s: cannot write %s: %s", path, w->what, why);
+        ipsim_set_error(err, errlen, "%s: cannot write %s: %s", path, w->what, why);
     return w->status;
 }
 
@@ -805,7 +795,7 @@ static int create_tmp(const char *tmp, const char *path, char *err, size_t errle
         if (errno != EEXIST || attempt > 0 || unlink(tmp) != 0)
             break;
     }
-    set_err(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+    ipsim_set_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));
     return -1;
 }
 
@@ -835,7 +825,7 @@ static ipsim_status write_fd(int fd, const void *buf, size_t size, const char *p
     }
     if (ok)
         return IPSIM_OK;
-    set_err(err, errlen, "%s: cannot write: %s", path, strerror(e));
+    ipsim_set_error(err, errlen, "%s: cannot write: %s", path, strerror(e));
     return IPSIM_ERR_IO;
 }
 
@@ -861,7 +851,7 @@ static void sync_dir(const char *path)
 
 static ipsim_status exists_error(const char *path, char *err, size_t errlen)
 {
-    set_err(err, errlen, "%s: already exists; use --force to overwrite it", path);
+    ipsim_set_error(err, errlen, "%s: already exists; use --force to overwrite it", path);
     return IPSIM_ERR_EXISTS;
 }
 
@@ -884,7 +874,7 @@ static ipsim_status publish(const char *tmp, const char *path, int force, char *
             return exists_error(path, err, errlen);
     }
     if (rename(tmp, path) != 0) {
-        set_err(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+        ipsim_set_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));
         return IPSIM_ERR_CANTCREAT;
     }
     sync_dir(path);
@@ -901,7 +891,7 @@ static ipsim_status check_model(const ipsim_model *m, writer *w, char *err, size
     w->sc = s ? ipsim_scenario_data(s) : NULL;
     if (!w->r || !w->sc || !ipsim_model_cell_agents(m) || w->r->days < 1 ||
         w->r->n_markets != w->sc->n_markets || w->r->n_assets != w->sc->destination.n_assets) {
-        set_err(err, errlen, "ipsim_output_write: model results do not match its scenario");
+        ipsim_set_error(err, errlen, "ipsim_output_write: model results do not match its scenario");
         return IPSIM_ERR_INTERNAL;
     }
     return IPSIM_OK;
@@ -940,7 +930,7 @@ ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int forc
                                 char *err, size_t errlen)
 {
     if (!m || !path || !*path) {
-        set_err(err, errlen, "ipsim_output_write: no model or no path");
+        ipsim_set_error(err, errlen, "ipsim_output_write: no model or no path");
         return IPSIM_ERR_USAGE;
     }
     writer w = {.file = -1, .scale = {-1, -1, -1, -1}, .where = "/", .status = IPSIM_ERR_IO};
@@ -953,7 +943,7 @@ ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int forc
     size_t len = strlen(path);
     char *tmp = malloc(len + 5);
     if (!tmp) {
-        set_err(err, errlen, "%s: out of memory", path);
+        ipsim_set_error(err, errlen, "%s: out of memory", path);
         return IPSIM_ERR_NOMEM;
     }
     memcpy(tmp, path, len);

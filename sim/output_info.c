@@ -31,6 +31,7 @@
 #include "ipsim/experiment.h"
 #include "ipsim/ipsim.h"
 #include "scenario.h"
+#include "textbuf.h"
 
 #define NOT_PRESENT "(not present)"
 #define TOP_MARKETS 5
@@ -39,52 +40,7 @@
 
 /* ---- growing text buffer ------------------------------------------------ */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (!b->p || b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-        va_start(ap, fmt);
-        vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-    }
-    b->len += (size_t)n;
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
+typedef ipsim_textbuf sbuf;
 
 /* ---- numbers ------------------------------------------------------------ */
 
@@ -144,7 +100,7 @@ static size_t display_width(const char *s)
 static void sb_padded(sbuf *b, const char *s, size_t width)
 {
     size_t w = display_width(s);
-    sb_printf(b, "%s%*s", s, (int)(w < width ? width - w : 1), "");
+    ipsim_textbuf_printf(b, "%s%*s", s, (int)(w < width ? width - w : 1), "");
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -386,7 +342,7 @@ static double mean_satisfaction(hid_t f)
 static void line_text(sbuf *b, hid_t f, const char *label, const char *attr)
 {
     char v[512];
-    sb_printf(b, "  %-22s %s\n", label, attr_text(f, attr, v, sizeof v) == 0 ? v : NOT_PRESENT);
+    ipsim_textbuf_printf(b, "  %-22s %s\n", label, attr_text(f, attr, v, sizeof v) == 0 ? v : NOT_PRESENT);
 }
 
 static void line_number(sbuf *b, hid_t f, const char *label, const char *attr,
@@ -394,9 +350,9 @@ static void line_number(sbuf *b, hid_t f, const char *label, const char *attr,
 {
     double v;
     if (attr_value(f, attr, H5T_NATIVE_DOUBLE, &v) == 0)
-        sb_printf(b, "  %-22s %s%s\n", label, num(v, decimals).s, suffix);
+        ipsim_textbuf_printf(b, "  %-22s %s%s\n", label, num(v, decimals).s, suffix);
     else
-        sb_printf(b, "  %-22s %s\n", label, NOT_PRESENT);
+        ipsim_textbuf_printf(b, "  %-22s %s\n", label, NOT_PRESENT);
 }
 
 /* The simulated period "start to end" from start_date and days. */
@@ -408,11 +364,11 @@ static void line_period(sbuf *b, hid_t f)
     if (attr_text(f, "start_date", start, sizeof start) < 0 ||
         attr_value(f, "days", H5T_NATIVE_INT, &days) < 0 || days < 1 ||
         ipsim_date_parse(start, &d0) != 0) {
-        sb_printf(b, "  %-22s %s\n", "period", NOT_PRESENT);
+        ipsim_textbuf_printf(b, "  %-22s %s\n", "period", NOT_PRESENT);
         return;
     }
     ipsim_date_format(d0 + days - 1, end);
-    sb_printf(b, "  %-22s %s to %s (%s days)\n", "period", start, end, num(days, 0).s);
+    ipsim_textbuf_printf(b, "  %-22s %s to %s (%s days)\n", "period", start, end, num(days, 0).s);
 }
 
 static void section_identity(sbuf *b, hid_t f, const char *path)
@@ -420,23 +376,23 @@ static void section_identity(sbuf *b, hid_t f, const char *path)
     char version[64], commit[128], seed[64];
     uint64_t seed_u;
     unsigned replicate;
-    sb_printf(b, "ipsim result file %s\n", path);
+    ipsim_textbuf_printf(b, "ipsim result file %s\n", path);
     line_text(b, f, "scenario", "scenario_name");
     if (attr_text(f, "git_commit", commit, sizeof commit) < 0)
         snprintf(commit, sizeof commit, "unknown");
     if (attr_text(f, "ipsim_version", version, sizeof version) == 0)
-        sb_printf(b, "  %-22s %s (git %s)\n", "ipsim version", version, commit);
+        ipsim_textbuf_printf(b, "  %-22s %s (git %s)\n", "ipsim version", version, commit);
     if (attr_text(f, "seed_string", seed, sizeof seed) < 0) {
         if (attr_value(f, "seed", H5T_NATIVE_UINT64, &seed_u) == 0)
             snprintf(seed, sizeof seed, "%llu", (unsigned long long)seed_u);
         else
             snprintf(seed, sizeof seed, "%s", NOT_PRESENT);
     }
-    sb_printf(b, "  %-22s %s\n", "seed", seed);
+    ipsim_textbuf_printf(b, "  %-22s %s\n", "seed", seed);
     if (attr_value(f, "replicate", H5T_NATIVE_UINT, &replicate) == 0)
-        sb_printf(b, "  %-22s %u\n", "replicate", replicate);
+        ipsim_textbuf_printf(b, "  %-22s %u\n", "replicate", replicate);
     else
-        sb_printf(b, "  %-22s %s\n", "replicate", NOT_PRESENT);
+        ipsim_textbuf_printf(b, "  %-22s %s\n", "replicate", NOT_PRESENT);
     line_number(b, f, "scale", "scale", 0, " people per agent");
     line_number(b, f, "agents", "n_agents", 0, "");
     line_number(b, f, "days", "days", 0, "");
@@ -450,9 +406,9 @@ static void section_identity(sbuf *b, hid_t f, const char *path)
 static void line_total(sbuf *b, const char *label, double v, int decimals, const char *suffix)
 {
     if (isnan(v))
-        sb_printf(b, "  %-22s %s\n", label, NOT_PRESENT);
+        ipsim_textbuf_printf(b, "  %-22s %s\n", label, NOT_PRESENT);
     else
-        sb_printf(b, "  %-22s %s%s\n", label, num(v, decimals).s, suffix);
+        ipsim_textbuf_printf(b, "  %-22s %s%s\n", label, num(v, decimals).s, suffix);
 }
 
 /* Share of CEC arrivals in all arrivals, NaN if unknown. */
@@ -477,7 +433,7 @@ static void section_totals(sbuf *b, hid_t f)
     double share = cec_share(f, &arrivals);
     double pos = metric_total(f, "posts_positive"), neg = metric_total(f, "posts_negative");
     double neu = metric_total(f, "posts_neutral"), posts = pos + neg + neu;
-    sb_printf(b, "\ntotals over the run\n");
+    ipsim_textbuf_printf(b, "\ntotals over the run\n");
     line_total(b, "arrivals", arrivals, 0, "");
     line_total(b, "CEC share of arrivals", share, 1, " %");
     line_total(b, "repeat arrivals", metric_total(f, "repeat_arrivals"), 0, "");
@@ -486,8 +442,8 @@ static void section_totals(sbuf *b, hid_t f)
     line_total(b, "mean satisfaction", mean_satisfaction(f), 3, " (weighted by departures)");
     line_total(b, "posts", posts, 0, "");
     if (!isnan(posts)) {
-        sb_printf(b, "  %-22s %s %%\n", "positive posts", percent(pos, posts).s);
-        sb_printf(b, "  %-22s %s %%\n", "negative posts", percent(neg, posts).s);
+        ipsim_textbuf_printf(b, "  %-22s %s %%\n", "positive posts", percent(pos, posts).s);
+        ipsim_textbuf_printf(b, "  %-22s %s %%\n", "negative posts", percent(neg, posts).s);
     }
 }
 
@@ -504,9 +460,9 @@ static void section_markets(sbuf *b, hid_t f)
 {
     hsize_t nm = 0, n_names = 0;
     double *v = metric_cells(f, "arrivals", &nm);
-    sb_printf(b, "\ntop markets by arrivals\n");
+    ipsim_textbuf_printf(b, "\ntop markets by arrivals\n");
     if (!v) {
-        sb_printf(b, "  %s\n", NOT_PRESENT);
+        ipsim_textbuf_printf(b, "  %s\n", NOT_PRESENT);
         return;
     }
     char **names = read_strings(f, "market", &n_names);
@@ -526,9 +482,9 @@ static void section_markets(sbuf *b, hid_t f)
             break;
         used[best] = 1;
         char buf[32];
-        sb_printf(b, "  %d. ", rank);
+        ipsim_textbuf_printf(b, "  %d. ", rank);
         sb_padded(b, market_name(names, n_names, best, buf, sizeof buf), 20);
-        sb_printf(b, "%14s   (CEC %s %%)\n", num(best_v, 0).s,
+        ipsim_textbuf_printf(b, "%14s   (CEC %s %%)\n", num(best_v, 0).s,
                   percent(v[2 * best + IPSIM_SEG_CEC], best_v).s);
     }
     free_strings(names, (size_t)n_names);
@@ -551,9 +507,9 @@ static void section_assets(sbuf *b, hid_t f)
 {
     hsize_t dims[2], n_names = 0;
     double *c = read_doubles(f, "asset_daily/crowding", 2, dims);
-    sb_printf(b, "\npeak crowding by asset (visitors / capacity)\n");
+    ipsim_textbuf_printf(b, "\npeak crowding by asset (visitors / capacity)\n");
     if (!c) {
-        sb_printf(b, "  %s\n", NOT_PRESENT);
+        ipsim_textbuf_printf(b, "  %s\n", NOT_PRESENT);
         return;
     }
     char **names = read_strings(f, "asset", &n_names);
@@ -566,9 +522,9 @@ static void section_assets(sbuf *b, hid_t f)
         day_label(f, peak, when, sizeof when);
         if (!names || a >= n_names)
             snprintf(name, sizeof name, "asset %zu", a);
-        sb_printf(b, "  ");
+        ipsim_textbuf_printf(b, "  ");
         sb_padded(b, names && a < n_names ? names[a] : name, 30);
-        sb_printf(b, "%8s on %s\n", num(c[peak * dims[1] + a], 2).s, when);
+        ipsim_textbuf_printf(b, "%8s on %s\n", num(c[peak * dims[1] + a], 2).s, when);
     }
     free_strings(names, (size_t)n_names);
     free(c);
@@ -582,24 +538,24 @@ static void section_interventions(sbuf *b, hid_t f)
     char **start = read_strings(f, "interventions/start", &n_start);
     char **end = read_strings(f, "interventions/end", &n_end);
     double *cost = read_doubles(f, "interventions/cost_cny", 1, dims);
-    sb_printf(b, "\ninterventions\n");
+    ipsim_textbuf_printf(b, "\ninterventions\n");
     if (!name)
-        sb_printf(b, "  %s\n", NOT_PRESENT);
+        ipsim_textbuf_printf(b, "  %s\n", NOT_PRESENT);
     else if (n == 0)
-        sb_printf(b, "  (none)\n");
+        ipsim_textbuf_printf(b, "  (none)\n");
     double total = 0.0;
     for (size_t i = 0; name && i < n; i++) {
         double c = cost && i < dims[0] ? cost[i] : NAN;
         total += isnan(c) ? 0.0 : c;
-        sb_printf(b, "  ");
+        ipsim_textbuf_printf(b, "  ");
         sb_padded(b, name[i], 28);
-        sb_printf(b, "%-10s %s to %s  %16s%s\n",
+        ipsim_textbuf_printf(b, "%-10s %s to %s  %16s%s\n",
                   mech && i < n_mech ? mech[i] : "?", start && i < n_start ? start[i] : "?",
                   end && i < n_end ? end[i] : "?", isnan(c) ? NOT_PRESENT : num(c, 0).s,
                   isnan(c) ? "" : " CNY");
     }
     if (name && n > 0 && cost)
-        sb_printf(b, "  %-64s %16s CNY\n", "total cost", num(total, 0).s);
+        ipsim_textbuf_printf(b, "  %-64s %16s CNY\n", "total cost", num(total, 0).s);
     free_strings(name, (size_t)n);
     free_strings(mech, (size_t)n_mech);
     free_strings(start, (size_t)n_start);
@@ -660,21 +616,21 @@ static void numeric_attr_text(hid_t a, hid_t t, hssize_t n, sbuf *b)
     hid_t mtype = !integral ? H5T_NATIVE_DOUBLE : is_unsigned ? H5T_NATIVE_ULLONG : H5T_NATIVE_LLONG;
     void *buf = !integral ? (void *)v : is_unsigned ? (void *)uv : (void *)iv;
     if (n > MAX_LIST_VALUES) {
-        sb_printf(b, "(%lld values)", (long long)n);
+        ipsim_textbuf_printf(b, "(%lld values)", (long long)n);
         return;
     }
     if (H5Aread(a, mtype, buf) < 0) {
-        sb_printf(b, "(unreadable)");
+        ipsim_textbuf_printf(b, "(unreadable)");
         return;
     }
     for (hssize_t i = 0; i < n; i++) {
         const char *sep = i ? ", " : "";
         if (!integral)
-            sb_printf(b, "%s%.6g", sep, v[i]);
+            ipsim_textbuf_printf(b, "%s%.6g", sep, v[i]);
         else if (is_unsigned)
-            sb_printf(b, "%s%llu", sep, uv[i]);
+            ipsim_textbuf_printf(b, "%s%llu", sep, uv[i]);
         else
-            sb_printf(b, "%s%lld", sep, iv[i]);
+            ipsim_textbuf_printf(b, "%s%lld", sep, iv[i]);
     }
 }
 
@@ -692,14 +648,14 @@ static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info, void 
     hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : 0;
     H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
     char *s = NULL;
-    sb_printf(b, "%s@%s = ", indent, name);
+    ipsim_textbuf_printf(b, "%s@%s = ", indent, name);
     if (c == H5T_STRING && n == 1 && read_string_values(a, 1, t, 1, &s) == 0)
-        sb_printf(b, "%.200s%s", s, strlen(s) > 200 ? "..." : "");
+        ipsim_textbuf_printf(b, "%.200s%s", s, strlen(s) > 200 ? "..." : "");
     else if (c == H5T_INTEGER || c == H5T_FLOAT)
         numeric_attr_text(a, t, n, b);
     else
-        sb_printf(b, "(%lld values)", (long long)n);
-    sb_printf(b, "\n");
+        ipsim_textbuf_printf(b, "(%lld values)", (long long)n);
+    ipsim_textbuf_printf(b, "\n");
     free(s);
     if (sp >= 0)
         H5Sclose(sp);
@@ -730,7 +686,7 @@ static void list_member(sbuf *b, hid_t g, const char *name, const char *path, in
     hid_t o = H5Oopen(g, name, H5P_DEFAULT);
     H5I_type_t kind = o >= 0 ? H5Iget_type(o) : H5I_BADID;
     if (kind == H5I_GROUP) {
-        sb_printf(b, "%*s%s/\n", 2 * depth + 2, "", child);
+        ipsim_textbuf_printf(b, "%*s%s/\n", 2 * depth + 2, "", child);
         list_attrs(b, o, depth);
         if (depth < MAX_DEPTH)
             list_group(b, o, child, depth + 1);
@@ -738,7 +694,7 @@ static void list_member(sbuf *b, hid_t g, const char *name, const char *path, in
         hid_t t = H5Dget_type(o), sp = H5Dget_space(o);
         if (t >= 0 && sp >= 0) {
             shape_text(sp, shape, sizeof shape);
-            sb_printf(b, "%*s%s  %s %s\n", 2 * depth + 2, "", child,
+            ipsim_textbuf_printf(b, "%*s%s  %s %s\n", 2 * depth + 2, "", child,
                       type_name(t, tname, sizeof tname), shape);
         }
         if (t >= 0)
@@ -747,7 +703,7 @@ static void list_member(sbuf *b, hid_t g, const char *name, const char *path, in
             H5Sclose(sp);
         list_attrs(b, o, depth);
     } else {
-        sb_printf(b, "%*s%s  (other object)\n", 2 * depth + 2, "", child);
+        ipsim_textbuf_printf(b, "%*s%s  (other object)\n", 2 * depth + 2, "", child);
     }
     if (o >= 0)
         H5Oclose(o);
@@ -769,7 +725,7 @@ static void list_group(sbuf *b, hid_t g, const char *path, int depth)
 
 static void summarize_generic(sbuf *b, hid_t f, const char *path, const char *kind)
 {
-    sb_printf(b, "ipsim %s file %s\n", kind, path);
+    ipsim_textbuf_printf(b, "ipsim %s file %s\n", kind, path);
     list_attrs(b, f, -1);
     list_group(b, f, "/", 0);
 }
@@ -781,10 +737,10 @@ static void destination_line(sbuf *b, hid_t f, const char *metric, const char *l
     hsize_t dims[1];
     snprintf(path, sizeof path, "destination_daily/%s", metric);
     double *v = read_doubles(f, path, 1, dims);
-    sb_printf(b, "  ");
+    ipsim_textbuf_printf(b, "  ");
     sb_padded(b, label, 24);
     if (!v || dims[0] == 0) {
-        sb_printf(b, "%s\n", NOT_PRESENT);
+        ipsim_textbuf_printf(b, "%s\n", NOT_PRESENT);
         free(v);
         return;
     }
@@ -793,14 +749,14 @@ static void destination_line(sbuf *b, hid_t f, const char *metric, const char *l
         if (v[d] > v[peak])
             peak = d;
     day_label(f, peak, when, sizeof when);
-    sb_printf(b, "first %s, last %s, peak %s on %s\n", num(v[0], digits).s,
+    ipsim_textbuf_printf(b, "first %s, last %s, peak %s on %s\n", num(v[0], digits).s,
               num(v[dims[0] - 1], digits).s, num(v[peak], digits).s, when);
     free(v);
 }
 
 static void section_destination(sbuf *b, hid_t f)
 {
-    sb_printf(b, "\ndestination and platform\n");
+    ipsim_textbuf_printf(b, "\ndestination and platform\n");
     destination_line(b, f, "reputation", "reputation (0-1)", 3);
     destination_line(b, f, "amplification", "platform amplification", 2);
     destination_line(b, f, "post_stock", "live UGC posts", 0);
@@ -832,7 +788,7 @@ static ipsim_status check_readable(const char *path, char *err, size_t errlen)
         close(fd);
     if (e == 0)
         return IPSIM_OK;
-    set_err(err, errlen, "%s: cannot open: %s", path, strerror(e));
+    ipsim_set_error(err, errlen, "%s: cannot open: %s", path, strerror(e));
     return IPSIM_ERR_NOINPUT;
 }
 
@@ -855,7 +811,7 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
     if (f < 0 || H5Aexists(f, "ipsim_version") <= 0) {
         if (f >= 0)
             H5Fclose(f);
-        set_err(err, errlen, "%s: not an ipsim result file", path);
+        ipsim_set_error(err, errlen, "%s: not an ipsim result file", path);
         return IPSIM_ERR_DATA;
     }
     char kind[64];
@@ -864,7 +820,7 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
         H5Fclose(f);
         ipsim_status st = ipsim_sweep_report(path, &text, err, errlen);
         if (st == IPSIM_OK)
-            sb_printf(b, "%s", text);
+            ipsim_textbuf_printf(b, "%s", text);
         free(text);
         return st;
     }
@@ -881,7 +837,7 @@ ipsim_status ipsim_output_info(const char *path, char **text, char *err, size_t 
     if (text)
         *text = NULL;
     if (!path || !*path || !text) {
-        set_err(err, errlen, "ipsim_output_info: no path or no result pointer");
+        ipsim_set_error(err, errlen, "ipsim_output_info: no path or no result pointer");
         return IPSIM_ERR_USAGE;
     }
     ipsim_status st = check_readable(path, err, errlen);
@@ -896,7 +852,7 @@ ipsim_status ipsim_output_info(const char *path, char **text, char *err, size_t 
     H5Eclear2(H5E_DEFAULT);
     H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     if (st == IPSIM_OK && (b.oom || !b.p)) {
-        set_err(err, errlen, "%s: out of memory", path);
+        ipsim_set_error(err, errlen, "%s: out of memory", path);
         st = IPSIM_ERR_NOMEM;
     }
     if (st == IPSIM_OK)

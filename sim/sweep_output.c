@@ -51,6 +51,7 @@
 #include "analysis.h"
 #include "json_path.h"
 #include "sweep_output.h"
+#include "textbuf.h"
 
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
 #define JOURNAL_MAGIC "IPSIMJ1\n"
@@ -80,17 +81,6 @@ typedef struct {
     uint32_t units, nv, shard_k, shard_n;
 } journal_header;
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static double now_s(void)
 {
@@ -212,13 +202,13 @@ static ipsim_status read_journal(sw_state *s, int fd, char *err, size_t errlen)
     journal_header h;
     ssize_t n = read(fd, &h, sizeof h);
     if (n != (ssize_t)sizeof h || memcmp(h.magic, JOURNAL_MAGIC, 8) != 0) {
-        set_err(err, errlen, "%s: not an ipsim sweep journal (or empty); use --force to start over",
+        ipsim_set_error(err, errlen, "%s: not an ipsim sweep journal (or empty); use --force to start over",
                 s->journal);
         return IPSIM_ERR_DATA;
     }
     if (h.fp != s->fp || h.units != (uint32_t)s->U || h.nv != s->nv ||
         h.shard_k != (uint32_t)s->shard_k || h.shard_n != (uint32_t)s->shard_n) {
-        set_err(err, errlen, "%s: the journal belongs to a different sweep (experiment, "
+        ipsim_set_error(err, errlen, "%s: the journal belongs to a different sweep (experiment, "
                 "replicates, scale or shard differ); use --force to start over", s->journal);
         return IPSIM_ERR_DATA;
     }
@@ -226,7 +216,7 @@ static ipsim_status read_journal(sw_state *s, int fd, char *err, size_t errlen)
     unsigned char *rec = malloc(rs);
     off_t good = (off_t)sizeof h;
     if (!rec) {
-        set_err(err, errlen, "out of memory");
+        ipsim_set_error(err, errlen, "out of memory");
         return IPSIM_ERR_NOMEM;
     }
     for (;;) {
@@ -263,7 +253,7 @@ static ipsim_status read_journal(sw_state *s, int fd, char *err, size_t errlen)
     for (int u = 0; u < s->U; u++)
         s->failed_before += s->state[u] == SW_FAILED;
     if (ftruncate(fd, good) != 0) {
-        set_err(err, errlen, "%s: cannot truncate a torn record: %s", s->journal, strerror(errno));
+        ipsim_set_error(err, errlen, "%s: cannot truncate a torn record: %s", s->journal, strerror(errno));
         return IPSIM_ERR_IO;
     }
     return IPSIM_OK;
@@ -281,7 +271,7 @@ static ipsim_status create_journal(sw_state *s, char *err, size_t errlen)
     h.shard_k = (uint32_t)s->shard_k;
     h.shard_n = (uint32_t)s->shard_n;
     if (fd < 0 || write_all(fd, &h, sizeof h) != 0 || fsync(fd) != 0) {
-        set_err(err, errlen, "%s: cannot create the journal: %s", s->journal, strerror(errno));
+        ipsim_set_error(err, errlen, "%s: cannot create the journal: %s", s->journal, strerror(errno));
         if (fd >= 0)
             close(fd);
         return IPSIM_ERR_CANTCREAT;
@@ -325,13 +315,13 @@ ipsim_status sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_opt
     int R = xp_replicates(e, o);
     *sp = NULL;
     if ((double)e->n_points * R > 2e9) {
-        set_err(err, errlen, "%s: %d points x %d replicates is too many units", e->origin,
+        ipsim_set_error(err, errlen, "%s: %d points x %d replicates is too many units", e->origin,
                 e->n_points, R);
         return IPSIM_ERR_LIMIT;
     }
     sw_state *s = state_new(e, R, xp_scale(e, o));
     if (!s) {
-        set_err(err, errlen, "out of memory");
+        ipsim_set_error(err, errlen, "out of memory");
         return IPSIM_ERR_NOMEM;
     }
     s->shard_k = o ? o->shard_k : 0;
@@ -341,20 +331,20 @@ ipsim_status sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_opt
     s->journal = cat(out, ".journal");
     ipsim_status rc = IPSIM_OK;
     if (!s->out || !s->journal) {
-        set_err(err, errlen, "out of memory");
+        ipsim_set_error(err, errlen, "out of memory");
         rc = IPSIM_ERR_NOMEM;
         goto done;
     }
     int have_journal = lstat(s->journal, &st) == 0;
     if (lstat(out, &st) == 0 && !s->force && !(o && o->resume && have_journal)) {
-        set_err(err, errlen, "%s: already exists%s; use --force to overwrite it", out,
+        ipsim_set_error(err, errlen, "%s: already exists%s; use --force to overwrite it", out,
                 o && o->resume ? " and there is no journal to resume (the sweep is complete)"
                                : "");
         rc = IPSIM_ERR_EXISTS;
         goto done;
     }
     if (have_journal && !s->force && !(o && o->resume)) {
-        set_err(err, errlen, "%s: an interrupted sweep left this journal; use --resume to "
+        ipsim_set_error(err, errlen, "%s: an interrupted sweep left this journal; use --resume to "
                 "continue it or --force to start over", s->journal);
         rc = IPSIM_ERR_EXISTS;
         goto done;
@@ -362,7 +352,7 @@ ipsim_status sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_opt
     if (have_journal && !s->force) {
         int fd = open(s->journal, O_RDWR | O_CLOEXEC);
         if (fd < 0) {
-            set_err(err, errlen, "%s: cannot open: %s", s->journal, strerror(errno));
+            ipsim_set_error(err, errlen, "%s: cannot open: %s", s->journal, strerror(errno));
             rc = IPSIM_ERR_NOINPUT;
             goto done;
         }
@@ -374,7 +364,7 @@ ipsim_status sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_opt
     if (rc == IPSIM_OK) {
         s->fd = open(s->journal, O_WRONLY | O_APPEND | O_CLOEXEC);
         if (s->fd < 0) {
-            set_err(err, errlen, "%s: cannot open: %s", s->journal, strerror(errno));
+            ipsim_set_error(err, errlen, "%s: cannot open: %s", s->journal, strerror(errno));
             rc = IPSIM_ERR_CANTCREAT;
         }
     }
@@ -393,7 +383,7 @@ ipsim_status sw_record(sw_state *s, int unit, int state, double seconds, const d
     unsigned char *rec = calloc(1, rs);
     uint32_t magic = RECORD_MAGIC, u = (uint32_t)unit, st = (uint32_t)state;
     if (!rec) {
-        set_err(err, errlen, "out of memory");
+        ipsim_set_error(err, errlen, "out of memory");
         return IPSIM_ERR_NOMEM;
     }
     memcpy(rec, &magic, 4);
@@ -407,7 +397,7 @@ ipsim_status sw_record(sw_state *s, int unit, int state, double seconds, const d
     int ok = write_all(s->fd, rec, rs) == 0 && fsync(s->fd) == 0;
     free(rec);
     if (!ok) {
-        set_err(err, errlen, "%s: cannot write: %s", s->journal, strerror(errno));
+        ipsim_set_error(err, errlen, "%s: cannot write: %s", s->journal, strerror(errno));
         return IPSIM_ERR_IO;
     }
     s->state[unit] = (unsigned char)state;
@@ -1174,7 +1164,7 @@ static ipsim_status write_file(const sweep_data *d, const char *out, char *err, 
     H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     if (rc != 0) {
         free(image);
-        set_err(err, errlen, "%s: cannot write %s: %s", out, w.what[0] ? w.what : "the file",
+        ipsim_set_error(err, errlen, "%s: cannot write %s: %s", out, w.what[0] ? w.what : "the file",
                 why[0] ? why : "HDF5 library error");
         return IPSIM_ERR_IO;
     }
@@ -1194,7 +1184,7 @@ static ipsim_status write_file(const sweep_data *d, const char *out, char *err, 
     if (!ok) {
         if (tmp)
             unlink(tmp);
-        set_err(err, errlen, "%s: cannot write: %s", out, strerror(e));
+        ipsim_set_error(err, errlen, "%s: cannot write: %s", out, strerror(e));
     } else {
         sync_parent(out);
     }
@@ -1250,7 +1240,7 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
     if (res)
         memset(res, 0, sizeof *res);
     if (!e || !out || !*out) {
-        set_err(err, errlen, "ipsim_sweep_run: no experiment or no output path");
+        ipsim_set_error(err, errlen, "ipsim_sweep_run: no experiment or no output path");
         return IPSIM_ERR_USAGE;
     }
     ipsim_status st = sw_open(e, out, o, &s, err, errlen);
@@ -1259,7 +1249,7 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
     double *v = malloc(sizeof *v * sw_values(s));
     if (!v) {
         sw_close(s);
-        set_err(err, errlen, "out of memory");
+        ipsim_set_error(err, errlen, "out of memory");
         return IPSIM_ERR_NOMEM;
     }
     progress_relay pr = {o, {sw_shard_units(s), sw_done(s), 0, 0.0, NAN}};
@@ -1311,11 +1301,11 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
         res->wall_seconds = now_s() - t0;
     }
     if (st == IPSIM_OK && failed > 0) {
-        set_err(err, errlen, "%d unit%s failed (first: %s); --resume retries them", failed,
+        ipsim_set_error(err, errlen, "%d unit%s failed (first: %s); --resume retries them", failed,
                 failed == 1 ? "" : "s", ferr);
         st = first_fail;
     } else if (st == IPSIM_OK && (stopped || (res && res->left > 0))) {
-        set_err(err, errlen, "interrupted");
+        ipsim_set_error(err, errlen, "interrupted");
         st = IPSIM_ERR_INTERRUPTED;
     }
     sw_close(s);
@@ -1473,7 +1463,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
     char **json = NULL, **markets = NULL;
     double *v = NULL;
     if (f < 0 || read_attr_str(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
-        set_err(err, errlen, "%s: not an ipsim sweep file", path);
+        ipsim_set_error(err, errlen, "%s: not an ipsim sweep file", path);
         goto done;
     }
     int days = 0;
@@ -1485,7 +1475,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
         read_attr_str(f, "shard", s->shard, sizeof s->shard) ||
         !(json = read_strings(f, "experiment", &n)) || n != 1 ||
         !(markets = read_strings(f, "market", &nm)) || nm < 1 || s->R < 1) {
-        set_err(err, errlen, "%s: incomplete sweep file (attributes, /experiment or /market "
+        ipsim_set_error(err, errlen, "%s: incomplete sweep file (attributes, /experiment or /market "
                 "missing)", path);
         goto done;
     }
@@ -1494,7 +1484,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
     st = root ? xp_from_json(root, path, NULL, &s->e, why, sizeof why) : IPSIM_ERR_DATA;
     cJSON_Delete(root);
     if (st != IPSIM_OK) {
-        set_err(err, errlen, "%s: /experiment: %s", path, why[0] ? why : "not JSON");
+        ipsim_set_error(err, errlen, "%s: /experiment: %s", path, why[0] ? why : "not JSON");
         goto done;
     }
     ipsim_experiment *e = s->e;
@@ -1510,7 +1500,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
         snprintf(e->market[m], IPSIM_NAME_MAX, "%s", markets[m]);
     e->cost = read_doubles(f, "cost_cny", &n);
     if (!e->cost || n != (size_t)e->n_points) {
-        set_err(err, errlen, "%s: /cost_cny missing or of the wrong size", path);
+        ipsim_set_error(err, errlen, "%s: /cost_cny missing or of the wrong size", path);
         goto done;
     }
     s->nv = xp_unit_values(e);
@@ -1519,7 +1509,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
     s->state = calloc(U, 1);
     s->secs = read_doubles(f, "units/run_seconds", &n);
     if (!s->vals || !s->state || !s->secs || n != U) {
-        set_err(err, errlen, "%s: /units missing or of the wrong size", path);
+        ipsim_set_error(err, errlen, "%s: /units missing or of the wrong size", path);
         goto done;
     }
     sweep_data dd = {.e = e, .R = s->R};
@@ -1547,7 +1537,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
         }
         v = read_doubles(f, p, &n);
         if (!v || n != U * cnt) {
-            set_err(err, errlen, "%s: /%s missing or of the wrong size", path, p);
+            ipsim_set_error(err, errlen, "%s: /%s missing or of the wrong size", path, p);
             goto done;
         }
         scatter(s, off, cnt, v);
@@ -1556,7 +1546,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
     }
     v = read_doubles(f, "units/done", &n);
     if (!v || n != U) {
-        set_err(err, errlen, "%s: /units/done missing or of the wrong size", path);
+        ipsim_set_error(err, errlen, "%s: /units/done missing or of the wrong size", path);
         goto done;
     }
     for (size_t u = 0; u < U; u++)
@@ -1582,16 +1572,16 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
     sweep_file acc, one;
     ipsim_status st;
     if (!out || !shards || n < 1) {
-        set_err(err, errlen, "merge: expected an output and at least one shard");
+        ipsim_set_error(err, errlen, "merge: expected an output and at least one shard");
         return IPSIM_ERR_USAGE;
     }
     if (!force && lstat(out, &sb) == 0) {
-        set_err(err, errlen, "%s: already exists; use --force to overwrite it", out);
+        ipsim_set_error(err, errlen, "%s: already exists; use --force to overwrite it", out);
         return IPSIM_ERR_EXISTS;
     }
     for (int i = 0; i < n; i++)
         if (access(shards[i], R_OK) != 0) {
-            set_err(err, errlen, "%s: cannot open: %s", shards[i], strerror(errno));
+            ipsim_set_error(err, errlen, "%s: cannot open: %s", shards[i], strerror(errno));
             return IPSIM_ERR_NOINPUT;
         }
     H5E_auto2_t old_fn = NULL;
@@ -1605,7 +1595,7 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
             break;
         if (strcmp(one.fp, acc.fp) != 0 || one.nv != acc.nv || one.R != acc.R ||
             one.e->n_points != acc.e->n_points) {
-            set_err(err, errlen, "%s: belongs to a different sweep than %s (fingerprint %s, not "
+            ipsim_set_error(err, errlen, "%s: belongs to a different sweep than %s (fingerprint %s, not "
                     "%s)", shards[i], shards[0], one.fp, acc.fp);
             st = IPSIM_ERR_DATA;
         }
@@ -1629,7 +1619,7 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
     for (size_t u = 0; u < U; u++)
         missing += acc.state[u] != SW_DONE;
     if (missing) {
-        set_err(err, errlen, "%s: %zu of %zu units are in none of the %d shard file%s; merge "
+        ipsim_set_error(err, errlen, "%s: %zu of %zu units are in none of the %d shard file%s; merge "
                 "every shard", out, missing, U, n, n == 1 ? "" : "s");
         sweep_file_free(&acc);
         return IPSIM_ERR_DATA;
@@ -1644,38 +1634,7 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
 
 /* ---- report ------------------------------------------------------------- */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    if (b->oom)
-        return;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
+typedef ipsim_textbuf sbuf;
 
 /* 1234567.8 -> "1.23e+06"-free readable text: integers grouped, small
  * numbers with 3 significant digits. */
@@ -1707,7 +1666,7 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         read_attr_str(g, "reference", ref, sizeof ref);
         H5Gclose(g);
     }
-    sb(b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
+    ipsim_textbuf_printf(b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
        ref);
     for (int k = 0; k < OUT_COUNT; k++) {
         size_t n1, n2, n3, n4;
@@ -1716,9 +1675,9 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         double *lo = an_read(f, "diff_ci_low", xp_outcomes[k].name, &n3);
         double *hi = an_read(f, "diff_ci_high", xp_outcomes[k].name, &n4);
         if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
-            sb(b, "  %s\n", xp_outcomes[k].name);
+            ipsim_textbuf_printf(b, "  %s\n", xp_outcomes[k].name);
             for (size_t p = 0; p < P; p++)
-                sb(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p], num(m[p], x1, sizeof x1),
+                ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p], num(m[p], x1, sizeof x1),
                    num(d[p], x2, sizeof x2), num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
         }
         free(m);
@@ -1733,9 +1692,9 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     double *ah = an_read(f, "per_10k_cny", "extra_arrivals_ci_high", &nah);
     double *s = an_read(f, "per_10k_cny", "extra_spending_cny", &ns);
     if (c && a && al && ah && s && nc == P && na == P && ns == P) {
-        sb(b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
+        ipsim_textbuf_printf(b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
         for (size_t p = 0; p < P; p++)
-            sb(b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n",
+            ipsim_textbuf_printf(b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n",
                pn[p], num(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2),
                num(al[p], x3, sizeof x3), num(ah[p], x4, sizeof x4), num(s[p], x5, sizeof x5));
     }
@@ -1750,13 +1709,13 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     double *lo = an_read(f, "by_market/diff_ci_low", "cec_arrivals", &n2);
     double *hi = an_read(f, "by_market/diff_ci_high", "cec_arrivals", &n3);
     if (mk && d && lo && hi && n1 == P * nm) {
-        sb(b, "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n", ref);
+        ipsim_textbuf_printf(b, "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n", ref);
         for (size_t p = 0; p < P; p++) {
             if (strcmp(pn[p], ref) == 0)
                 continue;
-            sb(b, "  %s\n", pn[p]);
+            ipsim_textbuf_printf(b, "  %s\n", pn[p]);
             for (size_t m = 0; m < nm; m++)
-                sb(b, "    %-20s %14s  [%s, %s]\n", mk[m], num(d[p * nm + m], x1, sizeof x1),
+                ipsim_textbuf_printf(b, "    %-20s %14s  [%s, %s]\n", mk[m], num(d[p * nm + m], x1, sizeof x1),
                    num(lo[p * nm + m], x2, sizeof x2), num(hi[p * nm + m], x3, sizeof x3));
         }
     }
@@ -1767,10 +1726,10 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     lo = an_read(f, "by_segment/diff_ci_low", "arrivals", &n2);
     hi = an_read(f, "by_segment/diff_ci_high", "arrivals", &n3);
     if (d && lo && hi && n1 == P * IPSIM_N_SEGMENTS) {
-        sb(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n", ref);
+        ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n", ref);
         for (size_t p = 0; p < P; p++)
             for (int sg = 0; sg < IPSIM_N_SEGMENTS && strcmp(pn[p], ref) != 0; sg++)
-                sb(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p], ipsim_segment_names[sg],
+                ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p], ipsim_segment_names[sg],
                    num(d[p * 2 + sg], x1, sizeof x1), num(lo[p * 2 + sg], x2, sizeof x2),
                    num(hi[p * 2 + sg], x3, sizeof x3));
     }
@@ -1787,7 +1746,7 @@ static void report_params(sbuf *b, hid_t f, const char *title, const char *const
     size_t np = 0;
     char **pn = read_strings(f, "parameter", &np);
     char x[48];
-    sb(b, "\n%s\n", title);
+    ipsim_textbuf_printf(b, "\n%s\n", title);
     for (int k = 0; k < OUT_COUNT && pn; k++) {
         double *v[8] = {0};
         size_t n;
@@ -1797,15 +1756,15 @@ static void report_params(sbuf *b, hid_t f, const char *title, const char *const
             ok = ok && v[s] && n == np;
         }
         if (ok) {
-            sb(b, "  %-24s", xp_outcomes[k].name);
+            ipsim_textbuf_printf(b, "  %-24s", xp_outcomes[k].name);
             for (int s = 0; s < ns; s++)
-                sb(b, " %14s", head[s]);
-            sb(b, "\n");
+                ipsim_textbuf_printf(b, " %14s", head[s]);
+            ipsim_textbuf_printf(b, "\n");
             for (size_t j = 0; j < np; j++) {
-                sb(b, "    %-22s", pn[j]);
+                ipsim_textbuf_printf(b, "    %-22s", pn[j]);
                 for (int s = 0; s < ns; s++)
-                    sb(b, " %14s", num(v[s][j], x, sizeof x));
-                sb(b, "\n");
+                    ipsim_textbuf_printf(b, " %14s", num(v[s][j], x, sizeof x));
+                ipsim_textbuf_printf(b, "\n");
             }
         }
         for (int s = 0; s < ns; s++)
@@ -1826,12 +1785,12 @@ static void report_interactions(sbuf *b, hid_t f)
         double *hi = an_read(f, "interaction_ci_high", xp_outcomes[k].name, &n3);
         if (v && lo && hi && n1 == np * np) {
             if (!any)
-                sb(b, "\ntwo-way interactions whose 95%% CI excludes 0\n");
+                ipsim_textbuf_printf(b, "\ntwo-way interactions whose 95%% CI excludes 0\n");
             any = 1;
             for (size_t i = 0; i < np; i++)
                 for (size_t j = i + 1; j < np; j++)
                     if (lo[i * np + j] > 0 || hi[i * np + j] < 0)
-                        sb(b, "  %-22s %s x %s: %s [%s, %s]\n", xp_outcomes[k].name, pn[i], pn[j],
+                        ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", xp_outcomes[k].name, pn[i], pn[j],
                            num(v[i * np + j], x1, sizeof x1), num(lo[i * np + j], x2, sizeof x2),
                            num(hi[i * np + j], x3, sizeof x3));
         }
@@ -1845,20 +1804,20 @@ static void report_interactions(sbuf *b, hid_t f)
 static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
 {
     char x[48];
-    sb(b, "\nmeans over replicates by point%s\n", P > 20 ? " (first 20)" : "");
-    sb(b, "  %-30s", "point");
+    ipsim_textbuf_printf(b, "\nmeans over replicates by point%s\n", P > 20 ? " (first 20)" : "");
+    ipsim_textbuf_printf(b, "  %-30s", "point");
     for (int k = 0; k < OUT_COUNT; k++)
-        sb(b, " %14.14s", xp_outcomes[k].name);
-    sb(b, "\n");
+        ipsim_textbuf_printf(b, " %14.14s", xp_outcomes[k].name);
+    ipsim_textbuf_printf(b, "\n");
     double *m[OUT_COUNT];
     size_t n[OUT_COUNT];
     for (int k = 0; k < OUT_COUNT; k++)
         m[k] = an_read(f, "mean", xp_outcomes[k].name, &n[k]);
     for (size_t p = 0; p < P && p < 20; p++) {
-        sb(b, "  %-30.30s", pn[p]);
+        ipsim_textbuf_printf(b, "  %-30.30s", pn[p]);
         for (int k = 0; k < OUT_COUNT; k++)
-            sb(b, " %14s", m[k] && n[k] == P ? num(m[k][p], x, sizeof x) : "-");
-        sb(b, "\n");
+            ipsim_textbuf_printf(b, " %14s", m[k] && n[k] == P ? num(m[k][p], x, sizeof x) : "-");
+        ipsim_textbuf_printf(b, "\n");
     }
     for (int k = 0; k < OUT_COUNT; k++)
         free(m[k]);
@@ -1884,25 +1843,25 @@ static void report(sbuf *b, hid_t f, const char *path)
     read_attr(f, "days", H5T_NATIVE_INT, &days);
     read_attr(f, "scale", H5T_NATIVE_DOUBLE, &scale);
     read_attr(f, "wall_seconds", H5T_NATIVE_DOUBLE, &wall);
-    sb(b, "ipsim sweep file %s\n", path);
-    sb(b, "  %-22s %s\n", "experiment", name);
-    sb(b, "  %-22s %s%s", "design", design, strcmp(design, "factorial") == 0 ? "" : "\n");
+    ipsim_textbuf_printf(b, "ipsim sweep file %s\n", path);
+    ipsim_textbuf_printf(b, "  %-22s %s\n", "experiment", name);
+    ipsim_textbuf_printf(b, "  %-22s %s%s", "design", design, strcmp(design, "factorial") == 0 ? "" : "\n");
     if (strcmp(design, "factorial") == 0) {
         if (res)
-            sb(b, " (regular fraction, resolution %d)\n", res);
+            ipsim_textbuf_printf(b, " (regular fraction, resolution %d)\n", res);
         else
-            sb(b, " (full)\n");
+            ipsim_textbuf_printf(b, " (full)\n");
     }
-    sb(b, "  %-22s %d points x %d replicates = %d units (%d present)%s%s\n", "units", P, R, units,
+    ipsim_textbuf_printf(b, "  %-22s %d points x %d replicates = %d units (%d present)%s%s\n", "units", P, R, units,
        done, *shard ? ", shard " : "", shard);
-    sb(b, "  %-22s %s (common random numbers: replicate r of every point shares streams)\n",
+    ipsim_textbuf_printf(b, "  %-22s %s (common random numbers: replicate r of every point shares streams)\n",
        "seed", seed);
-    sb(b, "  %-22s %g people per agent, %d days\n", "scale", scale, days);
-    sb(b, "  %-22s ipsim %s (git %s)\n", "written by", ver, git);
+    ipsim_textbuf_printf(b, "  %-22s %g people per agent, %d days\n", "scale", scale, days);
+    ipsim_textbuf_printf(b, "  %-22s ipsim %s (git %s)\n", "written by", ver, git);
     if (isfinite(wall))
-        sb(b, "  %-22s %.1f s\n", "wall time", wall);
+        ipsim_textbuf_printf(b, "  %-22s %.1f s\n", "wall time", wall);
     if (H5Lexists(f, "analysis", H5P_DEFAULT) <= 0) {
-        sb(b, "\nno analysis in this file (%s); join the shards with 'ipsim merge'\n",
+        ipsim_textbuf_printf(b, "\nno analysis in this file (%s); join the shards with 'ipsim merge'\n",
            *shard ? "a shard" : "incomplete");
         return;
     }
@@ -1942,11 +1901,11 @@ ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t
     if (text)
         *text = NULL;
     if (!path || !text) {
-        set_err(err, errlen, "ipsim_sweep_report: no path or no result pointer");
+        ipsim_set_error(err, errlen, "ipsim_sweep_report: no path or no result pointer");
         return IPSIM_ERR_USAGE;
     }
     if (access(path, R_OK) != 0) {
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        ipsim_set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return IPSIM_ERR_NOINPUT;
     }
     H5E_auto2_t old_fn = NULL;
@@ -1958,7 +1917,7 @@ ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t
     ipsim_status st = IPSIM_OK;
     sbuf b = {0};
     if (f < 0 || read_attr_str(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
-        set_err(err, errlen, "%s: not an ipsim sweep file", path);
+        ipsim_set_error(err, errlen, "%s: not an ipsim sweep file", path);
         st = IPSIM_ERR_DATA;
     } else {
         report(&b, f, path);
@@ -1968,7 +1927,7 @@ ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t
     H5Eclear2(H5E_DEFAULT);
     H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     if (st == IPSIM_OK && (b.oom || !b.p)) {
-        set_err(err, errlen, "out of memory");
+        ipsim_set_error(err, errlen, "out of memory");
         st = IPSIM_ERR_NOMEM;
     }
     if (st == IPSIM_OK)
