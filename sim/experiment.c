@@ -627,6 +627,13 @@ static ipsim_status parse_top(builder *b, const cJSON *root)
     long reps = XP_DEFAULT_REPLICATES;
     if (!cJSON_IsObject(root))
         return say(&b->c, IPSIM_ERR_DATA, "expected a JSON object at the top level");
+    if (cJSON_GetObjectItemCaseSensitive(root, "markets") ||
+        cJSON_GetObjectItemCaseSensitive(root, "simulation"))
+        return say(&b->c, IPSIM_ERR_DATA,
+                   "expected an experiment (keys name, base, design, ...), found a scenario (it has "
+                   "\"%s\"): run a scenario with 'ipsim run', or compare scenarios with "
+                   "'ipsim compare BASE.json ARM.json... -o OUT.h5'",
+                   cJSON_GetObjectItemCaseSensitive(root, "markets") ? "markets" : "simulation");
     if ((st = check_keys(&b->c, root, "", keys)) != IPSIM_OK ||
         (st = get_name(&b->c, root, "", e->name)) != IPSIM_OK ||
         (st = get_string(&b->c, root, "description", "", 1, 4096, &s)) != IPSIM_OK ||

@@ -876,7 +876,7 @@ static int cmd_run(const command *cmd, cli_options *o)
     st = ipsim_model_create(sc, &opt, &m, err, sizeof err);
     if (st != IPSIM_OK) {
         const char *hint = NULL;
-        if (st == IPSIM_ERR_NOMEM || st == IPSIM_ERR_LIMIT)
+        if ((st == IPSIM_ERR_NOMEM || st == IPSIM_ERR_LIMIT) && !strstr(err, "--scale"))
             hint = "use a larger --scale (more people per agent), fewer --days, or raise "
                    "--max-memory";
         rc = fail(st, err, hint);
@@ -1018,7 +1018,7 @@ static int cmd_info(const command *cmd, cli_options *o)
     if (st != IPSIM_OK)
         return fail(st, err, st == IPSIM_ERR_DATA
                                  ? "give a file written by 'ipsim run', 'ipsim sweep' or 'ipsim compare'"
-                                 : NULL);
+                                 : "check the path; result files are written by 'ipsim run SCENARIO -o OUT.h5'");
     if (text) {
         fputs(text, stdout);
         if (*text && text[strlen(text) - 1] != '\n')
@@ -1127,9 +1127,9 @@ static int run_sweep(ipsim_experiment *e, cli_options *o)
 
     if (o->dry_run) {
         int r = o->replicates ? o->replicates : ipsim_experiment_replicates(e);
-        printf("%s: OK (%s; %s design, %d points x %d replicates = %d units)\n",
+        printf("%s: OK (%s; %s design, %d points x %d replicate%s = %d units)\n",
                o->args[0], ipsim_experiment_name(e), ipsim_experiment_design(e),
-               ipsim_experiment_points(e), r, ipsim_experiment_points(e) * r);
+               ipsim_experiment_points(e), r, r == 1 ? "" : "s", ipsim_experiment_points(e) * r);
         return 0;
     }
 
@@ -1159,7 +1159,7 @@ static int run_sweep(ipsim_experiment *e, cli_options *o)
     so.userdata = &ps;
     install_signal_handlers();
     if (rank == 0 && !o->quiet)
-        msg("%s: %s design, %d points x %d replicates%s%s", ipsim_experiment_name(e),
+        msg("%s: %s design, %d points x %d replicate(s)%s%s", ipsim_experiment_name(e),
             ipsim_experiment_design(e), ipsim_experiment_points(e),
             o->replicates ? o->replicates : ipsim_experiment_replicates(e),
             size > 1 ? ", MPI ranks: " : "", size > 1 ? "yes" : "");
