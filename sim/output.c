@@ -53,6 +53,7 @@
 #include <hdf5_hl.h>
 
 #include "model_internal.h"
+#include "h5util.h"
 #include "textbuf.h"
 
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
@@ -188,61 +189,20 @@ static hid_t make_dcpl(int rank, const hsize_t *dims, int flags)
     return p;
 }
 
-static hid_t vlen_str_type(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
-        H5Tclose(t);
-        t = -1;
-    }
-    return t;
-}
 
 /* ---- attributes --------------------------------------------------------- */
 
-/* Text attribute: scalar variable-length UTF-8 string (h5py reads it as
- * str, netCDF as a string attribute, which CF-1.8 allows). */
-static int attr_str(hid_t loc, const char *name, const char *value)
-{
-    hid_t type = vlen_str_type();
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = -1;
-    int rc = -1;
-    if (type >= 0 && space >= 0)
-        a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0 && H5Awrite(a, type, &value) >= 0)
-        rc = 0;
-    if (a >= 0 && H5Aclose(a) < 0)
-        rc = -1;
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
-    return rc;
-}
 
-/* Scalar numeric attribute of the given native type. */
-static int attr_num(hid_t loc, const char *name, hid_t type, const void *value)
-{
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = space >= 0 ? H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    int rc = (a >= 0 && H5Awrite(a, type, value) >= 0) ? 0 : -1;
-    if (a >= 0 && H5Aclose(a) < 0)
-        rc = -1;
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
-}
 
 static int attr_double(hid_t loc, const char *name, double v)
 {
-    return attr_num(loc, name, H5T_NATIVE_DOUBLE, &v);
+    return ipsim_h5_attr_num(loc, name, H5T_NATIVE_DOUBLE, &v);
 }
 
 /* units and long_name of a variable. */
 static int attr_info(hid_t ds, const char *units, const char *long_name)
 {
-    return attr_str(ds, "units", units) < 0 || attr_str(ds, "long_name", long_name) < 0 ? -1 : 0;
+    return ipsim_h5_attr_str(ds, "units", units) < 0 || ipsim_h5_attr_str(ds, "long_name", long_name) < 0 ? -1 : 0;
 }
 
 /* ---- datasets ----------------------------------------------------------- */
@@ -275,7 +235,7 @@ static hid_t write_dataset(writer *w, hid_t loc, const char *name, hid_t type, i
 static hid_t write_strings(writer *w, hid_t loc, const char *name, hsize_t n,
                            const char *const *v)
 {
-    hid_t type = vlen_str_type();
+    hid_t type = ipsim_h5_str_type();
     if (type < 0) {
         fail(w, name);
         return -1;
@@ -364,21 +324,21 @@ static int write_root_attrs(writer *w)
     snprintf(history, sizeof history, "%s ipsim run %s (seed %s, replicate %u, %d day%s)",
              now, w->sc->name, seed_s, (unsigned)replicate, days, days == 1 ? "" : "s");
     double scale = ipsim_model_scale(m);
-    if (attr_str(f, "ipsim_version", ipsim_version()) < 0 ||
-        attr_str(f, "git_commit", ipsim_git_commit()) < 0 ||
-        attr_str(f, "scenario_name", w->sc->name) < 0 ||
-        attr_num(f, "seed", H5T_NATIVE_UINT64, &seed) < 0 ||
-        attr_str(f, "seed_string", seed_s) < 0 ||
-        attr_num(f, "replicate", H5T_NATIVE_UINT32, &replicate) < 0 ||
+    if (ipsim_h5_attr_str(f, "ipsim_version", ipsim_version()) < 0 ||
+        ipsim_h5_attr_str(f, "git_commit", ipsim_git_commit()) < 0 ||
+        ipsim_h5_attr_str(f, "scenario_name", w->sc->name) < 0 ||
+        ipsim_h5_attr_num(f, "seed", H5T_NATIVE_UINT64, &seed) < 0 ||
+        ipsim_h5_attr_str(f, "seed_string", seed_s) < 0 ||
+        ipsim_h5_attr_num(f, "replicate", H5T_NATIVE_UINT32, &replicate) < 0 ||
         attr_double(f, "scale", scale) < 0 ||
-        attr_num(f, "n_agents", H5T_NATIVE_UINT64, &agents) < 0 ||
-        attr_num(f, "days", H5T_NATIVE_INT, &days) < 0 ||
-        attr_num(f, "days_completed", H5T_NATIVE_INT, &done) < 0 ||
-        attr_str(f, "start_date", date) < 0 ||
-        attr_str(f, "Conventions", "CF-1.8") < 0 ||
-        attr_str(f, "title", title) < 0 ||
-        attr_str(f, "source", source) < 0 ||
-        attr_str(f, "history", history) < 0 ||
+        ipsim_h5_attr_num(f, "n_agents", H5T_NATIVE_UINT64, &agents) < 0 ||
+        ipsim_h5_attr_num(f, "days", H5T_NATIVE_INT, &days) < 0 ||
+        ipsim_h5_attr_num(f, "days_completed", H5T_NATIVE_INT, &done) < 0 ||
+        ipsim_h5_attr_str(f, "start_date", date) < 0 ||
+        ipsim_h5_attr_str(f, "Conventions", "CF-1.8") < 0 ||
+        ipsim_h5_attr_str(f, "title", title) < 0 ||
+        ipsim_h5_attr_str(f, "source", source) < 0 ||
+        ipsim_h5_attr_str(f, "history", history) < 0 ||
         attr_double(f, "wall_seconds", wall) < 0 ||
         attr_double(f, "agent_days_per_second", rate) < 0)
         return fail(w, "(root attributes)");
@@ -410,10 +370,10 @@ static int write_scenario(writer *w)
     char *json = run_scenario_json(w);
     if (!json)
         return fail_nomem(w, "scenario");
-    hid_t type = vlen_str_type();
+    hid_t type = ipsim_h5_str_type();
     hid_t ds = type >= 0 ? write_dataset(w, w->file, "scenario", type, 0, NULL, &json, 0) : -1;
     int rc = ds >= 0 ? 0 : fail(w, "scenario");
-    if (rc == 0 && attr_str(ds, "long_name", "resolved scenario of the run (JSON)") < 0)
+    if (rc == 0 && ipsim_h5_attr_str(ds, "long_name", "resolved scenario of the run (JSON)") < 0)
         rc = fail(w, "scenario");
     if (ds >= 0 && H5Dclose(ds) < 0 && rc == 0)
         rc = fail(w, "scenario");
@@ -433,7 +393,7 @@ static int make_scale(writer *w, hid_t ds, int which, const char *long_name)
     if (ds < 0)
         return -1;
     w->scale[which] = ds;
-    if (H5DSset_scale(ds, name) < 0 || attr_str(ds, "long_name", long_name) < 0)
+    if (H5DSset_scale(ds, name) < 0 || ipsim_h5_attr_str(ds, "long_name", long_name) < 0)
         return fail(w, name);
     return 0;
 }
@@ -454,8 +414,8 @@ static int write_day_scale(writer *w)
     snprintf(units, sizeof units, "days since %s", date);
     if (make_scale(w, ds, SC_DAY, "simulation day") < 0)
         return -1;
-    if (attr_str(ds, "units", units) < 0 || attr_str(ds, "calendar", "proleptic_gregorian") < 0 ||
-        attr_str(ds, "standard_name", "time") < 0 || attr_str(ds, "axis", "T") < 0)
+    if (ipsim_h5_attr_str(ds, "units", units) < 0 || ipsim_h5_attr_str(ds, "calendar", "proleptic_gregorian") < 0 ||
+        ipsim_h5_attr_str(ds, "standard_name", "time") < 0 || ipsim_h5_attr_str(ds, "axis", "T") < 0)
         return fail(w, "day");
     return 0;
 }
@@ -569,7 +529,7 @@ static int write_summary_metric(writer *w, hid_t g, int k, double *buf)
         return -1;
     hid_t ds = H5Dopen2(g, mi->name, H5P_DEFAULT);
     const char *how = red == RED_LAST ? "last" : red == RED_WEIGHTED ? "weighted_mean" : "sum";
-    int rc = ds >= 0 && attr_str(ds, "reduction_over_days", how) >= 0 ? 0 : fail(w, mi->name);
+    int rc = ds >= 0 && ipsim_h5_attr_str(ds, "reduction_over_days", how) >= 0 ? 0 : fail(w, mi->name);
     if (ds >= 0 && H5Dclose(ds) < 0 && rc == 0)
         rc = fail(w, mi->name);
     return rc;
@@ -632,7 +592,7 @@ static int write_text_column(writer *w, hid_t g, hid_t scale, const char *name, 
     if (ds < 0)
         return -1;
     int rc = attach_scales(w, ds, 1, &scale, name);
-    if (rc == 0 && attr_str(ds, "long_name", long_name) < 0)
+    if (rc == 0 && ipsim_h5_attr_str(ds, "long_name", long_name) < 0)
         rc = fail(w, name);
     if (H5Dclose(ds) < 0 && rc == 0)
         rc = fail(w, name);
@@ -680,7 +640,7 @@ static int write_interventions(writer *w)
     hid_t scale = write_strings(w, g, "intervention", (hsize_t)sc->n_interventions, names);
     int rc = scale < 0 ? -1 : 0;
     if (rc == 0 && (H5DSset_scale(scale, "intervention") < 0 ||
-                    attr_str(scale, "long_name", "intervention") < 0))
+                    ipsim_h5_attr_str(scale, "long_name", "intervention") < 0))
         rc = fail(w, "intervention");
     if (rc == 0)
         rc = write_intervention_columns(w, g, scale);

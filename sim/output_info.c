@@ -31,6 +31,7 @@
 #include "ipsim/experiment.h"
 #include "ipsim/ipsim.h"
 #include "scenario.h"
+#include "h5util.h"
 #include "textbuf.h"
 
 #define NOT_PRESENT "(not present)"
@@ -123,33 +124,6 @@ static int has_object(hid_t loc, const char *path)
     return 1;
 }
 
-/* Read n strings (fixed or variable length) of type ftype from an attribute
- * (is_attr) or dataset into out[i] (malloc'd). Returns 0 or -1. */
-static int read_string_values(hid_t obj, int is_attr, hid_t ftype, size_t n, char **out)
-{
-    int vlen = H5Tis_variable_str(ftype) > 0;
-    size_t size = vlen ? sizeof(char *) : H5Tget_size(ftype) + 1;
-    hid_t mtype = H5Tcopy(H5T_C_S1);
-    char *buf = calloc(n ? n : 1, size);
-    int rc = -1;
-    if (mtype >= 0 && buf && H5Tset_size(mtype, vlen ? H5T_VARIABLE : size) >= 0 &&
-        H5Tset_cset(mtype, H5Tget_cset(ftype)) >= 0 &&
-        (vlen || H5Tset_strpad(mtype, H5T_STR_NULLTERM) >= 0))
-        rc = (is_attr ? H5Aread(obj, mtype, buf)
-                      : H5Dread(obj, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) < 0 ? -1 : 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = vlen ? ((char **)(void *)buf)[i] : buf + i * size;
-        out[i] = rc == 0 ? strdup(s ? s : "") : NULL;
-        if (rc == 0 && !out[i])
-            rc = -1;
-        if (vlen && s)
-            H5free_memory((void *)s);
-    }
-    free(buf);
-    if (mtype >= 0)
-        H5Tclose(mtype);
-    return rc;
-}
 
 static void free_strings(char **v, size_t n)
 {
@@ -160,50 +134,7 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
-/* A scalar string attribute of obj into buf; 0 on success, -1 if missing. */
-static int attr_text(hid_t obj, const char *name, char *buf, size_t len)
-{
-    if (H5Aexists(obj, name) <= 0)
-        return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-    hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
-    char *s = NULL;
-    int rc = -1;
-    if (t >= 0 && sp >= 0 && H5Tget_class(t) == H5T_STRING &&
-        H5Sget_simple_extent_npoints(sp) == 1 && read_string_values(a, 1, t, 1, &s) == 0) {
-        snprintf(buf, len, "%s", s);
-        rc = 0;
-    }
-    free(s);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
-}
 
-/* A numeric attribute read as `mtype` into v; 0 on success. */
-static int attr_value(hid_t obj, const char *name, hid_t mtype, void *v)
-{
-    if (H5Aexists(obj, name) <= 0)
-        return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-    hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
-    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-    int rc = (c == H5T_INTEGER || c == H5T_FLOAT) && sp >= 0 &&
-             H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, mtype, v) >= 0 ? 0 : -1;
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
-}
 
 /* A numeric dataset of the given rank read as doubles (malloc'd), its
  * dimensions in dims; NULL if missing or of another shape or type. */
@@ -247,7 +178,7 @@ static char **read_strings(hid_t f, const char *path, hsize_t *n)
     if (t >= 0 && sp >= 0 && H5Tget_class(t) == H5T_STRING &&
         H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, n, NULL) == 1) {
         v = calloc(*n ? *n : 1, sizeof *v);
-        if (v && read_string_values(ds, 0, t, (size_t)*n, v) < 0) {
+        if (v && ipsim_h5_read_string_values(ds, 0, t, (size_t)*n, v) < 0) {
             free_strings(v, (size_t)*n);
             v = NULL;
         }
@@ -342,14 +273,14 @@ static double mean_satisfaction(hid_t f)
 static void line_text(sbuf *b, hid_t f, const char *label, const char *attr)
 {
     char v[512];
-    ipsim_textbuf_printf(b, "  %-22s %s\n", label, attr_text(f, attr, v, sizeof v) == 0 ? v : NOT_PRESENT);
+    ipsim_textbuf_printf(b, "  %-22s %s\n", label, ipsim_h5_attr_text(f, attr, v, sizeof v) == 0 ? v : NOT_PRESENT);
 }
 
 static void line_number(sbuf *b, hid_t f, const char *label, const char *attr,
                         int decimals, const char *suffix)
 {
     double v;
-    if (attr_value(f, attr, H5T_NATIVE_DOUBLE, &v) == 0)
+    if (ipsim_h5_attr_value(f, attr, H5T_NATIVE_DOUBLE, &v) == 0)
         ipsim_textbuf_printf(b, "  %-22s %s%s\n", label, num(v, decimals).s, suffix);
     else
         ipsim_textbuf_printf(b, "  %-22s %s\n", label, NOT_PRESENT);
@@ -361,8 +292,8 @@ static void line_period(sbuf *b, hid_t f)
     char start[64], end[16];
     int days;
     ipsim_date d0;
-    if (attr_text(f, "start_date", start, sizeof start) < 0 ||
-        attr_value(f, "days", H5T_NATIVE_INT, &days) < 0 || days < 1 ||
+    if (ipsim_h5_attr_text(f, "start_date", start, sizeof start) < 0 ||
+        ipsim_h5_attr_value(f, "days", H5T_NATIVE_INT, &days) < 0 || days < 1 ||
         ipsim_date_parse(start, &d0) != 0) {
         ipsim_textbuf_printf(b, "  %-22s %s\n", "period", NOT_PRESENT);
         return;
@@ -378,18 +309,18 @@ static void section_identity(sbuf *b, hid_t f, const char *path)
     unsigned replicate;
     ipsim_textbuf_printf(b, "ipsim result file %s\n", path);
     line_text(b, f, "scenario", "scenario_name");
-    if (attr_text(f, "git_commit", commit, sizeof commit) < 0)
+    if (ipsim_h5_attr_text(f, "git_commit", commit, sizeof commit) < 0)
         snprintf(commit, sizeof commit, "unknown");
-    if (attr_text(f, "ipsim_version", version, sizeof version) == 0)
+    if (ipsim_h5_attr_text(f, "ipsim_version", version, sizeof version) == 0)
         ipsim_textbuf_printf(b, "  %-22s %s (git %s)\n", "ipsim version", version, commit);
-    if (attr_text(f, "seed_string", seed, sizeof seed) < 0) {
-        if (attr_value(f, "seed", H5T_NATIVE_UINT64, &seed_u) == 0)
+    if (ipsim_h5_attr_text(f, "seed_string", seed, sizeof seed) < 0) {
+        if (ipsim_h5_attr_value(f, "seed", H5T_NATIVE_UINT64, &seed_u) == 0)
             snprintf(seed, sizeof seed, "%llu", (unsigned long long)seed_u);
         else
             snprintf(seed, sizeof seed, "%s", NOT_PRESENT);
     }
     ipsim_textbuf_printf(b, "  %-22s %s\n", "seed", seed);
-    if (attr_value(f, "replicate", H5T_NATIVE_UINT, &replicate) == 0)
+    if (ipsim_h5_attr_value(f, "replicate", H5T_NATIVE_UINT, &replicate) == 0)
         ipsim_textbuf_printf(b, "  %-22s %u\n", "replicate", replicate);
     else
         ipsim_textbuf_printf(b, "  %-22s %s\n", "replicate", NOT_PRESENT);
@@ -496,7 +427,7 @@ static void day_label(hid_t f, size_t d, char *buf, size_t len)
 {
     char start[64];
     ipsim_date d0;
-    if (attr_text(f, "start_date", start, sizeof start) == 0 && ipsim_date_parse(start, &d0) == 0 &&
+    if (ipsim_h5_attr_text(f, "start_date", start, sizeof start) == 0 && ipsim_date_parse(start, &d0) == 0 &&
         len >= 11)
         ipsim_date_format(d0 + (ipsim_date)d, buf);
     else
@@ -649,7 +580,7 @@ static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info, void 
     H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
     char *s = NULL;
     ipsim_textbuf_printf(b, "%s@%s = ", indent, name);
-    if (c == H5T_STRING && n == 1 && read_string_values(a, 1, t, 1, &s) == 0)
+    if (c == H5T_STRING && n == 1 && ipsim_h5_read_string_values(a, 1, t, 1, &s) == 0)
         ipsim_textbuf_printf(b, "%.200s%s", s, strlen(s) > 200 ? "..." : "");
     else if (c == H5T_INTEGER || c == H5T_FLOAT)
         numeric_attr_text(a, t, n, b);
@@ -815,7 +746,7 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
         return IPSIM_ERR_DATA;
     }
     char kind[64];
-    if (attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "sweep") == 0) {
+    if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "sweep") == 0) {
         char *text = NULL;
         H5Fclose(f);
         ipsim_status st = ipsim_sweep_report(path, &text, err, errlen);
@@ -824,7 +755,7 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
         free(text);
         return st;
     }
-    if (attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0)
+    if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0)
         summarize_generic(b, f, path, kind);
     else
         summarize_run(b, f, path);

@@ -51,6 +51,7 @@
 #include "analysis.h"
 #include "json_path.h"
 #include "sweep_output.h"
+#include "h5util.h"
 #include "textbuf.h"
 
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
@@ -437,44 +438,8 @@ static int hfail(hw *w, const char *what)
     return -1;
 }
 
-static hid_t str_type(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
-        H5Tclose(t);
-        return -1;
-    }
-    return t;
-}
 
-static int attr_str(hid_t loc, const char *name, const char *value)
-{
-    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR), a = -1;
-    int rc = -1;
-    if (t >= 0 && sp >= 0)
-        a = H5Acreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0 && H5Awrite(a, t, &value) >= 0)
-        rc = 0;
-    if (a >= 0)
-        H5Aclose(a);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (t >= 0)
-        H5Tclose(t);
-    return rc;
-}
 
-static int attr_num(hid_t loc, const char *name, hid_t type, const void *v)
-{
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = sp >= 0 ? H5Acreate2(loc, name, type, sp, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    int rc = a >= 0 && H5Awrite(a, type, v) >= 0 ? 0 : -1;
-    if (a >= 0)
-        H5Aclose(a);
-    if (sp >= 0)
-        H5Sclose(sp);
-    return rc;
-}
 
 static hid_t group(hw *w, hid_t loc, const char *name)
 {
@@ -514,7 +479,7 @@ static hid_t dataset(hw *w, hid_t loc, const char *name, hid_t type, int rank,
 
 static hid_t strings(hw *w, hid_t loc, const char *name, hsize_t n, const char *const *v)
 {
-    hid_t t = str_type();
+    hid_t t = ipsim_h5_str_type();
     hid_t ds = t >= 0 ? dataset(w, loc, name, t, 1, &n, v) : -1;
     if (t >= 0)
         H5Tclose(t);
@@ -537,8 +502,8 @@ static int variable(hw *w, hid_t loc, const char *name, int rank, const hsize_t 
             H5DSset_label(ds, (unsigned)i, label) < 0)
             rc = hfail(w, name);
     }
-    if (rc == 0 && ((units && attr_str(ds, "units", units) < 0) ||
-                    (long_name && attr_str(ds, "long_name", long_name) < 0)))
+    if (rc == 0 && ((units && ipsim_h5_attr_str(ds, "units", units) < 0) ||
+                    (long_name && ipsim_h5_attr_str(ds, "long_name", long_name) < 0)))
         rc = hfail(w, name);
     H5Dclose(ds);
     return rc;
@@ -548,7 +513,7 @@ static hid_t make_scale(hw *w, hid_t ds, const char *name, const char *long_name
 {
     if (ds < 0)
         return -1;
-    if (H5DSset_scale(ds, name) < 0 || attr_str(ds, "long_name", long_name) < 0) {
+    if (H5DSset_scale(ds, name) < 0 || ipsim_h5_attr_str(ds, "long_name", long_name) < 0) {
         hfail(w, name);
         H5Dclose(ds);
         return -1;
@@ -801,7 +766,7 @@ static int analyse_points(an_ctx *a, double *y)
         rc = an_write(a, "per_10k_cny", "extra_cost_cny", 1, pt, m, "CNY",
                       "intervention cost over the reference arm's");
         if (rc == 0)
-            rc = attr_str(a->g, "reference", e->points[e->reference].name) < 0 ? -1 : 0;
+            rc = ipsim_h5_attr_str(a->g, "reference", e->points[e->reference].name) < 0 ? -1 : 0;
     }
 done:
     free(m);
@@ -955,7 +920,7 @@ static int write_analysis(hw *w, const sweep_data *d, const hid_t *sc)
     an_ctx a = {w, d, sc, group(w, w->file, "analysis")};
     int rc = a.g >= 0 && y && ym ? 0 : hfail(w, "analysis");
     if (rc == 0)
-        rc = attr_str(a.g, "design", xp_design_names[e->type]);
+        rc = ipsim_h5_attr_str(a.g, "design", xp_design_names[e->type]);
     if (rc == 0)
         rc = analyse_points(&a, y);
     if (rc == 0 && e->type == XP_FACTORIAL)
@@ -993,23 +958,23 @@ static int write_root(hw *w, const sweep_data *d)
     snprintf(src, sizeof src, "ipsim %s (git %s)", ipsim_version(), ipsim_git_commit());
     snprintf(hist, sizeof hist, "%s ipsim sweep %s (%s design, %d points x %d replicates%s%s)",
              now, e->name, xp_design_names[e->type], P, R, *shard ? ", shard " : "", shard);
-    if (attr_str(f, "ipsim_kind", "sweep") < 0 || attr_str(f, "ipsim_version", ipsim_version()) < 0 ||
-        attr_str(f, "git_commit", ipsim_git_commit()) < 0 ||
-        attr_str(f, "experiment_name", e->name) < 0 ||
-        attr_str(f, "design", xp_design_names[e->type]) < 0 ||
-        attr_num(f, "seed", H5T_NATIVE_UINT64, &e->run_seed) < 0 ||
-        attr_str(f, "seed_string", seed) < 0 ||
-        attr_num(f, "replicates", H5T_NATIVE_INT, &R) < 0 ||
-        attr_num(f, "points", H5T_NATIVE_INT, &P) < 0 ||
-        attr_num(f, "scale", H5T_NATIVE_DOUBLE, &d->scale) < 0 ||
-        attr_num(f, "days", H5T_NATIVE_INT, &e->days) < 0 ||
-        attr_num(f, "units", H5T_NATIVE_INT, &units) < 0 ||
-        attr_num(f, "units_done", H5T_NATIVE_INT, &done) < 0 || attr_str(f, "shard", shard) < 0 ||
-        attr_str(f, "fingerprint", fp) < 0 ||
-        attr_num(f, "resolution", H5T_NATIVE_INT, &e->resolution) < 0 ||
-        attr_str(f, "Conventions", "CF-1.8") < 0 || attr_str(f, "title", title) < 0 ||
-        attr_str(f, "source", src) < 0 || attr_str(f, "history", hist) < 0 ||
-        attr_num(f, "wall_seconds", H5T_NATIVE_DOUBLE, &d->wall) < 0)
+    if (ipsim_h5_attr_str(f, "ipsim_kind", "sweep") < 0 || ipsim_h5_attr_str(f, "ipsim_version", ipsim_version()) < 0 ||
+        ipsim_h5_attr_str(f, "git_commit", ipsim_git_commit()) < 0 ||
+        ipsim_h5_attr_str(f, "experiment_name", e->name) < 0 ||
+        ipsim_h5_attr_str(f, "design", xp_design_names[e->type]) < 0 ||
+        ipsim_h5_attr_num(f, "seed", H5T_NATIVE_UINT64, &e->run_seed) < 0 ||
+        ipsim_h5_attr_str(f, "seed_string", seed) < 0 ||
+        ipsim_h5_attr_num(f, "replicates", H5T_NATIVE_INT, &R) < 0 ||
+        ipsim_h5_attr_num(f, "points", H5T_NATIVE_INT, &P) < 0 ||
+        ipsim_h5_attr_num(f, "scale", H5T_NATIVE_DOUBLE, &d->scale) < 0 ||
+        ipsim_h5_attr_num(f, "days", H5T_NATIVE_INT, &e->days) < 0 ||
+        ipsim_h5_attr_num(f, "units", H5T_NATIVE_INT, &units) < 0 ||
+        ipsim_h5_attr_num(f, "units_done", H5T_NATIVE_INT, &done) < 0 || ipsim_h5_attr_str(f, "shard", shard) < 0 ||
+        ipsim_h5_attr_str(f, "fingerprint", fp) < 0 ||
+        ipsim_h5_attr_num(f, "resolution", H5T_NATIVE_INT, &e->resolution) < 0 ||
+        ipsim_h5_attr_str(f, "Conventions", "CF-1.8") < 0 || ipsim_h5_attr_str(f, "title", title) < 0 ||
+        ipsim_h5_attr_str(f, "source", src) < 0 || ipsim_h5_attr_str(f, "history", hist) < 0 ||
+        ipsim_h5_attr_num(f, "wall_seconds", H5T_NATIVE_DOUBLE, &d->wall) < 0)
         return hfail(w, "(root attributes)");
     return 0;
 }
@@ -1026,9 +991,9 @@ static int write_contents(hw *w, const sweep_data *d)
     if (rc == 0)
         rc = write_root(w, d);
     if (rc == 0) {
-        hid_t t = str_type();
+        hid_t t = ipsim_h5_str_type();
         hid_t ds = t >= 0 ? dataset(w, w->file, "experiment", t, 0, NULL, &e->json_text) : -1;
-        if (ds < 0 || attr_str(ds, "long_name", "the experiment (JSON)") < 0)
+        if (ds < 0 || ipsim_h5_attr_str(ds, "long_name", "the experiment (JSON)") < 0)
             rc = hfail(w, "experiment");
         if (ds >= 0)
             H5Dclose(ds);
@@ -1062,7 +1027,7 @@ static int write_contents(hw *w, const sweep_data *d)
         hsize_t dim = (hsize_t)P;
         hid_t ds = strings(w, w->file, "point_name", dim, names);
         if (ds < 0 || H5DSattach_scale(ds, sc[SC_POINT], 0) < 0 ||
-            attr_str(ds, "long_name", "name of the design point") < 0)
+            ipsim_h5_attr_str(ds, "long_name", "name of the design point") < 0)
             rc = hfail(w, "point_name");
         if (ds >= 0)
             H5Dclose(ds);
@@ -1096,8 +1061,8 @@ static int write_contents(hw *w, const sweep_data *d)
         hid_t ds = rc == 0 ? dataset(w, g, "done", H5T_NATIVE_UINT8, 2, dims, done) : -1;
         if (ds < 0 || H5DSattach_scale(ds, sc[SC_POINT], 0) < 0 ||
             H5DSattach_scale(ds, sc[SC_REP], 1) < 0 || H5DSset_label(ds, 0, "point") < 0 ||
-            H5DSset_label(ds, 1, "replicate") < 0 || attr_str(ds, "units", "1") < 0 ||
-            attr_str(ds, "long_name", "1 when the unit's outcomes are present") < 0)
+            H5DSset_label(ds, 1, "replicate") < 0 || ipsim_h5_attr_str(ds, "units", "1") < 0 ||
+            ipsim_h5_attr_str(ds, "long_name", "1 when the unit's outcomes are present") < 0)
             rc = hfail(w, "units/done");
         if (ds >= 0)
             H5Dclose(ds);
@@ -1336,31 +1301,7 @@ static hid_t open_ro(const char *path)
     return f;
 }
 
-static int read_attr(hid_t f, const char *name, hid_t type, void *v)
-{
-    hid_t a = H5Aexists(f, name) > 0 ? H5Aopen(f, name, H5P_DEFAULT) : -1;
-    int rc = a >= 0 && H5Aread(a, type, v) >= 0 ? 0 : -1;
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
-}
 
-static int read_attr_str(hid_t loc, const char *name, char *buf, size_t len)
-{
-    hid_t a = H5Aexists(loc, name) > 0 ? H5Aopen(loc, name, H5P_DEFAULT) : -1;
-    hid_t t = str_type();
-    char *s = NULL;
-    int rc = a >= 0 && t >= 0 && H5Aread(a, t, &s) >= 0 && s ? 0 : -1;
-    if (rc == 0)
-        snprintf(buf, len, "%s", s);
-    if (s)
-        H5free_memory(s);
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
-}
 
 /* All doubles of a dataset (caller frees), its element count in *n. */
 static double *read_doubles(hid_t f, const char *path, size_t *n)
@@ -1393,7 +1334,7 @@ static char **read_strings(hid_t f, const char *path, size_t *n)
     *n = 0;
     if (ds < 0)
         return NULL;
-    hid_t sp = H5Dget_space(ds), t = str_type();
+    hid_t sp = H5Dget_space(ds), t = ipsim_h5_str_type();
     hssize_t k = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
     if (k > 0 && t >= 0 && (v = calloc((size_t)k, sizeof *v)) &&
         H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) {
@@ -1462,17 +1403,17 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
     size_t n = 0, nm = 0;
     char **json = NULL, **markets = NULL;
     double *v = NULL;
-    if (f < 0 || read_attr_str(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
+    if (f < 0 || ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
         ipsim_set_error(err, errlen, "%s: not an ipsim sweep file", path);
         goto done;
     }
     int days = 0;
     uint64_t seed = 0;
-    if (read_attr(f, "replicates", H5T_NATIVE_INT, &s->R) || read_attr(f, "days", H5T_NATIVE_INT, &days) ||
-        read_attr(f, "scale", H5T_NATIVE_DOUBLE, &s->scale) ||
-        read_attr(f, "seed", H5T_NATIVE_UINT64, &seed) ||
-        read_attr_str(f, "fingerprint", s->fp, sizeof s->fp) ||
-        read_attr_str(f, "shard", s->shard, sizeof s->shard) ||
+    if (ipsim_h5_attr_value(f, "replicates", H5T_NATIVE_INT, &s->R) || ipsim_h5_attr_value(f, "days", H5T_NATIVE_INT, &days) ||
+        ipsim_h5_attr_value(f, "scale", H5T_NATIVE_DOUBLE, &s->scale) ||
+        ipsim_h5_attr_value(f, "seed", H5T_NATIVE_UINT64, &seed) ||
+        ipsim_h5_attr_text(f, "fingerprint", s->fp, sizeof s->fp) ||
+        ipsim_h5_attr_text(f, "shard", s->shard, sizeof s->shard) ||
         !(json = read_strings(f, "experiment", &n)) || n != 1 ||
         !(markets = read_strings(f, "market", &nm)) || nm < 1 || s->R < 1) {
         ipsim_set_error(err, errlen, "%s: incomplete sweep file (attributes, /experiment or /market "
@@ -1663,7 +1604,7 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     char ref[XP_NAME_MAX] = "?", x1[48], x2[48], x3[48], x4[48], x5[48];
     hid_t g = H5Gopen2(f, "analysis", H5P_DEFAULT);
     if (g >= 0) {
-        read_attr_str(g, "reference", ref, sizeof ref);
+        ipsim_h5_attr_text(g, "reference", ref, sizeof ref);
         H5Gclose(g);
     }
     ipsim_textbuf_printf(b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
@@ -1829,20 +1770,20 @@ static void report(sbuf *b, hid_t f, const char *path)
          shard[32] = "";
     int R = 0, P = 0, units = 0, done = 0, res = 0, days = 0;
     double scale = NAN, wall = NAN;
-    read_attr_str(f, "experiment_name", name, sizeof name);
-    read_attr_str(f, "design", design, sizeof design);
-    read_attr_str(f, "ipsim_version", ver, sizeof ver);
-    read_attr_str(f, "git_commit", git, sizeof git);
-    read_attr_str(f, "seed_string", seed, sizeof seed);
-    read_attr_str(f, "shard", shard, sizeof shard);
-    read_attr(f, "replicates", H5T_NATIVE_INT, &R);
-    read_attr(f, "points", H5T_NATIVE_INT, &P);
-    read_attr(f, "units", H5T_NATIVE_INT, &units);
-    read_attr(f, "units_done", H5T_NATIVE_INT, &done);
-    read_attr(f, "resolution", H5T_NATIVE_INT, &res);
-    read_attr(f, "days", H5T_NATIVE_INT, &days);
-    read_attr(f, "scale", H5T_NATIVE_DOUBLE, &scale);
-    read_attr(f, "wall_seconds", H5T_NATIVE_DOUBLE, &wall);
+    ipsim_h5_attr_text(f, "experiment_name", name, sizeof name);
+    ipsim_h5_attr_text(f, "design", design, sizeof design);
+    ipsim_h5_attr_text(f, "ipsim_version", ver, sizeof ver);
+    ipsim_h5_attr_text(f, "git_commit", git, sizeof git);
+    ipsim_h5_attr_text(f, "seed_string", seed, sizeof seed);
+    ipsim_h5_attr_text(f, "shard", shard, sizeof shard);
+    ipsim_h5_attr_value(f, "replicates", H5T_NATIVE_INT, &R);
+    ipsim_h5_attr_value(f, "points", H5T_NATIVE_INT, &P);
+    ipsim_h5_attr_value(f, "units", H5T_NATIVE_INT, &units);
+    ipsim_h5_attr_value(f, "units_done", H5T_NATIVE_INT, &done);
+    ipsim_h5_attr_value(f, "resolution", H5T_NATIVE_INT, &res);
+    ipsim_h5_attr_value(f, "days", H5T_NATIVE_INT, &days);
+    ipsim_h5_attr_value(f, "scale", H5T_NATIVE_DOUBLE, &scale);
+    ipsim_h5_attr_value(f, "wall_seconds", H5T_NATIVE_DOUBLE, &wall);
     ipsim_textbuf_printf(b, "ipsim sweep file %s\n", path);
     ipsim_textbuf_printf(b, "  %-22s %s\n", "experiment", name);
     ipsim_textbuf_printf(b, "  %-22s %s%s", "design", design, strcmp(design, "factorial") == 0 ? "" : "\n");
@@ -1916,7 +1857,7 @@ ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t
     char kind[32] = "";
     ipsim_status st = IPSIM_OK;
     sbuf b = {0};
-    if (f < 0 || read_attr_str(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
+    if (f < 0 || ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
         ipsim_set_error(err, errlen, "%s: not an ipsim sweep file", path);
         st = IPSIM_ERR_DATA;
     } else {

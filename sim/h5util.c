@@ -1,0 +1,126 @@
+/*
+ * h5util.c - small HDF5 helpers shared by the run writer, the result reader
+ * and the sweep files (see h5util.h).
+ */
+#define _POSIX_C_SOURCE 200809L   /* strdup */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "h5util.h"
+
+hid_t ipsim_h5_str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(t);
+        t = -1;
+    }
+    return t;
+}
+
+/* Text attribute: scalar variable-length UTF-8 string (h5py reads it as
+ * str, netCDF as a string attribute, which CF-1.8 allows). */
+int ipsim_h5_attr_str(hid_t loc, const char *name, const char *value)
+{
+    hid_t type = ipsim_h5_str_type();
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = -1;
+    int rc = -1;
+    if (type >= 0 && space >= 0)
+        a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (a >= 0 && H5Awrite(a, type, &value) >= 0)
+        rc = 0;
+    if (a >= 0 && H5Aclose(a) < 0)
+        rc = -1;
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    return rc;
+}
+
+/* Scalar numeric attribute of the given native type. */
+int ipsim_h5_attr_num(hid_t loc, const char *name, hid_t type, const void *value)
+{
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = space >= 0 ? H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    int rc = (a >= 0 && H5Awrite(a, type, value) >= 0) ? 0 : -1;
+    if (a >= 0 && H5Aclose(a) < 0)
+        rc = -1;
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
+/* Read n strings (fixed or variable length) of type ftype from an attribute
+ * (is_attr) or dataset into out[i] (malloc'd). Returns 0 or -1. */
+int ipsim_h5_read_string_values(hid_t obj, int is_attr, hid_t ftype, size_t n, char **out)
+{
+    int vlen = H5Tis_variable_str(ftype) > 0;
+    size_t size = vlen ? sizeof(char *) : H5Tget_size(ftype) + 1;
+    hid_t mtype = H5Tcopy(H5T_C_S1);
+    char *buf = calloc(n ? n : 1, size);
+    int rc = -1;
+    if (mtype >= 0 && buf && H5Tset_size(mtype, vlen ? H5T_VARIABLE : size) >= 0 &&
+        H5Tset_cset(mtype, H5Tget_cset(ftype)) >= 0 &&
+        (vlen || H5Tset_strpad(mtype, H5T_STR_NULLTERM) >= 0))
+        rc = (is_attr ? H5Aread(obj, mtype, buf)
+                      : H5Dread(obj, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) < 0 ? -1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = vlen ? ((char **)(void *)buf)[i] : buf + i * size;
+        out[i] = rc == 0 ? strdup(s ? s : "") : NULL;
+        if (rc == 0 && !out[i])
+            rc = -1;
+        if (vlen && s)
+            H5free_memory((void *)s);
+    }
+    free(buf);
+    if (mtype >= 0)
+        H5Tclose(mtype);
+    return rc;
+}
+
+/* A scalar string attribute of obj into buf; 0 on success, -1 if missing. */
+int ipsim_h5_attr_text(hid_t obj, const char *name, char *buf, size_t len)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+    hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
+    char *s = NULL;
+    int rc = -1;
+    if (t >= 0 && sp >= 0 && H5Tget_class(t) == H5T_STRING &&
+        H5Sget_simple_extent_npoints(sp) == 1 && ipsim_h5_read_string_values(a, 1, t, 1, &s) == 0) {
+        snprintf(buf, len, "%s", s);
+        rc = 0;
+    }
+    free(s);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+/* A numeric attribute read as `mtype` into v; 0 on success. */
+int ipsim_h5_attr_value(hid_t obj, const char *name, hid_t mtype, void *v)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+    hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
+    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    int rc = (c == H5T_INTEGER || c == H5T_FLOAT) && sp >= 0 &&
+             H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, mtype, v) >= 0 ? 0 : -1;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
