@@ -8,6 +8,19 @@
 #include <string.h>
 #include "h5util.h"
 
+hid_t ipsim_h5_open_readonly(const char *path)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0)
+        return -1;
+#if H5_VERSION_GE(1, 10, 7)
+    H5Pset_file_locking(fapl, 0, 1);
+#endif
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    return f;
+}
+
 hid_t ipsim_h5_str_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);

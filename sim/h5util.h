@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <hdf5.h>
 
+/* Open an existing file read-only, without file locking (so results on
+ * shared or read-only file systems open); -1 on failure. */
+hid_t ipsim_h5_open_readonly(const char *path);
+
 /* A variable-length UTF-8 string type (caller closes it), or -1. */
 hid_t ipsim_h5_str_type(void);
 

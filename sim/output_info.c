@@ -723,22 +723,9 @@ static ipsim_status check_readable(const char *path, char *err, size_t errlen)
     return IPSIM_ERR_NOINPUT;
 }
 
-static hid_t open_readonly(const char *path)
-{
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0)
-        return -1;
-#if H5_VERSION_GE(1, 10, 7)
-    H5Pset_file_locking(fapl, 0, 1);
-#endif
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-    H5Pclose(fapl);
-    return f;
-}
-
 static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errlen)
 {
-    hid_t f = open_readonly(path);
+    hid_t f = ipsim_h5_open_readonly(path);
     if (f < 0 || H5Aexists(f, "ipsim_version") <= 0) {
         if (f >= 0)
             H5Fclose(f);

@@ -1288,18 +1288,6 @@ ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
 
 /* ---- reading sweep files ------------------------------------------------ */
 
-static hid_t open_ro(const char *path)
-{
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0)
-        return -1;
-#if H5_VERSION_GE(1, 10, 7)
-    H5Pset_file_locking(fapl, 0, 1);
-#endif
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-    H5Pclose(fapl);
-    return f;
-}
 
 
 
@@ -1397,7 +1385,7 @@ static void scatter(sweep_file *s, size_t off, size_t n, const double *in)
 static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    hid_t f = open_ro(path);
+    hid_t f = ipsim_h5_open_readonly(path);
     char kind[32] = "";
     ipsim_status st = IPSIM_ERR_DATA;
     size_t n = 0, nm = 0;
@@ -1853,7 +1841,7 @@ ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t
     void *old_data = NULL;
     H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = open_ro(path);
+    hid_t f = ipsim_h5_open_readonly(path);
     char kind[32] = "";
     ipsim_status st = IPSIM_OK;
     sbuf b = {0};
