@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
+#include "experiment/analysis.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ipsim/ipsim.h"
-#include "model_state.h"
+#include "model/state.h"
 
 static int passes = 0, failures = 0;
 #define CHECK(cond, ...) do { if (cond) passes++; else { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""End-to-end test of the HDF5 result file contract (sim/output.c) and of
-`ipsim info` (sim/output_info.c).
+"""End-to-end test of the HDF5 result file contract (sim/io/run_write.c) and of
+`ipsim info` (sim/io/info.c).
 
 Runs `$IPSIM_BIN run scenarios/jiamusi_baseline.json -o TMP/out.h5 --scale
 20000 --quiet` and checks with h5py every dataset, attribute and dimension

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ipsim/ipsim.h"
-#include "model_internal.h"
+#include "model/results.h"
 
 static int verbose = 0, replicates = 16, failures = 0, passes = 0;
 static double scale = 500;

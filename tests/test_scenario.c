@@ -21,7 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "ipsim/ipsim.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 #ifndef IPSIM_SOURCE_DIR
 #define IPSIM_SOURCE_DIR "."

@@ -10,7 +10,7 @@
  */
 #include <math.h>
 #include <string.h>
-#include "model_state.h"
+#include "model/state.h"
 
 static void base_day(const struct ipsim_model *m, int tau, asset_day *ad, dest_day *dd) {
     const sc_destination *d = &m->sc->destination;

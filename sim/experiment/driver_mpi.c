@@ -23,7 +23,7 @@
 
 #include <mpi.h>
 
-#include "sweep_output.h"
+#include "experiment/sweep.h"
 
 enum { TAG_WORK = 101, TAG_RESULT = 102 };
 

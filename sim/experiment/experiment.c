@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "analysis.h"
-#include "experiment.h"
-#include "json_path.h"
+#include "experiment/analysis.h"
+#include "experiment/plan.h"
+#include "json/json_path.h"
 
 const char *const xp_design_names[XP_N_DESIGNS] = {"arms", "factorial", "grid",
                                                    "lhs", "sobol", "morris"};

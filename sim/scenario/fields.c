@@ -17,7 +17,7 @@
  * (date order, unique names, shares summing to 1, event windows) are the
  * tables' check functions.
  */
-#include "scenario_fields.h"
+#include "scenario/fields.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_path.h"
+#include "json/json_path.h"
 
 /* ------------------------------------------------------------------------ */
 /* descriptors                                                               */

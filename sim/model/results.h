@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 #include "ipsim/ipsim.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 /* ---- recorded outputs ---------------------------------------------------- */
 

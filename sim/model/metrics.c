@@ -10,7 +10,7 @@
  * a CF long_name. Users' scripts address the outputs by these names: renaming
  * one breaks them. Designated initialisers keep each row next to its enum.
  */
-#include "model_internal.h"
+#include "model/results.h"
 
 const ipsim_metric_info ipsim_metric_table[MET_COUNT] = {
     [MET_AWARE] = {"aware", "1",

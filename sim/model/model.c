@@ -26,7 +26,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#include "model_state.h"
+#include "model/state.h"
 
 void ipsim_run_options_init(ipsim_run_options *opt) {
     memset(opt, 0, sizeof *opt);

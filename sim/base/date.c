@@ -8,7 +8,7 @@
  */
 #include <stddef.h>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 const char *const ipsim_segment_names[IPSIM_N_SEGMENTS] = {"cec", "mainstream"};
 const char *const ipsim_mechanism_names[MECH_COUNT] = {"promotion", "A", "B", "C",

@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
 
-#include "json_path.h"
-#include "scenario.h"
-#include "scenario_fields.h"
+#include "json/json_path.h"
+#include "scenario/scenario.h"
+#include "scenario/fields.h"
 
 #define IPSIM_MAX_BASE_DEPTH 8 /* base links followed from one file */
 #define IPSIM_PATH_TEXT_MAX 1023 /* bytes of a "base" path */

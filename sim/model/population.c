@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model_state.h"
+#include "model/state.h"
 
 /* Bytes of state per agent: the sum of the element sizes of ipsim_agents. */
 double population_bytes_per_agent(void) {

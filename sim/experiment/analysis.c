@@ -9,7 +9,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_qrng.h>
 
-#include "analysis.h"
+#include "experiment/analysis.h"
 
 uint64_t an_splitmix64(uint64_t *state)
 {

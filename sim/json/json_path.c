@@ -14,7 +14,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* open flags, fdopen */
 
-#include "json_path.h"
+#include "json/json_path.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -52,9 +52,9 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-#include "model_internal.h"
-#include "h5util.h"
-#include "textbuf.h"
+#include "model/results.h"
+#include "io/h5util.h"
+#include "base/textbuf.h"
 
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
 #define CHUNK_DAYS 64

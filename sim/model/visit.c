@@ -12,7 +12,7 @@
  * satisfaction), updates loyalty, attitude and salience, and cools down.
  */
 #include <math.h>
-#include "model_state.h"
+#include "model/state.h"
 
 void visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t) {
     const sc_segment *g = &m->sc->segments[cell_segment(cell)];

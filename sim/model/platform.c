@@ -14,7 +14,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include "model_state.h"
+#include "model/state.h"
 
 void platform_init(struct ipsim_model *m) {
     m->pf.reputation = m->sc->destination.initial_reputation;

@@ -12,8 +12,8 @@
 #define IPSIM_MODEL_STATE_H
 
 #include <stdint.h>
-#include "model_internal.h"
-#include "rng.h"
+#include "model/results.h"
+#include "model/rng.h"
 
 /* Funnel states. "considering" is AWARE with salience >= consider_salience. */
 enum {

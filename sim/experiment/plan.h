@@ -17,8 +17,8 @@
 
 #include "ipsim/experiment.h"
 #include "ipsim/ipsim.h"
-#include "model_internal.h"
-#include "scenario.h"
+#include "model/results.h"
+#include "scenario/scenario.h"
 
 #define XP_DEFAULT_REPLICATES 10
 #define XP_MAX_POINTS 1000000

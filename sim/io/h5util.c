@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "h5util.h"
+#include "io/h5util.h"
 
 hid_t ipsim_h5_open_readonly(const char *path)
 {

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "textbuf.h"
+#include "base/textbuf.h"
 
 void ipsim_textbuf_printf(ipsim_textbuf *b, const char *fmt, ...)
 {

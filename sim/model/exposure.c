@@ -13,7 +13,7 @@
  * effective frequency makes an unaware agent aware.
  */
 #include <math.h>
-#include "model_state.h"
+#include "model/state.h"
 
 static double market_people(const struct ipsim_model *m, int mk) {
     return m->cell_people[mk * IPSIM_N_SEGMENTS] + m->cell_people[mk * IPSIM_N_SEGMENTS + 1];

@@ -11,7 +11,7 @@
  * over assets by season, events and the segment's tastes) and the nights.
  */
 #include <math.h>
-#include "model_state.h"
+#include "model/state.h"
 
 static int lead_days(const sc_decision *d, double km) {
     long L = lround(d->lead_days_base + d->lead_days_per_1000km * km / 1000.0);

@@ -6,7 +6,7 @@
 #ifndef IPSIM_SWEEP_OUTPUT_H
 #define IPSIM_SWEEP_OUTPUT_H
 
-#include "experiment.h"
+#include "experiment/plan.h"
 
 typedef struct sw_state sw_state;
 

@@ -30,9 +30,9 @@
 
 #include "ipsim/experiment.h"
 #include "ipsim/ipsim.h"
-#include "scenario.h"
-#include "h5util.h"
-#include "textbuf.h"
+#include "scenario/scenario.h"
+#include "io/h5util.h"
+#include "base/textbuf.h"
 
 #define NOT_PRESENT "(not present)"
 #define TOP_MARKETS 5

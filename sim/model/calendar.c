@@ -8,7 +8,7 @@
  * data, not state.
  */
 #include <stdlib.h>
-#include "model_state.h"
+#include "model/state.h"
 
 ipsim_date calendar_date(const sc_data *sc, int warmup, int tau) {
     return sc->simulation.start_date + (ipsim_date)(tau - warmup);

@@ -48,11 +48,11 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-#include "analysis.h"
-#include "json_path.h"
-#include "sweep_output.h"
-#include "h5util.h"
-#include "textbuf.h"
+#include "experiment/analysis.h"
+#include "json/json_path.h"
+#include "experiment/sweep.h"
+#include "io/h5util.h"
+#include "base/textbuf.h"
 
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
 #define JOURNAL_MAGIC "IPSIMJ1\n"

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 /* Validate doc (a resolved scenario: base merged, no "base" key) and fill
  * *data, which the caller has zeroed with memset. Every key is checked for
