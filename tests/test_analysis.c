@@ -27,8 +27,8 @@ static int failures;
 
 static double gauss(uint64_t *st)
 {
-    double u1 = ((double)(an_splitmix64(st) >> 11) + 0.5) * 0x1.0p-53;
-    double u2 = (double)(an_splitmix64(st) >> 11) * 0x1.0p-53;
+    double u1 = ((double)(ipsim__an_splitmix64(st) >> 11) + 0.5) * 0x1.0p-53;
+    double u2 = (double)(ipsim__an_splitmix64(st) >> 11) * 0x1.0p-53;
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
@@ -39,7 +39,7 @@ static void test_factorial_full(void)
     signed char *x = NULL;
     int runs = 0, res = -1, k = 4, R = 20;
     const double b[4] = {3.0, -2.0, 0.5, 0.0}, b12 = 1.5, b34 = 0.0;
-    CHECK(an_two_level_design(k, 0, &x, &runs, &res) == 0, "design");
+    CHECK(ipsim__an_two_level_design(k, 0, &x, &runs, &res) == 0, "design");
     CHECK(runs == 16 && res == 0, "full 2^4 has 16 runs, got %d", runs);
     double *y = malloc(sizeof *y * (size_t)runs * R);
     uint64_t st = 42;
@@ -52,7 +52,7 @@ static void test_factorial_full(void)
             y[p * R + r] = v;
         }
     an_ci main[4], inter[16];
-    an_factorial(y, x, runs, R, k, main, inter);
+    ipsim__an_factorial(y, x, runs, R, k, main, inter);
     int covered = 0, total = 0;
     for (int j = 0; j < k; j++) {
         CHECK(fabs(main[j].est - 2 * b[j]) < 0.4, "main %d: %g vs %g", j, main[j].est, 2 * b[j]);
@@ -84,7 +84,7 @@ static void test_fractional(void)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         signed char *x = NULL;
         int runs = 0, res = 0, k = cases[c].k;
-        CHECK(an_two_level_design(k, cases[c].res, &x, &runs, &res) == 0, "design");
+        CHECK(ipsim__an_two_level_design(k, cases[c].res, &x, &runs, &res) == 0, "design");
         CHECK(runs <= cases[c].runs_max, "k=%d res %d: %d runs > %d", k, cases[c].res, runs,
               cases[c].runs_max);
         CHECK(res >= cases[c].res, "k=%d: resolution %d < %d", k, res, cases[c].res);
@@ -103,7 +103,7 @@ static void test_fractional(void)
                 y[p] += (j + 1) * x[p * k + j];
         }
         an_ci *m = malloc(sizeof *m * (size_t)k);
-        an_factorial(y, x, runs, 1, k, m, NULL);
+        ipsim__an_factorial(y, x, runs, 1, k, m, NULL);
         for (int j = 0; j < k; j++)
             CHECK(fabs(m[j].est - 2.0 * (j + 1)) < 1e-9, "fraction main %d: %g", j, m[j].est);
         free(m);
@@ -123,11 +123,11 @@ static void test_sobol_ishigami(void)
     const int N = 4096, k = 3;
     double *u = malloc(sizeof *u * (size_t)(k + 2) * N * k);
     double *f = malloc(sizeof *f * (size_t)(k + 2) * N);
-    CHECK(an_saltelli(N, k, u) == 0, "saltelli");
+    CHECK(ipsim__an_saltelli(N, k, u) == 0, "saltelli");
     for (int i = 0; i < (k + 2) * N; i++)
         f[i] = ishigami(u + (size_t)i * k);
     an_ci first[3], total[3];
-    CHECK(an_sobol(f, f + N, f + 2 * N, N, k, 300, 7, first, total) == 0, "sobol");
+    CHECK(ipsim__an_sobol(f, f + N, f + 2 * N, N, k, 300, 7, first, total) == 0, "sobol");
     const double s1[3] = {0.3139, 0.4424, 0.0}, st[3] = {0.5576, 0.4424, 0.2437};
     for (int j = 0; j < k; j++) {
         CHECK(fabs(first[j].est - s1[j]) < 0.04, "S%d = %.4f, expected %.4f", j + 1, first[j].est,
@@ -141,7 +141,7 @@ static void test_sobol_ishigami(void)
     }
     /* deterministic */
     an_ci first2[3], total2[3];
-    an_sobol(f, f + N, f + 2 * N, N, k, 300, 7, first2, total2);
+    ipsim__an_sobol(f, f + N, f + 2 * N, N, k, 300, 7, first2, total2);
     for (int j = 0; j < k; j++)
         CHECK(first[j].lo == first2[j].lo && total[j].hi == total2[j].hi, "bootstrap deterministic");
     free(u);
@@ -162,7 +162,7 @@ static void test_paired_coverage(void)
             a[i] = 50.0 + common + gauss(&st);
             b[i] = 51.0 + common + gauss(&st);
         }
-        an_ci c = an_paired_diff(a, b, n);
+        an_ci c = ipsim__an_paired_diff(a, b, n);
         covered += c.lo <= 1.0 && 1.0 <= c.hi;
         if (t == 0)
             CHECK(c.hi - c.lo < 5.0, "pairing removes the common noise: width %g", c.hi - c.lo);
@@ -171,10 +171,10 @@ static void test_paired_coverage(void)
     printf("paired t coverage %.3f\n", cov);
     CHECK(cov > 0.935 && cov < 0.965, "coverage %.3f", cov);
     double one[1] = {1.0};
-    an_ci c1 = an_t_interval(one, 1);
+    an_ci c1 = ipsim__an_t_interval(one, 1);
     CHECK(c1.est == 1.0 && isnan(c1.lo), "one value: no interval");
     double withnan[3] = {1.0, NAN, 3.0};
-    an_ci c2 = an_t_interval(withnan, 3);
+    an_ci c2 = ipsim__an_t_interval(withnan, 3);
     CHECK(c2.n == 2 && c2.est == 2.0, "NaN skipped");
 }
 
@@ -182,14 +182,14 @@ static void test_morris(void)
 {
     const int r = 40, k = 4, levels = 4;
     double *x = malloc(sizeof *x * (size_t)r * (k + 1) * k), *y = malloc(sizeof *y * (size_t)r * (k + 1));
-    an_morris_trajectories(r, k, levels, 11, x);
+    ipsim__an_morris_trajectories(r, k, levels, 11, x);
     for (int p = 0; p < r * (k + 1); p++) {
         const double *u = x + (size_t)p * k;
         CHECK(u[0] >= 0 && u[0] <= 1 && u[3] >= 0 && u[3] <= 1, "in the unit cube");
         y[p] = 2.0 * u[0] - 3.0 * u[1] + 0.0 * u[2] + 10.0 * u[3] * u[3];
     }
     double ms[4], mu[4], sg[4];
-    an_morris(x, y, r, k, ms, mu, sg);
+    ipsim__an_morris(x, y, r, k, ms, mu, sg);
     CHECK(fabs(ms[0] - 2.0) < 1e-9 && fabs(mu[0] - 2.0) < 1e-9 && sg[0] < 1e-9, "x1 linear: %g %g", ms[0], sg[0]);
     CHECK(fabs(ms[1] - 3.0) < 1e-9 && fabs(mu[1] + 3.0) < 1e-9, "x2 linear, negative: %g", mu[1]);
     CHECK(ms[2] < 1e-12, "x3 inert: %g", ms[2]);
@@ -202,7 +202,7 @@ static void test_lhs(void)
 {
     const int n = 50, k = 3;
     double u[150];
-    an_lhs(n, k, 5, u);
+    ipsim__an_lhs(n, k, 5, u);
     for (int j = 0; j < k; j++) {
         int seen[50] = {0};
         for (int i = 0; i < n; i++) {

@@ -11,7 +11,7 @@
 
 #include "experiment/analysis.h"
 
-uint64_t an_splitmix64(uint64_t *state)
+uint64_t ipsim__an_splitmix64(uint64_t *state)
 {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -22,16 +22,16 @@ uint64_t an_splitmix64(uint64_t *state)
 /* Uniform double in [0,1) with 53 random bits. */
 static double unit_random(uint64_t *state)
 {
-    return (double)(an_splitmix64(state) >> 11) * 0x1.0p-53;
+    return (double)(ipsim__an_splitmix64(state) >> 11) * 0x1.0p-53;
 }
 
 /* Uniform integer in [0, n). */
 static int int_random(uint64_t *state, int n)
 {
-    return (int)(an_splitmix64(state) % (uint64_t)n);
+    return (int)(ipsim__an_splitmix64(state) % (uint64_t)n);
 }
 
-void an_mean_sd(const double *x, int n, size_t stride, double *mean, double *sd, int *used)
+void ipsim__an_mean_sd(const double *x, int n, size_t stride, double *mean, double *sd, int *used)
 {
     double s = 0.0, ss = 0.0, m;
     int c = 0;
@@ -56,10 +56,10 @@ void an_mean_sd(const double *x, int n, size_t stride, double *mean, double *sd,
         *used = c;
 }
 
-an_ci an_t_interval(const double *d, int n)
+an_ci ipsim__an_t_interval(const double *d, int n)
 {
     an_ci r = {NAN, NAN, NAN, NAN, 0};
-    an_mean_sd(d, n, 1, &r.est, &r.sd, &r.n);
+    ipsim__an_mean_sd(d, n, 1, &r.est, &r.sd, &r.n);
     if (r.n >= 2) {
         double half = gsl_cdf_tdist_Pinv(0.975, r.n - 1) * r.sd / sqrt((double)r.n);
         r.lo = r.est - half;
@@ -68,7 +68,7 @@ an_ci an_t_interval(const double *d, int n)
     return r;
 }
 
-an_ci an_paired_diff(const double *a, const double *b, int n)
+an_ci ipsim__an_paired_diff(const double *a, const double *b, int n)
 {
     double *d = malloc((size_t)(n > 0 ? n : 1) * sizeof *d);
     an_ci r = {NAN, NAN, NAN, NAN, 0};
@@ -76,12 +76,12 @@ an_ci an_paired_diff(const double *a, const double *b, int n)
         return r;
     for (int i = 0; i < n; i++)
         d[i] = isfinite(a[i]) && isfinite(b[i]) ? b[i] - a[i] : NAN;
-    r = an_t_interval(d, n);
+    r = ipsim__an_t_interval(d, n);
     free(d);
     return r;
 }
 
-void an_factorial(const double *y, const signed char *x, int n_points, int n_reps, int k,
+void ipsim__an_factorial(const double *y, const signed char *x, int n_points, int n_reps, int k,
                   an_ci *main, an_ci *inter)
 {
     double *e = malloc((size_t)(n_reps > 0 ? n_reps : 1) * sizeof *e);
@@ -107,7 +107,7 @@ void an_factorial(const double *y, const signed char *x, int n_points, int n_rep
                 }
                 e[r] = ok ? 2.0 * s / n_points : NAN;
             }
-            an_ci c = an_t_interval(e, n_reps);
+            an_ci c = ipsim__an_t_interval(e, n_reps);
             if (l == j)
                 main[j] = c;
             else
@@ -168,7 +168,7 @@ static double percentile(const double *v, int n, double q)
     return v[i] + (pos - i) * (v[i + 1] - v[i]);
 }
 
-int an_sobol(const double *fa, const double *fb, const double *fab, int N, int k, int n_boot,
+int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, int N, int k, int n_boot,
              uint64_t seed, an_ci *first, an_ci *total)
 {
     int rc = -1;
@@ -208,8 +208,8 @@ int an_sobol(const double *fa, const double *fb, const double *fab, int N, int k
         first[j] = (an_ci){f1[j], percentile(vf, nb, 0.025), percentile(vf, nb, 0.975), NAN, N};
         total[j] = (an_ci){ft[j], percentile(vt, nb, 0.025), percentile(vt, nb, 0.975), NAN, N};
         if (nb >= 2) {
-            an_mean_sd(vf, nb, 1, NULL, &first[j].sd, NULL);
-            an_mean_sd(vt, nb, 1, NULL, &total[j].sd, NULL);
+            ipsim__an_mean_sd(vf, nb, 1, NULL, &first[j].sd, NULL);
+            ipsim__an_mean_sd(vt, nb, 1, NULL, &total[j].sd, NULL);
         }
     }
     rc = 0;
@@ -224,7 +224,7 @@ done:
 
 /* ---- Morris ------------------------------------------------------------- */
 
-void an_morris(const double *x, const double *y, int r, int k, double *mu_star, double *mu,
+void ipsim__an_morris(const double *x, const double *y, int r, int k, double *mu_star, double *mu,
                double *sigma)
 {
     double *ee = malloc((size_t)(r > 0 ? r : 1) * (size_t)(k > 0 ? k : 1) * sizeof *ee);
@@ -254,7 +254,7 @@ void an_morris(const double *x, const double *y, int r, int k, double *mu_star, 
             a += fabs(e[i]);
         if (cnt[j] > 0)
             mu_star[j] = a / cnt[j];
-        an_mean_sd(e, cnt[j], 1, &mu[j], &sigma[j], NULL);
+        ipsim__an_mean_sd(e, cnt[j], 1, &mu[j], &sigma[j], NULL);
     }
 done:
     free(ee);
@@ -316,7 +316,7 @@ static int find_generators(int k, int m, int R, unsigned *gens)
     return search_generators(m, k - m, R, gens, 0, 1, &budget) == k - m ? 0 : -1;
 }
 
-int an_two_level_design(int k, int resolution, signed char **x, int *runs, int *achieved)
+int ipsim__an_two_level_design(int k, int resolution, signed char **x, int *runs, int *achieved)
 {
     unsigned gens[32];
     int m = k;
@@ -372,7 +372,7 @@ int an_two_level_design(int k, int resolution, signed char **x, int *runs, int *
     return 0;
 }
 
-void an_lhs(int n, int k, uint64_t seed, double *out)
+void ipsim__an_lhs(int n, int k, uint64_t seed, double *out)
 {
     uint64_t st = seed;
     int *perm = malloc((size_t)(n > 0 ? n : 1) * sizeof *perm);
@@ -395,7 +395,7 @@ void an_lhs(int n, int k, uint64_t seed, double *out)
     free(perm);
 }
 
-int an_saltelli(int N, int k, double *out)
+int ipsim__an_saltelli(int N, int k, double *out)
 {
     if (N < 1 || k < 1 || 2 * k > 40)
         return -1;
@@ -422,7 +422,7 @@ int an_saltelli(int N, int k, double *out)
     return 0;
 }
 
-void an_morris_trajectories(int r, int k, int levels, uint64_t seed, double *out)
+void ipsim__an_morris_trajectories(int r, int k, int levels, uint64_t seed, double *out)
 {
     uint64_t st = seed;
     int *order = malloc((size_t)(k > 0 ? k : 1) * sizeof *order);

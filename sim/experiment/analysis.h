@@ -25,15 +25,15 @@ typedef struct {
 
 /* Mean and sample standard deviation of the finite values of x[0..n-1]
  * (stride apart); *used gets their number (may be NULL). */
-void an_mean_sd(const double *x, int n, size_t stride, double *mean, double *sd, int *used);
+void ipsim__an_mean_sd(const double *x, int n, size_t stride, double *mean, double *sd, int *used);
 
 /* Mean of the finite values of d[0..n-1] with a Student-t 95% interval
  * (n-1 degrees of freedom; lo = hi = NaN when fewer than 2 values). */
-an_ci an_t_interval(const double *d, int n);
+an_ci ipsim__an_t_interval(const double *d, int n);
 
 /* Paired difference b - a over the n replicates where both are finite,
  * with a t interval (common random numbers make the pairs). */
-an_ci an_paired_diff(const double *a, const double *b, int n);
+an_ci ipsim__an_paired_diff(const double *a, const double *b, int n);
 
 /* Two-level factorial effects. y is [point][replicate] (n_points x n_reps),
  * x is [point][factor] with entries -1 or +1 (n_points x k), orthogonal
@@ -45,7 +45,7 @@ an_ci an_paired_diff(const double *a, const double *b, int n);
  * replicates with t intervals. main is [k], inter is [k][k] (symmetric,
  * diagonal NaN); inter may be NULL. Replicates with a non-finite response
  * are skipped. */
-void an_factorial(const double *y, const signed char *x, int n_points, int n_reps, int k,
+void ipsim__an_factorial(const double *y, const signed char *x, int n_points, int n_reps, int k,
                   an_ci *main, an_ci *inter);
 
 /* Sobol indices from Saltelli's scheme. fa, fb are the responses at the
@@ -55,7 +55,7 @@ void an_factorial(const double *y, const signed char *x, int n_points, int n_rep
  * fB pooled. Intervals: percentile bootstrap over the N rows with n_boot
  * resamples drawn from a generator seeded with seed (deterministic).
  * first and total are [k]. Returns 0, or -1 when out of memory. */
-int an_sobol(const double *fa, const double *fb, const double *fab, int N, int k, int n_boot,
+int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, int N, int k, int n_boot,
              uint64_t seed, an_ci *first, an_ci *total);
 
 /* Morris screening. x is [point][k] in unit coordinates, y [point]; the
@@ -63,7 +63,7 @@ int an_sobol(const double *fa, const double *fb, const double *fab, int N, int k
  * coordinate. Elementary effect = dy / dx of that step. mu_star, mu and
  * sigma ([k]) are the mean absolute, mean and standard deviation of the
  * effects of each factor. */
-void an_morris(const double *x, const double *y, int r, int k, double *mu_star, double *mu,
+void ipsim__an_morris(const double *x, const double *y, int r, int k, double *mu_star, double *mu,
                double *sigma);
 
 /* ---- designs ----------------------------------------------------------- */
@@ -76,24 +76,24 @@ void an_morris(const double *x, const double *y, int r, int k, double *mu_star, 
  * rows and *achieved the resolution (0 = full factorial). Returns -1 when
  * out of memory or k out of range. Row order: the standard (Yates) order
  * of the base factors. */
-int an_two_level_design(int k, int resolution, signed char **x, int *runs, int *achieved);
+int ipsim__an_two_level_design(int k, int resolution, signed char **x, int *runs, int *achieved);
 
 /* n points of a Latin hypercube in [0,1)^k, [point][k], stratified per
  * column, from a generator seeded with seed. */
-void an_lhs(int n, int k, uint64_t seed, double *out);
+void ipsim__an_lhs(int n, int k, uint64_t seed, double *out);
 
 /* Saltelli matrices from the first N points (after skipping the first,
  * all-zero one) of GSL's 2k-dimensional Sobol sequence (k <= 20): out is
  * [(k+2) N][k] in [0,1): A (N rows), B (N rows), then AB_1..AB_k (N rows
  * each). Returns -1 on bad arguments or out of memory. */
-int an_saltelli(int N, int k, double *out);
+int ipsim__an_saltelli(int N, int k, double *out);
 
 /* r Morris trajectories on a grid of `levels` levels (even, >= 2) in
  * [0,1]^k with step delta = levels / (2 (levels - 1)): out is
  * [r (k+1)][k]. Deterministic from seed. */
-void an_morris_trajectories(int r, int k, int levels, uint64_t seed, double *out);
+void ipsim__an_morris_trajectories(int r, int k, int levels, uint64_t seed, double *out);
 
 /* splitmix64: the small deterministic generator used above. */
-uint64_t an_splitmix64(uint64_t *state);
+uint64_t ipsim__an_splitmix64(uint64_t *state);
 
 #endif /* IPSIM_ANALYSIS_H */

@@ -57,7 +57,7 @@ static ipsim_status worker(ipsim_experiment *e, const ipsim_sweep_options *o, in
         if (buf) {
             for (size_t i = 0; i < nv; i++)
                 buf[3 + i] = NAN;
-            st = xp_run_unit(e, unit / R, unit % R, o, buf + 3, &secs, worker_stop, (void *)o,
+            st = ipsim__xp_run_unit(e, unit / R, unit % R, o, buf + 3, &secs, worker_stop, (void *)o,
                              err, sizeof err);
         }
         double head[3] = {unit, (double)st, secs};
@@ -89,13 +89,13 @@ ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
         return ipsim_sweep_run(e, out, o, res, err, errlen);
     if (res)
         memset(res, 0, sizeof *res);
-    int R = xp_replicates(e, o);
-    size_t nv = xp_unit_values(e);
+    int R = ipsim__xp_replicates(e, o);
+    size_t nv = ipsim__xp_unit_values(e);
     sw_state *s = NULL;
     ipsim_status st = IPSIM_OK;
     int ok = 1;
     if (rank == 0) {
-        st = sw_open(e, out, o, &s, err, errlen);
+        st = ipsim__sw_open(e, out, o, &s, err, errlen);
         ok = st == IPSIM_OK;
     }
     MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -106,13 +106,13 @@ ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
 
     double t0 = mono(), run = 0.0;
     double *buf = malloc(sizeof *buf * (3 + nv));
-    ipsim_sweep_progress p = {sw_shard_units(s), sw_done(s), 0, 0.0, NAN};
+    ipsim_sweep_progress p = {ipsim__sw_shard_units(s), ipsim__sw_done(s), 0, 0.0, NAN};
     int before = p.done, cursor = 0, outstanding = 0, stopped = 0, failed = 0;
     ipsim_status first_fail = IPSIM_OK;
     if (res)
         res->done_before = before;
     for (int w = 1; w < size; w++) {
-        int u = buf ? sw_next(s, &cursor) : -1;
+        int u = buf ? ipsim__sw_next(s, &cursor) : -1;
         MPI_Send(&u, 1, MPI_INT, w, TAG_WORK, MPI_COMM_WORLD);
         outstanding += u >= 0;
     }
@@ -128,7 +128,7 @@ ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
             stopped = 1;
         } else if (st == IPSIM_OK) {
             int good = ust == IPSIM_OK && count == (int)(3 + nv);
-            st = sw_record(s, unit, good ? SW_DONE : SW_FAILED, buf[2], buf + 3, err, errlen);
+            st = ipsim__sw_record(s, unit, good ? SW_DONE : SW_FAILED, buf[2], buf + 3, err, errlen);
             if (good) {
                 p.done++;
                 run += buf[2];
@@ -143,13 +143,13 @@ ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
         p.eta = p.done > before ? p.elapsed / (p.done - before) * (p.units - p.done - failed) : NAN;
         if (o && o->progress && o->progress(o->userdata, &p))
             stopped = 1;
-        int next = stopped || st != IPSIM_OK ? -1 : sw_next(s, &cursor);
+        int next = stopped || st != IPSIM_OK ? -1 : ipsim__sw_next(s, &cursor);
         MPI_Send(&next, 1, MPI_INT, ms.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
         outstanding += next >= 0;
     }
     free(buf);
     if (st == IPSIM_OK)
-        st = sw_finish(s, mono() - t0, res, err, errlen);
+        st = ipsim__sw_finish(s, mono() - t0, res, err, errlen);
     if (res) {
         res->failed = failed;
         res->run_seconds = run;
@@ -165,7 +165,7 @@ ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
             snprintf(err, errlen, "interrupted");
         st = IPSIM_ERR_INTERRUPTED;
     }
-    sw_close(s);
+    ipsim__sw_close(s);
     return st;
 }
 

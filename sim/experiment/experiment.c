@@ -18,10 +18,10 @@
 #include "experiment/plan.h"
 #include "json/json_path.h"
 
-const char *const xp_design_names[XP_N_DESIGNS] = {"arms", "factorial", "grid",
+const char *const ipsim__xp_design_names[XP_N_DESIGNS] = {"arms", "factorial", "grid",
                                                    "lhs", "sobol", "morris"};
 
-const xp_outcome_info xp_outcomes[OUT_COUNT] = {
+const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT] = {
     {"arrivals", "1", "trips started (people)"},
     {"cec_arrivals", "1", "trips started by core experiential consumers (people)"},
     {"visitor_nights", "1", "nights spent at the destination (people x nights)"},
@@ -379,7 +379,7 @@ static ipsim_status build_factorial(builder *b, const cJSON *d)
     }
     int runs = 0, achieved = 0;
     signed char *x = NULL;
-    if (an_two_level_design(k, (int)res, &x, &runs, &achieved) != 0)
+    if (ipsim__an_two_level_design(k, (int)res, &x, &runs, &achieved) != 0)
         return say(&b->c, IPSIM_ERR_LIMIT, "design: no regular design found for %d factors", k);
     e->factor_x = x;
     e->resolution = achieved;
@@ -564,7 +564,7 @@ static ipsim_status build_sampled(builder *b, const cJSON *d)
             st = nomem(b);
             goto done;
         }
-        an_lhs((int)n, k, e->seed_set ? e->seed : 1, u);
+        ipsim__an_lhs((int)n, k, e->seed_set ? e->seed : 1, u);
         st = points_from_unit(b, d, u, lo, hi, "lhs");
     } else if (e->type == XP_SOBOL) {
         long n = 0;
@@ -577,7 +577,7 @@ static ipsim_status build_sampled(builder *b, const cJSON *d)
         e->sobol_n = (int)n;
         if ((st = alloc_points(b, n * (k + 2))) != IPSIM_OK)
             goto done;
-        if (!(u = malloc(sizeof *u * (size_t)n * (k + 2) * k)) || an_saltelli((int)n, k, u) != 0) {
+        if (!(u = malloc(sizeof *u * (size_t)n * (k + 2) * k)) || ipsim__an_saltelli((int)n, k, u) != 0) {
             st = nomem(b);
             goto done;
         }
@@ -606,7 +606,7 @@ static ipsim_status build_sampled(builder *b, const cJSON *d)
             st = nomem(b);
             goto done;
         }
-        an_morris_trajectories((int)r, k, (int)levels, e->seed_set ? e->seed : 1, u);
+        ipsim__an_morris_trajectories((int)r, k, (int)levels, e->seed_set ? e->seed : 1, u);
         st = points_from_unit(b, d, u, lo, hi, "morris");
     }
 done:
@@ -676,7 +676,7 @@ static ipsim_status parse_top(builder *b, const cJSON *root)
             int found = -1;
             snprintf(p, sizeof p, "outcomes[%d]", i++);
             for (int k = 0; cJSON_IsString(it) && k < OUT_COUNT; k++)
-                if (strcmp(it->valuestring, xp_outcomes[k].name) == 0)
+                if (strcmp(it->valuestring, ipsim__xp_outcomes[k].name) == 0)
                     found = k;
             if (found < 0)
                 return expected(&b->c, p, "one of arrivals, cec_arrivals, visitor_nights, "
@@ -722,7 +722,7 @@ static ipsim_status parse_top(builder *b, const cJSON *root)
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(d, "type");
     int type = -1;
     for (int k = 0; cJSON_IsString(t) && k < XP_N_DESIGNS; k++)
-        if (strcmp(t->valuestring, xp_design_names[k]) == 0)
+        if (strcmp(t->valuestring, ipsim__xp_design_names[k]) == 0)
             type = k;
     if (type < 0)
         return t ? expected(&b->c, "design.type",
@@ -749,7 +749,7 @@ static ipsim_status parse_top(builder *b, const cJSON *root)
     return IPSIM_OK;
 }
 
-ipsim_status xp_from_json(const cJSON *root, const char *label, const char *dir,
+ipsim_status ipsim__xp_from_json(const cJSON *root, const char *label, const char *dir,
                           ipsim_experiment **out, char *err, size_t errlen)
 {
     builder b = {.dir = dir, .c = {label, err, errlen}};
@@ -871,7 +871,7 @@ static ipsim_status load_inline_base(ipsim_experiment *e, const cJSON *obj, cons
     return st;
 }
 
-ipsim_status xp_prepare(ipsim_experiment *e, char *err, size_t errlen)
+ipsim_status ipsim__xp_prepare(ipsim_experiment *e, char *err, size_t errlen)
 {
     cJSON *root = cJSON_Parse(e->json_text);
     const cJSON *base = cJSON_GetObjectItemCaseSensitive(root, "base");
@@ -983,10 +983,10 @@ ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, cha
         if (dir)
             snprintf(dir, (size_t)(slash - path) + 1, "%s", path);
     }
-    st = xp_from_json(root, path, dir, out, err, errlen);
+    st = ipsim__xp_from_json(root, path, dir, out, err, errlen);
     cJSON_Delete(root);
     free(dir);
-    if (st == IPSIM_OK && (st = xp_prepare(*out, err, errlen)) != IPSIM_OK) {
+    if (st == IPSIM_OK && (st = ipsim__xp_prepare(*out, err, errlen)) != IPSIM_OK) {
         ipsim_experiment_destroy(*out);
         *out = NULL;
     }
@@ -1065,11 +1065,11 @@ ipsim_status ipsim_experiment_compare(const char *const *paths, int n, ipsim_exp
     }
     ipsim_status st = IPSIM_ERR_NOMEM;
     if (ok)
-        st = xp_from_json(root, "compare", NULL, out, err, errlen);
+        st = ipsim__xp_from_json(root, "compare", NULL, out, err, errlen);
     else if (err && errlen)
         snprintf(err, errlen, "out of memory");
     cJSON_Delete(root);
-    if (st == IPSIM_OK && (st = xp_prepare(*out, err, errlen)) != IPSIM_OK) {
+    if (st == IPSIM_OK && (st = ipsim__xp_prepare(*out, err, errlen)) != IPSIM_OK) {
         ipsim_experiment_destroy(*out);
         *out = NULL;
     }
@@ -1112,7 +1112,7 @@ const char *ipsim_experiment_name(const ipsim_experiment *e)
 
 const char *ipsim_experiment_design(const ipsim_experiment *e)
 {
-    return e ? xp_design_names[e->type] : "";
+    return e ? ipsim__xp_design_names[e->type] : "";
 }
 
 int ipsim_experiment_points(const ipsim_experiment *e)
@@ -1130,19 +1130,19 @@ void ipsim_sweep_options_init(ipsim_sweep_options *o)
     memset(o, 0, sizeof *o);
 }
 
-int xp_replicates(const ipsim_experiment *e, const ipsim_sweep_options *o)
+int ipsim__xp_replicates(const ipsim_experiment *e, const ipsim_sweep_options *o)
 {
     return o && o->replicates > 0 ? o->replicates : e->replicates;
 }
 
-double xp_scale(const ipsim_experiment *e, const ipsim_sweep_options *o)
+double ipsim__xp_scale(const ipsim_experiment *e, const ipsim_sweep_options *o)
 {
     return o && o->scale > 0 ? o->scale : e->scale;
 }
 
 /* ---- one unit ----------------------------------------------------------- */
 
-size_t xp_unit_values(const ipsim_experiment *e)
+size_t ipsim__xp_unit_values(const ipsim_experiment *e)
 {
     size_t m = (size_t)e->n_markets;
     return OUT_COUNT + XP_N_SPLIT * m + XP_N_SPLIT * IPSIM_N_SEGMENTS +
@@ -1174,7 +1174,7 @@ static double share(double num, double den)
     return den > 0 ? num / den : NAN;
 }
 
-/* The outcomes of a finished model into v (layout: xp_unit_values). */
+/* The outcomes of a finished model into v (layout: ipsim__xp_unit_values). */
 static void reduce_outcomes(const ipsim_experiment *e, const ipsim_model *m, double *v)
 {
     const ipsim_results *r = ipsim_model_results(m);
@@ -1236,7 +1236,7 @@ static void reduce_outcomes(const ipsim_experiment *e, const ipsim_model *m, dou
         memcpy(daily + (size_t)k * block, results_daily(r, e->daily[k]), block * sizeof *daily);
 }
 
-ipsim_status xp_run_unit(const ipsim_experiment *e, int point, int replicate,
+ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replicate,
                          const ipsim_sweep_options *o, double *values, double *seconds,
                          int (*stop)(void *), void *stop_data, char *err, size_t errlen)
 {
@@ -1255,7 +1255,7 @@ ipsim_status xp_run_unit(const ipsim_experiment *e, int point, int replicate,
     opt.seed = e->run_seed;
     opt.replicate = (uint32_t)replicate;
     opt.threads = o ? o->threads : 0;
-    opt.scale = xp_scale(e, o);
+    opt.scale = ipsim__xp_scale(e, o);
     opt.max_memory_bytes = o ? o->max_memory_bytes : 0;
     opt.log = o ? o->log : NULL;
     opt.log_userdata = o ? o->log_userdata : NULL;

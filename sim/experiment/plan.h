@@ -28,7 +28,7 @@
 typedef enum {
     XP_ARMS = 0, XP_FACTORIAL, XP_GRID, XP_LHS, XP_SOBOL, XP_MORRIS, XP_N_DESIGNS
 } xp_design;
-extern const char *const xp_design_names[XP_N_DESIGNS];
+extern const char *const ipsim__xp_design_names[XP_N_DESIGNS];
 
 /* Outcomes of one run, totals over the simulated days. */
 enum {
@@ -40,7 +40,7 @@ enum {
 typedef struct {
     const char *name, *units, *long_name;
 } xp_outcome_info;
-extern const xp_outcome_info xp_outcomes[OUT_COUNT];
+extern const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT];
 
 typedef struct {
     char *path;     /* JSON path in the resolved scenario */
@@ -94,26 +94,26 @@ struct ipsim_experiment {
 /* Build an experiment from its JSON (already parsed; label prefixes
  * messages, dir resolves relative paths, NULL = as given). Expands the
  * design; loads no scenario. */
-ipsim_status xp_from_json(const cJSON *root, const char *label, const char *dir,
+ipsim_status ipsim__xp_from_json(const cJSON *root, const char *label, const char *dir,
                           ipsim_experiment **out, char *err, size_t errlen);
 
 /* Load the scenarios and check every point (fills base, own, cost,
  * run_seed, markets, days). */
-ipsim_status xp_prepare(ipsim_experiment *e, char *err, size_t errlen);
+ipsim_status ipsim__xp_prepare(ipsim_experiment *e, char *err, size_t errlen);
 
 /* Numbers per unit: OUT_COUNT outcomes, then [XP_N_SPLIT][market], then
  * [XP_N_SPLIT][segment], then [n_daily][day][market][segment]. */
-size_t xp_unit_values(const ipsim_experiment *e);
+size_t ipsim__xp_unit_values(const ipsim_experiment *e);
 
 /* Run unit (point, replicate) with the sweep options; values gets
- * xp_unit_values(e) numbers, *seconds the model time. stop (may be NULL)
+ * ipsim__xp_unit_values(e) numbers, *seconds the model time. stop (may be NULL)
  * is polled every simulated day. */
-ipsim_status xp_run_unit(const ipsim_experiment *e, int point, int replicate,
+ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replicate,
                          const ipsim_sweep_options *o, double *values, double *seconds,
                          int (*stop)(void *), void *stop_data, char *err, size_t errlen);
 
 /* Effective replicates and scale of a sweep with these options. */
-int xp_replicates(const ipsim_experiment *e, const ipsim_sweep_options *o);
-double xp_scale(const ipsim_experiment *e, const ipsim_sweep_options *o);
+int ipsim__xp_replicates(const ipsim_experiment *e, const ipsim_sweep_options *o);
+double ipsim__xp_scale(const ipsim_experiment *e, const ipsim_sweep_options *o);
 
 #endif /* IPSIM_EXPERIMENT_INTERNAL_H */

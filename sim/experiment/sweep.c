@@ -145,17 +145,17 @@ static int write_all(int fd, const void *buf, size_t n)
 
 /* ---- state and journal -------------------------------------------------- */
 
-int sw_units(const sw_state *s) { return s->U; }
-int sw_replicates(const sw_state *s) { return s->R; }
-size_t sw_values(const sw_state *s) { return s->nv; }
-int sw_failed_before(const sw_state *s) { return s->failed_before; }
+int ipsim__sw_units(const sw_state *s) { return s->U; }
+int ipsim__sw_replicates(const sw_state *s) { return s->R; }
+size_t ipsim__sw_values(const sw_state *s) { return s->nv; }
+int ipsim__sw_failed_before(const sw_state *s) { return s->failed_before; }
 
 static int in_shard(const sw_state *s, int u)
 {
     return s->shard_n <= 0 || u % s->shard_n == s->shard_k - 1;
 }
 
-int sw_shard_units(const sw_state *s)
+int ipsim__sw_shard_units(const sw_state *s)
 {
     int n = 0;
     for (int u = 0; u < s->U; u++)
@@ -163,7 +163,7 @@ int sw_shard_units(const sw_state *s)
     return n;
 }
 
-int sw_done(const sw_state *s)
+int ipsim__sw_done(const sw_state *s)
 {
     int n = 0;
     for (int u = 0; u < s->U; u++)
@@ -171,7 +171,7 @@ int sw_done(const sw_state *s)
     return n;
 }
 
-int sw_next(const sw_state *s, int *cursor)
+int ipsim__sw_next(const sw_state *s, int *cursor)
 {
     for (int u = *cursor; u < s->U; u++)
         if (in_shard(s, u) && s->state[u] != SW_DONE) {
@@ -292,13 +292,13 @@ static sw_state *state_new(ipsim_experiment *e, int R, double scale)
     s->P = e->n_points;
     s->R = R;
     s->U = e->n_points * R;
-    s->nv = xp_unit_values(e);
+    s->nv = ipsim__xp_unit_values(e);
     s->scale = scale;
     s->vals = malloc((size_t)s->U * s->nv * sizeof *s->vals);
     s->state = calloc((size_t)s->U, 1);
     s->secs = calloc((size_t)s->U, sizeof *s->secs);
     if (!s->vals || !s->state || !s->secs) {
-        sw_close(s);
+        ipsim__sw_close(s);
         return NULL;
     }
     for (size_t i = 0; i < (size_t)s->U * s->nv; i++)
@@ -309,18 +309,18 @@ static sw_state *state_new(ipsim_experiment *e, int R, double scale)
     return s;
 }
 
-ipsim_status sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
+ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
                      sw_state **sp, char *err, size_t errlen)
 {
     struct stat st;
-    int R = xp_replicates(e, o);
+    int R = ipsim__xp_replicates(e, o);
     *sp = NULL;
     if ((double)e->n_points * R > 2e9) {
         ipsim_set_error(err, errlen, "%s: %d points x %d replicates is too many units", e->origin,
                 e->n_points, R);
         return IPSIM_ERR_LIMIT;
     }
-    sw_state *s = state_new(e, R, xp_scale(e, o));
+    sw_state *s = state_new(e, R, ipsim__xp_scale(e, o));
     if (!s) {
         ipsim_set_error(err, errlen, "out of memory");
         return IPSIM_ERR_NOMEM;
@@ -371,13 +371,13 @@ ipsim_status sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_opt
     }
 done:
     if (rc != IPSIM_OK)
-        sw_close(s);
+        ipsim__sw_close(s);
     else
         *sp = s;
     return rc;
 }
 
-ipsim_status sw_record(sw_state *s, int unit, int state, double seconds, const double *values,
+ipsim_status ipsim__sw_record(sw_state *s, int unit, int state, double seconds, const double *values,
                        char *err, size_t errlen)
 {
     size_t rs = record_size(s);
@@ -408,7 +408,7 @@ ipsim_status sw_record(sw_state *s, int unit, int state, double seconds, const d
     return IPSIM_OK;
 }
 
-void sw_close(sw_state *s)
+void ipsim__sw_close(sw_state *s)
 {
     if (!s)
         return;
@@ -588,20 +588,20 @@ static int write_outcomes(hw *w, const sweep_data *d, const hid_t *sc, double *b
         hsize_t dims[2] = {P, R};
         hid_t s2[2] = {sc[SC_POINT], sc[SC_REP]};
         gather(d, (size_t)k, 1, buf);
-        rc = variable(w, g, xp_outcomes[k].name, 2, dims, s2, buf, xp_outcomes[k].units,
-                      xp_outcomes[k].long_name);
+        rc = variable(w, g, ipsim__xp_outcomes[k].name, 2, dims, s2, buf, ipsim__xp_outcomes[k].units,
+                      ipsim__xp_outcomes[k].long_name);
     }
     for (int k = 0; k < XP_N_SPLIT && rc == 0; k++) {
         hsize_t dm[3] = {P, R, M}, dsg[3] = {P, R, IPSIM_N_SEGMENTS};
         hid_t s3[3] = {sc[SC_POINT], sc[SC_REP], sc[SC_MARKET]};
         hid_t s3s[3] = {sc[SC_POINT], sc[SC_REP], sc[SC_SEGMENT]};
         gather(d, off_market(d, k), M, buf);
-        rc = variable(w, gm, xp_outcomes[k].name, 3, dm, s3, buf, xp_outcomes[k].units,
-                      xp_outcomes[k].long_name);
+        rc = variable(w, gm, ipsim__xp_outcomes[k].name, 3, dm, s3, buf, ipsim__xp_outcomes[k].units,
+                      ipsim__xp_outcomes[k].long_name);
         if (rc == 0) {
             gather(d, off_segment(d, k), IPSIM_N_SEGMENTS, buf);
-            rc = variable(w, gs, xp_outcomes[k].name, 3, dsg, s3s, buf, xp_outcomes[k].units,
-                          xp_outcomes[k].long_name);
+            rc = variable(w, gs, ipsim__xp_outcomes[k].name, 3, dsg, s3s, buf, ipsim__xp_outcomes[k].units,
+                          ipsim__xp_outcomes[k].long_name);
         }
     }
     if (e->n_daily > 0 && rc == 0) {
@@ -686,7 +686,7 @@ static int analyse_points(an_ctx *a, double *y)
     for (int k = 0; k < OUT_COUNT && rc == 0; k++) {
         if (!(e->outcome_mask & (1u << k)))
             continue;
-        const char *name = xp_outcomes[k].name, *un = xp_outcomes[k].units;
+        const char *name = ipsim__xp_outcomes[k].name, *un = ipsim__xp_outcomes[k].units;
         /* scope 0: totals; 1: by market; 2: by segment */
         for (int scope = 0; scope < 3 && rc == 0; scope++) {
             int n = scope == 0 ? 1 : scope == 1 ? M : IPSIM_N_SEGMENTS;
@@ -699,13 +699,13 @@ static int analyse_points(an_ctx *a, double *y)
             for (int p = 0; p < P; p++)
                 for (int i = 0; i < n; i++) {
                     size_t o = (size_t)p * n + i;
-                    an_mean_sd(y + (size_t)p * R * n + i, R, (size_t)n, &m[o], &sd[o], NULL);
+                    ipsim__an_mean_sd(y + (size_t)p * R * n + i, R, (size_t)n, &m[o], &sd[o], NULL);
                     if (e->type == XP_ARMS) {
                         for (int r = 0; r < R; r++) {
                             col[r] = y[((size_t)e->reference * R + r) * n + i];
                             col[R + r] = y[((size_t)p * R + r) * n + i];
                         }
-                        an_ci c = an_paired_diff(col, col + R, R);
+                        an_ci c = ipsim__an_paired_diff(col, col + R, R);
                         df[o] = c.est;
                         lo[o] = c.lo;
                         hi[o] = c.hi;
@@ -793,8 +793,8 @@ static int analyse_factorial(an_ctx *a, double *y)
         if (!(e->outcome_mask & (1u << o)))
             continue;
         gather(d, (size_t)o, 1, y);
-        an_factorial(y, e->factor_x, P, R, k, mn, with_inter ? in : NULL);
-        const char *nm = xp_outcomes[o].name, *un = xp_outcomes[o].units;
+        ipsim__an_factorial(y, e->factor_x, P, R, k, mn, with_inter ? in : NULL);
+        const char *nm = ipsim__xp_outcomes[o].name, *un = ipsim__xp_outcomes[o].units;
         for (int j = 0; j < k; j++) {
             v[j] = mn[j].est;
             v[k + j] = mn[j].lo;
@@ -834,7 +834,7 @@ static void point_means(const sweep_data *d, int o, double *y, double *ym)
 {
     gather(d, (size_t)o, 1, y);
     for (int p = 0; p < d->e->n_points; p++)
-        an_mean_sd(y + (size_t)p * d->R, d->R, 1, &ym[p], NULL, NULL);
+        ipsim__an_mean_sd(y + (size_t)p * d->R, d->R, 1, &ym[p], NULL, NULL);
 }
 
 static int analyse_sobol(an_ctx *a, double *y, double *ym)
@@ -851,7 +851,7 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
         if (!(e->outcome_mask & (1u << o)))
             continue;
         point_means(d, o, y, ym);
-        if (an_sobol(ym, ym + N, ym + 2 * (size_t)N, N, k, N_BOOT, BOOT_SEED, f1, ft) != 0) {
+        if (ipsim__an_sobol(ym, ym + N, ym + 2 * (size_t)N, N, k, N_BOOT, BOOT_SEED, f1, ft) != 0) {
             rc = hfail(a->w, "analysis");
             break;
         }
@@ -867,7 +867,7 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
                                           "first_order_ci_high", "total_order",
                                           "total_order_ci_low", "total_order_ci_high"};
         for (int q = 0; q < 6 && rc == 0; q++)
-            rc = an_write(a, st[q], xp_outcomes[o].name, 1, pa, v + (size_t)q * k, "1",
+            rc = an_write(a, st[q], ipsim__xp_outcomes[o].name, 1, pa, v + (size_t)q * k, "1",
                           q < 3 ? "Sobol first-order index (Saltelli 2010; bootstrap 95% CI) "
                                   "of the replicate mean"
                                 : "Sobol total index (Jansen 1999; bootstrap 95% CI) of the "
@@ -896,15 +896,15 @@ static int analyse_morris(an_ctx *a, double *y, double *ym)
         if (!(e->outcome_mask & (1u << o)))
             continue;
         point_means(d, o, y, ym);
-        an_morris(x, ym, e->morris_r, k, v, v + k, v + 2 * k);
-        const char *un = xp_outcomes[o].units;
-        rc = an_write(a, "mu_star", xp_outcomes[o].name, 1, pa, v, un,
+        ipsim__an_morris(x, ym, e->morris_r, k, v, v + k, v + 2 * k);
+        const char *un = ipsim__xp_outcomes[o].units;
+        rc = an_write(a, "mu_star", ipsim__xp_outcomes[o].name, 1, pa, v, un,
                       "mean absolute elementary effect per unit of the scaled range");
         if (rc == 0)
-            rc = an_write(a, "mu", xp_outcomes[o].name, 1, pa, v + k, un,
+            rc = an_write(a, "mu", ipsim__xp_outcomes[o].name, 1, pa, v + k, un,
                           "mean elementary effect");
         if (rc == 0)
-            rc = an_write(a, "sigma", xp_outcomes[o].name, 1, pa, v + 2 * k, un,
+            rc = an_write(a, "sigma", ipsim__xp_outcomes[o].name, 1, pa, v + 2 * k, un,
                           "standard deviation of the elementary effects");
     }
     free(x);
@@ -920,7 +920,7 @@ static int write_analysis(hw *w, const sweep_data *d, const hid_t *sc)
     an_ctx a = {w, d, sc, group(w, w->file, "analysis")};
     int rc = a.g >= 0 && y && ym ? 0 : hfail(w, "analysis");
     if (rc == 0)
-        rc = ipsim_h5_attr_str(a.g, "design", xp_design_names[e->type]);
+        rc = ipsim_h5_attr_str(a.g, "design", ipsim__xp_design_names[e->type]);
     if (rc == 0)
         rc = analyse_points(&a, y);
     if (rc == 0 && e->type == XP_FACTORIAL)
@@ -957,11 +957,11 @@ static int write_root(hw *w, const sweep_data *d)
     snprintf(title, sizeof title, "ipsim sweep: %s", e->name);
     snprintf(src, sizeof src, "ipsim %s (git %s)", ipsim_version(), ipsim_git_commit());
     snprintf(hist, sizeof hist, "%s ipsim sweep %s (%s design, %d points x %d replicates%s%s)",
-             now, e->name, xp_design_names[e->type], P, R, *shard ? ", shard " : "", shard);
+             now, e->name, ipsim__xp_design_names[e->type], P, R, *shard ? ", shard " : "", shard);
     if (ipsim_h5_attr_str(f, "ipsim_kind", "sweep") < 0 || ipsim_h5_attr_str(f, "ipsim_version", ipsim_version()) < 0 ||
         ipsim_h5_attr_str(f, "git_commit", ipsim_git_commit()) < 0 ||
         ipsim_h5_attr_str(f, "experiment_name", e->name) < 0 ||
-        ipsim_h5_attr_str(f, "design", xp_design_names[e->type]) < 0 ||
+        ipsim_h5_attr_str(f, "design", ipsim__xp_design_names[e->type]) < 0 ||
         ipsim_h5_attr_num(f, "seed", H5T_NATIVE_UINT64, &e->run_seed) < 0 ||
         ipsim_h5_attr_str(f, "seed_string", seed) < 0 ||
         ipsim_h5_attr_num(f, "replicates", H5T_NATIVE_INT, &R) < 0 ||
@@ -1157,10 +1157,10 @@ static ipsim_status write_file(const sweep_data *d, const char *out, char *err, 
     return ok ? IPSIM_OK : IPSIM_ERR_IO;
 }
 
-ipsim_status sw_finish(sw_state *s, double wall, ipsim_sweep_result *res, char *err,
+ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res, char *err,
                        size_t errlen)
 {
-    int n = sw_shard_units(s), done = sw_done(s), failed = 0;
+    int n = ipsim__sw_shard_units(s), done = ipsim__sw_done(s), failed = 0;
     for (int u = 0; u < s->U; u++)
         if (in_shard(s, u))
             failed += s->state[u] == SW_FAILED;
@@ -1208,16 +1208,16 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
         ipsim_set_error(err, errlen, "ipsim_sweep_run: no experiment or no output path");
         return IPSIM_ERR_USAGE;
     }
-    ipsim_status st = sw_open(e, out, o, &s, err, errlen);
+    ipsim_status st = ipsim__sw_open(e, out, o, &s, err, errlen);
     if (st != IPSIM_OK)
         return st;
-    double *v = malloc(sizeof *v * sw_values(s));
+    double *v = malloc(sizeof *v * ipsim__sw_values(s));
     if (!v) {
-        sw_close(s);
+        ipsim__sw_close(s);
         ipsim_set_error(err, errlen, "out of memory");
         return IPSIM_ERR_NOMEM;
     }
-    progress_relay pr = {o, {sw_shard_units(s), sw_done(s), 0, 0.0, NAN}};
+    progress_relay pr = {o, {ipsim__sw_shard_units(s), ipsim__sw_done(s), 0, 0.0, NAN}};
     int before = pr.p.done, failed = 0, stopped = 0, cursor = 0, u;
     double run = 0.0;
     ipsim_status first_fail = IPSIM_OK;
@@ -1226,16 +1226,16 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
         res->done_before = before;
         res->failed = 0;
     }
-    while (!stopped && (u = sw_next(s, &cursor)) >= 0) {
+    while (!stopped && (u = ipsim__sw_next(s, &cursor)) >= 0) {
         double secs = 0.0;
         char uerr[1024] = "";
-        ipsim_status ust = xp_run_unit(e, u / s->R, u % s->R, o, v, &secs, relay_stop, &pr, uerr,
+        ipsim_status ust = ipsim__xp_run_unit(e, u / s->R, u % s->R, o, v, &secs, relay_stop, &pr, uerr,
                                        sizeof uerr);
         if (ust == IPSIM_ERR_INTERRUPTED) {
             stopped = 1;
             break;
         }
-        st = sw_record(s, u, ust == IPSIM_OK ? SW_DONE : SW_FAILED, secs, v, err, errlen);
+        st = ipsim__sw_record(s, u, ust == IPSIM_OK ? SW_DONE : SW_FAILED, secs, v, err, errlen);
         if (st != IPSIM_OK)
             break;
         if (ust != IPSIM_OK) {
@@ -1258,7 +1258,7 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
     }
     free(v);
     if (st == IPSIM_OK)
-        st = sw_finish(s, now_s() - t0, res, err, errlen);
+        st = ipsim__sw_finish(s, now_s() - t0, res, err, errlen);
     if (res) {
         res->failed = failed;
         res->left -= 0;
@@ -1273,7 +1273,7 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
         ipsim_set_error(err, errlen, "interrupted");
         st = IPSIM_ERR_INTERRUPTED;
     }
-    sw_close(s);
+    ipsim__sw_close(s);
     return st;
 }
 
@@ -1410,7 +1410,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
     }
     cJSON *root = cJSON_Parse(json[0]);
     char why[1024] = "";
-    st = root ? xp_from_json(root, path, NULL, &s->e, why, sizeof why) : IPSIM_ERR_DATA;
+    st = root ? ipsim__xp_from_json(root, path, NULL, &s->e, why, sizeof why) : IPSIM_ERR_DATA;
     cJSON_Delete(root);
     if (st != IPSIM_OK) {
         ipsim_set_error(err, errlen, "%s: /experiment: %s", path, why[0] ? why : "not JSON");
@@ -1432,7 +1432,7 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
         ipsim_set_error(err, errlen, "%s: /cost_cny missing or of the wrong size", path);
         goto done;
     }
-    s->nv = xp_unit_values(e);
+    s->nv = ipsim__xp_unit_values(e);
     size_t U = (size_t)e->n_points * s->R, M = nm;
     s->vals = malloc(sizeof *s->vals * U * s->nv);
     s->state = calloc(U, 1);
@@ -1446,16 +1446,16 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, char *err, size_
         char p[128];
         size_t off, cnt;
         if (k < OUT_COUNT) {
-            snprintf(p, sizeof p, "outcomes/%s", xp_outcomes[k].name);
+            snprintf(p, sizeof p, "outcomes/%s", ipsim__xp_outcomes[k].name);
             off = (size_t)k;
             cnt = 1;
         } else if (k < OUT_COUNT + XP_N_SPLIT) {
-            snprintf(p, sizeof p, "outcomes_by_market/%s", xp_outcomes[k - OUT_COUNT].name);
+            snprintf(p, sizeof p, "outcomes_by_market/%s", ipsim__xp_outcomes[k - OUT_COUNT].name);
             off = off_market(&dd, k - OUT_COUNT);
             cnt = M;
         } else if (k < OUT_COUNT + 2 * XP_N_SPLIT) {
             snprintf(p, sizeof p, "outcomes_by_segment/%s",
-                     xp_outcomes[k - OUT_COUNT - XP_N_SPLIT].name);
+                     ipsim__xp_outcomes[k - OUT_COUNT - XP_N_SPLIT].name);
             off = off_segment(&dd, k - OUT_COUNT - XP_N_SPLIT);
             cnt = IPSIM_N_SEGMENTS;
         } else {
@@ -1599,12 +1599,12 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
        ref);
     for (int k = 0; k < OUT_COUNT; k++) {
         size_t n1, n2, n3, n4;
-        double *m = an_read(f, "mean", xp_outcomes[k].name, &n1);
-        double *d = an_read(f, "diff", xp_outcomes[k].name, &n2);
-        double *lo = an_read(f, "diff_ci_low", xp_outcomes[k].name, &n3);
-        double *hi = an_read(f, "diff_ci_high", xp_outcomes[k].name, &n4);
+        double *m = an_read(f, "mean", ipsim__xp_outcomes[k].name, &n1);
+        double *d = an_read(f, "diff", ipsim__xp_outcomes[k].name, &n2);
+        double *lo = an_read(f, "diff_ci_low", ipsim__xp_outcomes[k].name, &n3);
+        double *hi = an_read(f, "diff_ci_high", ipsim__xp_outcomes[k].name, &n4);
         if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
-            ipsim_textbuf_printf(b, "  %s\n", xp_outcomes[k].name);
+            ipsim_textbuf_printf(b, "  %s\n", ipsim__xp_outcomes[k].name);
             for (size_t p = 0; p < P; p++)
                 ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p], num(m[p], x1, sizeof x1),
                    num(d[p], x2, sizeof x2), num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
@@ -1681,11 +1681,11 @@ static void report_params(sbuf *b, hid_t f, const char *title, const char *const
         size_t n;
         int ok = 1;
         for (int s = 0; s < ns; s++) {
-            v[s] = an_read(f, stat[s], xp_outcomes[k].name, &n);
+            v[s] = an_read(f, stat[s], ipsim__xp_outcomes[k].name, &n);
             ok = ok && v[s] && n == np;
         }
         if (ok) {
-            ipsim_textbuf_printf(b, "  %-24s", xp_outcomes[k].name);
+            ipsim_textbuf_printf(b, "  %-24s", ipsim__xp_outcomes[k].name);
             for (int s = 0; s < ns; s++)
                 ipsim_textbuf_printf(b, " %14s", head[s]);
             ipsim_textbuf_printf(b, "\n");
@@ -1709,9 +1709,9 @@ static void report_interactions(sbuf *b, hid_t f)
     char x1[48], x2[48], x3[48];
     int any = 0;
     for (int k = 0; k < OUT_COUNT && pn; k++) {
-        double *v = an_read(f, "interaction", xp_outcomes[k].name, &n1);
-        double *lo = an_read(f, "interaction_ci_low", xp_outcomes[k].name, &n2);
-        double *hi = an_read(f, "interaction_ci_high", xp_outcomes[k].name, &n3);
+        double *v = an_read(f, "interaction", ipsim__xp_outcomes[k].name, &n1);
+        double *lo = an_read(f, "interaction_ci_low", ipsim__xp_outcomes[k].name, &n2);
+        double *hi = an_read(f, "interaction_ci_high", ipsim__xp_outcomes[k].name, &n3);
         if (v && lo && hi && n1 == np * np) {
             if (!any)
                 ipsim_textbuf_printf(b, "\ntwo-way interactions whose 95%% CI excludes 0\n");
@@ -1719,7 +1719,7 @@ static void report_interactions(sbuf *b, hid_t f)
             for (size_t i = 0; i < np; i++)
                 for (size_t j = i + 1; j < np; j++)
                     if (lo[i * np + j] > 0 || hi[i * np + j] < 0)
-                        ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", xp_outcomes[k].name, pn[i], pn[j],
+                        ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", ipsim__xp_outcomes[k].name, pn[i], pn[j],
                            num(v[i * np + j], x1, sizeof x1), num(lo[i * np + j], x2, sizeof x2),
                            num(hi[i * np + j], x3, sizeof x3));
         }
@@ -1736,12 +1736,12 @@ static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
     ipsim_textbuf_printf(b, "\nmeans over replicates by point%s\n", P > 20 ? " (first 20)" : "");
     ipsim_textbuf_printf(b, "  %-30s", "point");
     for (int k = 0; k < OUT_COUNT; k++)
-        ipsim_textbuf_printf(b, " %14.14s", xp_outcomes[k].name);
+        ipsim_textbuf_printf(b, " %14.14s", ipsim__xp_outcomes[k].name);
     ipsim_textbuf_printf(b, "\n");
     double *m[OUT_COUNT];
     size_t n[OUT_COUNT];
     for (int k = 0; k < OUT_COUNT; k++)
-        m[k] = an_read(f, "mean", xp_outcomes[k].name, &n[k]);
+        m[k] = an_read(f, "mean", ipsim__xp_outcomes[k].name, &n[k]);
     for (size_t p = 0; p < P && p < 20; p++) {
         ipsim_textbuf_printf(b, "  %-30.30s", pn[p]);
         for (int k = 0; k < OUT_COUNT; k++)

@@ -14,33 +14,33 @@ enum { SW_TODO = 0, SW_DONE = 1, SW_FAILED = 2 };
 
 /* Check OUT (exists without force?), open or create OUT.journal, read the
  * units it holds (truncating a torn last record). */
-ipsim_status sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
+ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
                      sw_state **s, char *err, size_t errlen);
 
 /* Units of the sweep (all shards), replicates, numbers per unit. */
-int sw_units(const sw_state *s);
-int sw_replicates(const sw_state *s);
-size_t sw_values(const sw_state *s);
+int ipsim__sw_units(const sw_state *s);
+int ipsim__sw_replicates(const sw_state *s);
+size_t ipsim__sw_values(const sw_state *s);
 /* Units of this shard, and how many of them are done. */
-int sw_shard_units(const sw_state *s);
-int sw_done(const sw_state *s);
+int ipsim__sw_shard_units(const sw_state *s);
+int ipsim__sw_done(const sw_state *s);
 /* Failed records found in the journal and not done since. */
-int sw_failed_before(const sw_state *s);
+int ipsim__sw_failed_before(const sw_state *s);
 
 /* The next unit of this shard that is not done, from *cursor on; -1 when
  * none. */
-int sw_next(const sw_state *s, int *cursor);
+int ipsim__sw_next(const sw_state *s, int *cursor);
 
 /* Record a unit's result (SW_DONE with values, or SW_FAILED) in memory and
  * in the journal, fsync'ed. */
-ipsim_status sw_record(sw_state *s, int unit, int state, double seconds, const double *values,
+ipsim_status ipsim__sw_record(sw_state *s, int unit, int state, double seconds, const double *values,
                        char *err, size_t errlen);
 
 /* When every unit of the shard is done: write OUT (with the analysis when
  * it is the whole sweep) and remove the journal. Fills res. */
-ipsim_status sw_finish(sw_state *s, double wall, ipsim_sweep_result *res, char *err,
+ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res, char *err,
                        size_t errlen);
 
-void sw_close(sw_state *s);
+void ipsim__sw_close(sw_state *s);
 
 #endif /* IPSIM_SWEEP_OUTPUT_H */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include "model/state.h"
 
-ipsim_date calendar_date(const sc_data *sc, int warmup, int tau) {
+ipsim_date ipsim__calendar_date(const sc_data *sc, int warmup, int tau) {
     return sc->simulation.start_date + (ipsim_date)(tau - warmup);
 }
 
@@ -42,18 +42,18 @@ static double raw_leisure(const sc_decision *d, uint8_t f) {
     return r;
 }
 
-int calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
+int ipsim__calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
                    int n_days_ext, const sc_decision *d) {
     cal->n = n_days_ext;
     cal->flags = calloc((size_t)n_days_ext, 1);
     cal->month = calloc((size_t)n_days_ext, 1);
     cal->leisure = calloc((size_t)n_days_ext, sizeof(double));
     if (!cal->flags || !cal->month || !cal->leisure) {
-        calendar_free(cal);
+        ipsim__calendar_free(cal);
         return -1;
     }
     for (int t = 0; t < n_days_ext; t++) {
-        ipsim_date day = calendar_date(sc, warmup, t);
+        ipsim_date day = ipsim__calendar_date(sc, warmup, t);
         int y, mo, dd;
         ipsim_date_to_ymd(day, &y, &mo, &dd);
         cal->flags[t] = day_flags(&sc->calendar, day);
@@ -70,7 +70,7 @@ int calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
     return 0;
 }
 
-void calendar_free(ipsim_calendar *cal) {
+void ipsim__calendar_free(ipsim_calendar *cal) {
     if (!cal) return;
     free(cal->flags);
     free(cal->month);

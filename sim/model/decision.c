@@ -46,7 +46,7 @@ static double asset_choice(const struct ipsim_model *m, int tau, const double w[
     double sum = 0, ref = 0, dsum = 0;
     for (int a = 0; a < m->n_assets; a++) {
         double season = d->assets[a].seasonal[month];
-        double u = d->assets[a].appeal + ad[a].appeal_bonus + visit_quality(m, w, tau, a);
+        double u = d->assets[a].appeal + ad[a].appeal_bonus + ipsim__visit_quality(m, w, tau, a);
         double x = season > 0 ? season * exp(dp->asset_choice_scale * u) : 0;
         ref += exp(dp->asset_choice_scale * d->assets[a].appeal);
         sum += x;
@@ -58,7 +58,7 @@ static double asset_choice(const struct ipsim_model *m, int tau, const double w[
     return sum > 0 ? log(sum / ref) / (dp->asset_choice_scale > 0 ? dp->asset_choice_scale : 1) : -INFINITY;
 }
 
-void decision_prepare(struct ipsim_model *m, int tau) {
+void ipsim__decision_prepare(struct ipsim_model *m, int tau) {
     const sc_data *sc = m->sc;
     const sc_decision *dp = &sc->parameters.decision;
     const sc_visit *vp = &sc->parameters.visit;
@@ -102,11 +102,11 @@ static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau) {
     return L * pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
 }
 
-int decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
+int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
                    int tau, double u_choice, double u_asset) {
     const sc_decision *dp = &m->sc->parameters.decision;
     agent_taste t;
-    visit_taste(m, cell, k, &t);
+    ipsim__visit_taste(m, cell, k, &t);
     double L = loyalty_now(m, i, tau);
     double penalty = m->ag.visits[i] ? dp->revisit_penalty *
                      (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction) : 0;

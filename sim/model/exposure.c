@@ -42,7 +42,7 @@ static void ugc_rate(const struct ipsim_model *m, int mk, double views, double *
                             (1 - p->home_share) * signal_total / users_total);
 }
 
-void exposure_prepare(struct ipsim_model *m, int tau) {
+void ipsim__exposure_prepare(struct ipsim_model *m, int tau) {
     const sc_data *sc = m->sc;
     const sc_exposure *e = &sc->parameters.exposure;
     const dest_day *dd = &m->dest_days[tau];
@@ -94,16 +94,16 @@ static int poisson_from(double target, double lambda, int n, double p, double cd
     return n;
 }
 
-int exposure_count(const cell_day *c, double u) {
+int ipsim__exposure_count(const cell_day *c, double u) {
     return u <= c->p0 ? 0 : poisson_from(u, c->lambda, 0, c->p0, c->p0);
 }
 
-int exposure_count_given_one(const cell_day *c, double u) {
+int ipsim__exposure_count_given_one(const cell_day *c, double u) {
     int n = poisson_from(c->p0 + u * (1 - c->p0), c->lambda, 0, c->p0, c->p0);
     return n > 0 ? n : 1;   /* only if p0 + u (1 - p0) rounds to p0 */
 }
 
-void exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n) {
+void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n) {
     const sc_exposure *e = &m->sc->parameters.exposure;
     double s = m->ag.salience[i];
     for (int j = 0; j < n; j++) s += 1.0 / (1.0 + s / e->wearout_salience);

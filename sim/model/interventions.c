@@ -14,7 +14,7 @@
 
 static void base_day(const struct ipsim_model *m, int tau, asset_day *ad, dest_day *dd) {
     const sc_destination *d = &m->sc->destination;
-    ipsim_date date = calendar_date(m->sc, m->warmup, tau);
+    ipsim_date date = ipsim__calendar_date(m->sc, m->warmup, tau);
     for (int a = 0; a < m->n_assets; a++) {
         const sc_asset *s = &d->assets[a];
         asset_day *x = &ad[a];
@@ -151,12 +151,12 @@ static void apply_campaign(struct ipsim_model *m, const sc_intervention *iv, int
     }
 }
 
-void interventions_tabulate(struct ipsim_model *m) {
+void ipsim__interventions_tabulate(struct ipsim_model *m) {
     const sc_data *sc = m->sc;
     for (int tau = 0; tau < m->n_days_ext; tau++) {
         asset_day *ad = &m->asset_days[(size_t)tau * m->n_assets];
         dest_day *dd = &m->dest_days[tau];
-        ipsim_date date = calendar_date(sc, m->warmup, tau);
+        ipsim_date date = ipsim__calendar_date(sc, m->warmup, tau);
         base_day(m, tau, ad, dd);
         for (int k = 0; k < sc->n_interventions; k++) {
             const sc_intervention *iv = &sc->interventions[k];

@@ -3,13 +3,13 @@
  *
  * ipsim_model_step runs the ODD's process overview for one day, in order:
  *   1 calendar       (tabulated at creation: calendar.c, interventions.c)
- *   2 exposure       exposure_prepare, then per agent salience decay and
- *                    (candidates) exposure_agent
- *   3 decision       decision_prepare, then per candidate with an occasion
- *                    decision_agent
- *   4 visit          per agent visit_arrive
- *   5 after visit    per agent visit_depart (judge, spend, post, loyalty)
- *   6 platform       platform_update (posts, trending, reputation, crowding)
+ *   2 exposure       ipsim__exposure_prepare, then per agent salience decay and
+ *                    (candidates) ipsim__exposure_agent
+ *   3 decision       ipsim__decision_prepare, then per candidate with an occasion
+ *                    ipsim__decision_agent
+ *   4 visit          per agent ipsim__visit_arrive
+ *   5 after visit    per agent ipsim__visit_depart (judge, spend, post, loyalty)
+ *   6 platform       ipsim__platform_update (posts, trending, reputation, crowding)
  * Agents are processed in parallel over fixed blocks of CANDIDATE_BLOCK
  * agents of a cell. Only candidate agent-days (an impression or a trip
  * occasion: a few per cent) draw random numbers; they are found by
@@ -60,7 +60,7 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
     double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 8.0) + sizeof(dest_day) +
                            4.0 * d->n_markets * 8.0) +
                     (double)MET_COUNT * days * d->n_markets * 2 * 8.0;
-    return agents * population_bytes_per_agent() + tables;
+    return agents * ipsim__population_bytes_per_agent() + tables;
 }
 
 static int alloc_tables(ipsim_model *m) {
@@ -107,7 +107,7 @@ static void free_tables(ipsim_model *m) {
     free(m->paid_bought);
     free(m->cells);
     free(m->occupancy);
-    platform_free(m);
+    ipsim__platform_free(m);
     free(m->res.daily);
     free(m->res.asset_daily);
     free(m->res.dest_daily);
@@ -176,20 +176,20 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     m->sal_decay = (float)pow(0.5, 1.0 / m->sc->parameters.exposure.adstock_half_life_days);
     m->post_decay = pow(0.5, 1.0 / m->sc->platform.post_half_life_days);
 
-    int rc = population_create(m);
+    int rc = ipsim__population_create(m);
     if (rc == -2) {
         if (err) snprintf(err, errlen, "a market segment would need more than 2^32 agents; use a larger --scale");
         ipsim_model_destroy(m);
         return IPSIM_ERR_LIMIT;
     }
     if (rc != 0 || alloc_tables(m) != 0 ||
-        calendar_build(&m->cal, m->sc, m->warmup, days, m->n_days_ext, &m->sc->parameters.decision) != 0) {
+        ipsim__calendar_build(&m->cal, m->sc, m->warmup, days, m->n_days_ext, &m->sc->parameters.decision) != 0) {
         ipsim_model_destroy(m);
         if (err) snprintf(err, errlen, "out of memory creating the model (about %.0f MiB needed)", need / 1048576.0);
         return IPSIM_ERR_NOMEM;
     }
-    interventions_tabulate(m);
-    platform_init(m);
+    ipsim__interventions_tabulate(m);
+    ipsim__platform_init(m);
     char msg[160];
     snprintf(msg, sizeof msg, "%llu agents at scale %g, %d days (+%d warm-up), %d threads",
              (unsigned long long)m->n_agents, m->scale, days, m->warmup, m->threads);
@@ -234,11 +234,11 @@ static inline void release_cooldown(ipsim_model *m, uint64_t i, int tau) {
 static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int n, int occasion,
                           const philox4x32_ctr_t *r) {
     const cell_day *c = &m->cells[cell];
-    if (n > 0) exposure_agent(m, c, i, n);
+    if (n > 0) ipsim__exposure_agent(m, c, i, n);
     release_cooldown(m, i, tau);
     if (occasion && m->ag.state[i] == ST_AWARE &&
         m->ag.salience[i] >= m->sc->parameters.exposure.consider_salience)
-        decision_agent(m, c, cell, k, i, tau, rng_u01(r->v[2]), rng_u01(r->v[3]));
+        ipsim__decision_agent(m, c, cell, k, i, tau, rng_u01(r->v[2]), rng_u01(r->v[3]));
 }
 
 /* The rest of an agent's day: release (if not done), arrival (phase 4),
@@ -246,13 +246,13 @@ static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int 
 static void scheduled_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, thread_acc *ta,
                           int64_t *acc) {
     release_cooldown(m, i, tau);
-    if (m->ag.state[i] == ST_BOOKED && m->ag.day_mark[i] == tau) visit_arrive(m, cell, k, i, tau, acc);
-    if (m->ag.state[i] == ST_ON_TRIP && m->ag.day_mark[i] == tau) visit_depart(m, cell, k, i, tau, ta, acc);
+    if (m->ag.state[i] == ST_BOOKED && m->ag.day_mark[i] == tau) ipsim__visit_arrive(m, cell, k, i, tau, acc);
+    if (m->ag.state[i] == ST_ON_TRIP && m->ag.day_mark[i] == tau) ipsim__visit_depart(m, cell, k, i, tau, ta, acc);
     community_post(m, cell, k, i, tau, ta, acc);
 }
 
-/* Candidate probabilities of each cell for today (after exposure_prepare
- * and decision_prepare). */
+/* Candidate probabilities of each cell for today (after ipsim__exposure_prepare
+ * and ipsim__decision_prepare). */
 static void candidates_prepare(ipsim_model *m) {
     for (int c = 0; c < m->n_cells; c++) {
         cell_day *cd = &m->cells[c];
@@ -316,13 +316,13 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
         philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
         int n, occasion;
         if (cd->direct) {
-            n = exposure_count(cd, rng_u01(r.v[0]));
+            n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
             occasion = rng_u01(r.v[1]) < po;
             next = next + 1;
         } else {
             double u = rng_u01(r.v[0]) * cd->p_candidate;
             occasion = u >= e_only;
-            n = (u < e_only || u >= e_only + o_only) ? exposure_count_given_one(cd, rng_u01(r.v[1])) : 0;
+            n = (u < e_only || u >= e_only + o_only) ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1])) : 0;
             next = next + 1 + skip_gap(&sk);
         }
         candidate_day(m, cell, k, base + k, tau, n, occasion, &r);
@@ -415,8 +415,8 @@ static void record_day(ipsim_model *m, int tau) {
     }
     results_dest(&m->res, DMET_REPUTATION)[day] = m->pf.reputation;
     results_dest(&m->res, DMET_AMPLIFICATION)[day] = m->pf.amplification;
-    results_dest(&m->res, DMET_POST_STOCK)[day] = platform_post_stock(m);
-    results_dest(&m->res, DMET_UGC_SIGNAL)[day] = platform_ugc_signal(m);
+    results_dest(&m->res, DMET_POST_STOCK)[day] = ipsim__platform_post_stock(m);
+    results_dest(&m->res, DMET_UGC_SIGNAL)[day] = ipsim__platform_ugc_signal(m);
 }
 
 ipsim_status ipsim_model_step(ipsim_model *m) {
@@ -425,8 +425,8 @@ ipsim_status ipsim_model_step(ipsim_model *m) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     /* 1 calendar: tabulated; 2-3 per-cell inputs from yesterday's platform */
-    exposure_prepare(m, tau);
-    decision_prepare(m, tau);
+    ipsim__exposure_prepare(m, tau);
+    ipsim__decision_prepare(m, tau);
     candidates_prepare(m);
     #pragma omp parallel num_threads(m->threads)
     {
@@ -450,7 +450,7 @@ ipsim_status ipsim_model_step(ipsim_model *m) {
     reduce_acc(m);
     /* 6 platform and destination update, then record */
     const thread_acc *a0 = &m->acc[0];
-    platform_update(m, tau, a0->market_posts, a0->market_signal, a0->market_returns,
+    ipsim__platform_update(m, tau, a0->market_posts, a0->market_signal, a0->market_returns,
                     a0->market_wom_signal);
     record_day(m, tau);
     m->tau++;
@@ -477,7 +477,7 @@ int ipsim_model_days_total(const ipsim_model *m) { return m->days; }
 uint64_t ipsim_model_agent_count(const ipsim_model *m) { return m->n_agents; }
 double ipsim_model_scale(const ipsim_model *m) { return m->scale; }
 uint64_t ipsim_model_seed(const ipsim_model *m) { return m->seed; }
-double ipsim_model_bytes_per_agent(const ipsim_model *m) { (void)m; return population_bytes_per_agent(); }
+double ipsim_model_bytes_per_agent(const ipsim_model *m) { (void)m; return ipsim__population_bytes_per_agent(); }
 const ipsim_results *ipsim_model_results(const ipsim_model *m) { return &m->res; }
 const ipsim_scenario *ipsim_model_scenario(const ipsim_model *m) { return m->scenario; }
 const uint32_t *ipsim_model_cell_agents(const ipsim_model *m) { return m->cell_n; }
@@ -499,8 +499,8 @@ ipsim_status ipsim_model_daily(const ipsim_model *m, const char *metric, const d
 
 void ipsim_model_destroy(ipsim_model *m) {
     if (!m) return;
-    population_free(m);
-    calendar_free(&m->cal);
+    ipsim__population_free(m);
+    ipsim__calendar_free(&m->cal);
     free_tables(m);
     ipsim_scenario_destroy(m->scenario);
     free(m);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include "model/state.h"
 
-void platform_init(struct ipsim_model *m) {
+void ipsim__platform_init(struct ipsim_model *m) {
     m->pf.reputation = m->sc->destination.initial_reputation;
     m->pf.amplification = 1;
     m->pf.crowd_expect = 0;
@@ -44,7 +44,7 @@ static double crowding_index(const struct ipsim_model *m, int tau) {
     return den > 0 ? num / den : 0;
 }
 
-void platform_update(struct ipsim_model *m, int tau, const int64_t *market_posts,
+void ipsim__platform_update(struct ipsim_model *m, int tau, const int64_t *market_posts,
                      const int64_t *market_signal, const int64_t *market_returns,
                      const int64_t *market_wom_signal) {
     const sc_data *sc = m->sc;
@@ -73,17 +73,17 @@ void platform_update(struct ipsim_model *m, int tau, const int64_t *market_posts
 }
 
 /* The mean experience carried by live posts (reputation when there are none). */
-double platform_ugc_signal(const struct ipsim_model *m) {
+double ipsim__platform_ugc_signal(const struct ipsim_model *m) {
     double s, p = live_stock(m, &s);
     return p > 0 ? s / p : m->pf.reputation;
 }
 
-double platform_post_stock(const struct ipsim_model *m) {
+double ipsim__platform_post_stock(const struct ipsim_model *m) {
     double s;
     return live_stock(m, &s);
 }
 
-void platform_free(struct ipsim_model *m) {
+void ipsim__platform_free(struct ipsim_model *m) {
     free(m->pf.post_stock);
     free(m->pf.post_signal);
     free(m->pf.wom_stock);

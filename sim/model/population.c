@@ -13,7 +13,7 @@
 #include "model/state.h"
 
 /* Bytes of state per agent: the sum of the element sizes of ipsim_agents. */
-double population_bytes_per_agent(void) {
+double ipsim__population_bytes_per_agent(void) {
     return 5 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + sizeof(float);
 }
 
@@ -57,7 +57,7 @@ static void init_agent(struct ipsim_model *m, int cell, uint32_t k, uint64_t i) 
     m->ag.attitude[i] = (uint16_t)lround(clamp01(m->sc->destination.initial_reputation) * ATTITUDE_Q);
 }
 
-int population_create(struct ipsim_model *m) {
+int ipsim__population_create(struct ipsim_model *m) {
     const sc_data *sc = m->sc;
     m->cell_n = calloc((size_t)m->n_cells, sizeof(uint32_t));
     m->cell_start = calloc((size_t)m->n_cells + 1, sizeof(uint64_t));
@@ -84,7 +84,7 @@ int population_create(struct ipsim_model *m) {
     return 0;
 }
 
-void population_free(struct ipsim_model *m) {
+void ipsim__population_free(struct ipsim_model *m) {
     free_agents(&m->ag);
     free(m->cell_n);
     free(m->cell_start);

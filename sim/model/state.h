@@ -168,57 +168,57 @@ struct ipsim_model {
 /* ---- phases (one file each, in the ODD's order) ---- */
 
 /* calendar.c */
-int calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
+int ipsim__calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
                    int n_days_ext, const sc_decision *d);
-void calendar_free(ipsim_calendar *cal);
+void ipsim__calendar_free(ipsim_calendar *cal);
 /* internal day -> calendar date */
-ipsim_date calendar_date(const sc_data *sc, int warmup, int tau);
+ipsim_date ipsim__calendar_date(const sc_data *sc, int warmup, int tau);
 
 /* interventions.c: tabulate effective assets and destination per day, and
  * paid impressions per cell per day, for every internal day. */
-void interventions_tabulate(struct ipsim_model *m);
+void ipsim__interventions_tabulate(struct ipsim_model *m);
 
 /* population.c */
-int population_create(struct ipsim_model *m);
-void population_free(struct ipsim_model *m);
-double population_bytes_per_agent(void);
+int ipsim__population_create(struct ipsim_model *m);
+void ipsim__population_free(struct ipsim_model *m);
+double ipsim__population_bytes_per_agent(void);
 
 /* exposure.c: per-cell exposure rates for day tau (platform state of the
  * previous day), and the per-agent update. */
-void exposure_prepare(struct ipsim_model *m, int tau);
+void ipsim__exposure_prepare(struct ipsim_model *m, int tau);
 /* number of impressions: inverse Poisson CDF at u, or (truncated) the
  * number given at least one */
-int exposure_count(const cell_day *c, double u);
-int exposure_count_given_one(const cell_day *c, double u);
+int ipsim__exposure_count(const cell_day *c, double u);
+int ipsim__exposure_count_given_one(const cell_day *c, double u);
 /* n >= 1 impressions to an agent whose salience has already decayed today */
-void exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n);
+void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n);
 
 /* decision.c */
-void decision_prepare(struct ipsim_model *m, int tau);
+void ipsim__decision_prepare(struct ipsim_model *m, int tau);
 /* A considering agent with a trip occasion today chooses; u_choice and
  * u_asset are its DAILY words v2 and v3. Returns 1 if it booked. */
-int decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
+int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
                    int tau, double u_choice, double u_asset);
 
 /* visit.c */
-void visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc);
-void visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc);
+void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
                   thread_acc *ta, int64_t *acc);
 /* tastes of an agent: weights of the five experience dimensions and the
  * random intercept of its trip utility */
 typedef struct { double w[5]; double intercept; } agent_taste;
-void visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
+void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
 /* taste-weighted quality of an asset on a day (no crowding, no bonuses) */
-double visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
+double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
 
 /* platform.c: update after the agent loop from the reduced accumulators. */
-void platform_init(struct ipsim_model *m);
-void platform_update(struct ipsim_model *m, int tau, const int64_t *market_posts,
+void ipsim__platform_init(struct ipsim_model *m);
+void ipsim__platform_update(struct ipsim_model *m, int tau, const int64_t *market_posts,
                      const int64_t *market_signal, const int64_t *market_returns,
                      const int64_t *market_wom_signal);
-void platform_free(struct ipsim_model *m);
-double platform_ugc_signal(const struct ipsim_model *m);
-double platform_post_stock(const struct ipsim_model *m);
+void ipsim__platform_free(struct ipsim_model *m);
+double ipsim__platform_ugc_signal(const struct ipsim_model *m);
+double ipsim__platform_post_stock(const struct ipsim_model *m);
 
 /* helpers */
 static inline int cell_market(int cell) { return cell / IPSIM_N_SEGMENTS; }

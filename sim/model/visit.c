@@ -14,7 +14,7 @@
 #include <math.h>
 #include "model/state.h"
 
-void visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t) {
+void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t) {
     const sc_segment *g = &m->sc->segments[cell_segment(cell)];
     philox4x32_ctr_t a = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 0);
     philox4x32_ctr_t b = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 1);
@@ -30,7 +30,7 @@ void visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste 
     t->intercept = g->taste_sd_utility * z[5];
 }
 
-double visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset) {
+double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset) {
     const asset_day *x = &m->asset_days[(size_t)tau * m->n_assets + asset];
     double keep = 1 - m->pf.erosion;
     double q[5] = {0.5 * (x->authenticity + x->participation) * keep, x->emotional * keep,
@@ -43,7 +43,7 @@ double visit_quality(const struct ipsim_model *m, const double w[5], int tau, in
     return den > 0 ? num / den : 0;
 }
 
-void visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc) {
+void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc) {
     (void)cell;
     (void)k;
     int nights = m->ag.nights[i], a = m->ag.asset[i];
@@ -69,7 +69,7 @@ static double trip_crowding(const struct ipsim_model *m, int a, int arrive, int 
     return sum / nights;
 }
 
-void visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
                   thread_acc *ta, int64_t *acc) {
     const sc_data *sc = m->sc;
     const sc_visit *v = &sc->parameters.visit;
@@ -80,9 +80,9 @@ void visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int t
     const dest_day *dd = &m->dest_days[arrive];
 
     agent_taste t;
-    visit_taste(m, cell, k, &t);
+    ipsim__visit_taste(m, cell, k, &t);
     double expect = m->ag.attitude[i] / ATTITUDE_Q;
-    double exper = visit_quality(m, t.w, arrive, a) -
+    double exper = ipsim__visit_quality(m, t.w, arrive, a) -
                    g->crowding_sensitivity * trip_crowding(m, a, arrive, nights) +
                    ad->experience_bonus + dd->hospitality_bonus;
     double sat = exper + v->disconfirmation_weight * (exper - expect);
