@@ -23,6 +23,29 @@ void ipsim_h5_quiet_end(const ipsim_h5_quiet *q)
     H5Eset_auto2(H5E_DEFAULT, q->fn, q->data);
 }
 
+typedef struct {
+    char *buf;
+    size_t len;
+} reason_walk;
+
+static herr_t first_reason(unsigned n, const H5E_error2_t *e, void *data)
+{
+    reason_walk *r = data;
+    (void)n;
+    if (!r->buf[0] && e->desc)
+        snprintf(r->buf, r->len, "%s", e->desc);
+    return 0;
+}
+
+void ipsim_h5_error_reason(char *buf, size_t len)
+{
+    reason_walk r = {buf, len};
+    if (!buf || len == 0)
+        return;
+    buf[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_reason, &r);
+}
+
 hid_t ipsim_h5_open_readonly(const char *path)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

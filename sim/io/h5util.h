@@ -26,6 +26,13 @@ void ipsim_h5_quiet_begin(ipsim_h5_quiet *q);
  * stack (H5Ewalk2) before this if the reason of a failure is wanted. */
 void ipsim_h5_quiet_end(const ipsim_h5_quiet *q);
 
+/* Size of a buffer for ipsim_h5_error_reason. */
+#define IPSIM_H5_REASON_MAX 120
+
+/* The innermost message of HDF5's current error stack into buf (cut to
+ * len - 1 characters); "" when the stack holds none. */
+void ipsim_h5_error_reason(char *buf, size_t len);
+
 /* Open an existing file read-only, without file locking (so results on
  * shared or read-only file systems open); -1 on failure. */
 hid_t ipsim_h5_open_readonly(const char *path);

@@ -97,7 +97,9 @@ static int write_summary_metric(run_writer *w, hid_t g, int k, double *buf)
         return -1;
     hid_t ds = H5Dopen2(g, mi->name, H5P_DEFAULT);
     const char *how = red == RED_LAST ? "last" : red == RED_WEIGHTED ? "weighted_mean" : "sum";
-    int rc = ds >= 0 && ipsim_h5_attr_str(ds, "reduction_over_days", how) >= 0 ? 0 : ipsim__rw_fail(w, mi->name);
+    int rc = ds >= 0 && ipsim_h5_attr_str(ds, "reduction_over_days", how) >= 0
+                 ? 0
+                 : ipsim__rw_fail(w, mi->name);
     if (ds >= 0 && H5Dclose(ds) < 0 && rc == 0)
         rc = ipsim__rw_fail(w, mi->name);
     return rc;
@@ -231,7 +233,8 @@ int ipsim__rw_cells(run_writer *w)
     hsize_t dims[2] = {(hsize_t)w->r->n_markets, IPSIM_N_SEGMENTS};
     hid_t scale[2] = {w->scale[SC_MARKET], w->scale[SC_SEGMENT]};
     int rc = g < 0 ? -1 : 0;
-    hid_t ds = rc == 0 ? ipsim__rw_dataset(w, g, "agents", H5T_NATIVE_UINT32, 2, dims, agents, 0) : -1;
+    hid_t ds =
+        rc == 0 ? ipsim__rw_dataset(w, g, "agents", H5T_NATIVE_UINT32, 2, dims, agents, 0) : -1;
     if (rc == 0 && (ds < 0 || ipsim__rw_attach_scales(w, ds, 2, scale, "agents") < 0 ||
                     ipsim__rw_attr_info(ds, "1", "agents per cell") < 0))
         rc = ipsim__rw_fail(w, "agents");

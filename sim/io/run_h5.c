@@ -42,22 +42,13 @@ int ipsim__rw_fail_nomem(run_writer *w, const char *name)
     return ipsim__rw_fail(w, name);
 }
 
-static herr_t first_error_cb(unsigned n, const H5E_error2_t *e, void *data)
-{
-    (void)n;
-    char *buf = data;
-    if (buf[0] == '\0' && e->desc)
-        snprintf(buf, 120, "%s", e->desc);
-    return 0;
-}
-
 /* Why building the file failed: out of memory, or the innermost message of
  * HDF5's error stack. */
 void ipsim__rw_failure_reason(const run_writer *w, char *buf, size_t len)
 {
-    char desc[128] = "";
+    char desc[IPSIM_H5_REASON_MAX] = "";
     if (w->status != IPSIM_ERR_NOMEM)
-        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error_cb, desc);
+        ipsim_h5_error_reason(desc, sizeof desc);
     snprintf(buf, len, "%s", w->status == IPSIM_ERR_NOMEM ? "out of memory"
                              : desc[0] ? desc : "HDF5 library error");
 }

@@ -152,7 +152,8 @@ int ipsim__rw_name_scales(run_writer *w)
     if (make_scale(w, ipsim__rw_strings(w, w->file, "market", (hsize_t)sc->n_markets, names),
                    SC_MARKET, "source market") < 0)
         return -1;
-    if (make_scale(w, ipsim__rw_strings(w, w->file, "segment", IPSIM_N_SEGMENTS, ipsim_segment_names),
+    if (make_scale(w,
+                   ipsim__rw_strings(w, w->file, "segment", IPSIM_N_SEGMENTS, ipsim_segment_names),
                    SC_SEGMENT, "consumer segment (cec: core experiential consumers)") < 0)
         return -1;
     for (int i = 0; i < sc->destination.n_assets; i++)

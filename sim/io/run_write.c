@@ -87,8 +87,9 @@ static hid_t make_fapl(void)
 
 static int write_contents(run_writer *w)
 {
-    int rc = ipsim__rw_root_attrs(w) < 0 || ipsim__rw_scenario(w) < 0 || ipsim__rw_day_scale(w) < 0 ||
-             ipsim__rw_name_scales(w) < 0 || ipsim__rw_daily(w) < 0 || ipsim__rw_summary(w) < 0 ||
+    int rc = ipsim__rw_root_attrs(w) < 0 || ipsim__rw_scenario(w) < 0 ||
+             ipsim__rw_day_scale(w) < 0 || ipsim__rw_name_scales(w) < 0 ||
+             ipsim__rw_daily(w) < 0 || ipsim__rw_summary(w) < 0 ||
              ipsim__rw_asset_daily(w) < 0 || ipsim__rw_dest_daily(w) < 0 ||
              ipsim__rw_interventions(w) < 0 || ipsim__rw_cells(w) < 0 ? -1 : 0;
     ipsim__rw_close_scales(w);
