@@ -131,7 +131,7 @@ static hid_t int_scale(sw_h5 *w, const char *name, int n, const char *long_name)
     return make_scale(w, ds, name, long_name);
 }
 
-
+/* ---- outcomes ----------------------------------------------------------- */
 
 /* Gather n consecutive numbers at offset off of every unit into
  * out[point][replicate][n] (NaN for units not present). */

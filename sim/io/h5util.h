@@ -1,8 +1,9 @@
 /*
  * h5util.h - small HDF5 helpers shared by the run writer (io/run_*.c), the
- * result reader (io/info*.c) and the sweep files (experiment/sweep_*.c,
- * experiment/report.c) (internal to libipsim): the one switch that keeps
- * HDF5 quiet, the attribute writers and readers, and the dataset readers.
+ * result reader (io/info*.c) and the sweep files (experiment/sweep_*.c)
+ * (internal to libipsim): the one switch that keeps HDF5 quiet and the
+ * reason of a failure, the attribute writers and readers, and the dataset
+ * readers.
  * Every function closes what it opened and prints nothing; those returning
  * int return 0 on success and -1 on failure.
  */
@@ -23,7 +24,8 @@ typedef struct {
 void ipsim_h5_quiet_begin(ipsim_h5_quiet *q);
 
 /* Clear HDF5's error stack and restore the handler saved in *q. Read the
- * stack (H5Ewalk2) before this if the reason of a failure is wanted. */
+ * stack (ipsim_h5_error_reason) before this if the reason of a failure is
+ * wanted. */
 void ipsim_h5_quiet_end(const ipsim_h5_quiet *q);
 
 /* Size of a buffer for ipsim_h5_error_reason. */
