@@ -16,6 +16,7 @@
 #include "scenario/fields.h"
 
 #define SHARE_SUM_TOLERANCE 1e-6 /* |sum of channel shares - 1| allowed */
+#define SEED_READS_DIGITS_BELOW 1e21 /* inexact seeds below this are shown with every digit */
 
 static int fill_object(vctx *v, const table *t, const cJSON *obj, char *base, int index);
 
@@ -72,7 +73,10 @@ static int fail_seed_inexact(vctx *v, const field *f, const cJSON *item, const c
     size_t n = strlen(written); /* the text of a JSON number: ASCII */
     int k = n > IPSIM_JSON_FOUND_MAX ? IPSIM_JSON_FOUND_MAX : (int)n;
     snprintf(found, sizeof found, "%.*s%s", k, written, (size_t)k < n ? "..." : "");
-    ipsim_json_number_text(item->valuedouble, reads, sizeof reads);
+    if (fabs(item->valuedouble) < SEED_READS_DIGITS_BELOW) /* all its digits: 18446744073709551616 */
+        snprintf(reads, sizeof reads, "%.0f", item->valuedouble);
+    else
+        ipsim_json_number_text(item->valuedouble, reads, sizeof reads);
     int digits = n >= 1 && n <= SEED_TEXT_DIGITS_MAX && strspn(written, "0123456789") == n &&
                  (n < SEED_TEXT_DIGITS_MAX || strcmp(written, SEED_TEXT_MAX) <= 0);
     if (digits)
