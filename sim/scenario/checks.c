@@ -1,7 +1,8 @@
 /*
- * checks.c - the rules of a scenario that one field cannot express: date
- * order, intervention windows, satisfaction thresholds, targets named
- * once, someone to simulate. Each is the check function of a table in
+ * checks.c - the rules of a scenario that one field cannot express: the
+ * simulated period inside the date range, date order, intervention
+ * windows, satisfaction thresholds, targets named once, someone to
+ * simulate. Each is the check function of a table in
  * field_tables.c, run by the fill engine (fill.c) after the table's fields
  * are filled. (Unique names, channel shares summing to 1 and every channel
  * priced are flags of the tables, checked in fill.c.)
@@ -40,6 +41,36 @@ int ipsim__sf_check_event(vctx *v, char *elem, int index)
     (void)index;
     const sc_event *e = (const sc_event *)elem;
     return check_order(v, "end", "start", e->start, e->end, 1);
+}
+
+/* The simulated period, from the first warm-up day to the last recorded
+ * day, lies in the date range (start_date itself was checked when read). */
+int ipsim__sf_check_simulation(vctx *v, char *elem, int index)
+{
+    (void)index;
+    const sc_simulation *s = (const sc_simulation *)elem;
+    const char *key, *why;
+    long least, most, found;
+    if ((long)s->start_date - s->warmup_days < IPSIM_DATE_MIN) {
+        key = "warmup_days";
+        why = "the warm-up starts on or after " IPSIM_DATE_MIN_TEXT;
+        least = 0;
+        most = (long)s->start_date - IPSIM_DATE_MIN;
+        found = s->warmup_days;
+    } else if ((long)s->start_date + s->days - 1 > IPSIM_DATE_MAX) {
+        key = "days";
+        why = "the simulated period ends on or before " IPSIM_DATE_MAX_TEXT;
+        least = 1;
+        most = (long)IPSIM_DATE_MAX - s->start_date + 1;
+        found = s->days;
+    } else {
+        return 0;
+    }
+    size_t old = ipsim_json_path_push_key(&v->path, key);
+    ipsim__sf_fail(v, "expected an integer in [%ld, %ld] (so that %s), found %ld", least, most, why,
+                   found);
+    ipsim_json_path_pop(&v->path, old);
+    return -1;
 }
 
 /* satisfaction_negative <= satisfaction_positive. */

@@ -51,7 +51,7 @@ static const field simulation_fields[] = {
 };
 static const table simulation_table =
     TABLE("simulation settings", "Simulated period, randomness and resolution.", sc_simulation,
-          simulation_fields, NULL, 0);
+          simulation_fields, ipsim__sf_check_simulation, 0);
 
 /* calendar */
 static const field period_fields[] = {
