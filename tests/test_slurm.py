@@ -3,7 +3,8 @@
 
 scripts/slurm/local-cluster.sh starts a private Slurm (munged, slurmctld,
 slurmd of Debian's slurm-wlm; installed with apt-get when root and missing)
-under a temporary folder, on ports 6917/6918 (IPSIM_SLURM_PORT). Then, on a
+under a temporary folder, on ports 6917/6918 (IPSIM_SLURM_PORT; the next
+free pair in steps of 10 when taken). Then, on a
 small arms experiment (30 days, 3 arms, 2 replicates, scale 50000):
 
   array   sweep-array.sbatch with 3 shards: logs %x-%A_%a.out and %x-%j.out,
@@ -31,6 +32,7 @@ is not root. The daemons are stopped (by their PID files) in any case.
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -43,10 +45,24 @@ CLUSTER = os.path.join(SLURM, "local-cluster.sh")
 ARRAY = os.path.join(SLURM, "sweep-array.sbatch")
 MPI = os.path.join(SLURM, "sweep-mpi.sbatch")
 H5SAME = os.path.join(SRC, "scripts", "h5same.py")
-PORT = os.environ.get("IPSIM_SLURM_PORT", "6917")
+PORT = os.environ.get("IPSIM_SLURM_PORT", "6917")   # slurmctld; slurmd takes the next one
 WAIT = 240          # seconds for one group of jobs
 FINAL = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
          "PREEMPTED", "BOOT_FAIL", "DEADLINE"}
+
+
+def free_ports(first):
+    """The first port from first on (in steps of 10) where it and the next are
+    free, so that two runs of this test on one machine do not clash."""
+    for port in range(first, first + 200, 10):
+        try:
+            for p in (port, port + 1):
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                    s.bind(("", p))
+            return port
+        except OSError:
+            continue
+    return first
 
 
 def mpi_bin():
@@ -106,7 +122,7 @@ class Test:
         os.makedirs(self.work)
         self.env = dict(os.environ)
         self.env.update({"SLURM_CONF": os.path.join(self.cluster, "etc", "slurm.conf"),
-                         "IPSIM_SLURM_PORT": PORT, "IPSIM": BIN,
+                         "IPSIM_SLURM_PORT": str(free_ports(int(PORT))), "IPSIM": BIN,
                          # 1 CPU a shard: two shards at a time on a 2-CPU machine
                          "IPSIM_SBATCH_OPTS": "--cpus-per-task=1 --time=10:00",
                          "IPSIM_SBATCH_MERGE_OPTS": "--time=10:00"})

@@ -73,7 +73,7 @@ SlurmctldHost=localhost(127.0.0.1)
 SlurmctldPort=$PORT
 SlurmdPort=$((PORT + 1))
 SlurmUser=$user
-SlurmdUser=root
+SlurmdUser=$user
 AuthType=auth/munge
 AuthInfo=socket=$SOCK
 CredType=cred/munge
