@@ -8,7 +8,9 @@ free pair in steps of 10 when taken). Then, on a
 small arms experiment (30 days, 3 arms, 2 replicates, scale 50000):
 
   array   sweep-array.sbatch with 3 shards: logs %x-%A_%a.out and %x-%j.out,
-          the merged file equals the serial sweep (scripts/h5same.py)
+          the merged file equals the serial sweep (scripts/h5same.py); a
+          requeued task of a complete shard does nothing and exits 0, and
+          appends to its log
   refuse  the submit step refuses an existing OUT.h5, N above the number of
           units, and shards left by an earlier attempt, submitting nothing
   recover shard 2 is cut short (SIGTERM once its journal exists, as a time
@@ -58,6 +60,7 @@ def free_ports(first):
         try:
             for p in (port, port + 1):
                 with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as Slurm does
                     s.bind(("", p))
             return port
         except OSError:
@@ -219,6 +222,21 @@ class Test:
             self.log("ipsim-sweep-%s_%d.out" % (arr, k))
         check("paired differences" in self.log("ipsim-merge-%s.out" % merge),
               "the merge log has no analysis")
+        # a requeued task whose shard is complete does nothing, and exits 0
+        # (ipsim's own --resume of a complete file exits 73); its log is
+        # appended to, not truncated
+        p = self.run(["scontrol", "requeue", "%s_1" % arr])
+        check(p.returncode == 0, "scontrol requeue %s_1" % arr, p)
+        # Slurm holds a requeued job for about 2 minutes (Reason=BeginTime)
+        for _ in range(20):
+            time.sleep(0.5)
+            if self.run(["scontrol", "update", "jobid=%s_1" % arr, "StartTime=now"]).returncode == 0:
+                break
+        res = self.wait(arr)
+        check(all(s == "COMPLETED" for _, s, _ in res[arr]), "after the requeue: %s" % res)
+        text = self.log("ipsim-sweep-%s_1.out" % arr)
+        check("already complete" in text and "2 units: 2 done" in text,
+              "the requeued task's log:\n" + text)
 
     def refuse(self):
         before = self.run(["squeue", "-h", "-o", "%i"]).stdout
