@@ -201,7 +201,6 @@ const uint32_t *ipsim_model_cell_agents(const ipsim_model *m) { return m->cell_n
 uint32_t ipsim_model_replicate(const ipsim_model *m) { return m->opt.replicate; }
 double ipsim_model_wall_seconds(const ipsim_model *m) { return m->wall_seconds; }
 double ipsim_model_agent_days(const ipsim_model *m) { return (double)m->n_agents * m->tau; }
-double ipsim_model_step_seconds(const ipsim_model *m) { return m->wall_seconds; }
 
 ipsim_status ipsim_model_daily(const ipsim_model *m, const char *metric, const double **data,
                                int *n_markets) {
