@@ -377,20 +377,24 @@ void ipsim__safe_abort(ipsim__safe_out *o)
         ipsim__safe_unlock(o->path, &o->lock_fd);
 }
 
-ipsim_status ipsim__safe_begin(ipsim__safe_out *o, const char *path, int force, char *err,
-                               size_t errlen)
+/* Begin an output; take_lock: take PATH.lock first (else the caller holds
+ * it). */
+static ipsim_status begin(ipsim__safe_out *o, const char *path, int force, int take_lock,
+                          char *err, size_t errlen)
 {
     o->path = path;
     o->tmp = NULL;
     o->fd = -1;
     o->lock_fd = -1;
     ipsim_status st = ipsim__safe_check_target(path, force, "output", err, errlen);
-    if (st == IPSIM_OK)
+    if (st == IPSIM_OK && take_lock) {
         st = ipsim__safe_lock(path, &o->lock_fd, err, errlen);
-    if (st == IPSIM_OK) /* again: it may have changed while we waited */
-        st = ipsim__safe_check_target(path, force, "output", err, errlen);
+        if (st == IPSIM_OK) /* again: it may have changed before we had the lock */
+            st = ipsim__safe_check_target(path, force, "output", err, errlen);
+    }
     if (st == IPSIM_OK) {
-        ipsim__safe_remove_stale(path);
+        if (!take_lock || o->lock_fd >= 0) /* no live writer can own one now */
+            ipsim__safe_remove_stale(path);
         o->fd = ipsim__safe_tmp_create(path, &o->tmp, err, errlen);
         if (o->fd < 0)
             st = IPSIM_ERR_CANTCREAT;
@@ -398,6 +402,18 @@ ipsim_status ipsim__safe_begin(ipsim__safe_out *o, const char *path, int force, 
     if (st != IPSIM_OK)
         ipsim__safe_abort(o);
     return st;
+}
+
+ipsim_status ipsim__safe_begin(ipsim__safe_out *o, const char *path, int force, char *err,
+                               size_t errlen)
+{
+    return begin(o, path, force, 1, err, errlen);
+}
+
+ipsim_status ipsim__safe_begin_locked(ipsim__safe_out *o, const char *path, int force,
+                                      char *err, size_t errlen)
+{
+    return begin(o, path, force, 0, err, errlen);
 }
 
 ipsim_status ipsim__safe_commit(ipsim__safe_out *o, const void *buf, size_t size, int force,

@@ -78,7 +78,9 @@ int ipsim__safe_open_input(const char *path, int flags, int nofollow, const char
                            ipsim_status *status, char *err, size_t errlen);
 
 /* A whole output written safely: ipsim__safe_begin checks the target,
- * takes the lock, removes stale temp files and creates the temp file;
+ * takes the lock, removes stale temp files and creates the temp file
+ * (ipsim__safe_begin_locked: the same for a caller that already holds the
+ * lock with ipsim__safe_lock, which it keeps);
  * ipsim__safe_commit writes the bytes, syncs, publishes and unlocks;
  * ipsim__safe_abort removes the temp file and unlocks (after a failed or
  * no commit; harmless after a successful one). */
@@ -86,11 +88,13 @@ typedef struct {
     const char *path; /* the output (not owned) */
     char *tmp;        /* temp file name (malloc'd), NULL when none */
     int fd;           /* temp file descriptor, -1 when closed */
-    int lock_fd;      /* PATH.lock, -1 when not held */
+    int lock_fd;      /* PATH.lock taken by ipsim__safe_begin, else -1 */
 } ipsim__safe_out;
 
 ipsim_status ipsim__safe_begin(ipsim__safe_out *o, const char *path, int force, char *err,
                                size_t errlen);
+ipsim_status ipsim__safe_begin_locked(ipsim__safe_out *o, const char *path, int force,
+                                      char *err, size_t errlen);
 ipsim_status ipsim__safe_commit(ipsim__safe_out *o, const void *buf, size_t size, int force,
                                 char *err, size_t errlen);
 void ipsim__safe_abort(ipsim__safe_out *o);
