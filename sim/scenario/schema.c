@@ -278,7 +278,7 @@ cJSON *ipsim_scenario_fields_schema(void)
             "(markets, channels and assets named in cpm_cny, targets, channels and assets of "
             "interventions), unique names, every channel priced in every market, channel shares "
             "summing to 1, real calendar dates, date order (start <= end; an intervention starting "
-            "inside the simulated period; E's event window inside [start, end]), dates from "
+            "on or after the first simulated day; E's event window inside [start, end]), dates from "
             IPSIM_DATE_MIN_TEXT " to " IPSIM_DATE_MAX_TEXT " (every date, and the simulated "
             "period from its first warm-up day to its last day), "
             "satisfaction_negative <= satisfaction_positive, and name lengths in bytes.");
