@@ -23,6 +23,7 @@
 #include "ipsim/ipsim.h"
 #include "io/h5util.h"
 #include "io/info.h"
+#include "io/info_posterior.h"
 
 typedef ipsim_textbuf sbuf;
 
@@ -65,7 +66,9 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
         free(text);
         return st;
     }
-    if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0)
+    if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "posterior") == 0)
+        ipsim__info_posterior(b, f, path);
+    else if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0)
         ipsim__info_list(b, f, path, kind);
     else
         ipsim__info_run(b, f, path);
