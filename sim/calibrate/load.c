@@ -152,7 +152,10 @@ static ipsim_status check_param(xp_msg *m, ipsim_calibration *c, const cJSON *re
                              : cJSON_IsArray(node) ? "an array" : "a value that is not a number");
     par->scenario_value = node->valuedouble;
     for (int k = 0; k < 2; k++) {
-        double x = ipsim__cal_prior_quantile(&par->prior, k ? PROBE_HI : PROBE_LO);
+        const cal_prior *pr = &par->prior;
+        double end = k ? pr->high : pr->low; /* the support's end, or an extreme quantile */
+        double x = pr->type != CAL_LOGNORMAL && isfinite(end)
+                       ? end : ipsim__cal_prior_quantile(pr, k ? PROBE_HI : PROBE_LO);
         char num[NUM_LEN];
         ipsim_json_number_text(x, num, sizeof num);
         snprintf(set, sizeof set, "%s=%s", par->path, num);
