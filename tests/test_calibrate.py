@@ -234,7 +234,9 @@ def test_shipped():
 
 # bad inputs only the loader can see (they need the scenario)
 SCHEMA_CANNOT_SEE = {"cal_unknown_path.json", "cal_unknown_market.json", "cal_outside_period.json",
-                     "cal_prior_out_of_range.json"}
+                     "cal_prior_out_of_range.json", "cal_missing_scenario.json",
+                     "cal_unknown_market_path.json",
+                     "cal_prior_low_high.json"}  # (JSON Schema cannot compare two values)
 
 
 def main():
