@@ -293,7 +293,7 @@ static long run_slot(abc_run *r, gen_state *s, int i, cal_generation *out)
         if (st == IPSIM_ERR_INTERRUPTED)
             break;
         if (st != IPSIM_OK) {
-#pragma omp critical(ipsim_cal_error)
+#pragma omp critical
             if (s->hard == IPSIM_OK) {
                 s->hard = st;
                 snprintf(s->why, sizeof s->why, "%s", why);
@@ -305,7 +305,7 @@ static long run_slot(abc_run *r, gen_state *s, int i, cal_generation *out)
         if (!s->prev || dist <= s->eps) {
             memcpy(out->theta + (size_t)i * r->P, theta, (size_t)r->P * sizeof(double));
             out->distance[i] = dist;
-#pragma omp critical(ipsim_cal_progress)
+#pragma omp critical
             {
                 s->done++;
                 s->sims += sims;
@@ -314,7 +314,7 @@ static long run_slot(abc_run *r, gen_state *s, int i, cal_generation *out)
             return sims;
         }
     }
-#pragma omp critical(ipsim_cal_progress)
+#pragma omp critical
     s->sims += sims;
     return sims;
 }
