@@ -206,6 +206,38 @@ const char cli_help_merge[] =
     "Examples:\n"
     "  ipsim merge results/f.h5 results/f.1.h5 results/f.2.h5 results/f.3.h5\n";
 
+const char cli_help_calibrate[] =
+    "Usage: ipsim calibrate CALIBRATION.json -o POSTERIOR.h5 [OPTION]...\n"
+    "Fit scenario parameters to observed figures by approximate Bayesian computation\n"
+    "(ABC-SMC with an adaptive tolerance). The calibration file names the scenario,\n"
+    "the parameters (--set paths with priors), the observed targets and the\n"
+    "algorithm (scenarios/calibrations/README.md). Writes the weighted posterior\n"
+    "particles, every generation and the posterior-predictive values of the targets\n"
+    "to POSTERIOR.h5, then prints its summary (as 'ipsim info').\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output=POSTERIOR.h5 posterior file to write (required); written to\n"
+    "                            POSTERIOR.h5.tmp and renamed when complete\n"
+    "      --force               overwrite POSTERIOR.h5, and discard a stale journal\n"
+    "      --resume              continue from POSTERIOR.h5.journal after an interruption\n"
+    "      --seed=N              random seed (default: algorithm.seed of the file, or 1)\n"
+    "      --threads=N           OpenMP threads over particles (default: all cores);\n"
+    "                            each model runs on one; results do not depend on N\n"
+    "      --dry-run             check the calibration file and print what it would fit\n"
+    "  -q, --quiet               no progress, no summary\n"
+    "  -v, --verbose             also print each generation's tolerance and acceptance\n"
+    "  -h, --help                show this help and exit\n"
+    "\n"
+    "Each finished generation is appended to POSTERIOR.h5.journal (fsync'ed); after a\n"
+    "crash, kill or SIGINT, run the same command with --resume to continue. A\n"
+    "progress line with an ETA is shown on standard error when it is a terminal.\n"
+    "\n"
+    EXIT_STATUS_TEXT
+    "\n"
+    "Examples:\n"
+    "  ipsim calibrate scenarios/calibrations/jiamusi_baseline.json -o results/jm_post.h5\n"
+    "  ipsim info results/jm_post.h5\n";
+
 const char cli_help_help[] =
     "Usage: ipsim help [COMMAND]\n"
     "Show the help of COMMAND, or the overview without one.\n";

@@ -35,6 +35,9 @@ static const cli_command commands[] = {
      "paired comparison of scenario files against the first", cli_help_compare},
     {"merge", CLI_MERGE, cli_cmd_merge, 2, INT_MAX, "the output and shard files (OUT.h5 SHARD.h5...)",
      "join the shard files of a sweep", cli_help_merge},
+    {"calibrate", CLI_CALIBRATE, cli_cmd_calibrate, 1, 1, "the calibration file (CALIBRATION.json)",
+     "fit scenario parameters to observed figures (ABC-SMC), write a posterior file",
+     cli_help_calibrate},
     {"help", CLI_HELP, cli_cmd_help, 0, 1, "", "show the help of a command", cli_help_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -33,7 +33,7 @@ enum {
 #define RUNS (CLI_RUN | CLI_SWEEP | CLI_COMPARE)   /* commands that run models */
 #define SWEEPS (CLI_SWEEP | CLI_COMPARE)           /* commands that run experiments */
 #define ALL_COMMANDS (CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | CLI_INFO | CLI_SCHEMA | CLI_SWEEP | \
-                      CLI_COMPARE | CLI_MERGE | CLI_HELP)
+                      CLI_COMPARE | CLI_MERGE | CLI_HELP | CLI_CALIBRATE)
 
 #define MAX_LONG_OPTIONS 32 /* rows of option_table, plus the terminator */
 #define OPTSTRING_LEN 64    /* ":" + short forms + their ':' marks */
@@ -52,19 +52,19 @@ typedef struct {
 } option_spec;
 
 static const option_spec option_table[] = {
-    {"output", 'o', required_argument, 'o', RUNS},
-    {"seed", 0, required_argument, OPT_SEED, CLI_RUN},
+    {"output", 'o', required_argument, 'o', RUNS | CLI_CALIBRATE},
+    {"seed", 0, required_argument, OPT_SEED, CLI_RUN | CLI_CALIBRATE},
     {"replicate", 0, required_argument, OPT_REPLICATE, CLI_RUN},
     {"replicates", 0, required_argument, OPT_REPLICATES, SWEEPS},
-    {"threads", 0, required_argument, OPT_THREADS, RUNS},
+    {"threads", 0, required_argument, OPT_THREADS, RUNS | CLI_CALIBRATE},
     {"scale", 0, required_argument, OPT_SCALE, RUNS},
     {"days", 0, required_argument, OPT_DAYS, CLI_RUN},
     {"set", 0, required_argument, OPT_SET, CLI_RUN | CLI_VALIDATE | CLI_RESOLVE},
     {"max-memory", 0, required_argument, OPT_MAX_MEMORY, RUNS},
-    {"resume", 0, no_argument, OPT_RESUME, SWEEPS},
-    {"dry-run", 0, no_argument, OPT_DRY_RUN, SWEEPS},
+    {"resume", 0, no_argument, OPT_RESUME, SWEEPS | CLI_CALIBRATE},
+    {"dry-run", 0, no_argument, OPT_DRY_RUN, SWEEPS | CLI_CALIBRATE},
     {"shard", 0, required_argument, OPT_SHARD, SWEEPS},
-    {"force", 0, no_argument, OPT_FORCE, RUNS | CLI_MERGE},
+    {"force", 0, no_argument, OPT_FORCE, RUNS | CLI_MERGE | CLI_CALIBRATE},
     {"quiet", 'q', no_argument, 'q', ALL_COMMANDS},
     {"verbose", 'v', no_argument, 'v', ALL_COMMANDS & ~CLI_MERGE},
     {"help", 'h', no_argument, 'h', ALL_COMMANDS},

@@ -18,7 +18,8 @@ enum {
     CLI_SWEEP = 1u << 5,
     CLI_COMPARE = 1u << 6,
     CLI_MERGE = 1u << 7,
-    CLI_HELP = 1u << 8
+    CLI_HELP = 1u << 8,
+    CLI_CALIBRATE = 1u << 9
 };
 
 /* Everything the command line of one command set; zero = not given. */

@@ -24,6 +24,7 @@
 #include "ipsim/ipsim.h"
 #include "io/h5util.h"
 #include "io/info.h"
+#include "io/info_posterior.h"
 #include "io/safe_file.h"
 
 typedef ipsim_textbuf sbuf;
@@ -61,7 +62,10 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
         return st;
     }
     if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0) {
-        ipsim__info_list(b, f, path, kind);
+        if (strcmp(kind, "posterior") == 0)
+            ipsim__info_posterior(b, f, path);
+        else
+            ipsim__info_list(b, f, path, kind);
         H5Fclose(f);
         return IPSIM_OK;
     }
