@@ -206,6 +206,45 @@ const char cli_help_merge[] =
     "Examples:\n"
     "  ipsim merge results/f.h5 results/f.1.h5 results/f.2.h5 results/f.3.h5\n";
 
+const char cli_help_export[] =
+    "Usage: ipsim export OUT.h5 -o DIR [OPTION]...\n"
+    "  or:  ipsim export OUT.h5 -o FILE.csv --table NAME\n"
+    "  or:  ipsim export OUT.h5 --list\n"
+    "Write a run or sweep file as tidy CSV tables that pandas, R, a spreadsheet or\n"
+    "the EMA Workbench read, with DIR/README.txt describing every file and column.\n"
+    "A run file gives daily.csv (one row per date x market x segment x metric),\n"
+    "summary.csv, assets.csv, destination.csv, interventions.csv and cells.csv. A\n"
+    "sweep file gives experiments.csv and outcomes.csv (the EMA Workbench pair: one\n"
+    "row per point x replicate), outcomes_long.csv (one row per point x replicate x\n"
+    "outcome, with the design parameters), outcomes_by_market.csv,\n"
+    "outcomes_by_segment.csv, daily.csv (with keep_daily) and analysis_*.csv (one\n"
+    "per shape of /analysis). Both give metadata.csv and the JSON of the scenario or\n"
+    "experiment.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output=DIR          directory to write, created if absent; it must be\n"
+    "                            empty (or see --force). A name ending in .csv\n"
+    "                            writes the one table named by --table to that file\n"
+    "      --table=NAME[,NAME]   write only these tables (file names without .csv)\n"
+    "      --list                print the tables of OUT.h5 with their rows and exit\n"
+    "      --force               replace FILE.csv, or a DIR holding only a previous\n"
+    "                            export (CSV and JSON files and README.txt)\n"
+    "  -q, --quiet               do not print the files written\n"
+    "  -h, --help                show this help and exit\n"
+    "\n"
+    "The files are created inside DIR.tmp-<pid>, never through a symbolic link or\n"
+    "over an existing file, and the directory is renamed to DIR when complete: an\n"
+    "export is whole or absent. Missing values (NaN) are empty fields; numbers read\n"
+    "back exactly.\n"
+    "\n"
+    EXIT_STATUS_TEXT
+    "\n"
+    "Examples:\n"
+    "  ipsim export results/ssd.h5 -o results/ssd_csv\n"
+    "  ipsim export results/ssd.h5 -o results/ssd_outcomes.csv --table outcomes_long\n"
+    "  ipsim export results/jiamusi_baseline.h5 -o results/baseline_csv --table daily,summary\n"
+    "  ipsim export results/ssd.h5 --list\n";
+
 const char cli_help_help[] =
     "Usage: ipsim help [COMMAND]\n"
     "Show the help of COMMAND, or the overview without one.\n";
