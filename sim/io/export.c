@@ -138,7 +138,8 @@ static ipsim_status write_file(int dfd, const char *name, const char *shown, con
     char why[IPSIM_EX_NAME_LEN * 2] = "";
     int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, FILE_MODE);
     if (fd < 0) {
-        ipsim_set_error(err, errlen, "%s: cannot create: %s", shown, strerror(errno));
+        ipsim_set_error(err, errlen, "%s: cannot create: %s%s", shown, strerror(errno),
+                        errno == ENOENT ? " (create its directory first)" : "");
         return IPSIM_ERR_CANTCREAT;
     }
     FILE *out = fdopen(fd, "w");
@@ -357,20 +358,24 @@ static ipsim_status write_all(int dfd, const char *dir, const ipsim_ex_plan *p,
 }
 
 static ipsim_status export_dir(const ipsim_ex_plan *p, const unsigned char *sel, int all,
-                               const char *src, const char *out, int force, sbuf *report,
+                               const char *src, const char *out_arg, int force, sbuf *report,
                                char *err, size_t errlen)
 {
     int state = DIR_ABSENT;
-    ipsim_status st = check_dir(out, force, &state, err, errlen);
+    size_t len = strlen(out_arg) + SUFFIX_LEN;
+    char *out = strdup(out_arg), *tmp = malloc(len), *old = malloc(len);
+    ipsim_status st = out && tmp && old ? IPSIM_OK : IPSIM_ERR_NOMEM;
     if (st != IPSIM_OK)
-        return st;
-    size_t len = strlen(out) + SUFFIX_LEN;
-    char *tmp = malloc(len), *old = malloc(len);
-    if (!tmp || !old) {
+        ipsim_set_error(err, errlen, "out of memory");
+    for (size_t n = out ? strlen(out) : 0; n > 1 && out[n - 1] == '/'; n--)
+        out[n - 1] = '\0'; /* DIR/ is DIR: DIR.tmp-<pid> goes next to it */
+    if (st == IPSIM_OK)
+        st = check_dir(out, force, &state, err, errlen);
+    if (st != IPSIM_OK) {
+        free(out);
         free(tmp);
         free(old);
-        ipsim_set_error(err, errlen, "out of memory");
-        return IPSIM_ERR_NOMEM;
+        return st;
     }
     snprintf(tmp, len, "%s.tmp-%ld", out, (long)getpid());
     snprintf(old, len, "%s.old-%ld", out, (long)getpid());
@@ -378,6 +383,7 @@ static ipsim_status export_dir(const ipsim_ex_plan *p, const unsigned char *sel,
         ipsim_set_error(err, errlen, "%s: cannot create %s: %s%s", out, tmp, strerror(errno),
                         errno == EEXIST ? " (left by an interrupted export? remove it)"
                         : errno == ENOENT ? " (create the parent directory first)" : "");
+        free(out);
         free(tmp);
         free(old);
         return IPSIM_ERR_CANTCREAT;
@@ -424,6 +430,7 @@ static ipsim_status export_dir(const ipsim_ex_plan *p, const unsigned char *sel,
             remove_old(old, report);
     }
     free(files.p);
+    free(out);
     free(tmp);
     free(old);
     return st;

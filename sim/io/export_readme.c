@@ -221,7 +221,8 @@ int ipsim__ex_write_readme(const ipsim_ex_plan *p, const char *src, const unsign
         fputs("  EMA Workbench: experiments.csv and outcomes.csv are its (experiments, outcomes)\n"
               "            pair, row for row:\n"
               "            experiments = pd.read_csv(\"experiments.csv\")\n"
-              "            outcomes = {k: v.to_numpy() for k, v in pd.read_csv(\"outcomes.csv\").items()}\n"
+              "            outcomes = {k: v.to_numpy() for k, v in\n"
+              "                        pd.read_csv(\"outcomes.csv\", float_precision=\"round_trip\").items()}\n"
               "            e.g. ema_workbench.analysis.prim.Prim(experiments[[...parameters]],\n"
               "                 outcomes[\"cec_arrivals\"] < x, threshold=0.8)\n",
               out);
