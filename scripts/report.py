@@ -379,13 +379,34 @@ def differences(resolved, arms):
     return rows
 
 
+def intervention_text(v):
+    """An intervention in words: 'C, 2025-03-01 to 2025-05-31, 20.0 M CNY; targets Shanghai cec (1), ...'."""
+    parts = [str(v.get("mechanism", "?"))]
+    if "start" in v or "end" in v:
+        parts.append(f"{v.get('start', '?')} to {v.get('end', '?')}")
+    if isinstance(v.get("cost_cny"), (int, float)):
+        parts.append(fmt_cny(v["cost_cny"]))
+    text = ", ".join(parts)
+    tg = v.get("targets")
+    if isinstance(tg, list) and tg:
+        text += "; targets " + ", ".join(
+            f"{t.get('market', '?')} {t.get('segment', '?')}" + (f" ({t['weight']:g})" if isinstance(
+                t.get("weight"), (int, float)) else "") for t in tg if isinstance(t, dict))
+    return text
+
+
+def value_text(path, v):
+    """A scenario value for people: money in M CNY, the rest as JSON."""
+    if path.endswith("cost_cny") and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return fmt_cny(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
 def cell(v):
     if isinstance(v, str) and v == "__absent__":
         return "<span class=absent>(absent)</span>"
     if isinstance(v, dict):
-        keep = {k: v[k] for k in ("mechanism", "start", "end", "cost_cny", "targets") if k in v}
-        s = json.dumps(keep, ensure_ascii=False)
-        return f"<code>{E(s)}</code>"
+        return E(intervention_text(v)) if "mechanism" in v else f"<code>{E(json.dumps(v, ensure_ascii=False))}</code>"
     if isinstance(v, float):
         return E(f"{v:,.6g}")
     if isinstance(v, int) and not isinstance(v, bool):
@@ -455,7 +476,7 @@ def arm_row(sw, resolved, p):
     if scen:
         what = E(own or res.get("description", "")) + f"<br><span class=sub>scenario <code>{E(scen)}</code></span>"
     elif sets:
-        changes = "".join(f"<li><code>{E(k)} = {E(json.dumps(v, ensure_ascii=False))}</code></li>"
+        changes = "".join(f"<li><code>{E(k)}</code> = {E(value_text(k, v))}</li>"
                           for k, v in sets.items() if k != "description")
         base = sw.experiment.get("base")
         base_name = base if isinstance(base, str) else "the inline base"
