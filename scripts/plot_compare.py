@@ -168,13 +168,14 @@ def put_legend(sub, sw, title="contrast (paired difference, 95% CI)"):
               title=title, title_fontsize=9, frameon=True)
 
 
-def figure_outcomes(sw, with_return=True):
+def figure_outcomes(sw, with_return=True, cols=2):
+    """The outcome panels and the per-10,000-CNY panels (the report's figure:
+    two columns, so that the row labels stay legible on a page)."""
     names = sw.outcome_names
     n = len(names) + (2 if with_return else 0)
-    cols = 3
     rows = (n + cols - 1) // cols
-    fig = plt.figure(figsize=(14, 2.9 * rows + 1.0), constrained_layout=True)
-    leg, body = fig.subfigures(2, 1, height_ratios=[0.8, 2.9 * rows])
+    fig = plt.figure(figsize=(5.5 * cols, 2.6 * rows + 1.0), constrained_layout=True)
+    leg, body = fig.subfigures(2, 1, height_ratios=[0.8, 2.6 * rows])
     put_legend(leg, sw)
     axes = np.ravel(body.subplots(rows, cols))
     for ax, name in zip(axes, names):

@@ -197,53 +197,49 @@ def bottom_rows(sw, name):
 
 
 def bottom_sentence(sw, name, one, many):
-    """One sentence for one objective: the arm that buys an extra unit most
-    cheaply (or, without costs, brings the most), with every other arm's
-    figures and, for two campaigns, their paired difference."""
+    """Sentences for one objective: the arm that buys an extra unit most
+    cheaply (or, without extra costs, brings the most), what one costs, every
+    other arm's figures, and the best arm against the runner-up (paired)."""
     if name not in sw.outcomes:
         return None
     rows = bottom_rows(sw, name)
     if not rows:
         return None
+    short = "CEC visitor" if name == "cec_arrivals" else one
     ref = f"<b>{E(sw.points[sw.reference])}</b>"
     b = lambda i: f"<b>{E(sw.points[i])}</b>"  # noqa: E731
     priced = [r for r in rows if np.isfinite(r[5])]
     best = min(priced, key=lambda r: r[5]) if priced else max(rows, key=lambda r: r[2])
 
-    def gain(m, lo, hi):
-        g = f"{fmt_ci(name, m, lo, hi)} {many}"
+    def gain(r):
+        i, cost, m, lo, hi = r[:5]
+        g = f"{fmt_ci(name, m, lo, hi)} {short}s"
+        g += f" for {fmt_cny(cost)} more than {ref}" if cost > 0 else f" for no more budget than {ref}"
         return g if clear(lo, hi) else g + " (<b>no clear gain</b>: the interval includes zero)"
 
-    def each(c, clo, chi, lead):
-        if not np.isfinite(c):
-            return ""
-        return (f", that is {fmt_cost_ci(c, clo, chi)} per extra {one}" if lead
-                else f", {fmt_cost_ci(c, clo, chi)} each")
-
-    def part(r, lead):
-        i, cost, m, lo, hi, c, clo, chi = r
-        spend = f"{fmt_cny(cost)} more than {ref}" if cost > 0 else f"no more budget than {ref}"
-        if lead:
-            return f"{b(i)} spends {spend} and brings {gain(m, lo, hi)}{each(c, clo, chi, True)}"
-        return f"{b(i)} spends {spend} for {gain(m, lo, hi)}{each(c, clo, chi, False)}"
-
-    text = part(best, True)
+    if np.isfinite(best[5]):
+        text = (f"{b(best[0])} buys them most cheaply, at {fmt_cost_ci(*best[5:])} per extra {short}: "
+                f"{gain(best)}.")
+    else:
+        text = f"{b(best[0])} brings the most: {gain(best)}."
     if not any(clear(r[3], r[4]) and r[2] > 0 for r in rows):
         text = (f"<b>no clear answer</b> with {sw.replicates} replicates: no arm brings clearly more {many} than "
                 f"{ref} (more replicates, or a finer scale, narrow the intervals). " + text)
-    others = [r for r in rows if r[0] != best[0]]
+    others = sorted((r for r in rows if r[0] != best[0]), key=lambda r: (not np.isfinite(r[5]), r[5]))
+    for r in others:
+        text += (f" {b(r[0])}: {fmt_cost_ci(*r[5:])} each ({gain(r)})." if np.isfinite(r[5])
+                 else f" {b(r[0])}: {gain(r)}.")
     if others:
-        text += "; " + "; ".join(part(r, False) for r in others)
-    text += "."
-    if len(rows) >= 2:
-        j = max(others, key=lambda r: r[2])[0]
+        j = others[0][0]
         m, lo, hi = diff(sw, name, best[0], j)
+        same_money = abs(best[1] - others[0][1]) < 1
+        lead = "For the same money, " if same_money else "Against each other, "
         if clear(lo, hi):
-            text += (f" Against each other, {b(best[0])} brings {fmt_ci(name, m, lo, hi)} "
-                     f"{'more' if m > 0 else 'fewer'} {many} than {b(j)} (paired replicates).")
+            text += (f" {lead}{b(best[0])} brings {fmt_ci(name, m, lo, hi)} {'more' if m > 0 else 'fewer'} "
+                     f"{short}s than {b(j)} (paired replicates).")
         else:
-            text += (f" Against each other, {b(best[0])} and {b(j)} are <b>not clearly different</b> "
-                     f"({fmt_ci(name, m, lo, hi)}; the interval includes zero).")
+            text += (f" {lead}{b(best[0])} and {b(j)} are <b>not clearly different</b> "
+                     f"({fmt_ci(name, m, lo, hi)} {short}s; the interval includes zero).")
     return text
 
 
@@ -277,12 +273,12 @@ def crowding_note(sw):
     over = [p for p, v in enumerate(pk) if v > 1]
     if not over:
         return ""
-    return ("<p class=warn><b>Over capacity:</b> in " + ", ".join(f"<b>{E(sw.points[p])}</b> ({pk[p]:.2f})"
-                                                               for p in over) +
-            " the busiest asset receives more visitors in a day than its capacity (peak crowding = visitors / "
-            "capacity above 1). In the model crowding lowers the visitors' experience and so their posts, and "
-            "the expected crowding deters others (sim/ODD.md 7.5, 7.6); a real destination would also turn "
-            "people away.</p>")
+    who = "every arm" if len(over) == len(pk) else ", ".join(f"<b>{E(sw.points[p])}</b>" for p in over)
+    return (f"<p class=warn><b>Over capacity:</b> in {who}, the busiest asset receives more visitors in a day "
+            "than its capacity: peak crowding (visitors / capacity) " +
+            ", ".join(f"{pk[p]:.2f} in <b>{E(sw.points[p])}</b>" for p in over) +
+            ". In the model crowding lowers the visitors' experience and so their posts, and the expected "
+            "crowding deters others (sim/ODD.md 7.5, 7.6); a real destination would also turn people away.</p>")
 
 
 # ---------------------------------------------------------------- arm scenarios
@@ -444,7 +440,7 @@ td.key{min-width:230px;max-width:300px}td.num{text-align:right;white-space:nowra
 img{width:100%;border:1px solid #ccc}.caveat{border:2px solid #333;padding:10px 16px;background:#fafafa}
 blockquote{margin:8px 0 8px 10px;padding-left:12px;border-left:4px solid #999;color:#222;font-size:14px}
 figcaption{font-size:13px;color:#333;margin:4px 0 18px}
-ul.bottom li{margin:10px 0;font-size:16px}table.bottom td.num{white-space:normal}
+ul.bottom li{margin:10px 0;font-size:16px}table.bottom td{font-size:12.5px}
 .warn{border-left:5px solid #333;padding:6px 12px;background:#f2f2f2}ul.sets{margin:4px 0 4px 18px;padding:0}
 """
 
