@@ -248,6 +248,21 @@ def cost_per(extra_cost, m, lo, hi):
     return c, c_lo, c_hi
 
 
+def thousands(fig):
+    """Thousands separators on every plain numeric axis of fig (-8,000, not
+    -8000); category and log axes are left alone."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
+    f = FuncFormatter(lambda x, _: f"{x:,.0f}".replace("-", MINUS) if abs(x) >= 1000
+                      else f"{x:g}".replace("-", MINUS))
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter) and axis.get_scale() == "linear":
+                axis.set_major_formatter(f)
+                if axis is ax.xaxis:  # wider labels: fewer of them
+                    axis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+    return fig
+
+
 def default_prefix(path, suffix):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     return os.path.join(root, "results", os.path.splitext(os.path.basename(path))[0] + suffix)

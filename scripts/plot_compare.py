@@ -34,7 +34,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ipsim_results import (OUTCOMES, MARKERS, FACES, Sweep, diff, contrasts,  # noqa: E402
-                           default_prefix, save)
+                           default_prefix, save, thousands)
 
 
 def _style(c):
@@ -187,7 +187,7 @@ def figure_outcomes(sw, with_return=True, cols=2):
         k += 2
     for ax in axes[k:]:
         ax.set_axis_off()
-    return fig
+    return thousands(fig)
 
 
 def figure_markets(sw):
@@ -198,7 +198,7 @@ def figure_markets(sw):
     put_legend(leg, sw)
     for ax, name in zip(body.subplots(1, max(len(names), 1), squeeze=False)[0], names):
         draw_markets(ax, sw, name)
-    return fig
+    return thousands(fig)
 
 
 def figure_all(sw):
@@ -222,8 +222,8 @@ def figure_all(sw):
     if names_m:
         for ax, name in zip(bottom.subplots(1, len(names_m), squeeze=False)[0], names_m):
             draw_markets(ax, sw, name)
-    fig.suptitle(suptitle(sw), fontsize=12)
-    return fig
+    fig.suptitle(textwrap.fill(suptitle(sw), 110), fontsize=12)
+    return thousands(fig)
 
 
 def load(path, tool="plot_compare.py"):

@@ -82,7 +82,19 @@ with tempfile.TemporaryDirectory() as tmp:
                 b = t.get_window_extent(r)
                 if b.x0 < -1 or b.y0 < -1 or b.x1 > W + 1 or b.y1 > H + 1:
                     cut.append(t.get_text()[:40])
+    if fig._suptitle is not None:
+        b = fig._suptitle.get_window_extent(r)
+        if b.x0 < -1 or b.x1 > W + 1 or b.y1 > H + 1:
+            cut.append(fig._suptitle.get_text()[:40])
     check(not cut, f"no title or label cut by the figure's edge ({cut[:3]})")
+    clash = []
+    for ax in [a for a in fig.axes if a.axison]:
+        x0, x1 = sorted(ax.get_xlim())
+        xs = [t.get_window_extent(r) for t, v in zip(ax.get_xticklabels(), ax.get_xticks())
+              if x0 <= v <= x1 and t.get_text()]
+        xs = sorted((b for b in xs if b.height > 0), key=lambda b: b.x0)
+        clash += [ax.get_title()[:30] for a, b in zip(xs, xs[1:]) if a.x1 > b.x0 and abs(a.y0 - b.y0) < 2]
+    check(not clash, f"no x tick labels overlap ({clash[:3]})")
     texts = " ".join(ax.get_title() + " " + ax.get_xlabel() for ax in fig.axes).replace("\n", " ")
     check("gross on-site spending" in texts and "Return" not in texts, "spending is the visitors' gross on-site spending")
 
