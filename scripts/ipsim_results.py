@@ -23,7 +23,7 @@ OUTCOMES = {
     "cec_arrivals": ("core experiential (CEC) arrivals", "CEC arrivals (thousand people)", 1e3,
                      "core experiential visitors"),
     "visitor_nights": ("visitor-nights", "visitor-nights (thousand nights)", 1e3, "visitor-nights"),
-    "spending_cny": ("on-site spending", "on-site spending (million CNY)", 1e6, "CNY"),
+    "spending_cny": ("visitors' gross on-site spending", "visitors' on-site spending (million CNY)", 1e6, "CNY"),
     "positive_post_share": ("share of positive posts", "positive posts (percentage points)", 0.01, "percentage points"),
     "repeat_visit_share": ("share of repeat visits", "repeat arrivals (percentage points)", 0.01, "percentage points"),
     "peak_crowding": ("peak crowding", "peak visitors / capacity (ratio)", 1.0, ""),
@@ -175,6 +175,92 @@ def fmt_num(x, unit=""):
     else:
         s = f"{x:.2g}"
     return f"{s} {unit}".strip() if unit else s
+
+
+MINUS = "\u2212"
+
+
+def _sign(x, signed):
+    return ("+" if x > 0 else MINUS if x < 0 else "") if signed else (MINUS if x < 0 else "")
+
+
+def fmt_people(x, signed=False):
+    """People (or nights) with thousands separators: 1,333,500; +326,017."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    v = round(float(x))
+    return _sign(v, signed) + f"{abs(v):,.0f}"
+
+
+def fmt_cny(x, signed=False, unit=True):
+    """Money for people: 937.4 M CNY from a million on, 61.4 CNY below 100, else 45,210 CNY."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    ax = abs(float(x))
+    if ax >= 1e6:
+        s = f"{ax / 1e6:,.1f} M"
+    elif ax >= 100 or ax == 0:
+        s = f"{ax:,.0f}"
+    else:
+        s = f"{ax:,.1f}"
+    return _sign(x, signed) + s + (" CNY" if unit else "")
+
+
+def fmt_value(name, x, signed=False, unit=True):
+    """A value of outcome `name` with its unit: people, CNY, percentage points
+    (shares, when signed: a difference) or a percentage, crowding ratio."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    if name == "spending_cny" or name.endswith("_cny"):
+        return fmt_cny(x, signed, unit)
+    if name.endswith("_share"):
+        v = 100 * float(x)
+        s = f"{abs(v):.2f}" if abs(v) < 1 else f"{abs(v):.1f}"
+        return _sign(v, signed) + s + ((" pp" if signed else "%") if unit else "")
+    if name == "peak_crowding":
+        return _sign(x, signed) + f"{abs(float(x)):,.2f}"
+    return fmt_people(x, signed)
+
+
+def fmt_ci(name, m, lo, hi, signed=True):
+    """"+937.4 M CNY [+845.9 M to +1,029.0 M]": a value and its 95% interval,
+    the unit written once ("to", not a comma, between the ends: the numbers
+    have thousands separators)."""
+    head = fmt_value(name, m, signed)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return head + " [no interval]"
+    a, b = fmt_value(name, lo, signed, False), fmt_value(name, hi, signed, False)
+    return f"{head} [{a} to {b}]"
+
+
+def cost_per(extra_cost, m, lo, hi):
+    """CNY per extra unit of an outcome: extra_cost / m, with the interval from
+    the paired difference's interval [lo, hi] (a ratio of a fixed cost to a
+    difference: [cost / hi, cost / lo] when lo > 0; when lo <= 0 < hi the upper
+    end is unbounded (inf); NaN when there is no extra cost or m <= 0)."""
+    if not (extra_cost > 0) or not np.isfinite(m) or m <= 0:
+        return float("nan"), float("nan"), float("nan")
+    c = extra_cost / m
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return c, float("nan"), float("nan")
+    c_lo = extra_cost / hi if hi > 0 else float("nan")
+    c_hi = extra_cost / lo if lo > 0 else float("inf")
+    return c, c_lo, c_hi
+
+
+def thousands(fig):
+    """Thousands separators on every plain numeric axis of fig (-8,000, not
+    -8000); category and log axes are left alone."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
+    f = FuncFormatter(lambda x, _: f"{x:,.0f}".replace("-", MINUS) if abs(x) >= 1000
+                      else f"{x:g}".replace("-", MINUS))
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter) and axis.get_scale() == "linear":
+                axis.set_major_formatter(f)
+                if axis is ax.xaxis:  # wider labels: fewer of them
+                    axis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+    return fig
 
 
 def default_prefix(path, suffix):

@@ -11,15 +11,17 @@ over the common-random-number replicates):
           on-site spending, positive-post share, repeat-visit share, peak
           crowding): every arm minus the reference arm, and every later arm
           minus every earlier one (e.g. Shanghai/Shenzhen minus dispersed);
-  middle  the return per 10,000 CNY of extra intervention cost: extra
-          arrivals and extra on-site spending (arms that cost more than the
-          reference only);
+  middle  per 10,000 CNY of extra intervention cost: extra arrivals and the
+          visitors' extra gross on-site spending (money spent at the
+          destination, not a return on the budget; arms that cost more than
+          the reference only);
   bottom  arrivals and CEC arrivals by source market, for the same contrasts.
 Each contrast has its own marker and fill (black, white, grey), so the figure
-reads in greyscale. Needs Debian's python3-matplotlib, h5py, numpy.
+reads in greyscale, and its name labels its row on the y axis. Needs Debian's python3-matplotlib, h5py, numpy.
 """
 import argparse
 import os
+import textwrap
 import sys
 
 import numpy as np
@@ -28,15 +30,30 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ipsim_results import (OUTCOMES, MARKERS, FACES, Sweep, diff, contrasts,  # noqa: E402
-                           default_prefix, save)
+                           default_prefix, save, thousands)
 
 
 def _style(c):
     return dict(marker=MARKERS[c % len(MARKERS)], mfc=FACES[c % len(FACES)], mec="black", color="black",
                 ms=7, capsize=3, lw=1.2, ls="none")
+
+
+def row_label(label):
+    """A contrast's row label on the y axis: 'A − B' on two lines."""
+    a, sep, b = label.partition(" − ")
+    return f"{a}\n− {b}" if sep else label
+
+
+def label_rows(ax, labels):
+    """Row labels (top row first) on the y axis of a forest panel."""
+    n = len(labels)
+    ax.set_yticks([n - 1 - k for k in range(n)])
+    ax.set_yticklabels([row_label(x) for x in labels], fontsize=7.5)
+    ax.tick_params(axis="y", length=0)
 
 
 def contrast_table(sw, name):
@@ -59,10 +76,10 @@ def draw_outcome(ax, sw, name):
             err = [[(m - lo) / div], [(hi - m) / div]]
         ax.errorbar([m / div], [yy], xerr=err, **_style(c))
     ax.axvline(0, color="0.3", lw=0.8, ls="--")
-    ax.set_yticks([])
+    label_rows(ax, [r[0] for r in rows])
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_title(f"Difference in {title}", fontsize=10)
-    ax.set_xlabel(f"difference: {xlabel}", fontsize=9)
+    ax.set_title(textwrap.fill(f"Difference in {title}", 40), fontsize=10)
+    ax.set_xlabel(textwrap.fill(f"difference: {xlabel}", 44), fontsize=9)
     ax.grid(True, axis="x", color="0.85", lw=0.5)
 
 
@@ -78,8 +95,9 @@ def draw_return(ax, sw, which):
             continue
         rows.append((c, label, v[i], lo[i] if lo is not None else np.nan, hi[i] if hi is not None else np.nan,
                      cost[i]))
-    unit = "people" if which == "arrivals" else "CNY"
-    word = "extra arrivals" if which == "arrivals" else "extra on-site spending"
+    unit = "people" if which == "arrivals" else "thousand CNY"
+    div = 1.0 if which == "arrivals" else 1e3
+    word = "extra arrivals" if which == "arrivals" else "visitors' extra gross on-site spending"
     if not rows:
         ax.text(0.5, 0.5, "no arm costs more than the reference", ha="center", va="center",
                 transform=ax.transAxes, fontsize=9)
@@ -87,17 +105,19 @@ def draw_return(ax, sw, which):
         return
     n = len(rows)
     for k, (c, label, m, l_, h_, _) in enumerate(rows):
-        err = [[m - l_], [h_ - m]] if np.isfinite(l_) and np.isfinite(h_) else None
-        ax.errorbar([m], [n - 1 - k], xerr=err, **_style(c))
-        ax.annotate(f"{m:,.0f}", (m, n - 1 - k), textcoords="offset points", xytext=(0, 7), ha="center",
-                    fontsize=8)
+        err = [[(m - l_) / div], [(h_ - m) / div]] if np.isfinite(l_) and np.isfinite(h_) else None
+        ax.errorbar([m / div], [n - 1 - k], xerr=err, **_style(c))
+        ax.annotate(f"{m:,.0f}" if div == 1 else f"{m / div:,.0f} k", (m / div, n - 1 - k),
+                    textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8)
     ax.axvline(0, color="0.3", lw=0.8, ls="--")
-    ax.set_yticks([])
+    label_rows(ax, [r[1] for r in rows])
     ax.set_ylim(-0.7, n - 0.3)
     costs = sorted({r[5] for r in rows})
-    ax.set_title(f"Return: {word} per 10,000 CNY of extra cost\n(extra cost "
-                 + ", ".join(f"{x / 1e6:g} M CNY" for x in costs) + ")", fontsize=10)
-    ax.set_xlabel(f"{word} per 10,000 CNY ({unit})", fontsize=9)
+    title = (f"{word[0].upper() + word[1:]} per 10,000 CNY of extra cost (extra cost "
+             + ", ".join(f"{x / 1e6:g} M CNY" for x in costs) + ")")
+    ax.set_title(textwrap.fill(title, 34), fontsize=10)
+    ax.set_xlabel(textwrap.fill(f"{word} per 10,000 CNY ({unit})", 40), fontsize=9)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.grid(True, axis="x", color="0.85", lw=0.5)
 
 
@@ -148,13 +168,14 @@ def put_legend(sub, sw, title="contrast (paired difference, 95% CI)"):
               title=title, title_fontsize=9, frameon=True)
 
 
-def figure_outcomes(sw, with_return=True):
+def figure_outcomes(sw, with_return=True, cols=2):
+    """The outcome panels and the per-10,000-CNY panels (the report's figure:
+    two columns, so that the row labels stay legible on a page)."""
     names = sw.outcome_names
     n = len(names) + (2 if with_return else 0)
-    cols = 3
     rows = (n + cols - 1) // cols
-    fig = plt.figure(figsize=(14, 2.9 * rows + 1.0), constrained_layout=True)
-    leg, body = fig.subfigures(2, 1, height_ratios=[0.8, 2.9 * rows])
+    fig = plt.figure(figsize=(5.5 * cols, 2.6 * rows + 1.0), constrained_layout=True)
+    leg, body = fig.subfigures(2, 1, height_ratios=[0.8, 2.6 * rows])
     put_legend(leg, sw)
     axes = np.ravel(body.subplots(rows, cols))
     for ax, name in zip(axes, names):
@@ -166,7 +187,7 @@ def figure_outcomes(sw, with_return=True):
         k += 2
     for ax in axes[k:]:
         ax.set_axis_off()
-    return fig
+    return thousands(fig)
 
 
 def figure_markets(sw):
@@ -177,7 +198,7 @@ def figure_markets(sw):
     put_legend(leg, sw)
     for ax, name in zip(body.subplots(1, max(len(names), 1), squeeze=False)[0], names):
         draw_markets(ax, sw, name)
-    return fig
+    return thousands(fig)
 
 
 def figure_all(sw):
@@ -201,8 +222,8 @@ def figure_all(sw):
     if names_m:
         for ax, name in zip(bottom.subplots(1, len(names_m), squeeze=False)[0], names_m):
             draw_markets(ax, sw, name)
-    fig.suptitle(suptitle(sw), fontsize=12)
-    return fig
+    fig.suptitle(textwrap.fill(suptitle(sw), 110), fontsize=12)
+    return thousands(fig)
 
 
 def load(path, tool="plot_compare.py"):

@@ -35,7 +35,7 @@ warnings.filterwarnings("ignore", message=".*converting a masked element to nan.
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ipsim_results import (OUTCOMES, MARKERS, FACES, LINESTYLES, Sweep, t975,  # noqa: E402
+from ipsim_results import (OUTCOMES, MARKERS, FACES, LINESTYLES, Sweep, t975, thousands,  # noqa: E402
                            default_prefix, save)
 
 
@@ -250,7 +250,7 @@ def figure(sw, outcomes=None):
     outs = [o for o in (outcomes or sw.outcome_names) if o in sw.outcomes]
     fig = DRAW[sw.design](sw, outs)
     fig.get_layout_engine()  # keep constrained layout
-    return fig
+    return thousands(fig)
 
 
 def main():

@@ -6,10 +6,18 @@ Usage: scripts/report.py OUT.h5 [-o REPORT.html] [--experiment EXPERIMENT.json]
 
 OUT.h5 is a file written by `ipsim compare` or by `ipsim sweep` with an arms
 design. The page (default: results/<file stem>_report.html) holds:
-  - the question (the experiment's description) and the arms, with each arm's
-    scenario description and intervention cost;
+  - the question (the experiment's description);
+  - the bottom line, per objective (core experiential visitors, all
+    visitors): each arm's extra visitors against the reference and what one
+    extra visitor costs (extra budget / extra visitors), with 95% intervals
+    from the paired replicate differences;
+  - the arms: each arm's own description (an arm made with `set` shows its
+    overrides, and the base scenario's description only as the base's), its
+    intervention cost, mean arrivals and peak crowding (flagged when above
+    capacity);
   - the headline differences with their 95% confidence intervals in plain
-    words, and the return per 10,000 CNY of extra cost;
+    words, and the extra visitors per 10,000 CNY of extra cost; spending is
+    the visitors' gross on-site spending, not a return on the budget;
   - the figures of scripts/plot_compare.py, embedded as PNG (data: URIs);
   - the assumptions: every resolved scenario value that differs between the
     arms (each arm is resolved with `ipsim resolve`), the scale, replicates,
@@ -40,7 +48,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plot_compare  # noqa: E402
-from ipsim_results import OUTCOMES, diff, fmt_num, sig3, default_prefix  # noqa: E402
+from ipsim_results import (OUTCOMES, diff, fmt_num, fmt_cny, fmt_value, fmt_ci,  # noqa: E402
+                           cost_per, default_prefix)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 E = html.escape
@@ -49,10 +58,9 @@ E = html.escape
 # ---------------------------------------------------------------- numbers in words
 
 def _mag(x, cny):
-    """A magnitude in words: 326,000; CNY 928 million."""
+    """A magnitude in words: 326,000; 928.4 M CNY."""
     if cny:
-        ax = abs(x)
-        return f"CNY {sig3(ax) / 1e6:,.3g} million" if 1e6 <= ax < 1e9 else f"CNY {fmt_num(ax)}"
+        return fmt_cny(abs(x))
     return fmt_num(abs(x))
 
 
@@ -69,14 +77,9 @@ def _range(lo, hi, cny=False, pp=False):
         return f"95% CI {_pp(lo)} to {_pp(hi)} points"
     if lo >= 0 or hi <= 0:
         a, b = sorted((abs(lo), abs(hi)))
-        sa, sb = _mag(a, cny), _mag(b, cny)
-        if cny:
-            sa = sa[4:]
-        # "297,000–355,000"; "CNY 861–994 million" keeps one unit word
-        for w in (" million", " billion"):
-            if sa.endswith(w) and sb.endswith(w):
-                sa = sa[: -len(w)]
-        return f"95% CI {sa}–{sb}" if not cny else f"95% CI {sb[:4]}{sa}–{sb[4:]}"
+        if cny:  # "845.9 M–1,029.0 M CNY": the unit once
+            return f"95% CI {fmt_cny(a, unit=False)}–{fmt_cny(b)}"
+        return f"95% CI {_mag(a, cny)}–{_mag(b, cny)}"  # "297,000–355,000"
     return f"95% CI −{_mag(lo, cny)} to +{_mag(hi, cny)}"
 
 
@@ -108,7 +111,8 @@ def clause(name, m, lo, hi, first):
                 f"against {{arm}}" if first
                 else f"{abs(m):.2g} {'higher' if up else 'lower'} ({r}) than {{arm}}")
     if cny:
-        return (f"brings {_mag(m, True)} {'more' if up else 'less'} on-site spending ({r}) than {{arm}}" if first
+        return (f"brings {_mag(m, True)} {'more' if up else 'less'} visitors' gross on-site spending ({r}) "
+                f"than {{arm}}" if first
                 else f"{_mag(m, True)} {'more' if up else 'less'} ({r}) than {{arm}}")
     return (f"brings {_mag(m, False)} {'more' if up else 'fewer'} {word} ({r}) than {{arm}}" if first
             else f"{_mag(m, False)} {'more' if up else 'fewer'} ({r}) than {{arm}}")
@@ -134,7 +138,8 @@ def returns_sentence(sw, i):
     if cost is None or not cost[i] > 0:
         return None
     out = []
-    for which, unit in (("arrivals", "extra visitors"), ("spending_cny", "of extra on-site spending")):
+    for which, unit in (("arrivals", "extra visitors"),
+                        ("spending_cny", "of extra gross on-site spending by the visitors")):
         v = sw.a(f"per_10k_cny/extra_{which}")
         lo, hi = sw.a(f"per_10k_cny/extra_{which}_ci_low"), sw.a(f"per_10k_cny/extra_{which}_ci_high")
         if v is None or not np.isfinite(v[i]):
@@ -144,8 +149,136 @@ def returns_sentence(sw, i):
                    f"({_range(lo[i], hi[i], cny)})")
     if not out:
         return None
-    return (f"Per 10,000 CNY of extra cost ({fmt_num(cost[i] / 1e6)} million CNY more than "
-            f"<b>{E(sw.points[sw.reference])}</b>), <b>{E(sw.points[i])}</b> brings " + " and ".join(out) + ".")
+    return (f"Per 10,000 CNY of extra cost ({fmt_cny(cost[i])} more than "
+            f"<b>{E(sw.points[sw.reference])}</b>), <b>{E(sw.points[i])}</b> brings " + " and ".join(out) +
+            ". The spending is money the visitors spend at the destination (lodging, food, tickets), "
+            "not a return to whoever pays for the campaign.")
+
+
+# ---------------------------------------------------------------- the bottom line
+
+# objectives of the bottom line: outcome, what one unit is (singular, plural)
+OBJECTIVES = (("cec_arrivals", "core experiential (CEC) visitor", "core experiential (CEC) visitors"),
+              ("arrivals", "visitor", "visitors (all segments)"))
+
+
+def extra_costs(sw):
+    """Each arm's intervention cost over the reference's (CNY)."""
+    c = sw.a("per_10k_cny/extra_cost_cny")
+    if c is not None:
+        return np.asarray(c, float)
+    if sw.cost is not None:
+        return np.asarray(sw.cost, float) - float(sw.cost[sw.reference])
+    return np.full(len(sw.points), np.nan)
+
+
+def fmt_cost_ci(c, lo, hi):
+    """'61.4 CNY [55.8, 67.2]'; an unbounded upper end says so."""
+    if not np.isfinite(c):
+        return "n/a"
+    if np.isinf(hi) and np.isfinite(lo):
+        return f"{fmt_cny(c)} [at least {fmt_cny(lo, unit=False)}; no upper bound]"
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return f"{fmt_cny(c)} [no interval]"
+    return f"{fmt_cny(c)} [{fmt_cny(lo, unit=False)} to {fmt_cny(hi, unit=False)}]"
+
+
+def bottom_rows(sw, name):
+    """[(arm index, extra cost, m, lo, hi, cost per extra, its lo, its hi)] for
+    every arm but the reference."""
+    cost = extra_costs(sw)
+    out = []
+    for i in range(len(sw.points)):
+        if i == sw.reference:
+            continue
+        m, lo, hi = diff(sw, name, i, sw.reference)
+        out.append((i, cost[i], m, lo, hi) + cost_per(cost[i], m, lo, hi))
+    return out
+
+
+def bottom_sentence(sw, name, one, many):
+    """Sentences for one objective: the arm that buys an extra unit most
+    cheaply (or, without extra costs, brings the most), what one costs, every
+    other arm's figures, and the best arm against the runner-up (paired)."""
+    if name not in sw.outcomes:
+        return None
+    rows = bottom_rows(sw, name)
+    if not rows:
+        return None
+    short = "CEC visitor" if name == "cec_arrivals" else one
+    ref = f"<b>{E(sw.points[sw.reference])}</b>"
+    b = lambda i: f"<b>{E(sw.points[i])}</b>"  # noqa: E731
+    priced = [r for r in rows if np.isfinite(r[5])]
+    best = min(priced, key=lambda r: r[5]) if priced else max(rows, key=lambda r: r[2])
+
+    def gain(r):
+        i, cost, m, lo, hi = r[:5]
+        g = f"{fmt_ci(name, m, lo, hi)} {short}s"
+        g += f" for {fmt_cny(cost)} more than {ref}" if cost > 0 else f" for no more budget than {ref}"
+        return g if clear(lo, hi) else g + " (<b>no clear gain</b>: the interval includes zero)"
+
+    if np.isfinite(best[5]):
+        text = (f"{b(best[0])} buys them most cheaply, at {fmt_cost_ci(*best[5:])} per extra {short}: "
+                f"{gain(best)}.")
+    else:
+        text = f"{b(best[0])} brings the most: {gain(best)}."
+    if not any(clear(r[3], r[4]) and r[2] > 0 for r in rows):
+        text = (f"<b>no clear answer</b> with {sw.replicates} replicates: no arm brings clearly more {many} than "
+                f"{ref} (more replicates, or a finer scale, narrow the intervals). " + text)
+    others = sorted((r for r in rows if r[0] != best[0]), key=lambda r: (not np.isfinite(r[5]), r[5]))
+    for r in others:
+        text += (f" {b(r[0])}: {fmt_cost_ci(*r[5:])} each ({gain(r)})." if np.isfinite(r[5])
+                 else f" {b(r[0])}: {gain(r)}.")
+    if others:
+        j = others[0][0]
+        m, lo, hi = diff(sw, name, best[0], j)
+        same_money = abs(best[1] - others[0][1]) < 1
+        lead = "For the same money, " if same_money else "Against each other, "
+        if clear(lo, hi):
+            text += (f" {lead}{b(best[0])} brings {fmt_ci(name, m, lo, hi)} {'more' if m > 0 else 'fewer'} "
+                     f"{short}s than {b(j)} (paired replicates).")
+        else:
+            text += (f" {lead}{b(best[0])} and {b(j)} are <b>not clearly different</b> "
+                     f"({fmt_ci(name, m, lo, hi)} {short}s; the interval includes zero).")
+    return text
+
+
+def bottom_table(sw):
+    """The cost of one extra visitor and one extra CEC visitor, per arm."""
+    names = [o for o in OBJECTIVES if o[0] in sw.outcomes]
+    h = ["<table class=bottom><tr><th>arm</th><th class=num>extra budget vs "
+         f"{E(sw.points[sw.reference])}</th>"]
+    for name, one, many in names:
+        h.append(f"<th class=num>extra {E(many)} [95% CI]</th><th class=num>CNY per extra {E(one)} [95% CI]</th>")
+    h.append("</tr>")
+    rows = {name: {r[0]: r for r in bottom_rows(sw, name)} for name, _, _ in names}
+    cost = extra_costs(sw)
+    for i in range(len(sw.points)):
+        if i == sw.reference:
+            continue
+        h.append(f"<tr><td><b>{E(sw.points[i])}</b></td><td class=num>{fmt_cny(cost[i], signed=True)}</td>")
+        for name, _, _ in names:
+            _, _, m, lo, hi, c, clo, chi = rows[name][i]
+            h.append(f"<td class=num>{fmt_ci(name, m, lo, hi)}</td><td class=num>{fmt_cost_ci(c, clo, chi)}</td>")
+        h.append("</tr>")
+    h.append("</table>")
+    return "".join(h)
+
+
+def crowding_note(sw):
+    """A sentence when some arm's mean peak crowding is above capacity."""
+    if "peak_crowding" not in sw.outcomes:
+        return ""
+    pk = [float(np.nanmean(sw.outcomes["peak_crowding"][p])) for p in range(len(sw.points))]
+    over = [p for p, v in enumerate(pk) if v > 1]
+    if not over:
+        return ""
+    who = "every arm" if len(over) == len(pk) else ", ".join(f"<b>{E(sw.points[p])}</b>" for p in over)
+    return (f"<p class=warn><b>Over capacity:</b> in {who}, the busiest asset receives more visitors in a day "
+            "than its capacity: peak crowding (visitors / capacity) " +
+            ", ".join(f"{pk[p]:.2f} in <b>{E(sw.points[p])}</b>" for p in over) +
+            ". In the model crowding lowers the visitors' experience and so their posts, and the expected "
+            "crowding deters others (sim/ODD.md 7.5, 7.6); a real destination would also turn people away.</p>")
 
 
 # ---------------------------------------------------------------- arm scenarios
@@ -242,13 +375,34 @@ def differences(resolved, arms):
     return rows
 
 
+def intervention_text(v):
+    """An intervention in words: 'C, 2025-03-01 to 2025-05-31, 20.0 M CNY; targets Shanghai cec (1), ...'."""
+    parts = [str(v.get("mechanism", "?"))]
+    if "start" in v or "end" in v:
+        parts.append(f"{v.get('start', '?')} to {v.get('end', '?')}")
+    if isinstance(v.get("cost_cny"), (int, float)):
+        parts.append(fmt_cny(v["cost_cny"]))
+    text = ", ".join(parts)
+    tg = v.get("targets")
+    if isinstance(tg, list) and tg:
+        text += "; targets " + ", ".join(
+            f"{t.get('market', '?')} {t.get('segment', '?')}" + (f" ({t['weight']:g})" if isinstance(
+                t.get("weight"), (int, float)) else "") for t in tg if isinstance(t, dict))
+    return text
+
+
+def value_text(path, v):
+    """A scenario value for people: money in M CNY, the rest as JSON."""
+    if path.endswith("cost_cny") and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return fmt_cny(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
 def cell(v):
     if isinstance(v, str) and v == "__absent__":
         return "<span class=absent>(absent)</span>"
     if isinstance(v, dict):
-        keep = {k: v[k] for k in ("mechanism", "start", "end", "cost_cny", "targets") if k in v}
-        s = json.dumps(keep, ensure_ascii=False)
-        return f"<code>{E(s)}</code>"
+        return E(intervention_text(v)) if "mechanism" in v else f"<code>{E(json.dumps(v, ensure_ascii=False))}</code>"
     if isinstance(v, float):
         return E(f"{v:,.6g}")
     if isinstance(v, int) and not isinstance(v, bool):
@@ -286,6 +440,8 @@ td.key{min-width:230px;max-width:300px}td.num{text-align:right;white-space:nowra
 img{width:100%;border:1px solid #ccc}.caveat{border:2px solid #333;padding:10px 16px;background:#fafafa}
 blockquote{margin:8px 0 8px 10px;padding-left:12px;border-left:4px solid #999;color:#222;font-size:14px}
 figcaption{font-size:13px;color:#333;margin:4px 0 18px}
+ul.bottom li{margin:10px 0;font-size:16px}table.bottom td{font-size:12.5px}
+.warn{border-left:5px solid #333;padding:6px 12px;background:#f2f2f2}ul.sets{margin:4px 0 4px 18px;padding:0}
 """
 
 
@@ -294,6 +450,47 @@ def png_uri(fig, dpi=100):
     fig.savefig(buf, format="png", dpi=dpi)
     plot_compare.plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+UNIT_WORDS = {"arrivals": "people", "cec_arrivals": "people", "visitor_nights": "nights", "spending_cny": "CNY",
+              "positive_post_share": "percentage points", "repeat_visit_share": "percentage points",
+              "peak_crowding": "visitors / capacity"}
+
+
+def arm_row(sw, resolved, p):
+    """A row of the arms table: the arm's own description. An arm made with
+    `set` on the base scenario is described by its overrides (its own
+    description when it sets one); the base's description is shown as the
+    base's, never as the arm's."""
+    name = sw.points[p]
+    arms = {a.get("name"): a for a in sw.experiment.get("design", {}).get("arms", [])}
+    arm = arms.get(name, {})
+    sets = arm.get("set") or {}
+    scen = arm.get("scenario")
+    res = resolved.get(name, {})
+    own = arm.get("description") or sets.get("description")
+    if scen:
+        what = E(own or res.get("description", "")) + f"<br><span class=sub>scenario <code>{E(scen)}</code></span>"
+    elif sets:
+        changes = "".join(f"<li><code>{E(k)}</code> = {E(value_text(k, v))}</li>"
+                          for k, v in sets.items() if k != "description")
+        base = sw.experiment.get("base")
+        base_name = base if isinstance(base, str) else "the inline base"
+        what = (f"{E(own) + '<br>' if own else ''}<i>the base scenario with these overrides:</i>"
+                f"<ul class=sets>{changes}</ul><span class=sub>base ({E(str(base_name))}): "
+                f"{E(res.get('description', ''))}</span>")
+    else:
+        what = (E(own or res.get("description", "")) +
+                "<br><span class=sub>the base scenario, unchanged</span>")
+    tag = " <i>(reference)</i>" if p == sw.reference else ""
+    cost = sw.cost[p] if sw.cost is not None else np.nan
+    pk = float(np.nanmean(sw.outcomes["peak_crowding"][p])) if "peak_crowding" in sw.outcomes else np.nan
+    crowd = ("n/a" if not np.isfinite(pk) else
+             f"<b>{pk:.2f}: over capacity</b>" if pk > 1 else f"{pk:.2f}")
+    return (f"<tr><td><b>{E(name)}</b>{tag}</td><td>{what}</td><td class=num>{fmt_cny(cost)}</td>"
+            f"<td class=num>{fmt_value('arrivals', np.nanmean(sw.outcomes['arrivals'][p]))}</td>"
+            f"<td class=num>{fmt_value('cec_arrivals', np.nanmean(sw.outcomes['cec_arrivals'][p]))}</td>"
+            f"<td class=num>{crowd}</td></tr>")
 
 
 def build(sw, resolved, note, exp_label):
@@ -309,27 +506,32 @@ def build(sw, resolved, note, exp_label):
              f"{P} arms × {sw.replicates} paired replicates; written {dt.date.today().isoformat()}.</p>")
     h.append(f"<h2>The question</h2><p class=question>{E(q)}</p>")
 
+    # the bottom line
+    days = A.get("days", 365)
+    sentences = [(many, bottom_sentence(sw, name, one, many)) for name, one, many in OBJECTIVES]
+    sentences = [(m, t) for m, t in sentences if t]
+    if sentences:
+        h.append("<h2>The bottom line</h2><ul class=bottom>")
+        for many, text in sentences:
+            h.append(f"<li><b>If the objective is more {E(many)}:</b> {text}</li>")
+        h.append("</ul>")
+        h.append(bottom_table(sw))
+        h.append(f"<p class=sub>Extra budget: the arm's intervention cost minus the reference's. Extra visitors: "
+                 f"the mean paired difference over {sw.replicates} replicates, with its 95% t interval. The cost "
+                 f"of one extra visitor is the extra budget divided by the extra visitors; its interval is the "
+                 f"extra budget divided by the ends of the visitors' interval (no upper bound when that interval "
+                 f"reaches zero). Visitors' on-site spending is what they spend at the destination, not a return "
+                 f"on the budget.</p>")
+
     # arms
     h.append("<h2>The arms</h2><table><tr><th>arm</th><th>what it is</th><th class=num>intervention cost</th>"
-             "<th class=num>arrivals (mean)</th><th class=num>CEC arrivals (mean)</th></tr>")
-    arms_src, _ = arm_sources(exp)
-    src = {n: (s, st) for n, s, st in arms_src}
-    for p, name in enumerate(sw.points):
-        desc = resolved.get(name, {}).get("description", "")
-        s, st = src.get(name, (None, {}))
-        how = (f"scenario <code>{E(s)}</code>" if s else
-               "the base with " + ", ".join(f"<code>{E(k)} = {E(json.dumps(v))}</code>" for k, v in st.items())
-               if st else "the base scenario")
-        tag = " <i>(reference)</i>" if p == ref else ""
-        cost = sw.cost[p] if sw.cost is not None else np.nan
-        h.append(f"<tr><td><b>{E(name)}</b>{tag}</td><td>{E(desc)}<br><span class=sub>{how}</span></td>"
-                 f"<td class=num>{fmt_num(cost / 1e6)} M CNY</td>"
-                 f"<td class=num>{fmt_num(np.nanmean(sw.outcomes['arrivals'][p]))}</td>"
-                 f"<td class=num>{fmt_num(np.nanmean(sw.outcomes['cec_arrivals'][p]))}</td></tr>")
+             "<th class=num>arrivals (mean)</th><th class=num>CEC arrivals (mean)</th>"
+             "<th class=num>peak crowding (visitors / capacity)</th></tr>")
+    h += [arm_row(sw, resolved, p) for p in range(P)]
     h.append("</table>")
+    h.append(crowding_note(sw))
 
     # headlines
-    days = A.get("days", 365)
     h.append(f"<h2>The answer, with its uncertainty</h2><p>Totals over the {days} simulated days. Each difference "
              f"is paired: replicate <i>r</i> of every arm uses the same random numbers, so the difference is due to "
              f"the arms, and the 95% confidence interval (CI) is a paired t interval over the {sw.replicates} "
@@ -351,23 +553,24 @@ def build(sw, resolved, note, exp_label):
     h.append("</ul>")
 
     # numbers table
-    h.append("<h2>All paired differences</h2><table><tr><th>outcome</th><th>contrast</th><th class=num>difference"
-             "</th><th class=num>95% CI low</th><th class=num>95% CI high</th></tr>")
+    h.append("<h2>All paired differences</h2><table><tr><th>outcome</th><th>contrast</th><th class=num>difference "
+             "[95% CI]</th><th class=num>clear?</th></tr>")
     for name in sw.outcome_names:
-        title, axis, div, _ = OUTCOMES.get(name, (name, name, 1, ""))
-        unit = axis[axis.find("(") + 1:-1] if "(" in axis else ""
+        title = OUTCOMES.get(name, (name,))[0]
+        unit = UNIT_WORDS.get(name, sw.units.get(name, ""))
         for i, j, lab in plot_compare.contrasts(sw):
             m, lo, hi = diff(sw, name, i, j)
-            f = (lambda x: f"{sig3(x / div):,.4g}") if div != 1e3 else (lambda x: f"{sig3(x / div):,.4g}")
-            h.append(f"<tr><td>{E(title)} ({E(unit)})</td><td>{E(lab)}</td><td class=num>{f(m)}</td>"
-                     f"<td class=num>{f(lo)}</td><td class=num>{f(hi)}</td></tr>")
+            h.append(f"<tr><td>{E(title)} ({E(unit)})</td><td>{E(lab)}</td>"
+                     f"<td class=num>{E(fmt_ci(name, m, lo, hi))}</td>"
+                     f"<td class=num>{'yes' if clear(lo, hi) else 'no: includes 0'}</td></tr>")
     h.append("</table>")
 
     # figures
     h.append("<h2>Figures</h2>")
     h.append(f"<figure><img alt='forest plot of paired differences per outcome' "
              f"src='{png_uri(plot_compare.figure_outcomes(sw))}'><figcaption>Paired differences with 95% "
-             f"confidence intervals, one panel per outcome; the last two panels are the return per 10,000 CNY "
+             f"confidence intervals, one panel per outcome, one row per contrast (named on the left); the last "
+             f"two panels are the extra arrivals and the visitors' extra gross on-site spending per 10,000 CNY "
              f"of extra intervention cost. A dashed line marks no difference.</figcaption></figure>")
     if sw.by_market:
         h.append(f"<figure><img alt='paired differences by source market' "

@@ -8,9 +8,18 @@ sweeps (a 2-factor factorial and a grid):
     sources, no <link>, <script> or @import, every image a data: URI; it holds
     the question, the arms, the headline numbers (checked against the file),
     the differing scenario values and the ODD 7.8 caveat;
+  - the page opens with the bottom line: for CEC visitors and all visitors,
+    each arm's extra visitors and the cost of one extra visitor (extra budget /
+    paired difference, its interval from the difference's), checked against
+    the file; spending is called the visitors' gross on-site spending, never a
+    return; peak crowding above 1 is flagged as over capacity; numbers carry
+    thousands separators and units, and nothing in the tables is cut;
+  - an arms experiment with `set` arms: the arms table shows each arm's
+    overrides, and the base scenario's description only as the base's;
   - when Debian's chromium is installed, the page is rendered headless to a
     PNG that is checked to be non-blank (skipped with a message otherwise).
 """
+import html
 import json
 import os
 import re
@@ -101,6 +110,7 @@ with tempfile.TemporaryDirectory() as tmp:
     for arm in ("jiamusi_baseline", "campaign_dispersed", "campaign_shanghai_shenzhen"):
         check(arm in page, f"arm {arm} named")
     import h5py  # noqa: E402
+    import numpy as np  # noqa: E402
     from ipsim_results import fmt_num  # noqa: E402
     with h5py.File(cmp_) as f:
         names = [n.decode() for n in f["point_name"][...]]
@@ -116,6 +126,64 @@ with tempfile.TemporaryDirectory() as tmp:
     check("interventions[saturation_shanghai_shenzhen]" in page and "interventions[dispersed_campaign]" in page,
           "assumptions: the interventions that differ between arms are listed")
     check("7.8" in page and "calibrated" in page and "not forecasts" in page, "the ODD 7.8 caveat is quoted")
+
+    # the bottom line, opening the page
+    from ipsim_results import fmt_ci, fmt_cny, cost_per  # noqa: E402
+    check(words.find("The bottom line") < words.find("The arms") < words.find("The answer, with"),
+          "the bottom line comes before the arms and the detailed answer")
+    with h5py.File(cmp_) as f:
+        extra = f["analysis/per_10k_cny/extra_cost_cny"][k]
+        pk = f["outcomes/peak_crowding"][...].mean(axis=1)
+        dd = {o: [f[f"analysis/{s}/{o}"][k] for s in ("diff", "diff_ci_low", "diff_ci_high")]
+              for o in ("cec_arrivals", "arrivals")}
+    for o, one in (("cec_arrivals", "core experiential (CEC) visitor"), ("arrivals", "visitor")):
+        m_, lo_, hi_ = dd[o]
+        c, clo, chi = cost_per(extra, m_, lo_, hi_)
+        check(fmt_ci(o, m_, lo_, hi_) in words, f"bottom line: extra {o} {fmt_ci(o, m_, lo_, hi_)}")
+        if np.isfinite(c):
+            check(fmt_cny(c) in words and f"per extra {one}" in words,
+                  f"bottom line: {fmt_cny(c)} per extra {one} (= {fmt_cny(extra)} / {m_:,.0f})")
+    check("visitors' gross on-site spending" in words and "not a return" in words and
+          "return per 10,000" not in words.lower(), "spending is the visitors' gross on-site spending, not a return")
+    over = pk > 1
+    check((("over capacity" in words) == bool(over.any())), f"peak crowding above capacity flagged ({pk.round(2)})")
+    with h5py.File(cmp_) as f:
+        commit, seed_s = str(f.attrs["git_commit"]), str(f.attrs["seed_string"])
+    raw = re.findall(r"\d{7,}", words.replace(commit, "").replace(seed_s, ""))
+    check(not raw, f"no raw numbers of 7 digits or more: thousands separators ({raw[:3]})")
+    for cut in ("positive_post_ ", "repeat_visit_ "):
+        check(cut not in words, f"no cut header '{cut.strip()}'")
+
+    # an arms experiment with `set` arms
+    exp = os.path.join(tmp, "set.json")
+    with open(exp, "w") as fh:
+        json.dump({"name": "t_set", "description": "Half the budget, or other markets?",
+                   "base": os.path.join(SC, "campaign_shanghai_shenzhen.json"), "replicates": 2, "scale": 40000,
+                   "design": {"type": "arms", "reference": "baseline", "arms": [
+                       {"name": "baseline", "scenario": os.path.join(SC, "jiamusi_baseline.json")},
+                       {"name": "ssz_20m", "set": {}},
+                       {"name": "ssz_10m", "set": {"interventions[saturation_shanghai_shenzhen].cost_cny": 10000000}},
+                       {"name": "bj_gz", "set": {"interventions[saturation_shanghai_shenzhen].targets": [
+                           {"market": "Beijing", "segment": "cec", "weight": 1},
+                           {"market": "Guangzhou", "segment": "cec", "weight": 1}]}}]}}, fh)
+    set_h5 = os.path.join(tmp, "set.h5")
+    p = subprocess.run([BIN, "sweep", exp, "-o", set_h5, "--quiet", "--threads", "1"], capture_output=True, text=True)
+    check(p.returncode == 0, f"sweep with set arms (exit {p.returncode}) {p.stderr[-300:]}")
+    set_html = os.path.join(tmp, "set.html")
+    p = script("report.py", set_h5, "-o", set_html, "--experiment", exp)
+    check(p.returncode == 0, f"report.py on set arms exit {p.returncode} {p.stderr[-300:]}")
+    sp = open(set_html, encoding="utf-8").read() if os.path.exists(set_html) else ""
+    arms_part = sp.split("<h2>The arms</h2>")[-1].split("</table>")[0]
+    row = lambda name: arms_part.split(f"<b>{name}</b>")[-1].split("</tr>")[0]  # noqa: E731
+    check("interventions[saturation_shanghai_shenzhen].cost_cny</code> = 10.0 M CNY" in row("ssz_10m")
+          and "with these overrides" in row("ssz_10m"), "the 10 M arm shows its override")
+    check("Beijing" in row("bj_gz") and "Guangzhou" in row("bj_gz"), "the Beijing/Guangzhou arm shows its targets")
+    base_desc = json.load(open(os.path.join(SC, "campaign_shanghai_shenzhen.json")))["description"][:40]
+    r10 = re.sub(r"\s+", " ", row("ssz_10m"))
+    bd = html.escape(base_desc)
+    check(bd in r10 and r10.index("overrides") < r10.index(bd) and "base (" in r10,
+          "the base scenario's description is shown as the base's, after the overrides")
+    check("10.0 M CNY" in row("ssz_10m") or "16.0 M CNY" in row("ssz_10m"), "the 10 M arm's cost is its own")
 
     # what a browser shows
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -2,7 +2,7 @@
  * cli.h - the commands of the `ipsim` program and how they find each other.
  *
  * main.c holds the command table and dispatches to the command functions
- * (cmd_run.c, cmd_inspect.c, cmd_sweep.c, help.c); help.c holds every help
+ * (cmd_run.c, cmd_inspect.c, cmd_sweep.c, cmd_export.c, help.c); help.c holds every help
  * text. The program reaches the simulator only through the public API in
  * include/ipsim/. Functions shared between the program's files start with
  * cli_ (they are the program's, never the library's).
@@ -45,11 +45,12 @@ int cli_cmd_compare(const cli_command *cmd, cli_options *o);
 int cli_cmd_merge(const cli_command *cmd, cli_options *o);
 int cli_cmd_help(const cli_command *cmd, cli_options *o);     /* help.c */
 int cli_cmd_calibrate(const cli_command *cmd, cli_options *o); /* cmd_calibrate.c */
+int cli_cmd_export(const cli_command *cmd, cli_options *o);   /* cmd_export.c */
 
 /* Help texts (help.c), one per command. */
 extern const char cli_help_run[], cli_help_validate[], cli_help_resolve[], cli_help_info[],
     cli_help_schema[], cli_help_sweep[], cli_help_compare[], cli_help_merge[], cli_help_help[],
-    cli_help_calibrate[];
+    cli_help_calibrate[], cli_help_export[];
 
 /* Print the overview (--help), the help of one command, the version line. */
 void cli_print_main_help(FILE *f);

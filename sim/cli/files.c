@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,6 +87,17 @@ static int check_directory(const char *path, const char *dir)
     return 0;
 }
 
+int cli_refuse_csv_output(const char *path)
+{
+    size_t n = strlen(path);
+    if (n < 4 || strcasecmp(path + n - 4, ".csv") != 0)
+        return 0;
+    cli_msg("%s: ipsim writes HDF5 result files, not CSV; write OUT.h5, then 'ipsim export "
+            "OUT.h5 -o DIR' (every table as CSV) or 'ipsim export OUT.h5 -o %s --table NAME'",
+            path, path);
+    return ipsim_status_exit_code(IPSIM_ERR_USAGE);
+}
+
 int cli_check_output_path(const char *path, int force)
 {
     struct stat st;
@@ -97,6 +109,8 @@ int cli_check_output_path(const char *path, int force)
         cli_msg("-o: empty output path; give a file name such as results/run.h5");
         return ipsim_status_exit_code(IPSIM_ERR_USAGE);
     }
+    if ((rc = cli_refuse_csv_output(path)) != 0)
+        return rc;
     if (lstat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             cli_msg("%s: is a directory; give a file name such as %s/run.h5", path, path);

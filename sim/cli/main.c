@@ -7,8 +7,8 @@
  * "ipsim: " (console.c), and the exit status is a sysexits(3) code
  * (ipsim_status_exit_code). Options are declared once, in the option table
  * of options.c; the commands live in cmd_run.c (run), cmd_inspect.c
- * (validate, resolve, info, schema), cmd_sweep.c (sweep, compare, merge) and
- * help.c (help, with every help text); summary.c prints their summaries.
+ * (validate, resolve, info, schema), cmd_sweep.c (sweep, compare, merge),
+ * cmd_export.c (export) and help.c (help, with every help text); summary.c prints their summaries.
  */
 #include <errno.h>
 #include <limits.h>
@@ -38,6 +38,9 @@ static const cli_command commands[] = {
     {"calibrate", CLI_CALIBRATE, cli_cmd_calibrate, 1, 1, "the calibration file (CALIBRATION.json)",
      "fit scenario parameters to observed figures (ABC-SMC), write a posterior file",
      cli_help_calibrate},
+    {"export", CLI_EXPORT, cli_cmd_export, 1, 1, "the result file (OUT.h5)",
+     "write a run or sweep file as CSV tables (pandas, R, spreadsheets, EMA Workbench)",
+     cli_help_export},
     {"help", CLI_HELP, cli_cmd_help, 0, 1, "", "show the help of a command", cli_help_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -78,7 +81,7 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fputs("Usage: ipsim COMMAND [OPTION]... [ARGUMENT]...\n", stderr);
         return cli_usage_error(NULL, "missing command (run, validate, resolve, info, schema, sweep, "
-                               "compare, merge, help)");
+                               "compare, merge, export, help)");
     }
     if (argv[1][0] == '-') {
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -94,7 +97,7 @@ int main(int argc, char **argv)
     cmd = cli_find_command(argv[1]);
     if (!cmd)
         return cli_usage_error(NULL, "unknown command '%s' (commands: run, validate, resolve, info, "
-                               "schema, sweep, compare, merge, help)", argv[1]);
+                               "schema, sweep, compare, merge, export, help)", argv[1]);
 
     memset(&o, 0, sizeof o);
     rc = cli_parse_options(cmd, argc - 1, argv + 1, &o);

@@ -22,18 +22,19 @@
 
 #include "cli/cli.h"
 #include "cli/console.h"
+#include "cli/files.h"
 #include "ipsim/ipsim.h"
 
 /* Values getopt_long returns for options without a short form. */
 enum {
     OPT_SEED = 1000, OPT_REPLICATE, OPT_THREADS, OPT_SCALE, OPT_DAYS, OPT_SET, OPT_MAX_MEMORY,
-    OPT_FORCE, OPT_REPLICATES, OPT_RESUME, OPT_SHARD, OPT_DRY_RUN
+    OPT_FORCE, OPT_REPLICATES, OPT_RESUME, OPT_SHARD, OPT_DRY_RUN, OPT_TABLE, OPT_LIST
 };
 
 #define RUNS (CLI_RUN | CLI_SWEEP | CLI_COMPARE)   /* commands that run models */
 #define SWEEPS (CLI_SWEEP | CLI_COMPARE)           /* commands that run experiments */
 #define ALL_COMMANDS (CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | CLI_INFO | CLI_SCHEMA | CLI_SWEEP | \
-                      CLI_COMPARE | CLI_MERGE | CLI_HELP | CLI_CALIBRATE)
+                      CLI_COMPARE | CLI_MERGE | CLI_HELP | CLI_CALIBRATE | CLI_EXPORT)
 
 #define MAX_LONG_OPTIONS 32 /* rows of option_table, plus the terminator */
 #define OPTSTRING_LEN 64    /* ":" + short forms + their ':' marks */
@@ -52,7 +53,7 @@ typedef struct {
 } option_spec;
 
 static const option_spec option_table[] = {
-    {"output", 'o', required_argument, 'o', RUNS | CLI_CALIBRATE},
+    {"output", 'o', required_argument, 'o', RUNS | CLI_CALIBRATE | CLI_EXPORT},
     {"seed", 0, required_argument, OPT_SEED, CLI_RUN | CLI_CALIBRATE},
     {"replicate", 0, required_argument, OPT_REPLICATE, CLI_RUN},
     {"replicates", 0, required_argument, OPT_REPLICATES, SWEEPS},
@@ -64,7 +65,9 @@ static const option_spec option_table[] = {
     {"resume", 0, no_argument, OPT_RESUME, SWEEPS | CLI_CALIBRATE},
     {"dry-run", 0, no_argument, OPT_DRY_RUN, SWEEPS | CLI_CALIBRATE},
     {"shard", 0, required_argument, OPT_SHARD, SWEEPS},
-    {"force", 0, no_argument, OPT_FORCE, RUNS | CLI_MERGE | CLI_CALIBRATE},
+    {"force", 0, no_argument, OPT_FORCE, RUNS | CLI_MERGE | CLI_CALIBRATE | CLI_EXPORT},
+    {"table", 0, required_argument, OPT_TABLE, CLI_EXPORT},
+    {"list", 0, no_argument, OPT_LIST, CLI_EXPORT},
     {"quiet", 'q', no_argument, 'q', ALL_COMMANDS},
     {"verbose", 'v', no_argument, 'v', ALL_COMMANDS & ~CLI_MERGE},
     {"help", 'h', no_argument, 'h', ALL_COMMANDS},
@@ -246,6 +249,8 @@ static int take_option(const cli_command *cmd, int c, const char *arg, cli_optio
         break;
     case OPT_RESUME: o->resume = 1; break;
     case OPT_DRY_RUN: o->dry_run = 1; break;
+    case OPT_TABLE: o->table = arg; break;
+    case OPT_LIST: o->list = 1; break;
     case OPT_SHARD:
         if (parse_shard(arg, &o->shard_k, &o->shard_n) != 0)
             return cli_usage_error(cmd->name, "--shard '%s': expected K/N with 1 <= K <= N, such "
@@ -297,6 +302,8 @@ int cli_parse_options(const cli_command *cmd, int argc, char **argv, cli_options
             break;
         }
     }
+    if ((cmd->id & RUNS) && o->output && (rc = cli_refuse_csv_output(o->output)) != 0)
+        return rc; /* run, sweep, compare write HDF5: CSV is 'ipsim export' */
     o->args = argv + optind;
     o->n_args = argc - optind;
     if (o->n_args < cmd->min_args)

@@ -19,7 +19,8 @@ enum {
     CLI_COMPARE = 1u << 6,
     CLI_MERGE = 1u << 7,
     CLI_HELP = 1u << 8,
-    CLI_CALIBRATE = 1u << 9
+    CLI_CALIBRATE = 1u << 9,
+    CLI_EXPORT = 1u << 10
 };
 
 /* Everything the command line of one command set; zero = not given. */
@@ -42,6 +43,8 @@ typedef struct {
     int resume;             /* sweep: continue from the journal */
     int shard_k, shard_n;   /* sweep: --shard K/N */
     int dry_run;            /* sweep, compare: check only */
+    const char *table;      /* export: --table NAME[,NAME...] */
+    int list;               /* export: --list the tables */
 } cli_options;
 
 typedef struct cli_command cli_command;

@@ -15,6 +15,7 @@
 #define N_SEGMENTS 2 /* the [segment] axis of daily metrics: cec, mainstream */
 #define FMT_LEN 64   /* a formatted number */
 #define PERCENT 100.0
+#define MILLION 1e6  /* money from here on in millions */
 
 static const char *const segment_labels[N_SEGMENTS] = {"CEC", "mainstream"};
 
@@ -68,6 +69,20 @@ const char *cli_fmt_rate(double x, char *buf, size_t len)
         snprintf(buf, len, "%.*se%d", (int)(e - tmp), tmp, atoi(e + 1));
     else
         snprintf(buf, len, "%s", tmp);
+    return buf;
+}
+
+/* Money for people: "6,598.4 M CNY" from a million on, else "512,000 CNY". */
+static const char *fmt_money(double x, char *buf, size_t len)
+{
+    char digits[FMT_LEN / 2];
+    if (isfinite(x) && fabs(x) >= MILLION) {
+        double tenths = floor(fabs(x) / MILLION * 10.0 + 0.5);
+        cli_fmt_int(floor(tenths / 10.0), digits, sizeof digits);
+        snprintf(buf, len, "%s%s.%d M CNY", x < 0 ? "-" : "", digits, (int)fmod(tenths, 10.0));
+    } else {
+        snprintf(buf, len, "%s CNY", cli_fmt_int(x, digits, sizeof digits));
+    }
     return buf;
 }
 
@@ -159,8 +174,8 @@ static void print_totals(const ipsim_model *m, int nm, double cec_arr, double to
         printf("visitor-nights          %s\n",
                cli_fmt_int(total_of(nights, nm * N_SEGMENTS), a, sizeof a));
     if (sum_daily(m, "spending_cny", spend, nm) == 0)
-        printf("spending                %s CNY\n",
-               cli_fmt_int(total_of(spend, nm * N_SEGMENTS), a, sizeof a));
+        printf("on-site spending        %s (visitors' gross spending at the destination)\n",
+               fmt_money(total_of(spend, nm * N_SEGMENTS), a, sizeof a));
     if (sum_daily(m, "posts_positive", pos, nm) == 0 && sum_daily(m, "posts_negative", neg, nm) == 0 &&
         sum_daily(m, "posts_neutral", neu, nm) == 0) {
         double pp = total_of(pos, nm * N_SEGMENTS), pn = total_of(neg, nm * N_SEGMENTS);
