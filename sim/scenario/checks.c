@@ -77,24 +77,25 @@ int ipsim__sf_check_target(vctx *v, char *elem, int index)
     return 0;
 }
 
-/* An intervention ends on or after its start, starts inside the simulated
- * period and, for mechanism E, has its event window inside [start, end];
- * for the other mechanisms the event window is set to [start, end]. */
+/* An intervention ends on or after its start, starts on or after the
+ * first simulated day (one that starts after the last day has no effect:
+ * a run shortened with days, --days or --set simulation.days keeps the
+ * scenario's calendar) and, for mechanism E, has its event window inside
+ * [start, end]; for the other mechanisms the event window is set to
+ * [start, end]. */
 int ipsim__sf_check_intervention(vctx *v, char *elem, int index)
 {
     (void)index;
     sc_intervention *iv = (sc_intervention *)elem;
     const sc_simulation *sim = &v->data->simulation;
     if (check_order(v, "end", "start", iv->start, iv->end, 1)) return -1;
-    ipsim_date last = sim->start_date + sim->days - 1;
-    if (iv->start < sim->start_date || iv->start > last) {
-        char a[16], b[16], x[16];
+    if (iv->start < sim->start_date) {
+        char a[16], x[16];
         ipsim_date_format(sim->start_date, a);
-        ipsim_date_format(last, b);
         ipsim_date_format(iv->start, x);
         size_t old = ipsim_json_path_push_key(&v->path, "start");
-        ipsim__sf_fail(v, "expected a date inside the simulated period %s to %s, found \"%s\"", a,
-                       b, x);
+        ipsim__sf_fail(v, "expected a date on or after the first simulated day %s, found \"%s\"",
+                       a, x);
         ipsim_json_path_pop(&v->path, old);
         return -1;
     }

@@ -330,7 +330,8 @@ static const field intervention_fields[] = {
     NAMEF(sc_intervention, name, "Intervention name."),
     {.key = "mechanism", .type = FT_MECHANISM, .off = offsetof(sc_intervention, mechanism),
      .doc = "\"promotion\" or one of the mechanisms \"A\" to \"F\"."},
-    DATEF(sc_intervention, start, "First day (inclusive); inside the simulated period."),
+    DATEF(sc_intervention, start, "First day (inclusive); on or after the first simulated "
+          "day (starting after the last one, it has no effect)."),
     DATEF(sc_intervention, end, "Last day (inclusive), on or after start; may run past the period."),
     NUM(sc_intervention, cost_cny, 0, 1e12, 0, "CNY",
         "Cost; for promotion and C the media budget."),

@@ -273,7 +273,7 @@ cJSON *ipsim_scenario_fields_schema(void)
             "(markets, channels and assets named in cpm_cny, targets, channels and assets of "
             "interventions), unique names, every channel priced in every market, channel shares "
             "summing to 1, real calendar dates, date order (start <= end; an intervention starting "
-            "inside the simulated period; E's event window inside [start, end]), "
+            "on or after the first simulated day; E's event window inside [start, end]), "
             "satisfaction_negative <= satisfaction_positive, and name lengths in bytes.");
     put_str(&s, root, "type", "object");
     cJSON *cond = obj_or_oom(&s, cJSON_CreateObject());
