@@ -6,6 +6,9 @@
  * A sweep runs serially, or over MPI ranks when the program was started by
  * an MPI launcher in a build with IPSIM_HAVE_MPI; it shows a progress line,
  * stops cleanly on SIGINT/SIGTERM (resumable), and prints the analysis.
+ * Under a Slurm step of several tasks it refuses to start unless MPI joins
+ * them into one world (plain srun without --mpi=pmix would run the whole
+ * sweep once per task, into the same file).
  */
 #define _GNU_SOURCE /* isatty */
 
@@ -25,6 +28,7 @@
 #endif
 
 #define PERCENT 100.0
+#define SLURM_FIRST_SPECIAL_STEP 4294967290L /* batch, extern, interactive steps */
 
 #ifdef IPSIM_HAVE_MPI
 /* MPI is used when the program was started by an MPI launcher (mpirun,
@@ -35,6 +39,44 @@ static int launched_by_mpi(void)
            getenv("PMI_RANK");
 }
 #endif
+
+/* The tasks of the Slurm job step this process is one of: srun sets
+ * SLURM_STEP_NUM_TASKS; inside a step (SLURM_STEP_ID a real step, not the
+ * batch script) SLURM_NTASKS says the same. 1 outside Slurm steps. */
+static long slurm_step_tasks(void)
+{
+    const char *v = getenv("SLURM_STEP_NUM_TASKS");
+    const char *step = getenv("SLURM_STEP_ID") ? getenv("SLURM_STEP_ID") : getenv("SLURM_STEPID");
+    char *end = NULL;
+    if (!v && step) {
+        long id = strtol(step, &end, 10);
+        if (end != step && *end == '\0' && id >= 0 && id < SLURM_FIRST_SPECIAL_STEP)
+            v = getenv("SLURM_NTASKS");
+    }
+    if (!v)
+        return 1;
+    long n = strtol(v, &end, 10);
+    return end != v && *end == '\0' && n > 1 ? n : 1;
+}
+
+/* 0 when Slurm's tasks and the MPI world agree; else the reason on stderr
+ * and exit code 64: every task would run the whole sweep into one file. */
+static int check_slurm_tasks(int world)
+{
+    long tasks = slurm_step_tasks();
+    if (tasks <= 1 || world > 1)
+        return 0;
+#ifdef IPSIM_HAVE_MPI
+    const char *why = "MPI sees a world of 1 process (srun without an MPI plugin)";
+#else
+    const char *why = "this ipsim was built without MPI (cmake -DIPSIM_MPI=ON)";
+#endif
+    cli_msg("Slurm started this job step with %ld tasks, but %s: each task would run the "
+            "whole sweep into the same file. Launch an MPI build with 'srun --mpi=pmix' (see "
+            "scripts/slurm/sweep-mpi.sbatch), or run one task ('srun -n 1', or no srun)",
+            tasks, why);
+    return ipsim_status_exit_code(IPSIM_ERR_USAGE);
+}
 
 /* The analysis of the sweep file at path on stdout. Returns the exit code. */
 static int print_sweep_report(const char *path)
@@ -79,6 +121,11 @@ static int report_sweep(const cli_options *o, ipsim_status st, const ipsim_sweep
         return cli_fail(st, err, NULL);
     over = res->run_seconds > 0
                ? PERCENT * (res->wall_seconds - res->run_seconds) / res->run_seconds : NAN;
+    if (st == IPSIM_OK && o->resume && res->done_before == res->units && res->units > 0) {
+        cli_msg("%s: already complete (the same sweep, scenarios included); nothing to run",
+                o->output);
+        return !o->quiet && o->shard_n <= 1 ? print_sweep_report(o->output) : 0;
+    }
     if (o->resume || res->done_before > 0)
         cli_msg("resumed: %d done before this run", res->done_before);
     cli_msg("%s: %d units: %d done, %d failed, %d left; %.1f s (runs %.1f s, overhead "
@@ -109,7 +156,12 @@ static int run_sweep(ipsim_experiment *e, cli_options *o)
     ipsim_status st;
 
     if (o->dry_run) {
+        int checked = ipsim_experiment_points_checked(e), n = ipsim_experiment_points(e);
         cli_print_experiment_summary(o->args[0], e, o->replicates);
+        if (checked < n)
+            cli_msg("note: the first %d points were checked one by one, the other %d per "
+                    "distinct override; each is checked again when its units run", checked,
+                    n - checked);
         return 0;
     }
 
@@ -121,6 +173,13 @@ static int run_sweep(ipsim_experiment *e, cli_options *o)
         MPI_Comm_size(MPI_COMM_WORLD, &size);
     }
 #endif
+    if ((rc = check_slurm_tasks(size)) != 0) {
+#ifdef IPSIM_HAVE_MPI
+        if (mpi)
+            MPI_Finalize();
+#endif
+        return rc;
+    }
     memset(&ps, 0, sizeof ps);
     ps.show = rank == 0 && !o->quiet && isatty(STDERR_FILENO);
     ps.last_draw = cli_now_seconds() - 1.0;

@@ -448,7 +448,7 @@ static ipsim_status build_sampled(xp_builder *b, const cJSON *d)
         if ((st = alloc_points(b, n)) != IPSIM_OK || (st = alloc_design(b)) != IPSIM_OK)
             goto done;
         st = expand_grid(b, d, values, n);
-    } else if (e->type == XP_LHS) {    } else if (e->type == XP_LHS) {
+    } else if (e->type == XP_LHS) {
         long n = 0;
         if ((st = ipsim__xp_get_int(&b->c, d, "n", "design", 1, 2, 100000, &n)) != IPSIM_OK ||
             (st = alloc_points(b, n)) != IPSIM_OK)

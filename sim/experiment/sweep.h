@@ -44,6 +44,51 @@ ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res,
 
 void ipsim__sw_close(sw_state *s);
 
+/* ---- the identity of a sweep (sweep_identity.c) ------------------------- */
+
+/* What the units of a sweep of e with R replicates at this scale depend on,
+ * as compact JSON (malloc'd; NULL when out of memory): ipsim version, model
+ * revision, replicates, scale, seed, days, numbers per unit, the
+ * experiment and the resolved scenarios its points start from. e's
+ * scenarios must be loaded (ipsim__xp_prepare). */
+char *ipsim__sw_identity(const ipsim_experiment *e, int R, double scale, size_t nv);
+
+/* The fingerprint: a 64-bit FNV-1a hash of an identity text. */
+uint64_t ipsim__sw_identity_hash(const char *text);
+
+/* The first difference between identities a and b, into msg: "replicates
+ * 3 IN_A, 5 IN_B", "the experiment: PATH ...", or, for scenarios, the first
+ * point whose resolved scenario differs: "point 0 'ref':
+ * destination.digital_fluency 0.2 in the journal, 0.25 now" (e gives the
+ * points and their overrides; NULL names the scenario that differs). */
+void ipsim__sw_identity_diff(const ipsim_experiment *e, const char *a, const char *b,
+                             const char *in_a, const char *in_b, char *msg, size_t len);
+
+/* ---- memory (sweep_memory.c) -------------------------------------------- */
+
+/* The memory of a sweep, in bytes. */
+typedef struct {
+    double units;         /* units of the whole sweep (every shard keeps them all) */
+    double unit_bytes;    /* numbers of one unit */
+    double kept;          /* every unit's numbers, state and time, kept until written */
+    double file;          /* the sweep file, built in memory */
+    double write_buffers; /* the largest buffer while writing, and the analysis */
+    double model;         /* one model (while units run) */
+    double total;         /* kept + the larger of writing (2 x file + buffers) and model */
+} sw_memory;
+
+/* Estimate what a sweep of e with R replicates and options o needs. */
+void ipsim__sw_memory_estimate(const ipsim_experiment *e, int R, const ipsim_sweep_options *o,
+                               sw_memory *m);
+
+/* IPSIM_ERR_NOMEM, with the estimate in err ("WHAT: the sweep needs about
+ * ..."), when it is over o->max_memory_bytes (if set) or over the memory
+ * available now (MemAvailable); else IPSIM_OK. copies: sweep files whose
+ * units are in memory at once (1; 2 while merging). */
+ipsim_status ipsim__sw_check_memory(const ipsim_experiment *e, int R,
+                                    const ipsim_sweep_options *o, int copies, const char *what,
+                                    char *err, size_t errlen);
+
 /* ---- small file helpers shared with the sweep file writer --------------- */
 
 /* a followed by b, malloc'd; NULL when out of memory. */
