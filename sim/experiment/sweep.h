@@ -2,7 +2,8 @@
  * sweep.h - the state of a sweep between its units: the journal that makes
  * it resumable (sweep_journal.c), which writes the sweep file
  * (sweep_file.h) when the last unit is done (internal to libipsim; used by
- * the drivers, driver_serial.c and driver_mpi.c).
+ * the drivers, driver_serial.c and driver_mpi.c); the sweep's identity
+ * (sweep_identity.c) and its memory estimate (sweep_memory.c).
  */
 #ifndef IPSIM_SWEEP_H
 #define IPSIM_SWEEP_H
@@ -13,8 +14,12 @@ typedef struct sw_state sw_state;
 
 enum { SW_TODO = 0, SW_DONE = 1, SW_FAILED = 2 };
 
-/* Check OUT (exists without force?), open or create OUT.journal, read the
- * units it holds (truncating a torn last record). */
+/* Check the memory the sweep needs, take OUT.lock, check OUT (a regular
+ * file or absent; exists without force?), open or create OUT.journal (a
+ * regular file), read the units it holds (truncating a torn last record)
+ * after checking its identity. --resume of a complete OUT of the same
+ * identity and shard opens a state with every unit done and nothing to
+ * write. */
 ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
                      sw_state **s, char *err, size_t errlen);
 
@@ -88,17 +93,5 @@ void ipsim__sw_memory_estimate(const ipsim_experiment *e, int R, const ipsim_swe
 ipsim_status ipsim__sw_check_memory(const ipsim_experiment *e, int R,
                                     const ipsim_sweep_options *o, int copies, const char *what,
                                     char *err, size_t errlen);
-
-/* ---- small file helpers shared with the sweep file writer --------------- */
-
-/* a followed by b, malloc'd; NULL when out of memory. */
-char *ipsim__sw_cat(const char *a, const char *b);
-
-/* Write all n bytes to fd (retrying short writes); 0 or -1 with errno. */
-int ipsim__sw_write_all(int fd, const void *buf, size_t n);
-
-/* Best effort: fsync the directory holding path, so that a file created,
- * renamed or removed there stays so after a crash. */
-void ipsim__sw_sync_parent(const char *path);
 
 #endif /* IPSIM_SWEEP_H */

@@ -1,7 +1,6 @@
 /*
  * sweep_journal.c - the state of a sweep between its units and the journal
- * that makes it resumable (see sweep.h), and the small durable-write
- * helpers it shares with the sweep file writer.
+ * that makes it resumable (see sweep.h).
  *
  * Journal (OUT.journal): a header (magic, fingerprint of the sweep, unit
  * count, numbers per unit, shard, length of the identity), the sweep's
@@ -82,7 +81,8 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-char *ipsim__sw_cat(const char *a, const char *b)
+/* a followed by b, malloc'd; NULL when out of memory. */
+static char *cat(const char *a, const char *b)
 {
     size_t na = strlen(a), nb = strlen(b);
     char *s = malloc(na + nb + 1);
@@ -93,24 +93,8 @@ char *ipsim__sw_cat(const char *a, const char *b)
     return s;
 }
 
-void ipsim__sw_sync_parent(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-int ipsim__sw_write_all(int fd, const void *buf, size_t n)
+/* Write all n bytes to fd (retrying short writes); 0 or -1 with errno. */
+static int write_all(int fd, const void *buf, size_t n)
 {
     const char *p = buf;
     while (n > 0) {
@@ -409,8 +393,8 @@ ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sw
     s->shard_k = o ? o->shard_k : 0;
     s->shard_n = o ? o->shard_n : 0;
     s->force = o && o->force;
-    s->out = ipsim__sw_cat(out, "");
-    s->journal = ipsim__sw_cat(out, ".journal");
+    s->out = cat(out, "");
+    s->journal = cat(out, ".journal");
     if (!s->out || !s->journal) {
         ipsim_set_error(err, errlen, "out of memory");
         rc = IPSIM_ERR_NOMEM;
@@ -490,7 +474,7 @@ ipsim_status ipsim__sw_record(sw_state *s, int unit, int state, double seconds, 
         memcpy(rec + 24, values, 8 * s->nv);
     uint64_t check = fnv(0xcbf29ce484222325ull, rec, rs - 8);
     memcpy(rec + rs - 8, &check, 8);
-    int ok = ipsim__sw_write_all(s->fd, rec, rs) == 0 && fsync(s->fd) == 0;
+    int ok = write_all(s->fd, rec, rs) == 0 && fsync(s->fd) == 0;
     free(rec);
     if (!ok) {
         ipsim_set_error(err, errlen, "%s: cannot write: %s", s->journal, strerror(errno));
@@ -545,7 +529,7 @@ ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res,
         close(s->fd);
         s->fd = -1;
         unlink(s->journal);
-        ipsim__sw_sync_parent(s->journal);
+        ipsim__safe_sync_dir(s->journal);
     }
     return st;
 }
