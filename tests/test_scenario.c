@@ -262,7 +262,7 @@ static void test_set(void)
     expect_set_fails(sc, "simulation.seed=18446744073709551616", IPSIM_ERR_DATA, "(too large)");
     expect_set_fails(sc, "simulation.start_date=2025-02-30", IPSIM_ERR_DATA, "real calendar date");
     expect_set_fails(sc, "simulation.start_date=2025-06-01", IPSIM_ERR_DATA,
-                     "--set simulation.start_date=2025-06-01: interventions[0].start: expected a date inside");
+                     "--set simulation.start_date=2025-06-01: interventions[0].start: expected a date on or after");
     expect_set_fails(sc, "interventions[0].mechanism=\"A\"", IPSIM_ERR_DATA,
                      "interventions[0].targets: not a parameter of mechanism \"A\"");
     expect_set_fails(sc, "markets[0]={\"name\": ", IPSIM_ERR_DATA, "value: line 1");

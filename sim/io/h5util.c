@@ -56,6 +56,7 @@ hid_t ipsim_h5_open_readonly(const char *path)
 #if H5_VERSION_GE(1, 10, 7)
     H5Pset_file_locking(fapl, 0, 1);
 #endif
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG); /* closing the file closes all in it */
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
     return f;
