@@ -214,7 +214,7 @@ def finding3_journal_symlink_not_followed():
 # ---- 4 ---------------------------------------------------------------------
 
 def finding4_two_writers_refused():
-    d, base, exp = setup("f4", replicates=30)
+    d, base, exp = setup("f4", replicates=100)
     out = os.path.join(d, "o.h5")
     e = dict(os.environ)
     for k in list(e):
@@ -239,7 +239,7 @@ def finding4_two_writers_refused():
             first.kill()
             first.wait()
     with h5py.File(out, "r") as f:
-        check(f.attrs["units_done"] == 60, "the file holds the first sweep, complete")
+        check(f.attrs["units_done"] == 200, "the file holds the first sweep, complete")
     check(not os.path.exists(out + ".lock") and not os.path.exists(out + ".journal"),
           "lock and journal removed")
 

@@ -40,7 +40,7 @@ def mpi(n, *args, env=None, timeout=300):
 
 
 def finding4_mpi_two_writers_refused():
-    d, base, exp = t.setup("m4", replicates=30)
+    d, base, exp = t.setup("m4", replicates=100)
     out = os.path.join(d, "o.h5")
     e = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
     first = subprocess.Popen([MPIRUN, "-np", "2", "--oversubscribe", "--allow-run-as-root", BIN,
@@ -49,7 +49,8 @@ def finding4_mpi_two_writers_refused():
     try:
         check(t.wait_for(lambda: os.path.exists(out + ".journal"), 60), "first sweep started")
         p = mpi(2, "sweep", exp, "-o", out, "--force", "-q", timeout=120)
-        check(first.poll() is None, "the first sweep was still running")
+        check(first.poll() is None, "the first sweep was still running (exit %s: %s)"
+              % (first.returncode, first.stderr.read() if first.returncode is not None else ""))
         check(p.returncode == EX_CANTCREAT and "another ipsim" in p.stderr,
               "a second MPI writer is refused", p)
         _, err = first.communicate(timeout=600)
