@@ -231,17 +231,19 @@ def finding4_two_writers_refused():
         p = run("sweep", exp, "-o", out, "--resume", "-q", timeout=60)
         check(p.returncode == EX_CANTCREAT, "a second writer (--resume) is refused", p)
         p = run("merge", out, os.path.join(d, "none.h5"), "--force", "-q", timeout=60)
-        check(p.returncode == EX_CANTCREAT, "a merge into it is refused", p)
-        out_, err = first.communicate(timeout=300)
-        check(first.returncode == 0, "the first sweep finished: %s" % err)
+        check(p.returncode == EX_CANTCREAT and "another ipsim" in p.stderr,
+              "a merge into it is refused", p)
+        first.send_signal(signal.SIGINT)  # stop it: its journal must be intact
+        _, err = first.communicate(timeout=120)
+        check(first.returncode == 75, "the first sweep stopped on SIGINT: %s" % err)
     finally:
         if first.poll() is None:
             first.kill()
             first.wait()
-    with h5py.File(out, "r") as f:
-        check(f.attrs["units_done"] == 200, "the file holds the first sweep, complete")
-    check(not os.path.exists(out + ".lock") and not os.path.exists(out + ".journal"),
-          "lock and journal removed")
+    check(not os.path.exists(out + ".lock"), "its lock removed")
+    p = run("sweep", exp, "-o", out, "--resume", "--replicates", "1", "-q")
+    check(p.returncode == EX_DATAERR and "replicates 100 in the journal, 1 now" in p.stderr,
+          "the journal is the first sweep's, intact", p)
 
 
 # ---- 5 ---------------------------------------------------------------------

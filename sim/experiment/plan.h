@@ -15,9 +15,12 @@
  *   experiment.c  reads and checks experiment files; the object's life
  *   designs.c     expands the design into points (plan_build.h, private)
  *   units.c       prepares the points' scenarios, runs one unit
+ *   point_check.c checks the points of large designs per distinct override
  *   analysis.c, sampling.c  statistics and design generators (analysis.h)
  *   the sweep (sweep.h) journals units, writes, reads and merges sweep
- *   files, and spreads units over MPI ranks.
+ *   files (checked: sweep_h5read.c), records what its units depend on
+ *   (sweep_identity.c), estimates its memory (sweep_memory.c), and spreads
+ *   units over MPI ranks.
  */
 #ifndef IPSIM_PLAN_H
 #define IPSIM_PLAN_H

@@ -1,7 +1,7 @@
 /*
  * plan_build.h - what the files that build an experiment share (private to
- * sim/experiment: experiment.c, designs.c, units.c; everything else uses
- * plan.h).
+ * sim/experiment: experiment.c, designs.c, units.c, point_check.c;
+ * everything else uses plan.h).
  *
  * Messages go into the caller's buffer in the scenarios' style,
  * "FILE: json.path: expected X, found Y"; the readers below check one key
