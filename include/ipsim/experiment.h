@@ -61,6 +61,11 @@ const char *ipsim_experiment_design(const ipsim_experiment *e);
 int ipsim_experiment_points(const ipsim_experiment *e);
 /* Replicates asked for by the file (default 10); 0 for a NULL e. */
 int ipsim_experiment_replicates(const ipsim_experiment *e);
+/* Points whose scenarios were built and checked one by one when e was
+ * loaded: all of them, or the first 1000 of a larger design, whose other
+ * points were checked per distinct override and are checked one by one
+ * when their units run. 0 for a NULL e. */
+int ipsim_experiment_points_checked(const ipsim_experiment *e);
 
 /* Progress of a sweep, passed to the progress callback after every unit. */
 typedef struct ipsim_sweep_progress {

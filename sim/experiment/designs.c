@@ -352,6 +352,75 @@ static ipsim_status points_from_unit(xp_builder *b, const cJSON *d, const double
     return IPSIM_OK;
 }
 
+/* The texts of a grid's values: text[j][q] of value q of parameter j. */
+typedef struct {
+    char (*text)[40];
+    int *first; /* [param] index of its first value in text */
+    int *count; /* [param] values */
+    double *num;
+} grid_values;
+
+static void grid_values_free(grid_values *g)
+{
+    free(g->text);
+    free(g->first);
+    free(g->count);
+    free(g->num);
+}
+
+/* The points of a grid of n points: every combination of the values, the
+ * last parameter varying fastest. Each value's text is made once. */
+static ipsim_status expand_grid(xp_builder *b, const cJSON *d, const cJSON **values, long n)
+{
+    ipsim_experiment *e = b->e;
+    int k = e->n_params, total = 0;
+    const cJSON *ps = cJSON_GetObjectItemCaseSensitive(d, "parameters");
+    grid_values g = {NULL, calloc((size_t)k, sizeof(int)), calloc((size_t)k, sizeof(int)), NULL};
+    for (int j = 0; g.first && g.count && j < k; j++) {
+        g.first[j] = total;
+        g.count[j] = cJSON_GetArraySize(values[j]);
+        total += g.count[j];
+    }
+    g.text = malloc(sizeof *g.text * (size_t)(total > 0 ? total : 1));
+    g.num = malloc(sizeof *g.num * (size_t)(total > 0 ? total : 1));
+    if (!g.first || !g.count || !g.text || !g.num) {
+        grid_values_free(&g);
+        return ipsim__xp_nomem(&b->c);
+    }
+    for (int j = 0; j < k; j++) {
+        const cJSON *v;
+        int q = g.first[j];
+        cJSON_ArrayForEach(v, values[j])
+        {
+            g.num[q] = v->valuedouble;
+            ipsim_json_number_text(v->valuedouble, g.text[q], sizeof g.text[q]);
+            q++;
+        }
+    }
+    ipsim_status st = IPSIM_OK;
+    for (long p = 0; p < n && st == IPSIM_OK; p++) {
+        xp_point *pt = &e->points[p];
+        long rest = p;
+        size_t len = 0;
+        int at[XP_MAX_PARAMS];
+        for (int j = k - 1; j >= 0; j--) {
+            at[j] = g.first[j] + (int)(rest % g.count[j]);
+            rest /= g.count[j];
+        }
+        for (int j = k - 1; j >= 0 && st == IPSIM_OK; j--) {
+            e->design[(size_t)j * n + p] = g.num[at[j]];
+            const cJSON *jp = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ps, j), "path");
+            st = add_set(b, pt, jp->valuestring, g.text[at[j]], param_where[j]);
+        }
+        for (int j = 0; j < k && st == IPSIM_OK; j++)
+            if (len < XP_NAME_MAX)
+                len += (size_t)snprintf(pt->name + len, XP_NAME_MAX - len, "%s%s=%s",
+                                        j ? "," : "", e->param[j], g.text[at[j]]);
+    }
+    grid_values_free(&g);
+    return st;
+}
+
 static ipsim_status build_sampled(xp_builder *b, const cJSON *d)
 {
     static const char *const grid_keys[] = {"type", "parameters", NULL};
@@ -378,31 +447,7 @@ static ipsim_status build_sampled(xp_builder *b, const cJSON *d)
         }
         if ((st = alloc_points(b, n)) != IPSIM_OK || (st = alloc_design(b)) != IPSIM_OK)
             goto done;
-        for (long p = 0; p < n; p++) {
-            xp_point *pt = &e->points[p];
-            long rest = p;
-            size_t len = 0;
-            for (int j = k - 1; j >= 0; j--) {
-                int nv = cJSON_GetArraySize(values[j]);
-                const cJSON *v = cJSON_GetArrayItem(values[j], (int)(rest % nv));
-                rest /= nv;
-                char text[40];
-                ipsim_json_number_text(v->valuedouble, text, sizeof text);
-                e->design[(size_t)j * n + p] = v->valuedouble;
-                const cJSON *jp = cJSON_GetObjectItemCaseSensitive(
-                    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "parameters"), j),
-                    "path");
-                if ((st = add_set(b, pt, jp->valuestring, text, param_where[j])) != IPSIM_OK)
-                    goto done;
-            }
-            for (int j = 0; j < k; j++) {
-                char text[40];
-                ipsim_json_number_text(e->design[(size_t)j * n + p], text, sizeof text);
-                if (len < XP_NAME_MAX)
-                    len += (size_t)snprintf(pt->name + len, XP_NAME_MAX - len, "%s%s=%s",
-                                            j ? "," : "", e->param[j], text);
-            }
-        }
+        st = expand_grid(b, d, values, n);
     } else if (e->type == XP_LHS) {
         long n = 0;
         if ((st = ipsim__xp_get_int(&b->c, d, "n", "design", 1, 2, 100000, &n)) != IPSIM_OK ||

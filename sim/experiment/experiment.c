@@ -503,6 +503,11 @@ int ipsim_experiment_replicates(const ipsim_experiment *e)
     return e ? e->replicates : 0;
 }
 
+int ipsim_experiment_points_checked(const ipsim_experiment *e)
+{
+    return e ? e->checked : 0;
+}
+
 void ipsim_sweep_options_init(ipsim_sweep_options *o)
 {
     memset(o, 0, sizeof *o);

@@ -15,9 +15,12 @@
  *   experiment.c  reads and checks experiment files; the object's life
  *   designs.c     expands the design into points (plan_build.h, private)
  *   units.c       prepares the points' scenarios, runs one unit
+ *   point_check.c checks the points of large designs per distinct override
  *   analysis.c, sampling.c  statistics and design generators (analysis.h)
  *   the sweep (sweep.h) journals units, writes, reads and merges sweep
- *   files, and spreads units over MPI ranks.
+ *   files (checked: sweep_h5read.c), records what its units depend on
+ *   (sweep_identity.c), estimates its memory (sweep_memory.c), and spreads
+ *   units over MPI ranks.
  */
 #ifndef IPSIM_PLAN_H
 #define IPSIM_PLAN_H
@@ -32,6 +35,14 @@
 
 #define XP_DEFAULT_REPLICATES 10
 #define XP_MAX_POINTS 1000000
+/* Designs of up to this many points are checked point by point when the
+ * experiment is loaded; larger ones per distinct override (units.c), their
+ * points when their units run. */
+#define XP_EAGER_POINTS 1000
+/* Bump when a change of the model alters the outcomes of an unchanged
+ * scenario: a sweep's identity (sweep_identity.c) holds it with the ipsim
+ * version, so --resume and merge refuse units of another model. */
+#define XP_MODEL_REVISION 1
 #define XP_MAX_PARAMS 20
 #define XP_NAME_MAX 128
 
@@ -94,7 +105,10 @@ struct ipsim_experiment {
      * file (merge). */
     ipsim_scenario *base;   /* NULL when every arm has its own scenario, or in merge */
     ipsim_scenario **own;   /* [point]: loaded arm scenario files, or NULL */
-    double *cost;           /* [point] sum of cost_cny of the interventions */
+    double *cost;           /* [point] sum of cost_cny of the interventions (NaN: not
+                             * known yet, see ipsim__xp_point_costs) */
+    int checked;            /* points checked one by one when loaded (all of them, or
+                             * the first XP_EAGER_POINTS of a larger design) */
     uint64_t run_seed;      /* seed every unit runs with */
     int n_markets;
     char (*market)[IPSIM_NAME_MAX];
@@ -118,6 +132,16 @@ double ipsim__xp_scale(const ipsim_experiment *e, const ipsim_sweep_options *o);
 /* Load the scenarios and check every point (fills base, own, cost,
  * run_seed, markets, days). */
 ipsim_status ipsim__xp_prepare(ipsim_experiment *e, char *err, size_t errlen);
+
+/* Fill the costs of the points not yet known (large designs whose
+ * overrides touch interventions: each such point is resolved). */
+ipsim_status ipsim__xp_point_costs(ipsim_experiment *e, char *err, size_t errlen);
+
+/* A new scenario for point p: the base (or the arm's file) with the point's
+ * overrides applied, checked to have the reference's markets and days
+ * (*out NULL on failure; err names the point). */
+ipsim_status ipsim__xp_point_scenario(const ipsim_experiment *e, int p, ipsim_scenario **out,
+                                      char *err, size_t errlen);
 
 /* Numbers per unit: OUT_COUNT outcomes, then [XP_N_SPLIT][market], then
  * [XP_N_SPLIT][segment], then [n_daily][day][market][segment]. */

@@ -1,7 +1,7 @@
 /*
  * plan_build.h - what the files that build an experiment share (private to
- * sim/experiment: experiment.c, designs.c, units.c; everything else uses
- * plan.h).
+ * sim/experiment: experiment.c, designs.c, units.c, point_check.c;
+ * everything else uses plan.h).
  *
  * Messages go into the caller's buffer in the scenarios' style,
  * "FILE: json.path: expected X, found Y"; the readers below check one key
@@ -76,5 +76,29 @@ char *ipsim__xp_join_path(const char *dir, const char *rel);
 /* Expand the design object d of type b->e->type into b->e's points,
  * parameters and design matrix (the "design" keys are checked here). */
 ipsim_status ipsim__xp_build_design(xp_builder *b, const cJSON *d);
+
+/* ---- the points' scenarios (units.c, point_check.c) --------------------- */
+
+/* Sum of cost_cny of sc's interventions. */
+double ipsim__xp_intervention_cost(const ipsim_scenario *sc);
+
+/* The scenario point p starts from: its arm's file, else the base. */
+const ipsim_scenario *ipsim__xp_source_scenario(const ipsim_experiment *e, int p);
+
+/* Apply one override of point pt to sc; err says "ORIGIN: WHERE: "PATH" =
+ * VALUE (point NAME): why". */
+ipsim_status ipsim__xp_apply_set(const ipsim_experiment *e, ipsim_scenario *sc,
+                                 const xp_point *pt, const xp_set *set, char *err,
+                                 size_t errlen);
+
+/* sc has the reference's markets (same order) and days; else err names pt. */
+ipsim_status ipsim__xp_check_shape(const ipsim_experiment *e, const xp_point *pt,
+                                   const ipsim_scenario *sc, char *err, size_t errlen);
+
+/* The points after the first XP_EAGER_POINTS of a large design: each
+ * distinct override applied once (lhs, sobol, morris: each parameter at its
+ * min and max), costs set (NaN where overrides touch interventions); the
+ * points themselves are checked when their units run (point_check.c). */
+ipsim_status ipsim__xp_check_rest(ipsim_experiment *e, char *err, size_t errlen);
 
 #endif /* IPSIM_PLAN_BUILD_H */

@@ -1,7 +1,8 @@
 /*
  * sweep_file.c - writes the sweep HDF5 file (see sweep_file.h for its
  * layout) from the units' records: built in memory with HDF5's core
- * driver, written to OUT.tmp, fsync'ed, renamed over OUT; creation order
+ * driver, written to a new unique temp file, fsync'ed, published as OUT
+ * (io/safe_file.h); creation order
  * tracked; dimension scales so netCDF and xarray name the dimensions. The
  * /analysis group is written by sweep_analysis_out.c.
  */
@@ -22,6 +23,7 @@
 #include "experiment/sweep.h"
 #include "experiment/sweep_file.h"
 #include "io/h5util.h"
+#include "io/safe_file.h"
 #include "base/textbuf.h"
 
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
@@ -258,6 +260,15 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
             rc = ipsim__swf_fail(w, "experiment");
         if (ds >= 0)
             H5Dclose(ds);
+        ds = t >= 0 && rc == 0 ? dataset(w, w->file, "identity", t, 0, NULL, &d->identity) : -1;
+        if (rc == 0 && (ds < 0 || ipsim_h5_attr_str(ds, "long_name", "what the units depend on "
+                                                    "(JSON): ipsim version, model revision, "
+                                                    "replicates, scale, seed, the experiment and "
+                                                    "the resolved scenarios; the fingerprint is "
+                                                    "its hash") < 0))
+            rc = ipsim__swf_fail(w, "identity");
+        if (ds >= 0)
+            H5Dclose(ds);
         if (t >= 0)
             H5Tclose(t);
     }
@@ -345,8 +356,9 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
     return rc == 0 && !w->failed ? 0 : -1;
 }
 
-/* Build the file in memory, write OUT.tmp, fsync, rename over OUT. */
-ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, char *err, size_t errlen)
+/* Build the file in memory, write a new temp file, fsync, publish as OUT. */
+ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, int force, char *err,
+                              size_t errlen)
 {
     ipsim_h5_quiet quiet;
     sw_h5 w = {.file = -1};
@@ -382,26 +394,10 @@ ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, char *err, s
                 why[0] ? why : "HDF5 library error");
         return IPSIM_ERR_IO;
     }
-    char *tmp = ipsim__sw_cat(out, ".tmp");
-    int fd = tmp ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666) : -1;
-    int ok = fd >= 0 && ipsim__sw_write_all(fd, image, (size_t)size) == 0 && fsync(fd) == 0;
-    int e = errno;
-    if (fd >= 0 && close(fd) != 0 && ok) {
-        ok = 0;
-        e = errno;
-    }
+    ipsim__safe_out so;
+    ipsim_status st = ipsim__safe_begin_locked(&so, out, force, err, errlen);
+    if (st == IPSIM_OK)
+        st = ipsim__safe_commit(&so, image, (size_t)size, force, err, errlen);
     free(image);
-    if (ok && rename(tmp, out) != 0) {
-        ok = 0;
-        e = errno;
-    }
-    if (!ok) {
-        if (tmp)
-            unlink(tmp);
-        ipsim_set_error(err, errlen, "%s: cannot write: %s", out, strerror(e));
-    } else {
-        ipsim__sw_sync_parent(out);
-    }
-    free(tmp);
-    return ok ? IPSIM_OK : IPSIM_ERR_IO;
+    return st;
 }

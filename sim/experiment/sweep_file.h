@@ -12,6 +12,9 @@
  *                         fingerprint, resolution, Conventions, title,
  *                         history, wall_seconds
  *   /experiment           the experiment JSON
+ *   /identity             what the units depend on (JSON, sweep_identity.c):
+ *                         versions, replicates, scale, seed, the experiment,
+ *                         the resolved scenarios; fingerprint = its hash
  *   /point /replicate /market /segment [/parameter] [/day]   scales
  *   /point_name [point]   /cost_cny [point] (sum of interventions' cost)
  *   /design/<parameter> [point]
@@ -22,7 +25,8 @@
  *   /units/done [point][replicate] (1 = present), /units/run_seconds
  *   /analysis/...         (complete sweeps only; see sweep_analysis_out.c)
  * Every dataset except /units/run_seconds and the attributes wall_seconds
- * and history is a function of the experiment, replicates and scale only.
+ * and history is a function of the experiment, replicates and scale only
+ * (and /identity of the ipsim version too).
  */
 #ifndef IPSIM_SWEEP_FILE_H
 #define IPSIM_SWEEP_FILE_H
@@ -46,6 +50,7 @@ typedef struct {
     const double *secs;
     int shard_k, shard_n;
     uint64_t fp;
+    const char *identity; /* sweep_identity.c */
     double wall;
     int complete;
 } sweep_data;
@@ -76,9 +81,45 @@ static inline size_t off_daily(const sweep_data *d, int k)
            (size_t)k * d->e->days * d->e->n_markets * IPSIM_N_SEGMENTS;
 }
 
-/* Write the sweep file OUT from d: built in memory, written to OUT.tmp,
- * fsync'ed and renamed over OUT (sweep_file.c). HDF5 stays quiet. */
-ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, char *err, size_t errlen);
+/* Write the sweep file OUT from d: built in memory, written to a new
+ * unique temp file, fsync'ed and published as OUT (io/safe_file.h: renamed
+ * over a regular OUT with force, linked without). The caller holds
+ * OUT.lock. HDF5 stays quiet (sweep_file.c). */
+ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, int force, char *err,
+                              size_t errlen);
+
+/* The /identity and "shard" attribute ("" or "K/N") of the sweep file at
+ * path (sweep_merge.c); *identity malloc'd. IPSIM_ERR_NOINPUT when it
+ * cannot be opened as a regular file, IPSIM_ERR_DATA when it is not a
+ * sweep file or has no /identity (written by an older ipsim); err then
+ * says why (without the path). */
+ipsim_status ipsim__swf_read_identity(const char *path, char **identity, char *shard,
+                                      size_t shard_len, char *err, size_t errlen);
+
+/* ---- checked reads (sweep_h5read.c) ------------------------------------- */
+
+/* The scalar numeric attribute name of obj as a double in [lo, hi] (whole
+ * when whole is set) into *out; -1 when missing, of another kind, not
+ * finite or out of range. */
+int ipsim__swr_attr_number(hid_t obj, const char *name, double lo, double hi, int whole,
+                           double *out);
+
+/* The number of values of the dataset loc/path (hard links, plain layout)
+ * of strings (strings set) or numbers; -1 when missing or of another kind. */
+long long ipsim__swr_count(hid_t loc, const char *path, int strings);
+
+/* The dims (rank of them) of the numeric dataset loc/path (hard links,
+ * plain layout); -1 when missing, of another kind or rank. */
+int ipsim__swr_shape(hid_t loc, const char *path, int rank, hsize_t *dims);
+
+/* Read the numeric dataset loc/path into buf (prod(dims) doubles) when it
+ * has exactly this rank and these dims, a plain layout and (contiguous or
+ * compact) all its values stored; -1 otherwise (buf then undefined). */
+int ipsim__swr_read(hid_t loc, const char *path, int rank, const hsize_t *dims, double *buf);
+
+/* The single string of the dataset loc/path (scalar or one element) of at
+ * most max bytes, malloc'd; NULL otherwise. */
+char *ipsim__swr_text(hid_t loc, const char *path, size_t max);
 
 /* ---- for the /analysis writer (sweep_file.c) ---------------------------- */
 

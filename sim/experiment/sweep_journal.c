@@ -1,16 +1,26 @@
 /*
  * sweep_journal.c - the state of a sweep between its units and the journal
- * that makes it resumable (see sweep.h), and the small durable-write
- * helpers it shares with the sweep file writer.
+ * that makes it resumable (see sweep.h).
  *
  * Journal (OUT.journal): a header (magic, fingerprint of the sweep, unit
- * count, numbers per unit, shard) then one fixed-size record per finished
- * or failed unit (unit, state, seconds, values, checksum), appended with a
- * single write(2) and fsync'ed. A kill at any moment leaves at most a torn
- * last record, which the checksum exposes and resume truncates away.
- * Records are never rewritten, so finished units are never lost. When
- * every unit of the shard is done, ipsim__sw_finish writes the sweep file
- * (sweep_file.c) and removes the journal.
+ * count, numbers per unit, shard, length of the identity), the sweep's
+ * identity (sweep_identity.c: what its units depend on, resolved scenarios
+ * included), then one fixed-size record per finished or failed unit (unit,
+ * state, seconds, values, checksum), appended with a single write(2) and
+ * fsync'ed. A kill at any moment leaves at most a torn last record, which
+ * the checksum exposes and resume truncates away. Records are never
+ * rewritten, so finished units are never lost; --resume refuses a journal
+ * whose identity differs from the sweep's now and names the difference.
+ * When every unit of the shard is done, ipsim__sw_finish writes the sweep
+ * file (sweep_file.c) and removes the journal.
+ *
+ * Files: the sweep holds OUT.lock (io/safe_file.h) from ipsim__sw_open to
+ * ipsim__sw_close, so a second writer of OUT is refused (exit 73); OUT and
+ * the journal must be regular files (or absent), --force included; the
+ * journal is created new (O_EXCL, never through a symlink: written to a
+ * unique temp file and linked into place) and opened for --resume only
+ * when it is a regular file. --resume of a sweep whose file is complete
+ * and of the same identity does nothing (exit 0).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -25,10 +35,13 @@
 
 #include "experiment/sweep.h"
 #include "experiment/sweep_file.h"
+#include "io/safe_file.h"
 #include "base/textbuf.h"
 
-#define JOURNAL_MAGIC "IPSIMJ1\n"
+#define JOURNAL_MAGIC "IPSIMJ2\n"
+#define JOURNAL_MAGIC_V1 "IPSIMJ1\n"
 #define RECORD_MAGIC 0x4a524543u
+#define IDENTITY_MAX ((uint64_t)1 << 30) /* bytes of an identity in a journal */
 
 struct sw_state {
     ipsim_experiment *e;
@@ -41,6 +54,9 @@ struct sw_state {
     int shard_k, shard_n;    /* 0/0: all */
     int force;
     int fd;
+    int lock_fd;             /* OUT.lock, held until ipsim__sw_close */
+    int complete;            /* OUT is this sweep, complete: nothing to do */
+    char *identity;          /* sweep_identity.c */
     uint64_t fp;
     int failed_before;
     double scale;
@@ -50,6 +66,7 @@ typedef struct {
     char magic[8];
     uint64_t fp;
     uint32_t units, nv, shard_k, shard_n;
+    uint64_t identity_len; /* bytes of the identity text that follows */
 } journal_header;
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -64,7 +81,8 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-char *ipsim__sw_cat(const char *a, const char *b)
+/* a followed by b, malloc'd; NULL when out of memory. */
+static char *cat(const char *a, const char *b)
 {
     size_t na = strlen(a), nb = strlen(b);
     char *s = malloc(na + nb + 1);
@@ -75,24 +93,8 @@ char *ipsim__sw_cat(const char *a, const char *b)
     return s;
 }
 
-void ipsim__sw_sync_parent(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-int ipsim__sw_write_all(int fd, const void *buf, size_t n)
+/* Write all n bytes to fd (retrying short writes); 0 or -1 with errno. */
+static int write_all(int fd, const void *buf, size_t n)
 {
     const char *p = buf;
     while (n > 0) {
@@ -151,35 +153,84 @@ static size_t record_size(const sw_state *s)
     return 24 + 8 * s->nv + 8;
 }
 
-static uint64_t fingerprint(const ipsim_experiment *e, int R, double scale, size_t nv)
+/* "shard K/N" or "the whole sweep", for messages. */
+static void shard_text(int k, int n, char *buf, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    uint64_t v[4] = {(uint64_t)R, e->run_seed, (uint64_t)nv, (uint64_t)e->n_points};
-    h = fnv(h, e->json_text, strlen(e->json_text));
-    h = fnv(h, v, sizeof v);
-    h = fnv(h, &scale, sizeof scale);
-    return h;
+    if (n > 0)
+        snprintf(buf, len, "shard %d/%d", k, n);
+    else
+        snprintf(buf, len, "the whole sweep");
+}
+
+/* Read the header and identity of an open journal and check them against
+ * s. */
+static ipsim_status read_header(sw_state *s, int fd, journal_header *h, char *err,
+                                size_t errlen)
+{
+    struct stat sb;
+    ssize_t n = read(fd, h, sizeof *h);
+    if (n >= 8 && memcmp(h->magic, JOURNAL_MAGIC_V1, 8) == 0) {
+        ipsim_set_error(err, errlen, "%s: a journal of an older ipsim (format 1, without the "
+                        "resolved scenarios), so its units cannot be checked against this sweep; "
+                        "use --force to start over", s->journal);
+        return IPSIM_ERR_DATA;
+    }
+    if (n != (ssize_t)sizeof *h || memcmp(h->magic, JOURNAL_MAGIC, 8) != 0 ||
+        fstat(fd, &sb) != 0 || h->identity_len == 0 || h->identity_len > IDENTITY_MAX ||
+        h->identity_len > (uint64_t)sb.st_size - sizeof *h) {
+        ipsim_set_error(err, errlen, "%s: not an ipsim sweep journal (or empty); use --force to start over",
+                s->journal);
+        return IPSIM_ERR_DATA;
+    }
+    char *id = malloc((size_t)h->identity_len + 1);
+    size_t got = 0;
+    while (id && got < h->identity_len) {
+        n = read(fd, id + got, (size_t)h->identity_len - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (!id || got < h->identity_len) {
+        free(id);
+        ipsim_set_error(err, errlen, id ? "%s: the journal's header is cut short; use --force to "
+                        "start over" : "%s: out of memory", s->journal);
+        return id ? IPSIM_ERR_DATA : IPSIM_ERR_NOMEM;
+    }
+    id[got] = '\0';
+    ipsim_status st = IPSIM_OK;
+    if (strcmp(id, s->identity) != 0) {
+        char why[1024];
+        ipsim__sw_identity_diff(s->e, id, s->identity, "in the journal", "now", why, sizeof why);
+        ipsim_set_error(err, errlen, "%s: the journal belongs to a different sweep: %s; its units "
+                        "cannot be mixed with this sweep's: use --force to start over (or "
+                        "restore what changed)", s->journal, why);
+        st = IPSIM_ERR_DATA;
+    } else if (h->units != (uint32_t)s->U || h->nv != s->nv ||
+               h->shard_k != (uint32_t)s->shard_k || h->shard_n != (uint32_t)s->shard_n) {
+        char was[32], now[32];
+        shard_text((int)h->shard_k, (int)h->shard_n, was, sizeof was);
+        shard_text(s->shard_k, s->shard_n, now, sizeof now);
+        ipsim_set_error(err, errlen, "%s: the journal belongs to a different sweep (%s in the "
+                        "journal, %s now); use --force to start over", s->journal, was, now);
+        st = IPSIM_ERR_DATA;
+    }
+    free(id);
+    return st;
 }
 
 /* Read the records of an open journal into s; truncate a torn tail. */
 static ipsim_status read_journal(sw_state *s, int fd, char *err, size_t errlen)
 {
     journal_header h;
-    ssize_t n = read(fd, &h, sizeof h);
-    if (n != (ssize_t)sizeof h || memcmp(h.magic, JOURNAL_MAGIC, 8) != 0) {
-        ipsim_set_error(err, errlen, "%s: not an ipsim sweep journal (or empty); use --force to start over",
-                s->journal);
-        return IPSIM_ERR_DATA;
-    }
-    if (h.fp != s->fp || h.units != (uint32_t)s->U || h.nv != s->nv ||
-        h.shard_k != (uint32_t)s->shard_k || h.shard_n != (uint32_t)s->shard_n) {
-        ipsim_set_error(err, errlen, "%s: the journal belongs to a different sweep (experiment, "
-                "replicates, scale or shard differ); use --force to start over", s->journal);
-        return IPSIM_ERR_DATA;
-    }
+    ipsim_status st = read_header(s, fd, &h, err, errlen);
+    if (st != IPSIM_OK)
+        return st;
+    ssize_t n;
     size_t rs = record_size(s);
     unsigned char *rec = malloc(rs);
-    off_t good = (off_t)sizeof h;
+    off_t good = (off_t)(sizeof h + h.identity_len);
     if (!rec) {
         ipsim_set_error(err, errlen, "out of memory");
         return IPSIM_ERR_NOMEM;
@@ -224,10 +275,13 @@ static ipsim_status read_journal(sw_state *s, int fd, char *err, size_t errlen)
     return IPSIM_OK;
 }
 
+/* A new journal holding the header and identity: written to a unique temp
+ * file and linked into place (never replacing anything, never through a
+ * symlink). */
 static ipsim_status create_journal(sw_state *s, char *err, size_t errlen)
 {
-    int fd = open(s->journal, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     journal_header h;
+    size_t idlen = strlen(s->identity);
     memset(&h, 0, sizeof h);
     memcpy(h.magic, JOURNAL_MAGIC, 8);
     h.fp = s->fp;
@@ -235,15 +289,27 @@ static ipsim_status create_journal(sw_state *s, char *err, size_t errlen)
     h.nv = (uint32_t)s->nv;
     h.shard_k = (uint32_t)s->shard_k;
     h.shard_n = (uint32_t)s->shard_n;
-    if (fd < 0 || ipsim__sw_write_all(fd, &h, sizeof h) != 0 || fsync(fd) != 0) {
-        ipsim_set_error(err, errlen, "%s: cannot create the journal: %s", s->journal, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return IPSIM_ERR_CANTCREAT;
+    h.identity_len = idlen;
+    char *tmp = NULL, *buf = malloc(sizeof h + idlen);
+    if (!buf) {
+        ipsim_set_error(err, errlen, "out of memory");
+        return IPSIM_ERR_NOMEM;
     }
-    close(fd);
-    ipsim__sw_sync_parent(s->journal);
-    return IPSIM_OK;
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + sizeof h, s->identity, idlen);
+    int fd = ipsim__safe_tmp_create(s->journal, &tmp, err, errlen);
+    ipsim_status st = fd < 0 ? IPSIM_ERR_CANTCREAT
+                             : ipsim__safe_write_close(fd, buf, sizeof h + idlen, s->journal,
+                                                       err, errlen);
+    free(buf);
+    if (st == IPSIM_OK)
+        st = ipsim__safe_publish(tmp, s->journal, 0, "journal", err, errlen);
+    if (tmp && st != IPSIM_OK)
+        unlink(tmp);
+    free(tmp);
+    if (st == IPSIM_ERR_IO || st == IPSIM_ERR_EXISTS)
+        st = IPSIM_ERR_CANTCREAT;
+    return st;
 }
 
 static sw_state *state_new(ipsim_experiment *e, int R, double scale)
@@ -253,6 +319,7 @@ static sw_state *state_new(ipsim_experiment *e, int R, double scale)
         return NULL;
     s->e = e;
     s->fd = -1;
+    s->lock_fd = -1;
     s->P = e->n_points;
     s->R = R;
     s->U = e->n_points * R;
@@ -261,7 +328,8 @@ static sw_state *state_new(ipsim_experiment *e, int R, double scale)
     s->vals = malloc((size_t)s->U * s->nv * sizeof *s->vals);
     s->state = calloc((size_t)s->U, 1);
     s->secs = calloc((size_t)s->U, sizeof *s->secs);
-    if (!s->vals || !s->state || !s->secs) {
+    s->identity = ipsim__sw_identity(e, R, scale, s->nv);
+    if (!s->vals || !s->state || !s->secs || !s->identity) {
         ipsim__sw_close(s);
         return NULL;
     }
@@ -269,8 +337,36 @@ static sw_state *state_new(ipsim_experiment *e, int R, double scale)
         s->vals[i] = NAN;
     for (int u = 0; u < s->U; u++)
         s->secs[u] = NAN;
-    s->fp = fingerprint(e, R, scale, s->nv);
+    s->fp = ipsim__sw_identity_hash(s->identity);
     return s;
+}
+
+/* OUT exists, --resume, no journal: nothing to do when OUT is this very
+ * sweep (shard) complete; else IPSIM_ERR_EXISTS naming the difference. */
+static ipsim_status check_complete(sw_state *s, char *err, size_t errlen)
+{
+    char *id = NULL, shard[32] = "", now[32] = "", why[1024] = "";
+    ipsim_status st = ipsim__swf_read_identity(s->out, &id, shard, sizeof shard, why,
+                                               sizeof why);
+    if (s->shard_n > 0)
+        snprintf(now, sizeof now, "%d/%d", s->shard_k, s->shard_n);
+    if (st == IPSIM_OK && strcmp(id, s->identity) == 0 && strcmp(shard, now) == 0) {
+        free(id);
+        s->complete = 1;
+        for (int u = 0; u < s->U; u++)
+            if (in_shard(s, u))
+                s->state[u] = SW_DONE;
+        return IPSIM_OK;
+    }
+    if (st == IPSIM_OK && strcmp(id, s->identity) != 0)
+        ipsim__sw_identity_diff(s->e, id, s->identity, "in the file", "now", why, sizeof why);
+    else if (st == IPSIM_OK)
+        snprintf(why, sizeof why, "it is %s%s, not %s%s", *shard ? "shard " : "the whole sweep",
+                 shard, *now ? "shard " : "the whole sweep", now);
+    free(id);
+    ipsim_set_error(err, errlen, "%s: already exists and there is no journal to resume, but it is "
+                    "not this sweep complete (%s); use --force to overwrite it", s->out, why);
+    return IPSIM_ERR_EXISTS;
 }
 
 ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
@@ -284,6 +380,11 @@ ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sw
                 e->n_points, R);
         return IPSIM_ERR_LIMIT;
     }
+    ipsim_status rc = ipsim__sw_check_memory(e, R, o, 1, out, err, errlen);
+    if (rc == IPSIM_OK) /* refuse a symlink, FIFO, device... at OUT before anything */
+        rc = ipsim__safe_check_target(out, 1, "sweep file", err, errlen);
+    if (rc != IPSIM_OK)
+        return rc;
     sw_state *s = state_new(e, R, ipsim__xp_scale(e, o));
     if (!s) {
         ipsim_set_error(err, errlen, "out of memory");
@@ -292,19 +393,25 @@ ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sw
     s->shard_k = o ? o->shard_k : 0;
     s->shard_n = o ? o->shard_n : 0;
     s->force = o && o->force;
-    s->out = ipsim__sw_cat(out, "");
-    s->journal = ipsim__sw_cat(out, ".journal");
-    ipsim_status rc = IPSIM_OK;
+    s->out = cat(out, "");
+    s->journal = cat(out, ".journal");
     if (!s->out || !s->journal) {
         ipsim_set_error(err, errlen, "out of memory");
         rc = IPSIM_ERR_NOMEM;
         goto done;
     }
+    /* one writer at a time; then look again at what stands there */
+    if ((rc = ipsim__safe_lock(out, &s->lock_fd, err, errlen)) != IPSIM_OK ||
+        (rc = ipsim__safe_check_target(out, 1, "sweep file", err, errlen)) != IPSIM_OK ||
+        (rc = ipsim__safe_check_target(s->journal, 1, "journal", err, errlen)) != IPSIM_OK)
+        goto done;
     int have_journal = lstat(s->journal, &st) == 0;
+    if (lstat(out, &st) == 0 && !s->force && o && o->resume && !have_journal) {
+        rc = check_complete(s, err, errlen);
+        goto done;
+    }
     if (lstat(out, &st) == 0 && !s->force && !(o && o->resume && have_journal)) {
-        ipsim_set_error(err, errlen, "%s: already exists%s; use --force to overwrite it", out,
-                o && o->resume ? " and there is no journal to resume (the sweep is complete)"
-                               : "");
+        ipsim_set_error(err, errlen, "%s: already exists; use --force to overwrite it", out);
         rc = IPSIM_ERR_EXISTS;
         goto done;
     }
@@ -315,20 +422,28 @@ ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sw
         goto done;
     }
     if (have_journal && !s->force) {
-        int fd = open(s->journal, O_RDWR | O_CLOEXEC);
-        if (fd < 0) {
-            ipsim_set_error(err, errlen, "%s: cannot open: %s", s->journal, strerror(errno));
-            rc = IPSIM_ERR_NOINPUT;
+        ipsim_status ost;
+        s->fd = ipsim__safe_open_input(s->journal, O_RDWR, 1, "journal", &ost, err, errlen);
+        rc = s->fd < 0 ? ost : read_journal(s, s->fd, err, errlen);
+    } else {
+        if (have_journal && unlink(s->journal) != 0) { /* --force: a regular file, checked */
+            ipsim_set_error(err, errlen, "%s: cannot remove: %s", s->journal, strerror(errno));
+            rc = IPSIM_ERR_CANTCREAT;
             goto done;
         }
-        rc = read_journal(s, fd, err, errlen);
-        close(fd);
-    } else {
+        ipsim__safe_remove_stale(s->journal); /* temp journals of crashed sweeps */
         rc = create_journal(s, err, errlen);
+        if (rc == IPSIM_OK) {
+            ipsim_status ost;
+            s->fd = ipsim__safe_open_input(s->journal, O_WRONLY, 1, "journal", &ost, err,
+                                           errlen);
+            if (s->fd < 0)
+                rc = IPSIM_ERR_CANTCREAT;
+        }
     }
     if (rc == IPSIM_OK) {
-        s->fd = open(s->journal, O_WRONLY | O_APPEND | O_CLOEXEC);
-        if (s->fd < 0) {
+        int fl = fcntl(s->fd, F_GETFL);
+        if (fl < 0 || fcntl(s->fd, F_SETFL, fl | O_APPEND) != 0 || lseek(s->fd, 0, SEEK_END) < 0) {
             ipsim_set_error(err, errlen, "%s: cannot open: %s", s->journal, strerror(errno));
             rc = IPSIM_ERR_CANTCREAT;
         }
@@ -359,7 +474,7 @@ ipsim_status ipsim__sw_record(sw_state *s, int unit, int state, double seconds, 
         memcpy(rec + 24, values, 8 * s->nv);
     uint64_t check = fnv(0xcbf29ce484222325ull, rec, rs - 8);
     memcpy(rec + rs - 8, &check, 8);
-    int ok = ipsim__sw_write_all(s->fd, rec, rs) == 0 && fsync(s->fd) == 0;
+    int ok = write_all(s->fd, rec, rs) == 0 && fsync(s->fd) == 0;
     free(rec);
     if (!ok) {
         ipsim_set_error(err, errlen, "%s: cannot write: %s", s->journal, strerror(errno));
@@ -378,6 +493,9 @@ void ipsim__sw_close(sw_state *s)
         return;
     if (s->fd >= 0)
         close(s->fd);
+    if (s->out)
+        ipsim__safe_unlock(s->out, &s->lock_fd);
+    free(s->identity);
     free(s->out);
     free(s->journal);
     free(s->vals);
@@ -399,16 +517,19 @@ ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res,
         res->left = n - done - failed;
         res->wall_seconds = wall;
     }
-    if (done < n)
+    if (done < n || s->complete)
         return IPSIM_OK;
+    ipsim_status st = ipsim__xp_point_costs(s->e, err, errlen);
+    if (st != IPSIM_OK)
+        return st;
     sweep_data d = {s->e, s->R, s->scale, s->nv, s->vals, s->state, s->secs,
-                    s->shard_k, s->shard_n, s->fp, wall, s->shard_n <= 1};
-    ipsim_status st = ipsim__swf_write(&d, s->out, err, errlen);
+                    s->shard_k, s->shard_n, s->fp, s->identity, wall, s->shard_n <= 1};
+    st = ipsim__swf_write(&d, s->out, 1, err, errlen);
     if (st == IPSIM_OK) {
         close(s->fd);
         s->fd = -1;
         unlink(s->journal);
-        ipsim__sw_sync_parent(s->journal);
+        ipsim__safe_sync_dir(s->journal);
     }
     return st;
 }

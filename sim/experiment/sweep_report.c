@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,9 @@
 #include <hdf5.h>
 
 #include "experiment/plan.h"
+#include "experiment/sweep_file.h"
 #include "io/h5util.h"
+#include "io/safe_file.h"
 #include "base/textbuf.h"
 
 /* ---- report ------------------------------------------------------------- */
@@ -39,11 +42,24 @@ static const char *num(double x, char *buf, size_t len)
     return buf;
 }
 
-static double *an_read(hid_t f, const char *stat, const char *metric, size_t *n)
+/* analysis/STAT/METRIC when it holds exactly want numbers (else NULL, *n
+ * 0): a corrupt or hostile file is never read past what the report uses. */
+static double *an_read(hid_t f, const char *stat, const char *metric, size_t want, size_t *n)
 {
     char p[160];
+    *n = 0;
     snprintf(p, sizeof p, "analysis/%s/%s", stat, metric);
+    if (want == 0 || ipsim__swr_count(f, p, 0) != (long long)want)
+        return NULL;
     return ipsim_h5_read_doubles(f, p, -1, NULL, n);
+}
+
+/* The strings of path when there are 1 to max of them (else NULL, *n 0). */
+static char **names_read(hid_t f, const char *path, size_t max, size_t *n)
+{
+    long long c = ipsim__swr_count(f, path, 1);
+    *n = 0;
+    return c >= 1 && c <= (long long)max ? ipsim_h5_read_strings(f, path, 1, n) : NULL;
 }
 
 static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
@@ -58,10 +74,10 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
        ref);
     for (int k = 0; k < OUT_COUNT; k++) {
         size_t n1, n2, n3, n4;
-        double *m = an_read(f, "mean", ipsim__xp_outcomes[k].name, &n1);
-        double *d = an_read(f, "diff", ipsim__xp_outcomes[k].name, &n2);
-        double *lo = an_read(f, "diff_ci_low", ipsim__xp_outcomes[k].name, &n3);
-        double *hi = an_read(f, "diff_ci_high", ipsim__xp_outcomes[k].name, &n4);
+        double *m = an_read(f, "mean", ipsim__xp_outcomes[k].name, P, &n1);
+        double *d = an_read(f, "diff", ipsim__xp_outcomes[k].name, P, &n2);
+        double *lo = an_read(f, "diff_ci_low", ipsim__xp_outcomes[k].name, P, &n3);
+        double *hi = an_read(f, "diff_ci_high", ipsim__xp_outcomes[k].name, P, &n4);
         if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
             ipsim_textbuf_printf(b, "  %s\n", ipsim__xp_outcomes[k].name);
             for (size_t p = 0; p < P; p++)
@@ -74,12 +90,12 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         free(hi);
     }
     size_t nc, na, nal, nah, ns;
-    double *c = an_read(f, "per_10k_cny", "extra_cost_cny", &nc);
-    double *a = an_read(f, "per_10k_cny", "extra_arrivals", &na);
-    double *al = an_read(f, "per_10k_cny", "extra_arrivals_ci_low", &nal);
-    double *ah = an_read(f, "per_10k_cny", "extra_arrivals_ci_high", &nah);
-    double *s = an_read(f, "per_10k_cny", "extra_spending_cny", &ns);
-    if (c && a && al && ah && s && nc == P && na == P && ns == P) {
+    double *c = an_read(f, "per_10k_cny", "extra_cost_cny", P, &nc);
+    double *a = an_read(f, "per_10k_cny", "extra_arrivals", P, &na);
+    double *al = an_read(f, "per_10k_cny", "extra_arrivals_ci_low", P, &nal);
+    double *ah = an_read(f, "per_10k_cny", "extra_arrivals_ci_high", P, &nah);
+    double *s = an_read(f, "per_10k_cny", "extra_spending_cny", P, &ns);
+    if (c && a && al && ah && s && nc == P && na == P && nal == P && nah == P && ns == P) {
         ipsim_textbuf_printf(b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
         for (size_t p = 0; p < P; p++)
             ipsim_textbuf_printf(b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n",
@@ -92,11 +108,11 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     free(ah);
     free(s);
     size_t nm = 0, n1, n2, n3;
-    char **mk = ipsim_h5_read_strings(f, "market", -1, &nm);
-    double *d = an_read(f, "by_market/diff", "cec_arrivals", &n1);
-    double *lo = an_read(f, "by_market/diff_ci_low", "cec_arrivals", &n2);
-    double *hi = an_read(f, "by_market/diff_ci_high", "cec_arrivals", &n3);
-    if (mk && d && lo && hi && n1 == P * nm) {
+    char **mk = names_read(f, "market", IPSIM_MAX_MARKETS, &nm);
+    double *d = an_read(f, "by_market/diff", "cec_arrivals", P * nm, &n1);
+    double *lo = an_read(f, "by_market/diff_ci_low", "cec_arrivals", P * nm, &n2);
+    double *hi = an_read(f, "by_market/diff_ci_high", "cec_arrivals", P * nm, &n3);
+    if (mk && d && lo && hi && n1 == P * nm && n2 == P * nm && n3 == P * nm) {
         ipsim_textbuf_printf(b, "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n", ref);
         for (size_t p = 0; p < P; p++) {
             if (strcmp(pn[p], ref) == 0)
@@ -110,10 +126,10 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     free(d);
     free(lo);
     free(hi);
-    d = an_read(f, "by_segment/diff", "arrivals", &n1);
-    lo = an_read(f, "by_segment/diff_ci_low", "arrivals", &n2);
-    hi = an_read(f, "by_segment/diff_ci_high", "arrivals", &n3);
-    if (d && lo && hi && n1 == P * IPSIM_N_SEGMENTS) {
+    d = an_read(f, "by_segment/diff", "arrivals", P * IPSIM_N_SEGMENTS, &n1);
+    lo = an_read(f, "by_segment/diff_ci_low", "arrivals", P * IPSIM_N_SEGMENTS, &n2);
+    hi = an_read(f, "by_segment/diff_ci_high", "arrivals", P * IPSIM_N_SEGMENTS, &n3);
+    if (d && lo && hi && n1 == P * IPSIM_N_SEGMENTS && n2 == n1 && n3 == n1) {
         ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n", ref);
         for (size_t p = 0; p < P; p++)
             for (int sg = 0; sg < IPSIM_N_SEGMENTS && strcmp(pn[p], ref) != 0; sg++)
@@ -132,7 +148,7 @@ static void report_params(sbuf *b, hid_t f, const char *title, const char *const
                           const char *const *head)
 {
     size_t np = 0;
-    char **pn = ipsim_h5_read_strings(f, "parameter", -1, &np);
+    char **pn = names_read(f, "parameter", XP_MAX_PARAMS, &np);
     char x[48];
     ipsim_textbuf_printf(b, "\n%s\n", title);
     for (int k = 0; k < OUT_COUNT && pn; k++) {
@@ -140,7 +156,7 @@ static void report_params(sbuf *b, hid_t f, const char *title, const char *const
         size_t n;
         int ok = 1;
         for (int s = 0; s < ns; s++) {
-            v[s] = an_read(f, stat[s], ipsim__xp_outcomes[k].name, &n);
+            v[s] = an_read(f, stat[s], ipsim__xp_outcomes[k].name, np, &n);
             ok = ok && v[s] && n == np;
         }
         if (ok) {
@@ -164,14 +180,14 @@ static void report_params(sbuf *b, hid_t f, const char *title, const char *const
 static void report_interactions(sbuf *b, hid_t f)
 {
     size_t np = 0, n1, n2, n3;
-    char **pn = ipsim_h5_read_strings(f, "parameter", -1, &np);
+    char **pn = names_read(f, "parameter", XP_MAX_PARAMS, &np);
     char x1[48], x2[48], x3[48];
     int any = 0;
     for (int k = 0; k < OUT_COUNT && pn; k++) {
-        double *v = an_read(f, "interaction", ipsim__xp_outcomes[k].name, &n1);
-        double *lo = an_read(f, "interaction_ci_low", ipsim__xp_outcomes[k].name, &n2);
-        double *hi = an_read(f, "interaction_ci_high", ipsim__xp_outcomes[k].name, &n3);
-        if (v && lo && hi && n1 == np * np) {
+        double *v = an_read(f, "interaction", ipsim__xp_outcomes[k].name, np * np, &n1);
+        double *lo = an_read(f, "interaction_ci_low", ipsim__xp_outcomes[k].name, np * np, &n2);
+        double *hi = an_read(f, "interaction_ci_high", ipsim__xp_outcomes[k].name, np * np, &n3);
+        if (v && lo && hi && n1 == np * np && n2 == n1 && n3 == n1) {
             if (!any)
                 ipsim_textbuf_printf(b, "\ntwo-way interactions whose 95%% CI excludes 0\n");
             any = 1;
@@ -200,7 +216,7 @@ static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
     double *m[OUT_COUNT];
     size_t n[OUT_COUNT];
     for (int k = 0; k < OUT_COUNT; k++)
-        m[k] = an_read(f, "mean", ipsim__xp_outcomes[k].name, &n[k]);
+        m[k] = an_read(f, "mean", ipsim__xp_outcomes[k].name, P, &n[k]);
     for (size_t p = 0; p < P && p < 20; p++) {
         ipsim_textbuf_printf(b, "  %-30.30s", pn[p]);
         for (int k = 0; k < OUT_COUNT; k++)
@@ -254,7 +270,7 @@ static void report(sbuf *b, hid_t f, const char *path)
         return;
     }
     size_t np = 0;
-    char **pn = ipsim_h5_read_strings(f, "point_name", -1, &np);
+    char **pn = names_read(f, "point_name", XP_MAX_POINTS, &np);
     if (!pn || np == 0) {
         ipsim_h5_free_strings(pn, np);
         return;
@@ -294,10 +310,11 @@ ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t
         ipsim_set_error(err, errlen, "ipsim_sweep_report: no path or no result pointer");
         return IPSIM_ERR_USAGE;
     }
-    if (access(path, R_OK) != 0) {
-        ipsim_set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return IPSIM_ERR_NOINPUT;
-    }
+    ipsim_status ost;
+    int fd = ipsim__safe_open_input(path, O_RDONLY, 0, "sweep file", &ost, err, errlen);
+    if (fd < 0)
+        return ost; /* a FIFO or device is refused at once */
+    close(fd);
     ipsim_h5_quiet quiet;
     ipsim_h5_quiet_begin(&quiet);
     hid_t f = ipsim_h5_open_readonly(path);

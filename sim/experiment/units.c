@@ -1,9 +1,11 @@
 /*
  * units.c - the points' scenarios and the units of work. ipsim__xp_prepare
  * loads the base and arm scenarios and checks that every point's overrides
- * apply; ipsim__xp_run_unit runs one unit (point, replicate) and reduces
- * the model's results to the outcomes (totals, per market, per segment,
- * and the daily series kept).
+ * apply (one by one up to XP_EAGER_POINTS points; the rest of a larger
+ * design per distinct override, point_check.c); ipsim__xp_run_unit runs one
+ * unit (point, replicate), checking its point again, and reduces the
+ * model's results to the outcomes (totals, per market, per segment, and
+ * the daily series kept).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -28,7 +30,7 @@ const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT] = {
 
 /* ---- scenarios ---------------------------------------------------------- */
 
-static double intervention_cost(const ipsim_scenario *sc)
+double ipsim__xp_intervention_cost(const ipsim_scenario *sc)
 {
     const sc_data *d = ipsim_scenario_data(sc);
     double c = 0.0;
@@ -48,41 +50,95 @@ static const char *strip_set_prefix(const char *m)
     return m;
 }
 
+ipsim_status ipsim__xp_apply_set(const ipsim_experiment *e, ipsim_scenario *sc,
+                                 const xp_point *pt, const xp_set *set, char *err,
+                                 size_t errlen)
+{
+    char why[2048];
+    size_t n = strlen(set->path) + strlen(set->value) + 2;
+    char *a = malloc(n);
+    if (!a) {
+        snprintf(err, errlen, "%s: out of memory", e->origin);
+        return IPSIM_ERR_NOMEM;
+    }
+    snprintf(a, n, "%s=%s", set->path, set->value);
+    why[0] = '\0';
+    ipsim_status st = ipsim_scenario_set(sc, a, why, sizeof why);
+    free(a);
+    if (st != IPSIM_OK) {
+        snprintf(err, errlen, "%s: %s: \"%s\" = %s (point %s): %s", e->origin,
+                 set->where ? set->where : "design", set->path, set->value, pt->name,
+                 strip_set_prefix(why));
+        return st == IPSIM_ERR_USAGE ? IPSIM_ERR_DATA : st;
+    }
+    return IPSIM_OK;
+}
+
+ipsim_status ipsim__xp_check_shape(const ipsim_experiment *e, const xp_point *pt,
+                                   const ipsim_scenario *sc, char *err, size_t errlen)
+{
+    const sc_data *d = ipsim_scenario_data(sc);
+    int same = d->n_markets == e->n_markets && d->simulation.days == e->days;
+    for (int m = 0; same && m < d->n_markets; m++)
+        same = strcmp(d->markets[m].name, e->market[m]) == 0;
+    if (same)
+        return IPSIM_OK;
+    snprintf(err, errlen, "%s: point %s: expected the same markets (in the same order) "
+             "and simulation.days as the reference, found others", e->origin, pt->name);
+    return IPSIM_ERR_DATA;
+}
+
 /* A new scenario for point p: the base or the arm's file with the point's
- * overrides applied. */
+ * overrides applied (not checked against the reference). */
 static ipsim_status point_scenario(const ipsim_experiment *e, int p, ipsim_scenario **out,
                                    char *err, size_t errlen)
 {
     const xp_point *pt = &e->points[p];
-    const ipsim_scenario *from = e->own && e->own[p] ? e->own[p] : e->base;
-    char why[2048];
-    *out = from ? ipsim_scenario_clone(from) : NULL;
+    *out = ipsim__xp_source_scenario(e, p) ? ipsim_scenario_clone(ipsim__xp_source_scenario(e, p))
+                                           : NULL;
     if (!*out) {
         snprintf(err, errlen, "%s: out of memory", e->origin);
         return IPSIM_ERR_NOMEM;
     }
     for (int i = 0; i < pt->n_sets; i++) {
-        size_t n = strlen(pt->sets[i].path) + strlen(pt->sets[i].value) + 2;
-        char *a = malloc(n);
-        if (!a) {
-            ipsim_scenario_destroy(*out);
-            *out = NULL;
-            snprintf(err, errlen, "%s: out of memory", e->origin);
-            return IPSIM_ERR_NOMEM;
-        }
-        snprintf(a, n, "%s=%s", pt->sets[i].path, pt->sets[i].value);
-        why[0] = '\0';
-        ipsim_status st = ipsim_scenario_set(*out, a, why, sizeof why);
-        free(a);
+        ipsim_status st = ipsim__xp_apply_set(e, *out, pt, &pt->sets[i], err, errlen);
         if (st != IPSIM_OK) {
             ipsim_scenario_destroy(*out);
             *out = NULL;
-            snprintf(err, errlen, "%s: %s: \"%s\" = %s (point %s): %s", e->origin,
-                     pt->sets[i].where ? pt->sets[i].where : "design", pt->sets[i].path,
-                     pt->sets[i].value, pt->name, strip_set_prefix(why));
-            return st == IPSIM_ERR_USAGE ? IPSIM_ERR_DATA : st;
+            return st;
         }
     }
+    return IPSIM_OK;
+}
+
+ipsim_status ipsim__xp_point_scenario(const ipsim_experiment *e, int p, ipsim_scenario **out,
+                                      char *err, size_t errlen)
+{
+    ipsim_status st = point_scenario(e, p, out, err, errlen);
+    if (st == IPSIM_OK && (st = ipsim__xp_check_shape(e, &e->points[p], *out, err, errlen)) !=
+                              IPSIM_OK) {
+        ipsim_scenario_destroy(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+const ipsim_scenario *ipsim__xp_source_scenario(const ipsim_experiment *e, int p)
+{
+    return e->own && e->own[p] ? e->own[p] : e->base;
+}
+
+ipsim_status ipsim__xp_point_costs(ipsim_experiment *e, char *err, size_t errlen)
+{
+    for (int p = 0; e->cost && p < e->n_points; p++)
+        if (isnan(e->cost[p])) {
+            ipsim_scenario *sc = NULL;
+            ipsim_status st = point_scenario(e, p, &sc, err, errlen);
+            if (st != IPSIM_OK)
+                return st;
+            e->cost[p] = ipsim__xp_intervention_cost(sc);
+            ipsim_scenario_destroy(sc);
+        }
     return IPSIM_OK;
 }
 
@@ -174,24 +230,20 @@ ipsim_status ipsim__xp_prepare(ipsim_experiment *e, char *err, size_t errlen)
     }
     for (int m = 0; m < rd->n_markets; m++)
         snprintf(e->market[m], IPSIM_NAME_MAX, "%s", rd->markets[m].name);
-    for (int p = 0; p < e->n_points; p++) {
+    /* every point (or the first XP_EAGER_POINTS), one by one */
+    int eager = e->n_points < XP_EAGER_POINTS ? e->n_points : XP_EAGER_POINTS;
+    for (int p = 0; p < eager; p++) {
         ipsim_scenario *sc = NULL;
         if ((st = point_scenario(e, p, &sc, err, errlen)) != IPSIM_OK)
             return st;
-        const sc_data *d = ipsim_scenario_data(sc);
-        int same = d->n_markets == e->n_markets && d->simulation.days == e->days;
-        for (int m = 0; same && m < d->n_markets; m++)
-            same = strcmp(d->markets[m].name, e->market[m]) == 0;
-        e->cost[p] = intervention_cost(sc);
+        e->cost[p] = ipsim__xp_intervention_cost(sc);
+        st = ipsim__xp_check_shape(e, &e->points[p], sc, err, errlen);
         ipsim_scenario_destroy(sc);
-        if (!same) {
-            snprintf(err, errlen, "%s: point %s: expected the same markets (in the same order) "
-                     "and simulation.days as the reference, found others", e->origin,
-                     e->points[p].name);
-            return IPSIM_ERR_DATA;
-        }
+        if (st != IPSIM_OK)
+            return st;
     }
-    return IPSIM_OK;
+    e->checked = eager;
+    return e->n_points > eager ? ipsim__xp_check_rest(e, err, errlen) : IPSIM_OK;
 }
 
 /* ---- one unit ----------------------------------------------------------- */
@@ -298,7 +350,7 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
     ipsim_model *m = NULL;
     ipsim_run_options opt;
     stop_relay relay = {stop, stop_data};
-    ipsim_status st = point_scenario(e, point, &sc, err, errlen);
+    ipsim_status st = ipsim__xp_point_scenario(e, point, &sc, err, errlen);
     double t0 = wall_now(); /* model time: create, run, reduce, destroy */
     *seconds = 0.0;
     if (st != IPSIM_OK)
