@@ -48,8 +48,8 @@ def include_text(exe):
     return ("[COMMANDS]\n" + "\n".join(parts) +
             "\n[FILES]\n.TP\n.B scenarios/*.json\nScenario files; schema in scenarios/ipsim.schema.json, reference in "
             "scenarios/REFERENCE.md.\n.TP\n.B scenarios/experiments/*.json\nExperiment files for "
-            ".B ipsim sweep.\n.TP\n.B OUT.h5\nResult files (HDF5, readable as netCDF-4); layout in README.md, "
-            "\"Output\".\n"
+            ".B ipsim sweep.\n.TP\n.B OUT.h5\nResult files (HDF5, readable as netCDF-4); layout in results/README.md, "
+            "\"Output (HDF5)\".\n"
             "\n[SEE ALSO]\nREADME.md and sim/ODD.md in the ipsim source tree; scripts/plot_run.py, "
             "scripts/plot_compare.py, scripts/plot_sweep.py, scripts/report.py;\n.BR h5dump (1),\n.BR ncdump (1).\n")
 

@@ -1,7 +1,7 @@
 """ipsim_results.py - helpers shared by plot_compare.py, plot_sweep.py and report.py.
 
 Reads sweep files (written by `ipsim sweep` and `ipsim compare`; layout in
-README.md, "Output of sweeps") with h5py, computes paired contrasts with t
+scenarios/experiments/README.md, "The sweep file") with h5py, computes paired contrasts with t
 intervals, and formats numbers for people. Needs Debian's python3-h5py and
 python3-numpy only (no scipy).
 """

@@ -8,22 +8,11 @@
 #include <string.h>
 
 #include "experiment/analysis.h"
+#include "harness.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-
-static int failures;
-
-#define CHECK(cond, ...)                                                 \
-    do {                                                                 \
-        if (!(cond)) {                                                   \
-            failures++;                                                  \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);         \
-            fprintf(stderr, __VA_ARGS__);                                \
-            fputc('\n', stderr);                                         \
-        }                                                                \
-    } while (0)
 
 static double gauss(uint64_t *st)
 {
@@ -224,10 +213,5 @@ int main(void)
     test_paired_coverage();
     test_morris();
     test_lhs();
-    if (failures) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("all analysis tests passed\n");
-    return 0;
+    return harness_summary();
 }

@@ -5,10 +5,17 @@
 - the man page scripts/ipsim.1 names every command of `ipsim --help`; when
   help2man is installed, regenerating it gives the same page (but for the
   .TH line, which carries the version and git commit);
-- the Python snippets of README.md ("Reading results in Python", the code
-  blocks after <!-- snippet: NAME --> markers) run as written, in a
-  directory whose results/ holds a small run and a small compare file;
-- the VS Code settings snippet of README.md is valid JSON naming the schema.
+- the marked snippets of every Markdown page of the checkout (the code
+  blocks after <!-- snippet: NAME --> markers; README.md is a map, the
+  snippets live in the pages beside what they describe) are found, with
+  unique names:
+  - the Python snippets (results/README.md, "Reading results in Python") run
+    as written, in a directory whose results/ holds a small run and a small
+    compare file;
+  - the VS Code settings snippet (scenarios/README.md) is valid JSON naming
+    the schema;
+- every relative link between the pages resolves (file and #heading), and
+  README.md is a map: at most 400 lines, linking every page.
 """
 import json
 import os
@@ -59,12 +66,66 @@ if shutil.which("help2man"):
 else:
     print("SKIP man page regeneration: help2man not installed")
 
-# README snippets
-readme = open(os.path.join(SRC, "README.md"), encoding="utf-8").read()
-snips = re.findall(r"<!-- snippet: ([\w-]+) -->\s*```(\w+)\n(.*?)```", readme, re.S)
+# Snippets of the Markdown pages
+def markdown_pages():
+    """Every .md file of the checkout, relative to SRC, sorted; build trees
+    (build*/), hidden folders and results/ files other than its README skipped."""
+    pages = []
+    for d, dirs, files in os.walk(SRC):
+        rel = os.path.relpath(d, SRC)
+        dirs[:] = sorted(x for x in dirs if not x.startswith((".", "build")) and
+                         not (rel == "." and x == "results"))
+        pages += [os.path.normpath(os.path.join(rel, f)) for f in files if f.endswith(".md")]
+    if os.path.exists(os.path.join(SRC, "results", "README.md")):
+        pages.append(os.path.join("results", "README.md"))
+    return sorted(pages)
+
+
+snips, where = [], {}
+for page in markdown_pages():
+    text = open(os.path.join(SRC, page), encoding="utf-8").read()
+    for name, lang, code in re.findall(r"<!-- snippet: ([\w-]+) -->\s*```(\w+)\n(.*?)```", text, re.S):
+        snips.append((name, lang, code))
+        where.setdefault(name, []).append(page)
 names = [n for n, _, _ in snips]
 check({"h5py-run", "h5py-sweep", "xarray-run", "xarray-sweep", "vscode"} <= set(names),
-      f"README has the marked snippets ({names})")
+      f"the Markdown pages have the marked snippets ({', '.join(f'{n} in {where[n][0]}' for n in names)})")
+dups = {n: w for n, w in where.items() if len(w) > 1}
+check(not dups, f"every snippet name is used once ({dups})")
+# Links between the pages: every relative link names an existing file, and an
+# #anchor one of its headings (GitHub's slugs); README.md is a map of at most
+# 400 lines that links every other page and states the two quick-start commands.
+def slug(heading):
+    h = re.sub(r"[`*]|<[^>]*>", "", heading).strip().lower()
+    return re.sub(r"\s", "-", re.sub(r"[^\w\- ]", "", h))
+
+
+def anchors(page):
+    text = re.sub(r"```.*?```", "", open(os.path.join(SRC, page), encoding="utf-8").read(), flags=re.S)
+    return {slug(h) for h in re.findall(r"^#{1,6} +(.+?) *$", text, re.M)}
+
+
+bad = []
+for page in markdown_pages():
+    text = re.sub(r"```.*?```", "", open(os.path.join(SRC, page), encoding="utf-8").read(), flags=re.S)
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, frag = target.partition("#")
+        dest = os.path.normpath(os.path.join(os.path.dirname(page), path)) if path else page
+        if not os.path.exists(os.path.join(SRC, dest)):
+            bad.append(f"{page}: {target} (no such file)")
+        elif frag and dest.endswith(".md") and frag not in anchors(dest):
+            bad.append(f"{page}: {target} (no such heading)")
+check(not bad, f"every link between the Markdown pages resolves {bad}")
+readme = open(os.path.join(SRC, "README.md"), encoding="utf-8").read()
+n = readme.count("\n")
+check(n <= 400, f"README.md is a map of at most 400 lines ({n})")
+linked = {os.path.normpath(t.partition("#")[0]) for t in re.findall(r"\]\(([^)\s]+)\)", readme)}
+unlinked = [pg for pg in markdown_pages() if pg != "README.md" and pg not in linked]
+check(not unlinked, f"README.md links every Markdown page (not: {unlinked})")
+check(all(re.search(rf"^{re.escape(c)}$", readme, re.M) for c in ("./scripts/demo", "./scripts/test")),
+      "README.md states the quick-start commands ./scripts/demo and ./scripts/test on their own lines")
 with tempfile.TemporaryDirectory() as tmp:
     res = os.path.join(tmp, "results")
     os.makedirs(res)
@@ -82,7 +143,7 @@ with tempfile.TemporaryDirectory() as tmp:
         lines = [ln for ln in code.strip().splitlines() if not ln.startswith("#!")]
         p = subprocess.run([PY, "-c", code], cwd=tmp, capture_output=True, text=True, timeout=120)
         check(p.returncode == 0 and p.stdout.strip(),
-              f"snippet {name} ({len(lines)} lines) runs and prints: {p.stdout.strip()[:120]!r} {p.stderr[-300:]}")
+              f"snippet {name} of {where[name][0]} ({len(lines)} lines) runs and prints: {p.stdout.strip()[:120]!r} {p.stderr[-300:]}")
         check(len(lines) <= 7, f"snippet {name} is short ({len(lines)} lines)")
 for name, lang, code in snips:
     if name == "vscode":

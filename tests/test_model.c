@@ -1,16 +1,21 @@
 /*
  * test_model.c - invariants and determinism of the model (ODD 3, 4.9).
  *
- *  - every day, every agent is in exactly one funnel state, and the reported
- *    funnel stocks nest: aware >= considering + booked + visitors on site;
+ *  - every day, every agent is in one of the funnel states (a state byte
+ *    out of range fails), the model's own end-of-day count (ODD 3, 4e)
+ *    matches a recount of the state array and covers every agent once, and
+ *    the reported funnel stocks nest: aware >= considering + booked +
+ *    visitors on site;
  *  - counts are non-negative and finite; visitor-nights = visitors on site;
  *    the nights recorded equal the nights of the trips that arrived;
  *  - zero budget gives zero paid impressions; a market of population 0 has
  *    no agents and no arrivals;
  *  - results are bitwise identical at 1, 2 and 3 threads, and for the same
  *    seed twice; a different replicate gives different results;
- *  - common random numbers: an intervention that never starts inside the
- *    run changes nothing;
+ *  - common random numbers (ODD 4.9): a mechanism intervention inside the
+ *    run whose effects are all zero leaves every daily output bitwise equal
+ *    to the baseline, and the same intervention with a tiny effect changes
+ *    at least one (so the equality check can fail);
  *  - calendar: 2025 holidays, adjusted workdays, leisure normalised to mean 1.
  */
 #include <math.h>
@@ -19,16 +24,18 @@
 #include <string.h>
 #include "ipsim/ipsim.h"
 #include "model/state.h"
+#include "harness.h"
 
-static int passes = 0, failures = 0;
-#define CHECK(cond, ...) do { if (cond) passes++; else { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-    printf(__VA_ARGS__); printf("\n"); } } while (0)
+#define BASELINE "jiamusi_baseline.json"
 
-static ipsim_scenario *load(const char *const *sets) {
-    char err[1024];
+/* Load scenarios/<file> and apply "path=value" overrides (NULL-terminated);
+ * exits 2 on any error. */
+static ipsim_scenario *load(const char *file, const char *const *sets) {
+    char err[1024], path[1024];
+    snprintf(path, sizeof path, "%s/scenarios/%s", IPSIM_SOURCE_DIR, file);
     ipsim_scenario *sc = NULL;
-    if (ipsim_scenario_load(IPSIM_SOURCE_DIR "/scenarios/jiamusi_baseline.json", &sc, err, sizeof err)) {
-        printf("load: %s\n", err);
+    if (ipsim_scenario_load(path, &sc, err, sizeof err)) {
+        printf("load %s: %s\n", file, err);
         exit(2);
     }
     for (int i = 0; sets && sets[i]; i++)
@@ -39,8 +46,9 @@ static ipsim_scenario *load(const char *const *sets) {
     return sc;
 }
 
-static ipsim_model *make(const char *const *sets, int threads, int replicate, double scale) {
-    ipsim_scenario *sc = load(sets);
+static ipsim_model *make_from(const char *file, const char *const *sets, int threads, int replicate,
+                              double scale) {
+    ipsim_scenario *sc = load(file, sets);
     ipsim_run_options o;
     ipsim_run_options_init(&o);
     o.threads = threads;
@@ -56,22 +64,52 @@ static ipsim_model *make(const char *const *sets, int threads, int replicate, do
     return m;
 }
 
+/* A model of the baseline scenario. */
+static ipsim_model *make(const char *const *sets, int threads, int replicate, double scale) {
+    return make_from(BASELINE, sets, threads, replicate, scale);
+}
+
 static size_t daily_len(const ipsim_model *m) {
     return (size_t)MET_COUNT * m->days * m->n_cells;
 }
 
-/* Step through the run checking the funnel every day. */
+/* Step through the run checking the funnel every day: each agent's state
+ * byte is a valid state, and the model's own end-of-day count (phase 4e,
+ * summed over threads into acc[0]) equals a recount of the state array. */
 static void test_funnel(void) {
+    static const int acc_of_state[ST_COUNT] = {ACC_UNAWARE, ACC_AWARE, ACC_BOOKED, ACC_ON_TRIP, ACC_RETURNED};
     ipsim_model *m = make(NULL, 2, 0, 2000);
-    int bad_sum = 0, bad_nest = 0;
+    int bad_state_days = 0, bad_count_days = 0, bad_nest = 0;
+    int first_day = -1, first_state = 0;
+    uint64_t first_agent = 0;
     while (ipsim_model_days_done(m) < m->days) {
         ipsim_model_step(m);
-        uint64_t count[ST_COUNT] = {0};
-        for (uint64_t i = 0; i < m->n_agents; i++) count[m->ag.state[i] < ST_COUNT ? m->ag.state[i] : 0]++;
-        uint64_t total = 0;
-        for (int s = 0; s < ST_COUNT; s++) total += count[s];
-        for (uint64_t i = 0; i < m->n_agents; i++) if (m->ag.state[i] >= ST_COUNT) bad_sum++;
-        if (total != m->n_agents) bad_sum++;
+        int tau = m->tau - 1;
+        uint64_t count[ST_COUNT] = {0}, out_of_range = 0;
+        for (uint64_t i = 0; i < m->n_agents; i++) {
+            uint8_t st = m->ag.state[i];
+            if (st < ST_COUNT) {
+                count[st]++;
+                continue;
+            }
+            out_of_range++;
+            if (first_day < 0) {
+                first_day = tau;
+                first_agent = i;
+                first_state = st;
+            }
+        }
+        if (out_of_range) bad_state_days++;
+        uint64_t counted = 0;
+        int agree = 1;
+        for (int st = 0; st < ST_COUNT; st++) {
+            uint64_t model_count = 0;
+            for (int c = 0; c < m->n_cells; c++)
+                model_count += (uint64_t)m->acc[0].cell[(size_t)c * ACC_COUNT + acc_of_state[st]];
+            counted += model_count;
+            agree &= model_count == count[st];
+        }
+        if (!agree || counted != m->n_agents) bad_count_days++;
         int day = ipsim_model_days_done(m) - 1;
         if (day >= 0) {
             double aware = 0, cons = 0, booked = 0, site = 0;
@@ -85,7 +123,11 @@ static void test_funnel(void) {
             if (aware + 1e-9 < cons + booked + site) bad_nest++;
         }
     }
-    CHECK(bad_sum == 0, "every agent in exactly one valid funnel state (%d bad days)", bad_sum);
+    CHECK(bad_state_days == 0, "every agent's state is a funnel state 0..%d (%d bad days; first: day %d, "
+          "agent %llu, state %d)", ST_COUNT - 1, bad_state_days, first_day, (unsigned long long)first_agent,
+          first_state);
+    CHECK(bad_count_days == 0, "the end-of-day count matches a recount and covers all %llu agents "
+          "(%d bad days)", (unsigned long long)m->n_agents, bad_count_days);
     CHECK(bad_nest == 0, "aware >= considering + booked + on site (%d bad days)", bad_nest);
 
     const double *x = m->res.daily;
@@ -146,16 +188,35 @@ static void test_determinism(void) {
     for (int i = 0; i < 5; i++) ipsim_model_destroy(all[i]);
 }
 
-/* An F intervention dated after the run's last day changes nothing: every
- * agent keeps its random numbers (common random numbers across scenarios). */
+/* Common random numbers (ODD 4.9): every draw is keyed by what it is for,
+ * so an intervention inside the run whose effects are all zero (mechanism
+ * A: nothing added, no cost) must leave every daily output bitwise equal to
+ * the baseline. The same intervention with a tiny effect must change at
+ * least one output: otherwise the equality would prove nothing. */
 static void test_common_random_numbers(void) {
-    static const char *const later[] = {"interventions[baseline_promotion].end=2025-12-31", NULL};
-    ipsim_model *a = make(NULL, 0, 0, 3000), *b = make(later, 0, 0, 3000);
-    ipsim_model_run(a, NULL, NULL);
-    ipsim_model_run(b, NULL, NULL);
-    CHECK(same_results(a, b), "a no-op override leaves results identical");
-    ipsim_model_destroy(a);
-    ipsim_model_destroy(b);
+    static const char *const zero[] = {"interventions[popup_installations].cost_cny=0",
+                                       "interventions[popup_installations].shareability_add=0",
+                                       "interventions[popup_installations].emotional_add=0",
+                                       "interventions[popup_installations].aesthetics_add=0", NULL};
+    static const char *const tiny[] = {"interventions[popup_installations].cost_cny=0",
+                                       "interventions[popup_installations].shareability_add=0.001",
+                                       "interventions[popup_installations].emotional_add=0",
+                                       "interventions[popup_installations].aesthetics_add=0", NULL};
+    ipsim_model *base = make(NULL, 0, 0, 3000);
+    ipsim_model *z = make_from("mechanism_a.json", zero, 0, 0, 3000);
+    ipsim_model *t = make_from("mechanism_a.json", tiny, 0, 0, 3000);
+    const sc_intervention *iv = &z->sc->interventions[1];
+    ipsim_date first = z->sc->simulation.start_date, last = first + z->days - 1;
+    CHECK(z->sc->n_interventions == 2 && iv->mechanism == MECH_A && iv->start > first && iv->end <= last,
+          "the zero-effect intervention is a mechanism A intervention inside the run");
+    ipsim_model_run(base, NULL, NULL);
+    ipsim_model_run(z, NULL, NULL);
+    ipsim_model_run(t, NULL, NULL);
+    CHECK(same_results(base, z), "an intervention with zero effects leaves every output bitwise equal");
+    CHECK(!same_results(base, t), "the same intervention with shareability_add 0.001 changes an output");
+    ipsim_model_destroy(base);
+    ipsim_model_destroy(z);
+    ipsim_model_destroy(t);
 }
 
 static void test_calendar(void) {
@@ -205,6 +266,5 @@ int main(void) {
     test_zero_budget_and_population();
     test_determinism();
     test_common_random_numbers();
-    printf("%d passed, %d failed\n", passes, failures);
-    return failures ? 1 : 0;
+    return harness_summary();
 }

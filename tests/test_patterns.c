@@ -15,8 +15,9 @@
 #include <string.h>
 #include "ipsim/ipsim.h"
 #include "model/results.h"
+#include "harness.h"
 
-static int verbose = 0, replicates = 16, failures = 0, passes = 0;
+static int verbose = 0, replicates = 16;
 static double scale = 500;
 
 /* ---- running ------------------------------------------------------------ */
@@ -192,9 +193,9 @@ static double mean_of(const double *a, int n) {
     return s;
 }
 
+/* One pattern check (harness.h; every check is listed, passed or not). */
 static void check(int ok, const char *pattern, const char *what) {
-    printf("  %-4s %s: %s\n", ok ? "ok" : "FAIL", pattern, what);
-    if (ok) passes++; else failures++;
+    CHECK(ok, "%s: %s", pattern, what);
 }
 
 /* Report a paired difference a - b and require t >= t_min. */
@@ -454,6 +455,7 @@ int main(int argc, char **argv) {
                 if (needed[uses[p][k]] < replicates) needed[uses[p][k]] = replicates;
             if (p == 3) needed[BASE] = needed[MECH_E_] = re;   /* re >= replicates */
         }
+    harness_verbose(1);
     printf("patterns at scale %g, %d paired replicates\n", scale, replicates);
     fflush(stdout);
     run_all();
@@ -464,6 +466,5 @@ int main(int argc, char **argv) {
             patterns[p]();
         }
     free_all();
-    printf("%d passed, %d failed\n", passes, failures);
-    return failures ? 1 : 0;
+    return harness_summary();
 }

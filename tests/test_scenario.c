@@ -22,24 +22,11 @@
 
 #include "ipsim/ipsim.h"
 #include "scenario/scenario.h"
+#include "harness.h"
 
 #ifndef IPSIM_SOURCE_DIR
 #define IPSIM_SOURCE_DIR "."
 #endif
-
-static int n_pass, n_fail;
-
-#define CHECK(cond, ...)                                      \
-    do {                                                      \
-        if (cond) {                                           \
-            n_pass++;                                         \
-        } else {                                              \
-            n_fail++;                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
-            printf(__VA_ARGS__);                              \
-            printf("\n");                                     \
-        }                                                     \
-    } while (0)
 
 static char *read_text(const char *path)
 {
@@ -621,6 +608,5 @@ int main(void)
     test_bad_scenarios();
     test_schema();
     test_misc();
-    printf("%d passed, %d failed\n", n_pass, n_fail);
-    return n_fail ? 1 : 0;
+    return harness_summary();
 }

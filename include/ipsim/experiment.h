@@ -9,6 +9,17 @@
  * A unit of work is one (point, replicate) run. Replicate r of every point
  * runs with the experiment's seed and ipsim_run_options.replicate = r, so
  * differences between points are paired.
+ *
+ * Returned strings: an experiment's name belongs to it and is valid until
+ * it is destroyed; design names are static.
+ *
+ * Threads: as in ipsim.h. ipsim_sweep_run, ipsim_sweep_run_mpi,
+ * ipsim_sweep_merge and ipsim_sweep_report read or write HDF5 files, and
+ * Debian's libhdf5 is not thread-safe: at most one of them (or of
+ * ipsim_output_write and ipsim_output_info) may run at a time in a process,
+ * and not while the program itself calls HDF5. Loading experiments and the
+ * accessors may run concurrently (on different handles, or on one handle
+ * through its const functions).
  */
 #ifndef IPSIM_EXPERIMENT_H
 #define IPSIM_EXPERIMENT_H
@@ -32,17 +43,23 @@ ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, cha
                                    size_t errlen);
 
 /* An arms experiment from scenario files: paths[0] is the reference arm,
- * each file one arm named after the scenario. n >= 2. */
+ * each file one arm named after the scenario. n >= 2. Statuses and err as
+ * for ipsim_experiment_load. */
 ipsim_status ipsim_experiment_compare(const char *const *paths, int n, ipsim_experiment **out,
                                       char *err, size_t errlen);
 
+/* Free e and everything it owns (its name becomes invalid). NULL: no-op. */
 void ipsim_experiment_destroy(ipsim_experiment *e);
 
+/* The experiment's "name"; owned by e, valid until e is destroyed; "" for
+ * a NULL e. */
 const char *ipsim_experiment_name(const ipsim_experiment *e);
-/* "arms", "factorial", "grid", "lhs", "sobol" or "morris". */
+/* "arms", "factorial", "grid", "lhs", "sobol" or "morris" (static; "" for a
+ * NULL e). */
 const char *ipsim_experiment_design(const ipsim_experiment *e);
+/* Points of the design (each a scenario); 0 for a NULL e. */
 int ipsim_experiment_points(const ipsim_experiment *e);
-/* Replicates asked for by the file (default 10). */
+/* Replicates asked for by the file (default 10); 0 for a NULL e. */
 int ipsim_experiment_replicates(const ipsim_experiment *e);
 
 /* Progress of a sweep, passed to the progress callback after every unit. */
@@ -72,6 +89,9 @@ typedef struct ipsim_sweep_options {
     void *log_userdata;
 } ipsim_sweep_options;
 
+/* Set every field of o to its default (all zero: the experiment's
+ * replicates and scale, every unit, no resume, no force, no limit, no
+ * callbacks). */
 void ipsim_sweep_options_init(ipsim_sweep_options *o);
 
 /* What a sweep did. */
@@ -94,14 +114,16 @@ typedef struct ipsim_sweep_result {
  * existing OUT gives IPSIM_ERR_EXISTS, and an existing journal without
  * resume IPSIM_ERR_EXISTS too. IPSIM_ERR_INTERRUPTED when stopped through
  * the progress callback; IPSIM_ERR_INTERNAL-class statuses when units
- * failed (the file is then not written; resume retries them). */
+ * failed (the file is then not written; resume retries them). res (which
+ * must not be NULL) is filled in either case. Uses HDF5: not concurrently
+ * with other HDF5 use (see Threads above). */
 ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
                              ipsim_sweep_result *res, char *err, size_t errlen);
 
 /* The same over MPI_COMM_WORLD (MPI already initialised by the caller; call
  * on every rank). Rank 0 schedules units dynamically to the other ranks,
  * journals and writes OUT; with one rank it is ipsim_sweep_run. Only in
- * builds with IPSIM_HAVE_MPI. */
+ * builds with IPSIM_HAVE_MPI. Uses HDF5 on rank 0 (see Threads above). */
 ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
                                  const ipsim_sweep_options *o, ipsim_sweep_result *res,
                                  char *err, size_t errlen);
@@ -109,11 +131,15 @@ ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
 /* Join shard files of one sweep (written with shard K/N) into OUT, which
  * is then identical in its datasets to the unsharded sweep. Fails with
  * IPSIM_ERR_DATA when the shards belong to different sweeps or units are
- * missing. */
+ * missing; with force == 0 an existing OUT gives IPSIM_ERR_EXISTS. Uses
+ * HDF5 (see Threads above). */
 ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n, int force,
                                char *err, size_t errlen);
 
-/* The analysis of a sweep file as readable text (caller frees). */
+/* The analysis of a sweep file as readable text in *text (caller frees;
+ * NULL on failure). IPSIM_ERR_NOINPUT if it cannot be read, IPSIM_ERR_DATA
+ * if it is not an ipsim sweep file (a shard or an incomplete sweep gives a
+ * report that says so). Uses HDF5 (see Threads above). */
 ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t errlen);
 
 #ifdef __cplusplus

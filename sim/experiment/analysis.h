@@ -1,9 +1,10 @@
 /*
  * analysis.h - statistics of sweeps (internal to libipsim): paired
  * differences with t intervals, two-level factorial effects, Sobol indices
- * (Saltelli/Jansen) with bootstrap intervals, Morris elementary effects, and
- * the design generators they go with (regular fractional factorials, Latin
- * hypercubes, Saltelli's Sobol-sequence matrices, Morris trajectories).
+ * (Saltelli/Jansen) with bootstrap intervals, Morris elementary effects
+ * (analysis.c), and the design generators they go with: regular fractional
+ * factorials, Latin hypercubes, Saltelli's Sobol-sequence matrices, Morris
+ * trajectories (sampling.c).
  *
  * Every function is pure: arrays in, arrays out, no I/O, no globals, so the
  * test suite can feed them synthetic responses. Non-finite responses are
@@ -66,7 +67,7 @@ int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, int N
 void ipsim__an_morris(const double *x, const double *y, int r, int k, double *mu_star, double *mu,
                double *sigma);
 
-/* ---- designs ----------------------------------------------------------- */
+/* ---- designs (sampling.c) ---------------------------------------------- */
 
 /* A regular two-level design for k factors (1..30): the full 2^k when
  * resolution is 0, else a 2^(k-p) fraction of at least that resolution
@@ -95,5 +96,8 @@ void ipsim__an_morris_trajectories(int r, int k, int levels, uint64_t seed, doub
 
 /* splitmix64: the small deterministic generator used above. */
 uint64_t ipsim__an_splitmix64(uint64_t *state);
+
+/* Uniform integer in [0, n) (n >= 1) from ipsim__an_splitmix64. */
+int ipsim__an_random_int(uint64_t *state, int n);
 
 #endif /* IPSIM_ANALYSIS_H */

@@ -1,5 +1,5 @@
 /*
- * dist_mpi.c - sweeps over MPI ranks (built only with IPSIM_HAVE_MPI, i.e.
+ * driver_mpi.c - sweeps over MPI ranks (built only with IPSIM_HAVE_MPI, i.e.
  * cmake -DIPSIM_MPI=ON): rank 0 opens the journal, hands units of work out
  * one at a time to whichever rank is free (dynamic scheduling), records
  * each result as it arrives and writes the file; the other ranks only run

@@ -1,16 +1,26 @@
 /*
- * experiment.h - experiments, their designs and their units of work
- * (internal to libipsim; public API in include/ipsim/experiment.h).
+ * plan.h - INTERNAL header of libipsim: the inside of an experiment (the
+ * struct behind the opaque ipsim_experiment, its points and their
+ * overrides, the outcome table) and the functions the sweep runs it with.
+ * Only files in sim/ include it ("experiment/plan.h").
+ *
+ * NOT the public API: programs use include/ipsim/experiment.h
+ * (#include "ipsim/experiment.h"), which declares ipsim_experiment opaque
+ * and the functions to load, sweep, merge and analyse experiments. This
+ * header includes it and adds what only the library may see.
  *
  * An experiment file (JSON) names a base scenario and a design; the design
  * expands into points, each a list of scenario overrides (JSON path ->
- * JSON value) applied with ipsim_scenario_set. experiment.c parses and
- * validates files, expands designs and runs single units; sweep_output.c
- * journals units, writes, reads and merges sweep files; dist_mpi.c spreads
- * units over MPI ranks.
+ * JSON value) applied with ipsim_scenario_set. Who does what:
+ *   experiment.c  reads and checks experiment files; the object's life
+ *   designs.c     expands the design into points (plan_build.h, private)
+ *   units.c       prepares the points' scenarios, runs one unit
+ *   analysis.c, sampling.c  statistics and design generators (analysis.h)
+ *   the sweep (sweep.h) journals units, writes, reads and merges sweep
+ *   files, and spreads units over MPI ranks.
  */
-#ifndef IPSIM_EXPERIMENT_INTERNAL_H
-#define IPSIM_EXPERIMENT_INTERNAL_H
+#ifndef IPSIM_PLAN_H
+#define IPSIM_PLAN_H
 
 #include <stdint.h>
 #include <cjson/cJSON.h>
@@ -28,7 +38,7 @@
 typedef enum {
     XP_ARMS = 0, XP_FACTORIAL, XP_GRID, XP_LHS, XP_SOBOL, XP_MORRIS, XP_N_DESIGNS
 } xp_design;
-extern const char *const ipsim__xp_design_names[XP_N_DESIGNS];
+extern const char *const ipsim__xp_design_names[XP_N_DESIGNS]; /* designs.c */
 
 /* Outcomes of one run, totals over the simulated days. */
 enum {
@@ -40,7 +50,7 @@ enum {
 typedef struct {
     const char *name, *units, *long_name;
 } xp_outcome_info;
-extern const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT];
+extern const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT]; /* units.c */
 
 typedef struct {
     char *path;     /* JSON path in the resolved scenario */
@@ -91,11 +101,19 @@ struct ipsim_experiment {
     int days;
 };
 
+/* ---- experiment.c ------------------------------------------------------ */
+
 /* Build an experiment from its JSON (already parsed; label prefixes
  * messages, dir resolves relative paths, NULL = as given). Expands the
  * design; loads no scenario. */
 ipsim_status ipsim__xp_from_json(const cJSON *root, const char *label, const char *dir,
                           ipsim_experiment **out, char *err, size_t errlen);
+
+/* Effective replicates and scale of a sweep with these options. */
+int ipsim__xp_replicates(const ipsim_experiment *e, const ipsim_sweep_options *o);
+double ipsim__xp_scale(const ipsim_experiment *e, const ipsim_sweep_options *o);
+
+/* ---- units.c ----------------------------------------------------------- */
 
 /* Load the scenarios and check every point (fills base, own, cost,
  * run_seed, markets, days). */
@@ -112,8 +130,4 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
                          const ipsim_sweep_options *o, double *values, double *seconds,
                          int (*stop)(void *), void *stop_data, char *err, size_t errlen);
 
-/* Effective replicates and scale of a sweep with these options. */
-int ipsim__xp_replicates(const ipsim_experiment *e, const ipsim_sweep_options *o);
-double ipsim__xp_scale(const ipsim_experiment *e, const ipsim_sweep_options *o);
-
-#endif /* IPSIM_EXPERIMENT_INTERNAL_H */
+#endif /* IPSIM_PLAN_H */

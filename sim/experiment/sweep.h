@@ -1,10 +1,11 @@
 /*
- * sweep_output.h - the state of a sweep between its units: the journal
- * that makes it resumable, and the sweep HDF5 file (internal to libipsim;
- * used by the serial driver in sweep_output.c and by dist_mpi.c).
+ * sweep.h - the state of a sweep between its units: the journal that makes
+ * it resumable (sweep_journal.c), which writes the sweep file
+ * (sweep_file.h) when the last unit is done (internal to libipsim; used by
+ * the drivers, driver_serial.c and driver_mpi.c).
  */
-#ifndef IPSIM_SWEEP_OUTPUT_H
-#define IPSIM_SWEEP_OUTPUT_H
+#ifndef IPSIM_SWEEP_H
+#define IPSIM_SWEEP_H
 
 #include "experiment/plan.h"
 
@@ -43,4 +44,16 @@ ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res,
 
 void ipsim__sw_close(sw_state *s);
 
-#endif /* IPSIM_SWEEP_OUTPUT_H */
+/* ---- small file helpers shared with the sweep file writer --------------- */
+
+/* a followed by b, malloc'd; NULL when out of memory. */
+char *ipsim__sw_cat(const char *a, const char *b);
+
+/* Write all n bytes to fd (retrying short writes); 0 or -1 with errno. */
+int ipsim__sw_write_all(int fd, const void *buf, size_t n);
+
+/* Best effort: fsync the directory holding path, so that a file created,
+ * renamed or removed there stays so after a crash. */
+void ipsim__sw_sync_parent(const char *path);
+
+#endif /* IPSIM_SWEEP_H */

@@ -1,12 +1,50 @@
 /*
  * h5util.c - small HDF5 helpers shared by the run writer, the result reader
- * and the sweep files (see h5util.h).
+ * and the sweep files (see h5util.h): keeping HDF5 quiet, opening files
+ * read-only, writing and reading attributes, reading datasets.
  */
 #define _POSIX_C_SOURCE 200809L   /* strdup */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "io/h5util.h"
+
+void ipsim_h5_quiet_begin(ipsim_h5_quiet *q)
+{
+    q->fn = NULL;
+    q->data = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &q->fn, &q->data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void ipsim_h5_quiet_end(const ipsim_h5_quiet *q)
+{
+    H5Eclear2(H5E_DEFAULT);
+    H5Eset_auto2(H5E_DEFAULT, q->fn, q->data);
+}
+
+typedef struct {
+    char *buf;
+    size_t len;
+} reason_walk;
+
+static herr_t first_reason(unsigned n, const H5E_error2_t *e, void *data)
+{
+    reason_walk *r = data;
+    (void)n;
+    if (!r->buf[0] && e->desc)
+        snprintf(r->buf, r->len, "%s", e->desc);
+    return 0;
+}
+
+void ipsim_h5_error_reason(char *buf, size_t len)
+{
+    reason_walk r = {buf, len};
+    if (!buf || len == 0)
+        return;
+    buf[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_reason, &r);
+}
 
 hid_t ipsim_h5_open_readonly(const char *path)
 {
@@ -136,4 +174,94 @@ int ipsim_h5_attr_value(hid_t obj, const char *name, hid_t mtype, void *v)
     if (a >= 0)
         H5Aclose(a);
     return rc;
+}
+
+/* ---- datasets ----------------------------------------------------------- */
+
+int ipsim_h5_exists(hid_t loc, const char *path)
+{
+    size_t len = strlen(path);
+    char *prefix = malloc(len + 1);
+    int ok = prefix != NULL;
+    for (size_t i = 0; ok && i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        memcpy(prefix, path, i);
+        prefix[i] = '\0';
+        ok = H5Lexists(loc, prefix, H5P_DEFAULT) > 0;
+    }
+    free(prefix);
+    return ok;
+}
+
+double *ipsim_h5_read_doubles(hid_t loc, const char *path, int rank, hsize_t *dims, size_t *n)
+{
+    if (n)
+        *n = 0;
+    if (!ipsim_h5_exists(loc, path))
+        return NULL;
+    hid_t ds = H5Dopen2(loc, path, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hid_t t = ds >= 0 ? H5Dget_type(ds) : -1;
+    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    hsize_t d[H5S_MAX_RANK];
+    int r = sp >= 0 ? H5Sget_simple_extent_dims(sp, d, NULL) : -1;
+    hssize_t k = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    double *v = NULL;
+    if (r >= 0 && (rank < 0 || r == rank) && (c == H5T_INTEGER || c == H5T_FLOAT) && k > 0) {
+        v = malloc((size_t)k * sizeof *v);
+        if (v && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+            free(v);
+            v = NULL;
+        }
+    }
+    if (v && n)
+        *n = (size_t)k;
+    if (v && dims && rank > 0)
+        memcpy(dims, d, (size_t)rank * sizeof *dims);
+    if (t >= 0)
+        H5Tclose(t);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return v;
+}
+
+char **ipsim_h5_read_strings(hid_t loc, const char *path, int rank, size_t *n)
+{
+    *n = 0;
+    if (!ipsim_h5_exists(loc, path))
+        return NULL;
+    hid_t ds = H5Dopen2(loc, path, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hid_t t = ds >= 0 ? H5Dget_type(ds) : -1;
+    int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    hssize_t k = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    char **v = NULL;
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING && r >= 0 && (rank < 0 || r == rank) && k >= 0) {
+        v = calloc(k > 0 ? (size_t)k : 1, sizeof *v);
+        if (v && ipsim_h5_read_string_values(ds, 0, t, (size_t)k, v) < 0) {
+            ipsim_h5_free_strings(v, (size_t)k);
+            v = NULL;
+        }
+        if (v)
+            *n = (size_t)k;
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return v;
+}
+
+void ipsim_h5_free_strings(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
 }

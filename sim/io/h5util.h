@@ -1,14 +1,39 @@
 /*
- * h5util.h - small HDF5 helpers shared by the run writer (output.c), the
- * result reader (output_info.c) and the sweep files (sweep_output.c)
- * (internal to libipsim). Every function returns 0 on success and -1 on
- * failure, closes what it opened, and prints nothing.
+ * h5util.h - small HDF5 helpers shared by the run writer (io/run_*.c), the
+ * result reader (io/info*.c) and the sweep files (experiment/sweep_*.c)
+ * (internal to libipsim): the one switch that keeps HDF5 quiet and the
+ * reason of a failure, the attribute writers and readers, and the dataset
+ * readers.
+ * Every function closes what it opened and prints nothing; those returning
+ * int return 0 on success and -1 on failure.
  */
 #ifndef IPSIM_H5UTIL_H
 #define IPSIM_H5UTIL_H
 
 #include <stddef.h>
 #include <hdf5.h>
+
+/* HDF5's automatic error printing, as saved by ipsim_h5_quiet_begin. */
+typedef struct {
+    H5E_auto2_t fn;
+    void *data;
+} ipsim_h5_quiet;
+
+/* Switch HDF5's automatic error printing off (the library never prints),
+ * saving the handler that was in force into *q. Pairs nest. */
+void ipsim_h5_quiet_begin(ipsim_h5_quiet *q);
+
+/* Clear HDF5's error stack and restore the handler saved in *q. Read the
+ * stack (ipsim_h5_error_reason) before this if the reason of a failure is
+ * wanted. */
+void ipsim_h5_quiet_end(const ipsim_h5_quiet *q);
+
+/* Size of a buffer for ipsim_h5_error_reason. */
+#define IPSIM_H5_REASON_MAX 120
+
+/* The innermost message of HDF5's current error stack into buf (cut to
+ * len - 1 characters); "" when the stack holds none. */
+void ipsim_h5_error_reason(char *buf, size_t len);
 
 /* Open an existing file read-only, without file locking (so results on
  * shared or read-only file systems open); -1 on failure. */
@@ -32,5 +57,25 @@ int ipsim_h5_attr_value(hid_t obj, const char *name, hid_t mtype, void *v);
 /* Read n strings (fixed or variable length) of file type ftype from an
  * attribute (is_attr) or a dataset into out[i] (malloc'd each). */
 int ipsim_h5_read_string_values(hid_t obj, int is_attr, hid_t ftype, size_t n, char **out);
+
+/* 1 if every link of the relative path loc/"a/b/c" exists, else 0. */
+int ipsim_h5_exists(hid_t loc, const char *path);
+
+/* All values of the integer or floating-point dataset loc/path converted to
+ * double (malloc'd; caller frees), their count in *n (if n is not NULL).
+ * rank >= 0: the dataset must have that rank, and dims (if not NULL)
+ * receives its rank dimensions; rank < 0: any rank, dims unused. NULL if
+ * the dataset is missing, empty, of another rank or type, or unreadable. */
+double *ipsim_h5_read_doubles(hid_t loc, const char *path, int rank, hsize_t *dims, size_t *n);
+
+/* All strings (fixed or variable length) of the string dataset loc/path,
+ * each malloc'd, in a malloc'd array (free with ipsim_h5_free_strings),
+ * their count in *n. rank >= 0: the dataset must have that rank; rank < 0:
+ * any (a scalar gives one string). An empty dataset gives an array with
+ * *n = 0; NULL if missing, not strings, of another rank, or unreadable. */
+char **ipsim_h5_read_strings(hid_t loc, const char *path, int rank, size_t *n);
+
+/* Free n strings and their array (NULL is fine). */
+void ipsim_h5_free_strings(char **v, size_t n);
 
 #endif /* IPSIM_H5UTIL_H */

@@ -1,5 +1,5 @@
 /*
- * calendar.c - phase 1 of the daily step: what kind of day it is.
+ * calendar.c - ODD phase 1 (Calendar) of the daily step: what kind of day it is.
  *
  * For every internal day the calendar records weekend / public holiday /
  * school vacation / adjusted workday flags, the month (for the assets'

@@ -1,5 +1,6 @@
 /*
- * decision.c - phase 3 of the daily step: whether to make a trip here.
+ * decision.c - ODD phases 3 (decision preparation) and 4b (each agent's
+ * decision) of the daily step: whether to make a trip here.
  *
  * A considering agent (aware, salience >= consider_salience, not booked,
  * travelling or cooling down) has a leisure-trip occasion today with

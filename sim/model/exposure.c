@@ -1,5 +1,6 @@
 /*
- * exposure.c - phase 2 of the daily step: who sees what about the destination.
+ * exposure.c - ODD phases 2 (exposure preparation) and 4a (each agent's
+ * exposure) of the daily step: who sees what about the destination.
  *
  * Per market x segment cell, the expected number of effective impressions a
  * person receives today is the sum of five sources (ODD 7.3): paid campaign

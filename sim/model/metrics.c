@@ -62,3 +62,18 @@ const ipsim_metric_info ipsim_dest_metric_table[DMET_COUNT] = {
     [DMET_UGC_SIGNAL] = {"ugc_signal", "1",
         "mean experience quality carried by the live posts"},
 };
+
+/* ---- listing the daily metrics (public API, ipsim.h) --------------------- */
+
+/* How many metrics ipsim_model_daily knows (the datasets of /daily). */
+int ipsim_metric_count(void)
+{
+    return MET_COUNT;
+}
+
+/* Name of daily metric i in /daily order, a static string; NULL when i is
+ * not in 0..ipsim_metric_count()-1. */
+const char *ipsim_metric_name(int i)
+{
+    return i >= 0 && i < MET_COUNT ? ipsim_metric_table[i].name : NULL;
+}

@@ -1,6 +1,6 @@
 /*
- * platform.c - phase 6 of the daily step: the content platform and the
- * destination's slow variables.
+ * platform.c - ODD phase 5 (platform and destination update) of the daily
+ * step: the content platform and the destination's slow variables.
  *
  * After the agents have acted, today's posts join each market's live post
  * stock (neutral posts with a reduced weight), old posts decay with the

@@ -1,7 +1,7 @@
 /*
- * model_internal.h - the model's state and its recorded outputs (internal to
- * libipsim). The daily step (model.c) lists the phases in the ODD's order;
- * each phase lives in its own file and works on the structures below.
+ * results.h - the model's recorded outputs (internal to libipsim). The
+ * daily step (step.c) runs the phases in the ODD's order, each in its own
+ * file (state.h); its Observation phase fills the structures below.
  */
 #ifndef IPSIM_MODEL_INTERNAL_H
 #define IPSIM_MODEL_INTERNAL_H

@@ -1,5 +1,5 @@
 /*
- * model_state.h - the full state of one model run and the per-day inputs the
+ * state.h - the full state of one model run and the per-day inputs the
  * phases share (internal). The ODD's section 2 lists the same variables.
  *
  * Time: the model steps through internal days tau = 0 .. warmup+days-1;
@@ -90,7 +90,7 @@ typedef struct {
     double asset_cdf[IPSIM_MAX_ASSETS]; /* cumulative asset choice probabilities */
     double paid_impressions;/* people-level impressions bought, landing on this cell */
     double ugc_lambda;     /* part of lambda from UGC */
-    /* candidate sampling (model.c): an agent-day is a candidate if it has an
+    /* candidate sampling (kernel.c): an agent-day is a candidate if it has an
      * impression (prob p_expose) or a trip occasion (prob p_occasion) */
     double p_expose;       /* 1 - p0 */
     double p_candidate;    /* 1 - (1 - p_expose)(1 - p_occasion) */
@@ -165,7 +165,7 @@ struct ipsim_model {
     double wall_seconds;
 };
 
-/* ---- phases (one file each, in the ODD's order) ---- */
+/* ---- phases (one file each, in the ODD's order; step.c runs them) ---- */
 
 /* calendar.c */
 int ipsim__calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
@@ -210,6 +210,16 @@ typedef struct { double w[5]; double intercept; } agent_taste;
 void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
 /* taste-weighted quality of an asset on a day (no crowding, no bonuses) */
 double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
+
+/* community.c: mechanism D (ODD 7.7, part of 4d) for agent i = cell_start
+ * + k on day tau: a past visitor may post as a community member. */
+void ipsim__community_post(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+                           thread_acc *ta, int64_t *acc);
+
+/* kernel.c: ODD phase 4 (agents, 4a-4e) for day tau, fused into one
+ * parallel pass over the agents, after ipsim__exposure_prepare and
+ * ipsim__decision_prepare; leaves today's sums in m->acc[0]. */
+void ipsim__kernel_agents(struct ipsim_model *m, int tau);
 
 /* platform.c: update after the agent loop from the reduced accumulators. */
 void ipsim__platform_init(struct ipsim_model *m);

@@ -1,5 +1,6 @@
 /*
- * visit.c - phases 4 and 5 of the daily step: the trip and what follows it.
+ * visit.c - ODD phases 4c (visit) and 4d (after the visit) of the daily
+ * step: the trip and what follows it.
  *
  * Arrival puts the agent on site at its main asset for its nights and adds
  * it to that asset's occupancy on each of those nights. On the departure day

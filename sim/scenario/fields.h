@@ -1,8 +1,9 @@
 /*
- * scenario_fields.h - the field tables of a scenario and the three things
- * done with them: validate a resolved JSON document into an sc_data, write
- * an sc_data back as JSON, and describe the format as a JSON Schema
- * (internal to libipsim; used by scenario.c).
+ * fields.h - what scenario.c does with the field tables of a scenario:
+ * validate a resolved JSON document into an sc_data (fill.c), write an
+ * sc_data back as JSON (emit.c), and describe the format as a JSON Schema
+ * (schema.c). Internal to libipsim; the tables and the engine's shared
+ * internals are in field_table.h.
  */
 #ifndef IPSIM_SCENARIO_FIELDS_H
 #define IPSIM_SCENARIO_FIELDS_H

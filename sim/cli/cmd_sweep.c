@@ -1,0 +1,203 @@
+/*
+ * cmd_sweep.c - the commands that run experiments (include/ipsim/experiment.h):
+ *   ipsim sweep EXPERIMENT.json -o OUT.h5   every point x replicate of a design
+ *   ipsim compare BASE.json ARM.json... -o OUT.h5   an arms experiment of files
+ *   ipsim merge OUT.h5 SHARD.h5...          join the shard files of a sweep
+ * A sweep runs serially, or over MPI ranks when the program was started by
+ * an MPI launcher in a build with IPSIM_HAVE_MPI; it shows a progress line,
+ * stops cleanly on SIGINT/SIGTERM (resumable), and prints the analysis.
+ */
+#define _GNU_SOURCE /* isatty */
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/console.h"
+#include "cli/files.h"
+#include "cli/summary.h"
+#ifdef IPSIM_HAVE_MPI
+#include <mpi.h>
+#endif
+
+#define PERCENT 100.0
+
+#ifdef IPSIM_HAVE_MPI
+/* MPI is used when the program was started by an MPI launcher (mpirun,
+ * srun). */
+static int launched_by_mpi(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK") ||
+           getenv("PMI_RANK");
+}
+#endif
+
+/* The analysis of the sweep file at path on stdout. Returns the exit code. */
+static int print_sweep_report(const char *path)
+{
+    char err[CLI_ERRLEN] = "";
+    char *text = NULL;
+    ipsim_status st = ipsim_sweep_report(path, &text, err, sizeof err);
+    if (st != IPSIM_OK)
+        return cli_fail(st, err, NULL);
+    fputs(text, stdout);
+    free(text);
+    return 0;
+}
+
+/* The sweep options the command line asks for. */
+static void sweep_options(const cli_options *o, cli_log_state *ls, cli_sweep_progress *ps,
+                          ipsim_sweep_options *so)
+{
+    ipsim_sweep_options_init(so);
+    so->replicates = o->replicates;
+    so->scale = o->scale;
+    so->threads = o->threads;
+    so->shard_k = o->shard_k;
+    so->shard_n = o->shard_n;
+    so->resume = o->resume;
+    so->force = o->force;
+    so->max_memory_bytes = o->max_memory_set ? o->max_memory : 0.0;
+    so->log = cli_on_log;
+    so->log_userdata = ls;
+    so->progress = cli_on_sweep_progress;
+    so->userdata = ps;
+}
+
+/* What a finished (or stopped) sweep did, on stderr, then the analysis of
+ * a complete unsharded sweep on stdout. Returns the exit code. */
+static int report_sweep(const cli_options *o, ipsim_status st, const ipsim_sweep_result *res,
+                        const char *err)
+{
+    int rc = ipsim_status_exit_code(st);
+    double over;
+    if (st != IPSIM_OK && st != IPSIM_ERR_INTERRUPTED && !(res->units > 0))
+        return cli_fail(st, err, NULL);
+    over = res->run_seconds > 0
+               ? PERCENT * (res->wall_seconds - res->run_seconds) / res->run_seconds : NAN;
+    if (o->resume || res->done_before > 0)
+        cli_msg("resumed: %d done before this run", res->done_before);
+    cli_msg("%s: %d units: %d done, %d failed, %d left; %.1f s (runs %.1f s, overhead "
+            "%.1f%%)%s%s", o->output, res->units, res->done, res->failed, res->left,
+            res->wall_seconds, res->run_seconds, over, st == IPSIM_OK ? " -> " : "",
+            st == IPSIM_OK ? o->output : "");
+    if (st == IPSIM_ERR_INTERRUPTED)
+        cli_msg("interrupted%s; finished units are kept: continue with --resume",
+                cli_stop_signal() == SIGTERM  ? " (SIGTERM)"
+                : cli_stop_signal() == SIGINT ? " (SIGINT)"
+                                              : "");
+    else if (st != IPSIM_OK)
+        cli_msg("%s", err);
+    else if (!o->quiet && o->shard_n <= 1)
+        rc = print_sweep_report(o->output);
+    return rc;
+}
+
+/* Run the units of e into o->output (serial, or over MPI ranks). */
+static int run_sweep(ipsim_experiment *e, cli_options *o)
+{
+    char err[CLI_ERRLEN] = "";
+    ipsim_sweep_options so;
+    ipsim_sweep_result res;
+    cli_sweep_progress ps;
+    cli_log_state ls = {o->verbose, o->quiet};
+    int rank = 0, size = 1, rc;
+    ipsim_status st;
+
+    if (o->dry_run) {
+        cli_print_experiment_summary(o->args[0], e, o->replicates);
+        return 0;
+    }
+
+#ifdef IPSIM_HAVE_MPI
+    int mpi = launched_by_mpi(), provided = 0;
+    if (mpi) {
+        MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+    }
+#endif
+    memset(&ps, 0, sizeof ps);
+    ps.show = rank == 0 && !o->quiet && isatty(STDERR_FILENO);
+    ps.last_draw = cli_now_seconds() - 1.0;
+    sweep_options(o, &ls, &ps, &so);
+    cli_install_signal_handlers();
+    if (rank == 0 && !o->quiet)
+        cli_msg("%s: %s design, %d points x %d replicate(s)%s%s", ipsim_experiment_name(e),
+                ipsim_experiment_design(e), ipsim_experiment_points(e),
+                o->replicates ? o->replicates : ipsim_experiment_replicates(e),
+                size > 1 ? ", MPI ranks: " : "", size > 1 ? "yes" : "");
+    st = size > 1 ? ipsim_sweep_run_mpi(e, o->output, &so, &res, err, sizeof err)
+                  : ipsim_sweep_run(e, o->output, &so, &res, err, sizeof err);
+    cli_clear_progress_line();
+    rc = ipsim_status_exit_code(st);
+    if (rank == 0)
+        rc = report_sweep(o, st, &res, err);
+#ifdef IPSIM_HAVE_MPI
+    if (mpi)
+        MPI_Finalize();
+#endif
+    return rc;
+}
+
+int cli_cmd_sweep(const cli_command *cmd, cli_options *o)
+{
+    char err[CLI_ERRLEN] = "";
+    ipsim_experiment *e = NULL;
+    ipsim_status st;
+    int rc;
+    if (!o->output && !o->dry_run)
+        return cli_usage_error(cmd->name, "missing -o OUT.h5 (where to write the results)");
+    if (!o->resume && !o->dry_run && (rc = cli_check_output_path(o->output, o->force)) != 0)
+        return rc;
+    st = ipsim_experiment_load(o->args[0], &e, err, sizeof err);
+    if (st != IPSIM_OK)
+        return cli_fail(st, err, st == IPSIM_ERR_NOINPUT
+                                     ? "check the experiment path; experiments live in scenarios/experiments/"
+                                     : "fix the experiment file (see README.md, section Experiments)");
+    rc = run_sweep(e, o);
+    ipsim_experiment_destroy(e);
+    return rc;
+}
+
+int cli_cmd_compare(const cli_command *cmd, cli_options *o)
+{
+    char err[CLI_ERRLEN] = "";
+    ipsim_experiment *e = NULL;
+    ipsim_status st;
+    int rc;
+    if (!o->output)
+        return cli_usage_error(cmd->name, "missing -o OUT.h5 (where to write the results)");
+    if (o->shard_n > 0)
+        return cli_usage_error(cmd->name, "--shard is for 'ipsim sweep'; write an experiment file");
+    if (!o->resume && (rc = cli_check_output_path(o->output, o->force)) != 0)
+        return rc;
+    st = ipsim_experiment_compare((const char *const *)o->args, o->n_args, &e, err, sizeof err);
+    if (st != IPSIM_OK)
+        return cli_fail(st, err, st == IPSIM_ERR_NOINPUT ? "check the scenario paths" : NULL);
+    rc = run_sweep(e, o);
+    ipsim_experiment_destroy(e);
+    return rc;
+}
+
+int cli_cmd_merge(const cli_command *cmd, cli_options *o)
+{
+    char err[CLI_ERRLEN] = "";
+    ipsim_status st;
+    int rc;
+    (void)cmd;
+    if ((rc = cli_check_output_path(o->args[0], o->force)) != 0)
+        return rc;
+    st = ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
+                           err, sizeof err);
+    if (st != IPSIM_OK)
+        return cli_fail(st, err, st == IPSIM_ERR_DATA ? "give every shard file of one sweep" : NULL);
+    if (!o->quiet)
+        return print_sweep_report(o->args[0]);
+    cli_msg("%s: merged %d shard%s", o->args[0], o->n_args - 1, o->n_args == 2 ? "" : "s");
+    return 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * plan_build.h - what the files that build an experiment share (private to
+ * sim/experiment: experiment.c, designs.c, units.c; everything else uses
+ * plan.h).
+ *
+ * Messages go into the caller's buffer in the scenarios' style,
+ * "FILE: json.path: expected X, found Y"; the readers below check one key
+ * of an experiment object and say what is wrong. experiment.c implements
+ * them and reads the top level of an experiment file; designs.c expands
+ * its "design" into points.
+ */
+#ifndef IPSIM_PLAN_BUILD_H
+#define IPSIM_PLAN_BUILD_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "experiment/plan.h"
+
+/* Where messages go. */
+typedef struct {
+    const char *label;  /* file name for messages */
+    char *err;
+    size_t errlen;
+} xp_msg;
+
+/* An experiment being built from its JSON. */
+typedef struct {
+    ipsim_experiment *e;
+    const char *dir;    /* directory of the experiment file, NULL = as given */
+    xp_msg c;
+} xp_builder;
+
+/* ---- messages and readers (experiment.c) ------------------------------- */
+
+/* Write "LABEL: " and the formatted text into c's buffer; returns st. */
+ipsim_status ipsim__xp_say(xp_msg *c, ipsim_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "PATH: expected WHAT, found VALUE" (IPSIM_ERR_DATA). */
+ipsim_status ipsim__xp_expected(xp_msg *c, const char *path, const char *what,
+                                const cJSON *found);
+
+/* "out of memory" (IPSIM_ERR_NOMEM). */
+ipsim_status ipsim__xp_nomem(xp_msg *c);
+
+/* Keys of obj must be among allowed (NULL-terminated); path is obj's JSON
+ * path ("" at the top level). */
+ipsim_status ipsim__xp_check_keys(xp_msg *c, const cJSON *obj, const char *path,
+                                  const char *const *allowed);
+
+/* String obj[key] of 1 to max-1 bytes into *out (NULL when absent and not
+ * required); *out points into obj. */
+ipsim_status ipsim__xp_get_string(xp_msg *c, const cJSON *obj, const char *key,
+                                  const char *path, int required, size_t max,
+                                  const char **out);
+
+/* Whole number obj[key] in [lo, hi]; *out keeps its value when the key is
+ * absent. */
+ipsim_status ipsim__xp_get_int(xp_msg *c, const cJSON *obj, const char *key, const char *path,
+                               int required, long lo, long hi, long *out);
+
+/* obj["name"] (required) into out[XP_NAME_MAX]: it becomes a dataset name,
+ * so letters, digits, '_', '-', '.' only. */
+ipsim_status ipsim__xp_get_name(xp_msg *c, const cJSON *obj, const char *path, char *out);
+
+/* A malloc'ed copy of s; NULL when out of memory. */
+char *ipsim__xp_dup_str(const char *s);
+
+/* rel joined to dir (rel itself when dir is NULL or empty or rel is
+ * absolute), malloc'ed; NULL when out of memory. */
+char *ipsim__xp_join_path(const char *dir, const char *rel);
+
+/* ---- designs (designs.c) ------------------------------------------------ */
+
+/* Expand the design object d of type b->e->type into b->e's points,
+ * parameters and design matrix (the "design" keys are checked here). */
+ipsim_status ipsim__xp_build_design(xp_builder *b, const cJSON *d);
+
+#endif /* IPSIM_PLAN_BUILD_H */

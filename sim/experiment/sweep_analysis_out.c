@@ -1,0 +1,332 @@
+/*
+ * sweep_analysis_out.c - the /analysis group of a complete sweep file:
+ * mean and sd over replicates of every point (and, for arms, the paired
+ * differences against the reference arm by market and segment, and the
+ * return per 10,000 CNY of extra cost), factorial main effects and
+ * interactions, Sobol indices, Morris elementary effects. The statistics
+ * are those of analysis.c; this file only lays them out as variables.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <hdf5.h>
+
+#include "experiment/analysis.h"
+#include "experiment/sweep_file.h"
+#include "io/h5util.h"
+
+#define N_BOOT 500
+#define BOOT_SEED 20240601u
+
+/* ---- analysis ----------------------------------------------------------- */
+
+typedef struct {
+    sw_h5 *w;
+    const sweep_data *d;
+    const hid_t *sc;
+    hid_t g;
+} an_ctx;
+
+/* /analysis/<stat>/<metric> with dims given by scales which[0..rank-1]. */
+static int an_write(an_ctx *a, const char *stat, const char *metric, int rank, const int *which,
+                    const double *v, const char *units, const char *long_name)
+{
+    hsize_t dims[3];
+    hid_t s[3];
+    hid_t g;
+    int rc;
+    for (int i = 0; i < rank; i++) {
+        s[i] = a->sc[which[i]];
+        hid_t sp = H5Dget_space(s[i]);
+        H5Sget_simple_extent_dims(sp, &dims[i], NULL);
+        H5Sclose(sp);
+    }
+    if (H5Lexists(a->g, stat, H5P_DEFAULT) > 0)
+        g = H5Gopen2(a->g, stat, H5P_DEFAULT);
+    else
+        g = ipsim__swf_group(a->w, a->g, stat);
+    if (g < 0)
+        return -1;
+    rc = ipsim__swf_variable(a->w, g, metric, rank, dims, s, v, units, long_name);
+    H5Gclose(g);
+    return rc;
+}
+
+/* Mean and sd over replicates of each point for every outcome; arms: the
+ * paired difference against the reference too, per market and segment,
+ * and the return per 10,000 CNY of extra intervention cost. */
+static int analyse_points(an_ctx *a, double *y)
+{
+    const sweep_data *d = a->d;
+    const ipsim_experiment *e = d->e;
+    int P = e->n_points, R = d->R, M = e->n_markets, rc = 0;
+    double *m = malloc(sizeof *m * (size_t)P * (M > 2 ? M : 2));
+    double *sd = malloc(sizeof *sd * (size_t)P * (M > 2 ? M : 2));
+    double *df = malloc(sizeof *df * (size_t)P * (M > 2 ? M : 2));
+    double *lo = malloc(sizeof *lo * (size_t)P * (M > 2 ? M : 2));
+    double *hi = malloc(sizeof *hi * (size_t)P * (M > 2 ? M : 2));
+    double *col = malloc(sizeof *col * (size_t)R * 2);
+    static const int pt[1] = {SC_POINT}, ptm[2] = {SC_POINT, SC_MARKET},
+                     pts[2] = {SC_POINT, SC_SEGMENT};
+    if (!m || !sd || !df || !lo || !hi || !col) {
+        rc = ipsim__swf_fail(a->w, "analysis");
+        goto done;
+    }
+    for (int k = 0; k < OUT_COUNT && rc == 0; k++) {
+        if (!(e->outcome_mask & (1u << k)))
+            continue;
+        const char *name = ipsim__xp_outcomes[k].name, *un = ipsim__xp_outcomes[k].units;
+        /* scope 0: totals; 1: by market; 2: by segment */
+        for (int scope = 0; scope < 3 && rc == 0; scope++) {
+            int n = scope == 0 ? 1 : scope == 1 ? M : IPSIM_N_SEGMENTS;
+            if (scope > 0 && k >= XP_N_SPLIT)
+                break;
+            if (scope > 0 && e->type != XP_ARMS)
+                break;
+            ipsim__swf_gather(d,
+                              scope == 0   ? (size_t)k
+                              : scope == 1 ? off_market(d, k)
+                                           : off_segment(d, k),
+                              (size_t)n, y);
+            for (int p = 0; p < P; p++)
+                for (int i = 0; i < n; i++) {
+                    size_t o = (size_t)p * n + i;
+                    ipsim__an_mean_sd(y + (size_t)p * R * n + i, R, (size_t)n, &m[o], &sd[o], NULL);
+                    if (e->type == XP_ARMS) {
+                        for (int r = 0; r < R; r++) {
+                            col[r] = y[((size_t)e->reference * R + r) * n + i];
+                            col[R + r] = y[((size_t)p * R + r) * n + i];
+                        }
+                        an_ci c = ipsim__an_paired_diff(col, col + R, R);
+                        df[o] = c.est;
+                        lo[o] = c.lo;
+                        hi[o] = c.hi;
+                    }
+                }
+            char stat[64];
+            const char *pre = scope == 0 ? "" : scope == 1 ? "by_market/" : "by_segment/";
+            const int *wh = scope == 0 ? pt : scope == 1 ? ptm : pts;
+            int rank = scope == 0 ? 1 : 2;
+            if (scope > 0) {
+                const char *by = scope == 1 ? "by_market" : "by_segment";
+                hid_t g = H5Lexists(a->g, by, H5P_DEFAULT) > 0 ? H5Gopen2(a->g, by, H5P_DEFAULT)
+                                                               : ipsim__swf_group(a->w, a->g, by);
+                if (g < 0) {
+                    rc = -1;
+                    break;
+                }
+                H5Gclose(g);
+            }
+            snprintf(stat, sizeof stat, "%smean", pre);
+            rc = an_write(a, stat, name, rank, wh, m, un, "mean over replicates");
+            snprintf(stat, sizeof stat, "%ssd", pre);
+            if (rc == 0)
+                rc = an_write(a, stat, name, rank, wh, sd, un, "standard deviation over replicates");
+            if (e->type != XP_ARMS)
+                continue;
+            snprintf(stat, sizeof stat, "%sdiff", pre);
+            if (rc == 0)
+                rc = an_write(a, stat, name, rank, wh, df, un,
+                              "mean paired difference against the reference arm");
+            snprintf(stat, sizeof stat, "%sdiff_ci_low", pre);
+            if (rc == 0)
+                rc = an_write(a, stat, name, rank, wh, lo, un, "95% CI of diff, lower (paired t)");
+            snprintf(stat, sizeof stat, "%sdiff_ci_high", pre);
+            if (rc == 0)
+                rc = an_write(a, stat, name, rank, wh, hi, un, "95% CI of diff, upper (paired t)");
+            if (scope == 0 && (k == OUT_ARRIVALS || k == OUT_SPENDING_CNY) && rc == 0) {
+                /* return per 10,000 CNY of extra intervention cost */
+                double *rv[3] = {df, lo, hi};
+                const char *sfx[3] = {"", "_ci_low", "_ci_high"};
+                for (int q = 0; q < 3 && rc == 0; q++) {
+                    double *ret = m; /* reuse as scratch after writing means */
+                    for (int p = 0; p < P; p++) {
+                        double extra = e->cost[p] - e->cost[e->reference];
+                        ret[p] = extra > 0 ? rv[q][p] / (extra / 10000.0) : NAN;
+                    }
+                    char nm[64];
+                    snprintf(nm, sizeof nm, "extra_%s%s", name, sfx[q]);
+                    rc = an_write(a, "per_10k_cny", nm, 1, pt, ret, un,
+                                  "paired difference per 10,000 CNY of extra intervention cost");
+                }
+            }
+        }
+    }
+    if (e->type == XP_ARMS && rc == 0) {
+        for (int p = 0; p < P; p++)
+            m[p] = e->cost[p] - e->cost[e->reference];
+        rc = an_write(a, "per_10k_cny", "extra_cost_cny", 1, pt, m, "CNY",
+                      "intervention cost over the reference arm's");
+        if (rc == 0)
+            rc = ipsim_h5_attr_str(a->g, "reference", e->points[e->reference].name) < 0 ? -1 : 0;
+    }
+done:
+    free(m);
+    free(sd);
+    free(df);
+    free(lo);
+    free(hi);
+    free(col);
+    return rc;
+}
+
+static int analyse_factorial(an_ctx *a, double *y)
+{
+    const sweep_data *d = a->d;
+    const ipsim_experiment *e = d->e;
+    int k = e->n_params, P = e->n_points, R = d->R, rc = 0;
+    int with_inter = e->resolution == 0 || e->resolution >= 5;
+    an_ci *mn = malloc(sizeof *mn * (size_t)k), *in = malloc(sizeof *in * (size_t)k * k);
+    double *v = malloc(sizeof *v * (size_t)k * k * 3);
+    static const int pa[2] = {SC_PARAM, SC_PARAM};
+    if (!mn || !in || !v)
+        rc = ipsim__swf_fail(a->w, "analysis");
+    for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
+        if (!(e->outcome_mask & (1u << o)))
+            continue;
+        ipsim__swf_gather(d, (size_t)o, 1, y);
+        ipsim__an_factorial(y, e->factor_x, P, R, k, mn, with_inter ? in : NULL);
+        const char *nm = ipsim__xp_outcomes[o].name, *un = ipsim__xp_outcomes[o].units;
+        for (int j = 0; j < k; j++) {
+            v[j] = mn[j].est;
+            v[k + j] = mn[j].lo;
+            v[2 * k + j] = mn[j].hi;
+        }
+        rc = an_write(a, "main_effect", nm, 1, pa, v, un,
+                      "mean(on) - mean(off), averaged over replicates");
+        if (rc == 0)
+            rc = an_write(a, "main_effect_ci_low", nm, 1, pa, v + k, un, "95% CI, lower (t)");
+        if (rc == 0)
+            rc = an_write(a, "main_effect_ci_high", nm, 1, pa, v + 2 * k, un, "95% CI, upper (t)");
+        if (!with_inter || rc != 0)
+            continue;
+        size_t kk = (size_t)k * k;
+        for (size_t i = 0; i < kk; i++) {
+            v[i] = in[i].est;
+            v[kk + i] = in[i].lo;
+            v[2 * kk + i] = in[i].hi;
+        }
+        rc = an_write(a, "interaction", nm, 2, pa, v, un,
+                      "two-way interaction: half the difference of one factor's effect "
+                      "with the other on and off");
+        if (rc == 0)
+            rc = an_write(a, "interaction_ci_low", nm, 2, pa, v + kk, un, "95% CI, lower (t)");
+        if (rc == 0)
+            rc = an_write(a, "interaction_ci_high", nm, 2, pa, v + 2 * kk, un,
+                          "95% CI, upper (t)");
+    }
+    free(mn);
+    free(in);
+    free(v);
+    return rc;
+}
+
+/* Replicate means of outcome o per point into ym. */
+static void point_means(const sweep_data *d, int o, double *y, double *ym)
+{
+    ipsim__swf_gather(d, (size_t)o, 1, y);
+    for (int p = 0; p < d->e->n_points; p++)
+        ipsim__an_mean_sd(y + (size_t)p * d->R, d->R, 1, &ym[p], NULL, NULL);
+}
+
+static int analyse_sobol(an_ctx *a, double *y, double *ym)
+{
+    const sweep_data *d = a->d;
+    const ipsim_experiment *e = d->e;
+    int k = e->n_params, N = e->sobol_n, rc = 0;
+    an_ci *f1 = malloc(sizeof *f1 * (size_t)k), *ft = malloc(sizeof *ft * (size_t)k);
+    double *v = malloc(sizeof *v * (size_t)k * 6);
+    static const int pa[1] = {SC_PARAM};
+    if (!f1 || !ft || !v)
+        rc = ipsim__swf_fail(a->w, "analysis");
+    for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
+        if (!(e->outcome_mask & (1u << o)))
+            continue;
+        point_means(d, o, y, ym);
+        if (ipsim__an_sobol(ym, ym + N, ym + 2 * (size_t)N, N, k, N_BOOT, BOOT_SEED, f1, ft) != 0) {
+            rc = ipsim__swf_fail(a->w, "analysis");
+            break;
+        }
+        for (int j = 0; j < k; j++) {
+            v[j] = f1[j].est;
+            v[k + j] = f1[j].lo;
+            v[2 * k + j] = f1[j].hi;
+            v[3 * k + j] = ft[j].est;
+            v[4 * k + j] = ft[j].lo;
+            v[5 * k + j] = ft[j].hi;
+        }
+        static const char *const st[6] = {"first_order", "first_order_ci_low",
+                                          "first_order_ci_high", "total_order",
+                                          "total_order_ci_low", "total_order_ci_high"};
+        for (int q = 0; q < 6 && rc == 0; q++)
+            rc = an_write(a, st[q], ipsim__xp_outcomes[o].name, 1, pa, v + (size_t)q * k, "1",
+                          q < 3 ? "Sobol first-order index (Saltelli 2010; bootstrap 95% CI) "
+                                  "of the replicate mean"
+                                : "Sobol total index (Jansen 1999; bootstrap 95% CI) of the "
+                                  "replicate mean");
+    }
+    free(f1);
+    free(ft);
+    free(v);
+    return rc;
+}
+
+static int analyse_morris(an_ctx *a, double *y, double *ym)
+{
+    const sweep_data *d = a->d;
+    const ipsim_experiment *e = d->e;
+    int k = e->n_params, P = e->n_points, rc = 0;
+    double *x = malloc(sizeof *x * (size_t)P * k), *v = malloc(sizeof *v * (size_t)k * 3);
+    static const int pa[1] = {SC_PARAM};
+    if (!x || !v)
+        rc = ipsim__swf_fail(a->w, "analysis");
+    for (int p = 0; p < P && rc == 0; p++)
+        for (int j = 0; j < k; j++)
+            x[(size_t)p * k + j] =
+                (e->design[(size_t)j * P + p] - e->lo[j]) / (e->hi[j] - e->lo[j]);
+    for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
+        if (!(e->outcome_mask & (1u << o)))
+            continue;
+        point_means(d, o, y, ym);
+        ipsim__an_morris(x, ym, e->morris_r, k, v, v + k, v + 2 * k);
+        const char *un = ipsim__xp_outcomes[o].units;
+        rc = an_write(a, "mu_star", ipsim__xp_outcomes[o].name, 1, pa, v, un,
+                      "mean absolute elementary effect per unit of the scaled range");
+        if (rc == 0)
+            rc = an_write(a, "mu", ipsim__xp_outcomes[o].name, 1, pa, v + k, un,
+                          "mean elementary effect");
+        if (rc == 0)
+            rc = an_write(a, "sigma", ipsim__xp_outcomes[o].name, 1, pa, v + 2 * k, un,
+                          "standard deviation of the elementary effects");
+    }
+    free(x);
+    free(v);
+    return rc;
+}
+
+int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc)
+{
+    const ipsim_experiment *e = d->e;
+    size_t n = (size_t)e->n_points * d->R * (e->n_markets > 2 ? e->n_markets : 2);
+    double *y = malloc(sizeof *y * n), *ym = malloc(sizeof *ym * (size_t)e->n_points);
+    an_ctx a = {w, d, sc, ipsim__swf_group(w, w->file, "analysis")};
+    int rc = a.g >= 0 && y && ym ? 0 : ipsim__swf_fail(w, "analysis");
+    if (rc == 0)
+        rc = ipsim_h5_attr_str(a.g, "design", ipsim__xp_design_names[e->type]);
+    if (rc == 0)
+        rc = analyse_points(&a, y);
+    if (rc == 0 && e->type == XP_FACTORIAL)
+        rc = analyse_factorial(&a, y);
+    if (rc == 0 && e->type == XP_SOBOL)
+        rc = analyse_sobol(&a, y, ym);
+    if (rc == 0 && e->type == XP_MORRIS)
+        rc = analyse_morris(&a, y, ym);
+    if (a.g >= 0)
+        H5Gclose(a.g);
+    free(y);
+    free(ym);
+    return rc;
+}

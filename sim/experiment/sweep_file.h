@@ -1,0 +1,105 @@
+/*
+ * sweep_file.h - the sweep HDF5 file (internal to libipsim): the records it
+ * is written from, and the interface between its writer (sweep_file.c),
+ * its /analysis group (sweep_analysis_out.c) and its reader
+ * (sweep_merge.c). The report (sweep_report.c) reads it by name only.
+ *
+ * Layout:
+ *   /                     attributes ipsim_kind = "sweep", ipsim_version,
+ *                         git_commit, experiment_name, design, seed,
+ *                         seed_string, replicates, points, scale, days,
+ *                         units, units_done, shard ("" or "K/N"),
+ *                         fingerprint, resolution, Conventions, title,
+ *                         history, wall_seconds
+ *   /experiment           the experiment JSON
+ *   /point /replicate /market /segment [/parameter] [/day]   scales
+ *   /point_name [point]   /cost_cny [point] (sum of interventions' cost)
+ *   /design/<parameter> [point]
+ *   /outcomes/<metric> [point][replicate]
+ *   /outcomes_by_market/<metric> [point][replicate][market]
+ *   /outcomes_by_segment/<metric> [point][replicate][segment]
+ *   /daily/<metric> [point][replicate][day][market][segment]  (keep_daily)
+ *   /units/done [point][replicate] (1 = present), /units/run_seconds
+ *   /analysis/...         (complete sweeps only; see sweep_analysis_out.c)
+ * Every dataset except /units/run_seconds and the attributes wall_seconds
+ * and history is a function of the experiment, replicates and scale only.
+ */
+#ifndef IPSIM_SWEEP_FILE_H
+#define IPSIM_SWEEP_FILE_H
+
+#include <stdint.h>
+#include <hdf5.h>
+
+#include "experiment/plan.h"
+#include "experiment/sweep.h"
+
+/* What a sweep file is written from: the experiment and every unit's
+ * record ([unit][nv] values, SW_* state, seconds; unit = point * R +
+ * replicate). complete: write /analysis (the whole sweep, all done). */
+typedef struct {
+    const ipsim_experiment *e;
+    int R;
+    double scale;
+    size_t nv;
+    const double *vals;
+    const unsigned char *state;
+    const double *secs;
+    int shard_k, shard_n;
+    uint64_t fp;
+    double wall;
+    int complete;
+} sweep_data;
+
+/* The file being written, and the first object that failed. */
+typedef struct {
+    hid_t file;
+    int failed;
+    char what[256];
+} sw_h5;
+
+/* The dimension scales, kept open while the file is written. */
+enum { SC_POINT, SC_REP, SC_MARKET, SC_SEGMENT, SC_PARAM, SC_DAY, N_SC };
+
+/* Offsets in a unit's values: the totals (OUT_COUNT), then outcome k by
+ * market, by segment, and daily metric k [day][market][segment]. */
+static inline size_t off_market(const sweep_data *d, int k)
+{
+    return OUT_COUNT + (size_t)k * d->e->n_markets;
+}
+static inline size_t off_segment(const sweep_data *d, int k)
+{
+    return OUT_COUNT + (size_t)XP_N_SPLIT * d->e->n_markets + (size_t)k * IPSIM_N_SEGMENTS;
+}
+static inline size_t off_daily(const sweep_data *d, int k)
+{
+    return OUT_COUNT + (size_t)XP_N_SPLIT * (d->e->n_markets + IPSIM_N_SEGMENTS) +
+           (size_t)k * d->e->days * d->e->n_markets * IPSIM_N_SEGMENTS;
+}
+
+/* Write the sweep file OUT from d: built in memory, written to OUT.tmp,
+ * fsync'ed and renamed over OUT (sweep_file.c). HDF5 stays quiet. */
+ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, char *err, size_t errlen);
+
+/* ---- for the /analysis writer (sweep_file.c) ---------------------------- */
+
+/* Record the first object that failed (what); always returns -1. */
+int ipsim__swf_fail(sw_h5 *w, const char *what);
+
+/* Create the group loc/name (creation order tracked); returns it open. */
+hid_t ipsim__swf_group(sw_h5 *w, hid_t loc, const char *name);
+
+/* A float64 variable loc/name on the given scales, with units and
+ * long_name (either may be NULL); 0 or -1. */
+int ipsim__swf_variable(sw_h5 *w, hid_t loc, const char *name, int rank, const hsize_t *dims,
+                        const hid_t *scales, const double *data, const char *units,
+                        const char *long_name);
+
+/* Gather n consecutive numbers at offset off of every unit into
+ * out[point][replicate][n] (NaN for units not present). */
+void ipsim__swf_gather(const sweep_data *d, size_t off, size_t n, double *out);
+
+/* The /analysis group of a complete sweep, on the open scales sc
+ * (sweep_analysis_out.c); 0 or -1. */
+int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc);
+
+#endif /* IPSIM_SWEEP_FILE_H */

@@ -1,0 +1,325 @@
+/*
+ * sweep_report.c - the printed report of a sweep file's analysis
+ * (ipsim_sweep_report, shown by `ipsim sweep`, `ipsim compare`, `ipsim
+ * merge` and `ipsim info`): identity and size of the sweep, then by design
+ * the paired differences of arms, the means by point, factorial main
+ * effects and notable interactions, Sobol indices or Morris effects.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "experiment/plan.h"
+#include "io/h5util.h"
+#include "base/textbuf.h"
+
+/* ---- report ------------------------------------------------------------- */
+
+typedef ipsim_textbuf sbuf;
+
+/* 1234567.8 -> "1.23e+06"-free readable text: integers grouped, small
+ * numbers with 3 significant digits. */
+static const char *num(double x, char *buf, size_t len)
+{
+    if (!isfinite(x))
+        snprintf(buf, len, "n/a");
+    else if (fabs(x) >= 1000)
+        snprintf(buf, len, "%.0f", x);
+    else if (fabs(x) >= 1)
+        snprintf(buf, len, "%.2f", x);
+    else
+        snprintf(buf, len, "%.3g", x);
+    return buf;
+}
+
+static double *an_read(hid_t f, const char *stat, const char *metric, size_t *n)
+{
+    char p[160];
+    snprintf(p, sizeof p, "analysis/%s/%s", stat, metric);
+    return ipsim_h5_read_doubles(f, p, -1, NULL, n);
+}
+
+static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
+{
+    char ref[XP_NAME_MAX] = "?", x1[48], x2[48], x3[48], x4[48], x5[48];
+    hid_t g = H5Gopen2(f, "analysis", H5P_DEFAULT);
+    if (g >= 0) {
+        ipsim_h5_attr_text(g, "reference", ref, sizeof ref);
+        H5Gclose(g);
+    }
+    ipsim_textbuf_printf(b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
+       ref);
+    for (int k = 0; k < OUT_COUNT; k++) {
+        size_t n1, n2, n3, n4;
+        double *m = an_read(f, "mean", ipsim__xp_outcomes[k].name, &n1);
+        double *d = an_read(f, "diff", ipsim__xp_outcomes[k].name, &n2);
+        double *lo = an_read(f, "diff_ci_low", ipsim__xp_outcomes[k].name, &n3);
+        double *hi = an_read(f, "diff_ci_high", ipsim__xp_outcomes[k].name, &n4);
+        if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
+            ipsim_textbuf_printf(b, "  %s\n", ipsim__xp_outcomes[k].name);
+            for (size_t p = 0; p < P; p++)
+                ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p], num(m[p], x1, sizeof x1),
+                   num(d[p], x2, sizeof x2), num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
+        }
+        free(m);
+        free(d);
+        free(lo);
+        free(hi);
+    }
+    size_t nc, na, nal, nah, ns;
+    double *c = an_read(f, "per_10k_cny", "extra_cost_cny", &nc);
+    double *a = an_read(f, "per_10k_cny", "extra_arrivals", &na);
+    double *al = an_read(f, "per_10k_cny", "extra_arrivals_ci_low", &nal);
+    double *ah = an_read(f, "per_10k_cny", "extra_arrivals_ci_high", &nah);
+    double *s = an_read(f, "per_10k_cny", "extra_spending_cny", &ns);
+    if (c && a && al && ah && s && nc == P && na == P && ns == P) {
+        ipsim_textbuf_printf(b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
+        for (size_t p = 0; p < P; p++)
+            ipsim_textbuf_printf(b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n",
+               pn[p], num(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2),
+               num(al[p], x3, sizeof x3), num(ah[p], x4, sizeof x4), num(s[p], x5, sizeof x5));
+    }
+    free(c);
+    free(a);
+    free(al);
+    free(ah);
+    free(s);
+    size_t nm = 0, n1, n2, n3;
+    char **mk = ipsim_h5_read_strings(f, "market", -1, &nm);
+    double *d = an_read(f, "by_market/diff", "cec_arrivals", &n1);
+    double *lo = an_read(f, "by_market/diff_ci_low", "cec_arrivals", &n2);
+    double *hi = an_read(f, "by_market/diff_ci_high", "cec_arrivals", &n3);
+    if (mk && d && lo && hi && n1 == P * nm) {
+        ipsim_textbuf_printf(b, "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n", ref);
+        for (size_t p = 0; p < P; p++) {
+            if (strcmp(pn[p], ref) == 0)
+                continue;
+            ipsim_textbuf_printf(b, "  %s\n", pn[p]);
+            for (size_t m = 0; m < nm; m++)
+                ipsim_textbuf_printf(b, "    %-20s %14s  [%s, %s]\n", mk[m], num(d[p * nm + m], x1, sizeof x1),
+                   num(lo[p * nm + m], x2, sizeof x2), num(hi[p * nm + m], x3, sizeof x3));
+        }
+    }
+    free(d);
+    free(lo);
+    free(hi);
+    d = an_read(f, "by_segment/diff", "arrivals", &n1);
+    lo = an_read(f, "by_segment/diff_ci_low", "arrivals", &n2);
+    hi = an_read(f, "by_segment/diff_ci_high", "arrivals", &n3);
+    if (d && lo && hi && n1 == P * IPSIM_N_SEGMENTS) {
+        ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n", ref);
+        for (size_t p = 0; p < P; p++)
+            for (int sg = 0; sg < IPSIM_N_SEGMENTS && strcmp(pn[p], ref) != 0; sg++)
+                ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p], ipsim_segment_names[sg],
+                   num(d[p * 2 + sg], x1, sizeof x1), num(lo[p * 2 + sg], x2, sizeof x2),
+                   num(hi[p * 2 + sg], x3, sizeof x3));
+    }
+    free(d);
+    free(lo);
+    free(hi);
+    ipsim_h5_free_strings(mk, nm);
+}
+
+/* Rows of stat[0..ns-1] per parameter for every outcome present. */
+static void report_params(sbuf *b, hid_t f, const char *title, const char *const *stat, int ns,
+                          const char *const *head)
+{
+    size_t np = 0;
+    char **pn = ipsim_h5_read_strings(f, "parameter", -1, &np);
+    char x[48];
+    ipsim_textbuf_printf(b, "\n%s\n", title);
+    for (int k = 0; k < OUT_COUNT && pn; k++) {
+        double *v[8] = {0};
+        size_t n;
+        int ok = 1;
+        for (int s = 0; s < ns; s++) {
+            v[s] = an_read(f, stat[s], ipsim__xp_outcomes[k].name, &n);
+            ok = ok && v[s] && n == np;
+        }
+        if (ok) {
+            ipsim_textbuf_printf(b, "  %-24s", ipsim__xp_outcomes[k].name);
+            for (int s = 0; s < ns; s++)
+                ipsim_textbuf_printf(b, " %14s", head[s]);
+            ipsim_textbuf_printf(b, "\n");
+            for (size_t j = 0; j < np; j++) {
+                ipsim_textbuf_printf(b, "    %-22s", pn[j]);
+                for (int s = 0; s < ns; s++)
+                    ipsim_textbuf_printf(b, " %14s", num(v[s][j], x, sizeof x));
+                ipsim_textbuf_printf(b, "\n");
+            }
+        }
+        for (int s = 0; s < ns; s++)
+            free(v[s]);
+    }
+    ipsim_h5_free_strings(pn, np);
+}
+
+static void report_interactions(sbuf *b, hid_t f)
+{
+    size_t np = 0, n1, n2, n3;
+    char **pn = ipsim_h5_read_strings(f, "parameter", -1, &np);
+    char x1[48], x2[48], x3[48];
+    int any = 0;
+    for (int k = 0; k < OUT_COUNT && pn; k++) {
+        double *v = an_read(f, "interaction", ipsim__xp_outcomes[k].name, &n1);
+        double *lo = an_read(f, "interaction_ci_low", ipsim__xp_outcomes[k].name, &n2);
+        double *hi = an_read(f, "interaction_ci_high", ipsim__xp_outcomes[k].name, &n3);
+        if (v && lo && hi && n1 == np * np) {
+            if (!any)
+                ipsim_textbuf_printf(b, "\ntwo-way interactions whose 95%% CI excludes 0\n");
+            any = 1;
+            for (size_t i = 0; i < np; i++)
+                for (size_t j = i + 1; j < np; j++)
+                    if (lo[i * np + j] > 0 || hi[i * np + j] < 0)
+                        ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", ipsim__xp_outcomes[k].name, pn[i], pn[j],
+                           num(v[i * np + j], x1, sizeof x1), num(lo[i * np + j], x2, sizeof x2),
+                           num(hi[i * np + j], x3, sizeof x3));
+        }
+        free(v);
+        free(lo);
+        free(hi);
+    }
+    ipsim_h5_free_strings(pn, np);
+}
+
+static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
+{
+    char x[48];
+    ipsim_textbuf_printf(b, "\nmeans over replicates by point%s\n", P > 20 ? " (first 20)" : "");
+    ipsim_textbuf_printf(b, "  %-30s", "point");
+    for (int k = 0; k < OUT_COUNT; k++)
+        ipsim_textbuf_printf(b, " %14.14s", ipsim__xp_outcomes[k].name);
+    ipsim_textbuf_printf(b, "\n");
+    double *m[OUT_COUNT];
+    size_t n[OUT_COUNT];
+    for (int k = 0; k < OUT_COUNT; k++)
+        m[k] = an_read(f, "mean", ipsim__xp_outcomes[k].name, &n[k]);
+    for (size_t p = 0; p < P && p < 20; p++) {
+        ipsim_textbuf_printf(b, "  %-30.30s", pn[p]);
+        for (int k = 0; k < OUT_COUNT; k++)
+            ipsim_textbuf_printf(b, " %14s", m[k] && n[k] == P ? num(m[k][p], x, sizeof x) : "-");
+        ipsim_textbuf_printf(b, "\n");
+    }
+    for (int k = 0; k < OUT_COUNT; k++)
+        free(m[k]);
+}
+
+static void report(sbuf *b, hid_t f, const char *path)
+{
+    char name[XP_NAME_MAX] = "?", design[32] = "?", ver[64] = "?", git[64] = "?", seed[32] = "?",
+         shard[32] = "";
+    int R = 0, P = 0, units = 0, done = 0, res = 0, days = 0;
+    double scale = NAN, wall = NAN;
+    ipsim_h5_attr_text(f, "experiment_name", name, sizeof name);
+    ipsim_h5_attr_text(f, "design", design, sizeof design);
+    ipsim_h5_attr_text(f, "ipsim_version", ver, sizeof ver);
+    ipsim_h5_attr_text(f, "git_commit", git, sizeof git);
+    ipsim_h5_attr_text(f, "seed_string", seed, sizeof seed);
+    ipsim_h5_attr_text(f, "shard", shard, sizeof shard);
+    ipsim_h5_attr_value(f, "replicates", H5T_NATIVE_INT, &R);
+    ipsim_h5_attr_value(f, "points", H5T_NATIVE_INT, &P);
+    ipsim_h5_attr_value(f, "units", H5T_NATIVE_INT, &units);
+    ipsim_h5_attr_value(f, "units_done", H5T_NATIVE_INT, &done);
+    ipsim_h5_attr_value(f, "resolution", H5T_NATIVE_INT, &res);
+    ipsim_h5_attr_value(f, "days", H5T_NATIVE_INT, &days);
+    ipsim_h5_attr_value(f, "scale", H5T_NATIVE_DOUBLE, &scale);
+    ipsim_h5_attr_value(f, "wall_seconds", H5T_NATIVE_DOUBLE, &wall);
+    ipsim_textbuf_printf(b, "ipsim sweep file %s\n", path);
+    ipsim_textbuf_printf(b, "  %-22s %s\n", "experiment", name);
+    ipsim_textbuf_printf(b, "  %-22s %s%s", "design", design, strcmp(design, "factorial") == 0 ? "" : "\n");
+    if (strcmp(design, "factorial") == 0) {
+        if (res)
+            ipsim_textbuf_printf(b, " (regular fraction, resolution %d)\n", res);
+        else
+            ipsim_textbuf_printf(b, " (full)\n");
+    }
+    ipsim_textbuf_printf(b, "  %-22s %d points x %d replicates = %d units (%d present)%s%s\n", "units", P, R, units,
+       done, *shard ? ", shard " : "", shard);
+    ipsim_textbuf_printf(b, "  %-22s %s (common random numbers: replicate r of every point shares streams)\n",
+       "seed", seed);
+    ipsim_textbuf_printf(b, "  %-22s %g people per agent, %d days\n", "scale", scale, days);
+    ipsim_textbuf_printf(b, "  %-22s ipsim %s (git %s)\n", "written by", ver, git);
+    if (isfinite(wall))
+        ipsim_textbuf_printf(b, "  %-22s %.1f s\n", "wall time", wall);
+    if (H5Lexists(f, "analysis", H5P_DEFAULT) <= 0) {
+        ipsim_textbuf_printf(b, "\nno analysis in this file (%s); join the shards with 'ipsim merge'\n",
+           *shard ? "a shard" : "incomplete");
+        return;
+    }
+    size_t np = 0;
+    char **pn = ipsim_h5_read_strings(f, "point_name", -1, &np);
+    if (!pn || np == 0) {
+        ipsim_h5_free_strings(pn, np);
+        return;
+    }
+    if (strcmp(design, "arms") == 0) {
+        report_arms(b, f, pn, np);
+    } else {
+        report_means(b, f, pn, np);
+        if (strcmp(design, "factorial") == 0) {
+            static const char *const st[3] = {"main_effect", "main_effect_ci_low",
+                                              "main_effect_ci_high"};
+            static const char *const hd[3] = {"effect", "CI low", "CI high"};
+            report_params(b, f, "main effects: mean(on) - mean(off), 95% CI", st, 3, hd);
+            report_interactions(b, f);
+        } else if (strcmp(design, "sobol") == 0) {
+            static const char *const st[6] = {"first_order", "first_order_ci_low",
+                                              "first_order_ci_high", "total_order",
+                                              "total_order_ci_low", "total_order_ci_high"};
+            static const char *const hd[6] = {"S1", "low", "high", "ST", "low", "high"};
+            report_params(b, f, "Sobol indices of the replicate means (bootstrap 95% CI)", st, 6,
+                          hd);
+        } else if (strcmp(design, "morris") == 0) {
+            static const char *const st[3] = {"mu_star", "mu", "sigma"};
+            static const char *const hd[3] = {"mu*", "mu", "sigma"};
+            report_params(b, f, "Morris elementary effects (per unit of the scaled range)", st, 3,
+                          hd);
+        }
+    }
+    ipsim_h5_free_strings(pn, np);
+}
+
+ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t errlen)
+{
+    if (text)
+        *text = NULL;
+    if (!path || !text) {
+        ipsim_set_error(err, errlen, "ipsim_sweep_report: no path or no result pointer");
+        return IPSIM_ERR_USAGE;
+    }
+    if (access(path, R_OK) != 0) {
+        ipsim_set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return IPSIM_ERR_NOINPUT;
+    }
+    ipsim_h5_quiet quiet;
+    ipsim_h5_quiet_begin(&quiet);
+    hid_t f = ipsim_h5_open_readonly(path);
+    char kind[32] = "";
+    ipsim_status st = IPSIM_OK;
+    sbuf b = {0};
+    if (f < 0 || ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
+        ipsim_set_error(err, errlen, "%s: not an ipsim sweep file", path);
+        st = IPSIM_ERR_DATA;
+    } else {
+        report(&b, f, path);
+    }
+    if (f >= 0)
+        H5Fclose(f);
+    ipsim_h5_quiet_end(&quiet);
+    if (st == IPSIM_OK && (b.oom || !b.p)) {
+        ipsim_set_error(err, errlen, "out of memory");
+        st = IPSIM_ERR_NOMEM;
+    }
+    if (st == IPSIM_OK)
+        *text = b.p;
+    else
+        free(b.p);
+    return st;
+}

@@ -1,0 +1,33 @@
+/*
+ * community.c - mechanism D (ODD 7.7): past visitors post as members of the
+ * destination's community; part of ODD phase 4d (after the visit), called
+ * for each agent from the fused agent pass (kernel.c).
+ *
+ * While D is active (today's community_post_rate > 0), a past visitor who
+ * is AWARE or cooling down (RETURNED) posts with probability community_post_rate x loyalty per
+ * day. The post's sentiment follows the agent's attitude (positive, negative
+ * or neutral by the visit's satisfaction thresholds), and posting keeps the
+ * destination salient (one impression, with wear-out).
+ */
+#include <math.h>
+#include "model/state.h"
+
+void ipsim__community_post(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, thread_acc *ta,
+                           int64_t *acc) {
+    const dest_day *dd = &m->dest_days[tau];
+    if (dd->community_post_rate <= 0 || m->ag.visits[i] == 0) return;
+    int st = m->ag.state[i];
+    if (st != ST_AWARE && st != ST_RETURNED) return;
+    double L = m->ag.loyalty[i] / LOYALTY_Q;
+    philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_COMMUNITY, 0);
+    if (rng_u01(r.v[0]) >= dd->community_post_rate * L) return;
+    const sc_visit *v = &m->sc->parameters.visit;
+    double att = m->ag.attitude[i] / ATTITUDE_Q;
+    int kind = att >= v->satisfaction_positive ? 0 : (att < v->satisfaction_negative ? 1 : 2);
+    int mk = cell_market(cell);
+    acc[ACC_POS + kind]++;
+    ta->market_posts[mk * 3 + kind]++;
+    ta->market_signal[mk * 3 + kind] += llround(att * SAT_FIXED);
+    float s = m->ag.salience[i];
+    m->ag.salience[i] = s + (float)(1.0 / (1.0 + s / m->sc->parameters.exposure.wearout_salience));
+}
