@@ -13,6 +13,8 @@
  *   IPSIM_FAILALLOC_N=N       the N-th counted allocation (from 1) fails,
  *                             once (a transient failure; 0 or unset: none)
  *   IPSIM_FAILALLOC_STICKY=1  the N-th and every later allocation fails
+ *   IPSIM_FAILALLOC_TRACE=1   print a backtrace of the failing call on stderr
+ *                             (addresses: resolve them with addr2line -f -e)
  *   IPSIM_FAILALLOC_COUNT=F   at exit, write the number of counted
  *                             allocations to the file F (for the driver,
  *                             tests/test_alloc_failure.py, to know the
@@ -20,11 +22,13 @@
  * Counting is serialised with an atomic counter; the driver runs with
  * --threads 1 so that the N-th allocation is the same one every time.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE   /* backtrace */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <execinfo.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 
 void *__real_malloc(size_t n);
@@ -39,12 +43,21 @@ char *__wrap_strdup(const char *s);
 static atomic_ullong failalloc_count;
 static unsigned long long failalloc_n;
 static int failalloc_sticky;
+static int failalloc_trace;
+
+enum { FAILALLOC_TRACE_DEPTH = 16 };
 
 /* Count one allocation; return 1 when it must fail. */
 static int failalloc_fails(void) {
     unsigned long long k = atomic_fetch_add(&failalloc_count, 1) + 1;
     if (failalloc_n == 0) return 0;
-    return failalloc_sticky ? k >= failalloc_n : k == failalloc_n;
+    int fail = failalloc_sticky ? k >= failalloc_n : k == failalloc_n;
+    if (fail && failalloc_trace) {
+        void *frames[FAILALLOC_TRACE_DEPTH];
+        int depth = backtrace(frames, FAILALLOC_TRACE_DEPTH);
+        backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+    }
+    return fail;
 }
 
 void *__wrap_malloc(size_t n) { return failalloc_fails() ? NULL : __real_malloc(n); }
@@ -74,6 +87,8 @@ __attribute__((constructor)) static void failalloc_init(void) {
     const char *sticky = getenv("IPSIM_FAILALLOC_STICKY");
     failalloc_n = n ? strtoull(n, NULL, 10) : 0;
     failalloc_sticky = sticky && strcmp(sticky, "1") == 0;
+    const char *trace = getenv("IPSIM_FAILALLOC_TRACE");
+    failalloc_trace = trace && strcmp(trace, "1") == 0;
     cJSON_Hooks hooks = {failalloc_cjson_malloc, free};
     cJSON_InitHooks(&hooks);
     atexit(failalloc_report);
