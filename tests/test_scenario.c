@@ -9,7 +9,8 @@
  * tests/bad_scenarios/cases.tsv is rejected with IPSIM_ERR_DATA and a
  * message containing the expected text (each message is printed for human
  * review); scenarios/ipsim.schema.json equals the generated schema; the
- * date helpers agree with the calendar.
+ * date helpers agree with the calendar; the loader limits of issue 11,
+ * finding 10 (the date range, exact seeds, no quoting of non-JSON files).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -21,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "ipsim/ipsim.h"
+#include "json/json_path.h"
 #include "scenario/scenario.h"
 #include "harness.h"
 
@@ -262,7 +264,7 @@ static void test_set(void)
     expect_set_fails(sc, "simulation.seed=18446744073709551616", IPSIM_ERR_DATA, "(too large)");
     expect_set_fails(sc, "simulation.start_date=2025-02-30", IPSIM_ERR_DATA, "real calendar date");
     expect_set_fails(sc, "simulation.start_date=2025-06-01", IPSIM_ERR_DATA,
-                     "--set simulation.start_date=2025-06-01: interventions[0].start: expected a date inside");
+                     "--set simulation.start_date=2025-06-01: interventions[0].start: expected a date on or after");
     expect_set_fails(sc, "interventions[0].mechanism=\"A\"", IPSIM_ERR_DATA,
                      "interventions[0].targets: not a parameter of mechanism \"A\"");
     expect_set_fails(sc, "markets[0]={\"name\": ", IPSIM_ERR_DATA, "value: line 1");
@@ -595,6 +597,97 @@ static void test_misc(void)
     CHECK(strcmp(ipsim_mechanism_names[MECH_E], "E") == 0, "mechanism names");
 }
 
+/* Issue 11, finding 10: dates in 1900-01-01..2200-12-31, numbers read as
+ * another integer than written, files quoted only when they start like
+ * JSON. (End to end: tests/test_loader_limits.py.) */
+static void test_finding10(void)
+{
+    char buf[16], why[1024] = "", err[2048] = "";
+    /* finding10_date_range */
+    CHECK(IPSIM_DATE_MIN == ipsim_date_from_ymd(1900, 1, 1), "IPSIM_DATE_MIN is not 1900-01-01");
+    CHECK(IPSIM_DATE_MAX == ipsim_date_from_ymd(2200, 12, 31), "IPSIM_DATE_MAX is not 2200-12-31");
+    ipsim_date_format(IPSIM_DATE_MIN, buf);
+    CHECK(strcmp(buf, IPSIM_DATE_MIN_TEXT) == 0, "IPSIM_DATE_MIN_TEXT %s", buf);
+    ipsim_date_format(IPSIM_DATE_MAX, buf);
+    CHECK(strcmp(buf, IPSIM_DATE_MAX_TEXT) == 0, "IPSIM_DATE_MAX_TEXT %s", buf);
+    ipsim_scenario *sc = NULL;
+    ipsim_status st = ipsim_scenario_load("scenarios/jiamusi_baseline.json", &sc, err, sizeof err);
+    CHECK(st == IPSIM_OK, "baseline: %s", err);
+    if (sc) {
+        expect_set_fails(sc, "simulation.start_date=9999-06-01", IPSIM_ERR_DATA,
+                         "simulation.start_date: expected a date from 1900-01-01 to 2200-12-31, "
+                         "found \"9999-06-01\"");
+        expect_set_fails(sc, "simulation.start_date=2200-12-31", IPSIM_ERR_DATA,
+                         "simulation.days: expected an integer in [1, 1] (so that the simulated "
+                         "period ends on or before 2200-12-31), found 365");
+        expect_set_fails(sc, "simulation.start_date=1900-01-01", IPSIM_ERR_DATA,
+                         "simulation.warmup_days: expected an integer in [0, 0] (so that the "
+                         "warm-up starts on or after 1900-01-01), found 60");
+        expect_set_fails(sc, "calendar.vacations[0].end=2201-01-01", IPSIM_ERR_DATA,
+                         "calendar.vacations[0].end: expected a date from 1900-01-01");
+        /* finding10_seed_2p53 */
+        expect_set_fails(sc, "simulation.seed=9007199254740993.0", IPSIM_ERR_DATA,
+                         "found 9007199254740993.0 (a JSON number cannot hold it exactly and reads "
+                         "as 9007199254740992)");
+        CHECK(ipsim_scenario_set(sc, "simulation.seed=9007199254740993", err, sizeof err) == IPSIM_OK &&
+                  ipsim_scenario_data(sc)->simulation.seed == 9007199254740993ull,
+              "--set simulation.seed=9007199254740993: %s", err);
+        ipsim_scenario_destroy(sc);
+    }
+    static const char *const inexact[] = {"9007199254740993", "9007199254740993.0",
+                                          "9.007199254740993e15", "-9007199254740993",
+                                          "1.0000000000000001", "12345678901234567",
+                                          "18446744073709551615"};
+    static const char *const exact[] = {"9007199254740992", "1e3", "1E+2", "-0", "0.5", "365.0",
+                                        "10000000000000000000000", "100000000000000000000e-5",
+                                        "0.000e5", "123456789012345"};
+    for (size_t i = 0; i < sizeof inexact / sizeof inexact[0] + sizeof exact / sizeof exact[0]; i++) {
+        int want = i < sizeof inexact / sizeof inexact[0];
+        const char *lit = want ? inexact[i] : exact[i - sizeof inexact / sizeof inexact[0]];
+        char text[64];
+        snprintf(text, sizeof text, "{\"a\": [\"9\", %s]}", lit);
+        cJSON *root = NULL;
+        st = ipsim_json_parse(text, strlen(text), &root, why, sizeof why);
+        CHECK(st == IPSIM_OK, "parse %s: %s", text, why);
+        if (root == NULL) continue;
+        const cJSON *num = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "a"), 1);
+        cJSON *copy = cJSON_Duplicate(root, 1);
+        const char *got = ipsim__json_inexact_integer(num);
+        const char *kept = ipsim__json_inexact_integer(
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(copy, "a"), 1));
+        if (want)
+            CHECK(got && strcmp(got, lit) == 0 && kept && strcmp(kept, lit) == 0,
+                  "%s: not marked as read inexactly (%s)", lit, got ? got : "NULL");
+        else
+            CHECK(got == NULL, "%s: marked as read inexactly", lit);
+        CHECK(ipsim__json_inexact_integer(cJSON_GetObjectItemCaseSensitive(root, "a")) == NULL,
+              "an array is not a number");
+        cJSON_Delete(copy);
+        cJSON_Delete(root);
+    }
+    /* finding10_no_quote */
+    static const char shadow[] = "root:$y$j9T$abc:19000::\n";
+    cJSON *root = NULL;
+    st = ipsim_json_parse(shadow, strlen(shadow), &root, why, sizeof why);
+    CHECK(st == IPSIM_ERR_DATA && root == NULL &&
+              strcmp(why, "not a JSON document (the first character is not '{' or '[')") == 0,
+          "a non-JSON document: %s", why);
+    st = ipsim__json_parse_value(shadow, strlen(shadow), &root, why, sizeof why);
+    CHECK(st == IPSIM_ERR_DATA && strstr(why, "near 'root:"), "a --set value is quoted: %s", why);
+    static const char binary[] = "\xEF\xBB\xBF\n \x7F\xFF";
+    st = ipsim_json_parse(binary, strlen(binary), &root, why, sizeof why);
+    CHECK(st == IPSIM_ERR_DATA && strstr(why, "not a JSON document") && !strstr(why, "0x"),
+          "a binary document: %s", why);
+    st = ipsim_json_parse("\n [1,\n x", 8, &root, why, sizeof why);
+    CHECK(st == IPSIM_ERR_DATA && strstr(why, "line 3, column 2: invalid JSON near 'x'"),
+          "a JSON-like document is quoted: %s", why);
+    st = ipsim_json_parse("\"abc\"", 5, &root, why, sizeof why);
+    CHECK(st == IPSIM_OK && cJSON_IsString(root), "a valid scalar document: %s", why);
+    cJSON_Delete(root);
+    st = ipsim_json_parse(" \n", 2, &root, why, sizeof why);
+    CHECK(st == IPSIM_ERR_DATA && strstr(why, "the file is empty"), "empty document: %s", why);
+}
+
 int main(void)
 {
     if (chdir(IPSIM_SOURCE_DIR) != 0) {
@@ -608,5 +701,6 @@ int main(void)
     test_bad_scenarios();
     test_schema();
     test_misc();
+    test_finding10();
     return harness_summary();
 }

@@ -91,7 +91,11 @@ static void put_digits(char *p, int value, int width)
 }
 
 /* Write day as "YYYY-MM-DD" plus NUL into buf (at least 11 bytes). Years
- * outside 0..9999 are clamped to that range (they never pass the loader). */
+ * outside 0..9999 are clamped to that range. They never occur: the loader
+ * keeps every date of a scenario, and its simulated period, within
+ * IPSIM_DATE_MIN..IPSIM_DATE_MAX (years 1900..2200), and the days the model
+ * adds around the period (at most IPSIM_MAX_DAYS and a booking horizon)
+ * stay far inside 0..9999. */
 void ipsim_date_format(ipsim_date day, char *buf)
 {
     int y, m, d;

@@ -1,13 +1,16 @@
 /*
- * cmd_run.c - `ipsim run SCENARIO.json -o OUT.h5`: check the output path,
- * load the scenario with its overrides, build the model under a memory cap,
- * run it with a progress line (stopping cleanly on SIGINT/SIGTERM), write
- * the result file and print the summary (summary.c).
+ * cmd_run.c - `ipsim run SCENARIO.json -o OUT.h5`: refuse to start as one
+ * of several MPI ranks, check the output path and hold its lock (OUT.lock)
+ * until the file is written, load the scenario with its overrides, build
+ * the model under a memory cap, run it with a progress line (stopping
+ * cleanly on SIGINT/SIGTERM), write the result file and print the summary
+ * (summary.c).
  */
 #define _GNU_SOURCE /* sysconf, isatty */
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +18,8 @@
 #include "cli/console.h"
 #include "cli/files.h"
 #include "cli/summary.h"
+#include "io/run_output.h"
+#include "io/safe_file.h"
 
 #define MEMORY_CAP_SHARE 0.9 /* default cap: this share of the memory there is */
 #define KIB 1024.0
@@ -95,7 +100,32 @@ static ipsim_status run_model(ipsim_model *m, const cli_options *o, double *wall
     return st;
 }
 
-int cli_cmd_run(const cli_command *cmd, cli_options *o)
+/* The number of processes an MPI launcher (mpirun, mpiexec, srun with an
+ * MPI plugin) started this one among, from its environment; 1 if none. */
+static long launched_ranks(void)
+{
+    const char *v = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!v)
+        v = getenv("PMI_SIZE");
+    if (!v && getenv("PMIX_RANK"))
+        v = getenv("SLURM_STEP_NUM_TASKS");
+    long n = v ? strtol(v, NULL, 10) : 1;
+    return n > 1 ? n : 1;
+}
+
+/* 1 if this process is rank 0 of its launcher (or the rank is unknown). */
+static int launched_rank0(void)
+{
+    const char *v = getenv("OMPI_COMM_WORLD_RANK");
+    if (!v)
+        v = getenv("PMI_RANK");
+    if (!v)
+        v = getenv("PMIX_RANK");
+    return !v || strtol(v, NULL, 10) == 0;
+}
+
+/* Load, run and write, with the lock of o->output held by the caller. */
+static int run_locked(cli_options *o)
 {
     char err[CLI_ERRLEN] = "";
     ipsim_scenario *sc = NULL;
@@ -106,10 +136,6 @@ int cli_cmd_run(const cli_command *cmd, cli_options *o)
     double wall;
     int rc;
 
-    if (!o->output)
-        return cli_usage_error(cmd->name, "missing -o OUT.h5 (where to write the results)");
-    if ((rc = cli_check_output_path(o->output, o->force)) != 0)
-        return rc;
     if ((rc = cli_load_scenario(o->args[0], o, 1, &sc)) != 0)
         return rc;
     run_options(o, &ls, &opt);
@@ -122,6 +148,19 @@ int cli_cmd_run(const cli_command *cmd, cli_options *o)
             hint = "use a larger --scale (more people per agent), fewer --days, or raise "
                    "--max-memory";
         rc = cli_fail(st, err, hint);
+        ipsim_scenario_destroy(sc);
+        return rc;
+    }
+    /* The file's /scenario must reproduce the run: refuse now, not after
+     * the run, if the run's seed, scale and days do not form a scenario. */
+    char *json = NULL;
+    err[0] = '\0';
+    st = ipsim__run_scenario_json(m, &json, err, sizeof err);
+    free(json);
+    if (st != IPSIM_OK) {
+        rc = cli_fail(st, err, st == IPSIM_ERR_DATA ? "the result file's /scenario could not "
+                      "reproduce this run; change --days, --scale or --seed" : NULL);
+        ipsim_model_destroy(m);
         ipsim_scenario_destroy(sc);
         return rc;
     }
@@ -142,7 +181,7 @@ int cli_cmd_run(const cli_command *cmd, cli_options *o)
     }
 
     err[0] = '\0';
-    st = ipsim_output_write(m, o->output, o->force, err, sizeof err);
+    st = ipsim__output_write_locked(m, o->output, o->force, err, sizeof err);
     if (st != IPSIM_OK) {
         rc = cli_fail(st, err, st == IPSIM_ERR_EXISTS ? "use --force to overwrite it" : NULL);
         ipsim_model_destroy(m);
@@ -153,4 +192,32 @@ int cli_cmd_run(const cli_command *cmd, cli_options *o)
     ipsim_model_destroy(m);
     ipsim_scenario_destroy(sc);
     return 0;
+}
+
+int cli_cmd_run(const cli_command *cmd, cli_options *o)
+{
+    char err[CLI_ERRLEN] = "";
+    long ranks = launched_ranks();
+    int rc, lock_fd = -1;
+
+    if (!o->output)
+        return cli_usage_error(cmd->name, "missing -o OUT.h5 (where to write the results)");
+    if (ranks > 1) {
+        /* every rank would run the same model and write the same file */
+        if (launched_rank0())
+            cli_msg("run: started as one of %ld MPI ranks, but a run is one process (use "
+                    "--threads to use more cores); start it without mpirun/srun, or use "
+                    "'ipsim sweep' to spread many runs over MPI ranks", ranks);
+        return ipsim_status_exit_code(IPSIM_ERR_USAGE);
+    }
+    if ((rc = cli_check_output_path(o->output, o->force)) != 0)
+        return rc;
+    /* Held from before the run until the file is written: a second writer
+     * of the same output is refused now, not after its whole run. */
+    ipsim_status st = ipsim__safe_lock(o->output, &lock_fd, err, sizeof err);
+    if (st != IPSIM_OK)
+        return cli_fail(st, err, NULL);
+    rc = run_locked(o);
+    ipsim__safe_unlock(o->output, &lock_fd);
+    return rc;
 }

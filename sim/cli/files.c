@@ -60,6 +60,14 @@ int cli_load_scenario(const char *path, const cli_options *o, int hint_validate,
     return 0;
 }
 
+/* The kind of a file that is not a regular one, for messages. */
+static const char *kind_of(mode_t m)
+{
+    return S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ? "a FIFO (named pipe)"
+           : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+           : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
 /* 0 if dir (the directory part of path) is a directory; else the reason on
  * stderr and the exit code. */
 static int check_directory(const char *path, const char *dir)
@@ -89,9 +97,15 @@ int cli_check_output_path(const char *path, int force)
         cli_msg("-o: empty output path; give a file name such as results/run.h5");
         return ipsim_status_exit_code(IPSIM_ERR_USAGE);
     }
-    if (stat(path, &st) == 0) {
+    if (lstat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             cli_msg("%s: is a directory; give a file name such as %s/run.h5", path, path);
+            return ipsim_status_exit_code(IPSIM_ERR_CANTCREAT);
+        }
+        if (!S_ISREG(st.st_mode)) { /* symlink, FIFO, device, socket: never replaced */
+            cli_msg("%s: is %s, not a regular file; ipsim writes its output only as a new "
+                    "file or over a regular file (--force does not change that): remove it or "
+                    "choose another -o", path, kind_of(st.st_mode));
             return ipsim_status_exit_code(IPSIM_ERR_CANTCREAT);
         }
         if (!force) {

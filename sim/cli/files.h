@@ -16,9 +16,10 @@
 int cli_load_scenario(const char *path, const cli_options *o, int hint_validate,
                       ipsim_scenario **out);
 
-/* 0 if a file can be written at path: not a directory, absent unless force,
- * in an existing directory that takes a new file (tried with a probe file
- * that is removed again). Otherwise the reason is on stderr and the exit
+/* 0 if a file can be written at path: nothing there, or a regular file
+ * and force (a directory, symlink, FIFO, device or socket is refused,
+ * force or not), in an existing directory that takes a new file (tried
+ * with a probe file that is removed again). Otherwise the reason is on stderr and the exit
  * code (64, 71 or 73) is returned. */
 int cli_check_output_path(const char *path, int force);
 

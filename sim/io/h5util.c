@@ -9,6 +9,8 @@
 #include <string.h>
 #include "io/h5util.h"
 
+#define TEXT_BYTES_MAX ((size_t)1 << 30) /* fixed-length strings read at once */
+
 void ipsim_h5_quiet_begin(ipsim_h5_quiet *q)
 {
     q->fn = NULL;
@@ -54,6 +56,7 @@ hid_t ipsim_h5_open_readonly(const char *path)
 #if H5_VERSION_GE(1, 10, 7)
     H5Pset_file_locking(fapl, 0, 1);
 #endif
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG); /* closing the file closes all in it */
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
     return f;
@@ -109,6 +112,9 @@ int ipsim_h5_read_string_values(hid_t obj, int is_attr, hid_t ftype, size_t n, c
 {
     int vlen = H5Tis_variable_str(ftype) > 0;
     size_t size = vlen ? sizeof(char *) : H5Tget_size(ftype) + 1;
+    if ((!vlen && (size <= 1 || size > IPSIM_H5_TEXT_MAX + 1)) || n > IPSIM_H5_READ_MAX ||
+        (n > 0 && size > TEXT_BYTES_MAX / n))
+        return -1;
     hid_t mtype = H5Tcopy(H5T_C_S1);
     char *buf = calloc(n ? n : 1, size);
     int rc = -1;
@@ -188,9 +194,34 @@ int ipsim_h5_exists(hid_t loc, const char *path)
             continue;
         memcpy(prefix, path, i);
         prefix[i] = '\0';
-        ok = H5Lexists(loc, prefix, H5P_DEFAULT) > 0;
+        H5L_info_t li;
+        ok = H5Lexists(loc, prefix, H5P_DEFAULT) > 0 &&
+             H5Lget_info(loc, prefix, &li, H5P_DEFAULT) >= 0 && li.type == H5L_TYPE_HARD;
     }
     free(prefix);
+    return ok;
+}
+
+int ipsim_h5_plain_layout(hid_t ds)
+{
+    hid_t dcpl = H5Dget_create_plist(ds);
+    if (dcpl < 0)
+        return 0;
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    int ok = (layout == H5D_COMPACT || layout == H5D_CONTIGUOUS || layout == H5D_CHUNKED) &&
+             H5Pget_external_count(dcpl) == 0;
+    if (ok && layout == H5D_CHUNKED) {
+        hsize_t cd[H5S_MAX_RANK];
+        hid_t t = H5Dget_type(ds);
+        int r = H5Pget_chunk(dcpl, H5S_MAX_RANK, cd);
+        double bytes = t >= 0 ? (double)H5Tget_size(t) : 0.0;
+        for (int i = 0; i < r; i++)
+            bytes *= (double)cd[i];
+        ok = r > 0 && bytes > 0 && bytes <= (double)IPSIM_H5_CHUNK_MAX;
+        if (t >= 0)
+            H5Tclose(t);
+    }
+    H5Pclose(dcpl);
     return ok;
 }
 
@@ -208,7 +239,8 @@ double *ipsim_h5_read_doubles(hid_t loc, const char *path, int rank, hsize_t *di
     int r = sp >= 0 ? H5Sget_simple_extent_dims(sp, d, NULL) : -1;
     hssize_t k = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
     double *v = NULL;
-    if (r >= 0 && (rank < 0 || r == rank) && (c == H5T_INTEGER || c == H5T_FLOAT) && k > 0) {
+    if (r >= 0 && (rank < 0 || r == rank) && (c == H5T_INTEGER || c == H5T_FLOAT) && k > 0 &&
+        (size_t)k <= IPSIM_H5_READ_MAX && ipsim_h5_plain_layout(ds)) {
         v = malloc((size_t)k * sizeof *v);
         if (v && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
             free(v);
@@ -239,7 +271,8 @@ char **ipsim_h5_read_strings(hid_t loc, const char *path, int rank, size_t *n)
     int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
     hssize_t k = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
     char **v = NULL;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING && r >= 0 && (rank < 0 || r == rank) && k >= 0) {
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING && r >= 0 && (rank < 0 || r == rank) && k >= 0 &&
+        (size_t)k <= IPSIM_H5_READ_MAX && ipsim_h5_plain_layout(ds)) {
         v = calloc(k > 0 ? (size_t)k : 1, sizeof *v);
         if (v && ipsim_h5_read_string_values(ds, 0, t, (size_t)k, v) < 0) {
             ipsim_h5_free_strings(v, (size_t)k);

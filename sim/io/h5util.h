@@ -54,15 +54,37 @@ int ipsim_h5_attr_num(hid_t loc, const char *name, hid_t type, const void *value
 int ipsim_h5_attr_text(hid_t obj, const char *name, char *buf, size_t len);
 int ipsim_h5_attr_value(hid_t obj, const char *name, hid_t mtype, void *v);
 
+/* Longest fixed-length string element read from a file, in bytes (a
+ * longer one is refused rather than allocated). */
+#define IPSIM_H5_TEXT_MAX ((size_t)1 << 16)
+
 /* Read n strings (fixed or variable length) of file type ftype from an
- * attribute (is_attr) or a dataset into out[i] (malloc'd each). */
+ * attribute (is_attr) or a dataset into out[i] (malloc'd each); -1 for a
+ * fixed-length type longer than IPSIM_H5_TEXT_MAX. */
 int ipsim_h5_read_string_values(hid_t obj, int is_attr, hid_t ftype, size_t n, char **out);
 
-/* 1 if every link of the relative path loc/"a/b/c" exists, else 0. */
+/* 1 if every link of the relative path loc/"a/b/c" exists and is a hard
+ * link (never a soft or external one: a hostile file could point at a
+ * FIFO or another file), else 0. */
 int ipsim_h5_exists(hid_t loc, const char *path);
 
+/* Most values ipsim_h5_read_doubles or ipsim_h5_read_strings reads from
+ * one dataset (a larger one, as a hostile file may declare, is refused
+ * rather than allocated). */
+#define IPSIM_H5_READ_MAX ((size_t)1 << 28)
+
+/* Largest chunk (bytes) of a dataset ipsim reads (its own are < 4 MiB). */
+#define IPSIM_H5_CHUNK_MAX ((size_t)1 << 26)
+
+/* 1 if the open dataset ds keeps its data in the file itself (compact,
+ * contiguous, or chunked in chunks of at most IPSIM_H5_CHUNK_MAX bytes):
+ * not in external raw files nor a virtual dataset, which a hostile file
+ * could point at a FIFO or a secret; else 0. */
+int ipsim_h5_plain_layout(hid_t ds);
+
 /* All values of the integer or floating-point dataset loc/path converted to
- * double (malloc'd; caller frees), their count in *n (if n is not NULL).
+ * double (malloc'd; caller frees), their count in *n (if n is not NULL);
+ * NULL for more than IPSIM_H5_READ_MAX values.
  * rank >= 0: the dataset must have that rank, and dims (if not NULL)
  * receives its rank dimensions; rank < 0: any rank, dims unused. NULL if
  * the dataset is missing, empty, of another rank or type, or unreadable. */
@@ -72,7 +94,8 @@ double *ipsim_h5_read_doubles(hid_t loc, const char *path, int rank, hsize_t *di
  * each malloc'd, in a malloc'd array (free with ipsim_h5_free_strings),
  * their count in *n. rank >= 0: the dataset must have that rank; rank < 0:
  * any (a scalar gives one string). An empty dataset gives an array with
- * *n = 0; NULL if missing, not strings, of another rank, or unreadable. */
+ * *n = 0; NULL if missing, not strings, of another rank, of more than
+ * IPSIM_H5_READ_MAX strings, or unreadable. */
 char **ipsim_h5_read_strings(hid_t loc, const char *path, int rank, size_t *n);
 
 /* Free n strings and their array (NULL is fine). */

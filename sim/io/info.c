@@ -4,17 +4,18 @@
  * attribute ipsim_kind to the run summary (info_run.c), the sweep report
  * (experiment/report.c) or the generic listing (info_list.c).
  *
- * The file is opened read-only with HDF5's error printing switched off for
- * the duration of the call; nothing is printed, the text is returned.
+ * Only a regular file is opened (a FIFO or device is refused at once); a
+ * run file is checked whole (info_check.c) before its summary reads
+ * anything, and one that fails the check is IPSIM_ERR_DATA. The file is
+ * opened read-only with HDF5's error printing switched off for the
+ * duration of the call; nothing is printed, the text is returned.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -23,27 +24,21 @@
 #include "ipsim/ipsim.h"
 #include "io/h5util.h"
 #include "io/info.h"
+#include "io/safe_file.h"
 
 typedef ipsim_textbuf sbuf;
 
 /* ---- entry point -------------------------------------------------------- */
 
-/* IPSIM_ERR_NOINPUT unless path is a readable regular file. */
+/* IPSIM_ERR_NOINPUT unless path is a readable regular file (a FIFO,
+ * device or directory is refused at once, never opened for reading). */
 static ipsim_status check_readable(const char *path, char *err, size_t errlen)
 {
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    int e = errno;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-        e = EISDIR;
-    else if (fd >= 0)
-        e = 0;
+    ipsim_status st;
+    int fd = ipsim__safe_open_input(path, O_RDONLY, 0, "result file", &st, err, errlen);
     if (fd >= 0)
         close(fd);
-    if (e == 0)
-        return IPSIM_OK;
-    ipsim_set_error(err, errlen, "%s: cannot open: %s", path, strerror(e));
-    return IPSIM_ERR_NOINPUT;
+    return st;
 }
 
 static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errlen)
@@ -65,10 +60,18 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
         free(text);
         return st;
     }
-    if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0)
+    if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0) {
         ipsim__info_list(b, f, path, kind);
-    else
-        ipsim__info_run(b, f, path);
+        H5Fclose(f);
+        return IPSIM_OK;
+    }
+    char why[256] = "";
+    if (ipsim__info_check_run(f, why, sizeof why) < 0) {
+        H5Fclose(f);
+        ipsim_set_error(err, errlen, "%s: not a valid ipsim run file: %s", path, why);
+        return IPSIM_ERR_DATA;
+    }
+    ipsim__info_run(b, f, path);
     H5Fclose(f);
     return IPSIM_OK;
 }

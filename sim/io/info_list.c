@@ -2,7 +2,9 @@
  * info_list.c - the generic listing of `ipsim info` for kinds of ipsim file
  * without a summary of their own (root attribute ipsim_kind other than
  * "run" or "sweep"): every group and dataset with its type, shape and
- * attributes (dimension-scale bookkeeping attributes left out).
+ * attributes (dimension-scale bookkeeping attributes left out); each
+ * object once, at most MAX_OBJECTS, hard links only (soft and external
+ * links are named, not followed).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -17,8 +19,18 @@
 
 #define MAX_DEPTH 16          /* deepest group shown */
 #define MAX_LIST_VALUES 8     /* values shown per attribute */
+#define MAX_OBJECTS 4096      /* objects listed before the listing is cut */
 
 typedef ipsim_textbuf sbuf;
+
+/* The objects listed so far (by address), so that each is listed once
+ * however many hard links lead to it (a hostile file may link a group
+ * into itself many times). */
+typedef struct {
+    haddr_t seen[MAX_OBJECTS];
+    size_t n;
+    int cut;
+} listing;
 
 static const char *type_name(hid_t t, char *buf, size_t len)
 {
@@ -132,19 +144,48 @@ static void list_attrs(sbuf *b, hid_t obj, int depth)
     H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, attr_cb, data);
 }
 
-static void list_group(sbuf *b, hid_t g, const char *path, int depth);
+static void list_group(sbuf *b, listing *l, hid_t g, const char *path, int depth);
 
-static void list_member(sbuf *b, hid_t g, const char *name, const char *path, int depth)
+/* 1 if the object at address a was listed before (else records it). */
+static int seen_before(listing *l, haddr_t a)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->seen[i] == a)
+            return 1;
+    l->seen[l->n++] = a;
+    return 0;
+}
+
+static void list_member(sbuf *b, listing *l, hid_t g, const char *name, const char *path,
+                        int depth)
 {
     char child[512], shape[128], tname[32];
+    H5L_info_t li;
+    H5O_info_t oi;
     snprintf(child, sizeof child, "%s%s%s", path, strcmp(path, "/") ? "/" : "", name);
+    if (l->n >= MAX_OBJECTS) {
+        l->cut = 1;
+        return;
+    }
+    /* soft and external links are named, never followed (an external one
+     * could open a FIFO or another file) */
+    if (H5Lget_info(g, name, &li, H5P_DEFAULT) < 0 || li.type != H5L_TYPE_HARD) {
+        ipsim_textbuf_printf(b, "%*s%s  (link, not followed)\n", 2 * depth + 2, "", child);
+        return;
+    }
+    if (H5Oget_info_by_name2(g, name, &oi, H5O_INFO_BASIC, H5P_DEFAULT) >= 0 &&
+        seen_before(l, oi.addr)) {
+        ipsim_textbuf_printf(b, "%*s%s  (another link to an object listed above)\n",
+                             2 * depth + 2, "", child);
+        return;
+    }
     hid_t o = H5Oopen(g, name, H5P_DEFAULT);
     H5I_type_t kind = o >= 0 ? H5Iget_type(o) : H5I_BADID;
     if (kind == H5I_GROUP) {
         ipsim_textbuf_printf(b, "%*s%s/\n", 2 * depth + 2, "", child);
         list_attrs(b, o, depth);
         if (depth < MAX_DEPTH)
-            list_group(b, o, child, depth + 1);
+            list_group(b, l, o, child, depth + 1);
     } else if (kind == H5I_DATASET) {
         hid_t t = H5Dget_type(o), sp = H5Dget_space(o);
         if (t >= 0 && sp >= 0) {
@@ -164,23 +205,34 @@ static void list_member(sbuf *b, hid_t g, const char *name, const char *path, in
         H5Oclose(o);
 }
 
-static void list_group(sbuf *b, hid_t g, const char *path, int depth)
+static void list_group(sbuf *b, listing *l, hid_t g, const char *path, int depth)
 {
     H5G_info_t info;
     if (H5Gget_info(g, &info) < 0)
         return;
-    for (hsize_t i = 0; i < info.nlinks; i++) {
+    for (hsize_t i = 0; i < info.nlinks && !l->cut; i++) {
         char name[256];
         ssize_t n = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
                                        H5P_DEFAULT);
         if (n > 0 && (size_t)n < sizeof name)
-            list_member(b, g, name, path, depth);
+            list_member(b, l, g, name, path, depth);
     }
 }
 
 void ipsim__info_list(ipsim_textbuf *b, hid_t f, const char *path, const char *kind)
 {
     ipsim_textbuf_printf(b, "ipsim %s file %s\n", kind, path);
+    listing *l = calloc(1, sizeof *l);
     list_attrs(b, f, -1);
-    list_group(b, f, "/", 0);
+    if (!l) {
+        b->oom = 1;
+        return;
+    }
+    H5O_info_t oi;
+    if (H5Oget_info2(f, &oi, H5O_INFO_BASIC) >= 0)
+        seen_before(l, oi.addr);
+    list_group(b, l, f, "/", 0);
+    if (l->cut)
+        ipsim_textbuf_printf(b, "  (listing cut after %d objects)\n", MAX_OBJECTS);
+    free(l);
 }

@@ -14,7 +14,9 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "base/textbuf.h"
 #include "io/h5util.h"
+#include "io/run_output.h"
 #include "io/run_write.h"
 
 static const char *const scale_names[N_SCALES] = {"day", "market", "segment", "asset"};
@@ -68,31 +70,41 @@ int ipsim__rw_root_attrs(run_writer *w)
     return 0;
 }
 
-/* The resolved scenario as JSON with the run's effective seed, scale and
- * days written in, so that running /scenario (with the replicate attribute)
- * reproduces the run; the model's scenario as it is if that fails. */
-static char *run_scenario_json(const run_writer *w)
+ipsim_status ipsim__run_scenario_json(const ipsim_model *m, char **json, char *err,
+                                      size_t errlen)
 {
-    const ipsim_scenario *base = ipsim_model_scenario(w->m);
-    ipsim_scenario *sc = ipsim_scenario_clone(base);
+    const ipsim_scenario *base = ipsim_model_scenario(m);
+    ipsim_scenario *sc = base ? ipsim_scenario_clone(base) : NULL;
     char set[3][96];
     snprintf(set[0], sizeof set[0], "simulation.seed=\"%llu\"",
-             (unsigned long long)ipsim_model_seed(w->m));
-    snprintf(set[1], sizeof set[1], "simulation.scale=%.17g", ipsim_model_scale(w->m));
-    snprintf(set[2], sizeof set[2], "simulation.days=%d", w->r->days);
-    int ok = sc != NULL;
-    for (int i = 0; i < 3 && ok; i++)
-        ok = ipsim_scenario_set(sc, set[i], NULL, 0) == IPSIM_OK;
-    char *json = ipsim_scenario_to_json(ok ? sc : base);
+             (unsigned long long)ipsim_model_seed(m));
+    snprintf(set[1], sizeof set[1], "simulation.scale=%.17g", ipsim_model_scale(m));
+    snprintf(set[2], sizeof set[2], "simulation.days=%d", ipsim_model_days_total(m));
+    ipsim_status st = sc ? IPSIM_OK : IPSIM_ERR_NOMEM;
+    *json = NULL;
+    if (st != IPSIM_OK)
+        ipsim_set_error(err, errlen, "out of memory");
+    for (int i = 0; i < 3 && st == IPSIM_OK; i++)
+        st = ipsim_scenario_set(sc, set[i], err, errlen);
+    if (st == IPSIM_OK && !(*json = ipsim_scenario_to_json(sc))) {
+        ipsim_set_error(err, errlen, "out of memory");
+        st = IPSIM_ERR_NOMEM;
+    }
     ipsim_scenario_destroy(sc);
-    return json;
+    return st == IPSIM_ERR_NOMEM || st == IPSIM_OK ? st : IPSIM_ERR_DATA;
 }
 
 int ipsim__rw_scenario(run_writer *w)
 {
-    char *json = run_scenario_json(w);
-    if (!json)
+    char *json = NULL, why[256] = "";
+    ipsim_status st = ipsim__run_scenario_json(w->m, &json, why, sizeof why);
+    if (st == IPSIM_ERR_NOMEM)
         return ipsim__rw_fail_nomem(w, "scenario");
+    if (st != IPSIM_OK) { /* never a /scenario that does not reproduce the run */
+        w->status = IPSIM_ERR_DATA;
+        return ipsim__rw_fail(w, "scenario (the run's seed, scale and days are not a valid "
+                              "scenario)");
+    }
     hid_t type = ipsim_h5_str_type();
     hid_t ds = type >= 0 ? ipsim__rw_dataset(w, w->file, "scenario", type, 0, NULL, &json, 0) : -1;
     int rc = ds >= 0 ? 0 : ipsim__rw_fail(w, "scenario");

@@ -28,31 +28,34 @@
  *                           parallel 1-D datasets on the scale "intervention"
  *   /cells/agents /cells/people          [market][segment]
  *
- * Safety: PATH.tmp is created first (O_EXCL; a stale one from a crashed run
- * is replaced), so an unwritable directory fails cleanly before any work.
- * HDF5 builds the file in memory (core driver); its bytes are then written
- * to PATH.tmp, fsync'ed, and PATH.tmp is renamed to PATH (without force,
- * link(2) makes the no-overwrite check atomic). On any failure PATH.tmp is
- * removed and PATH is left as it was. Disk errors thus come from write(2),
- * never from inside HDF5, which does not recover from a failed flush.
+ * Safety (io/safe_file.c): nothing but a regular file at PATH is ever
+ * replaced (a symlink, FIFO or device is refused, --force or not); the
+ * writer holds the lock PATH.lock (flock) so that two writers of one
+ * output cannot both proceed, and creates a new temp file PATH.tmp.PID.N
+ * (O_EXCL|O_NOFOLLOW; stale ones of crashed writers are removed) before
+ * building the file, so an unwritable directory fails cleanly. HDF5 builds
+ * the file in memory (core driver); its bytes are then written to the temp
+ * file, fsync'ed, and the temp file is renamed to PATH (without force,
+ * link(2) makes the no-overwrite check atomic). On any failure the temp
+ * file is removed and PATH is left as it was. Disk errors thus come from
+ * write(2), never from inside HDF5, which does not recover from a failed
+ * flush.
  * HDF5's automatic error printing is off for the duration of the call (and
  * restored after), so the library never prints. The bytes are a function
  * of the model alone, except the timestamp in the history attribute.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <hdf5.h>
 
 #include "io/h5util.h"
+#include "io/run_output.h"
 #include "io/run_write.h"
+#include "io/safe_file.h"
 #include "base/textbuf.h"
 
 #define CORE_INCREMENT ((size_t)1 << 20)   /* in-memory file growth, bytes */
@@ -148,105 +151,6 @@ static ipsim_status build_image(run_writer *w, const char *name, const char *pat
     return w->status;
 }
 
-/* ---- tmp file, sync, publish -------------------------------------------- */
-
-/* Create PATH.tmp exclusively (replacing a stale one left by a crashed
- * run); returns the descriptor or -1 with the message set. */
-static int create_tmp(const char *tmp, const char *path, char *err, size_t errlen)
-{
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0)
-            return fd;
-        if (errno != EEXIST || attempt > 0 || unlink(tmp) != 0)
-            break;
-    }
-    ipsim_set_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-    return -1;
-}
-
-/* Write all bytes, fsync and close fd (closed on every path). */
-static ipsim_status write_fd(int fd, const void *buf, size_t size, const char *path,
-                             char *err, size_t errlen)
-{
-    const char *p = buf;
-    int ok = 1;
-    while (ok && size > 0) {
-        ssize_t n = write(fd, p, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        if (n == 0)
-            errno = ENOSPC;
-        if (ok) {
-            p += n;
-            size -= (size_t)n;
-        }
-    }
-    ok = ok && fsync(fd) == 0;
-    int e = errno;
-    if (close(fd) != 0 && ok) {
-        ok = 0;
-        e = errno;
-    }
-    if (ok)
-        return IPSIM_OK;
-    ipsim_set_error(err, errlen, "%s: cannot write: %s", path, strerror(e));
-    return IPSIM_ERR_IO;
-}
-
-/* Best effort: make the rename durable by syncing the directory. */
-static void sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else if ((size_t)(slash - path) < sizeof dir)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    else
-        return;
-    int fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-static ipsim_status exists_error(const char *path, char *err, size_t errlen)
-{
-    ipsim_set_error(err, errlen, "%s: already exists; use --force to overwrite it", path);
-    return IPSIM_ERR_EXISTS;
-}
-
-/* Move tmp to path. Without force, link(2) refuses atomically to replace a
- * file that appeared meanwhile; where hard links are unsupported, fall back
- * to a checked rename. */
-static ipsim_status publish(const char *tmp, const char *path, int force, char *err,
-                            size_t errlen)
-{
-    struct stat st;
-    if (!force) {
-        if (link(tmp, path) == 0) {
-            unlink(tmp);
-            sync_dir(path);
-            return IPSIM_OK;
-        }
-        if (errno == EEXIST)
-            return exists_error(path, err, errlen);
-        if (lstat(path, &st) == 0)
-            return exists_error(path, err, errlen);
-    }
-    if (rename(tmp, path) != 0) {
-        ipsim_set_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-        return IPSIM_ERR_CANTCREAT;
-    }
-    sync_dir(path);
-    return IPSIM_OK;
-}
-
 /* ---- entry point -------------------------------------------------------- */
 
 static ipsim_status check_model(const ipsim_model *m, run_writer *w, char *err, size_t errlen)
@@ -263,34 +167,33 @@ static ipsim_status check_model(const ipsim_model *m, run_writer *w, char *err, 
     return IPSIM_OK;
 }
 
-/* Build the image with HDF5's error printing off, write it to PATH.tmp and
- * move that to PATH; PATH.tmp is removed on failure. */
-static ipsim_status write_via_tmp(run_writer *w, const char *tmp, const char *path, int force,
-                                  char *err, size_t errlen)
+/* Build the image with HDF5's error printing off and publish it safely
+ * (safe_file.h: lock, unique temp file, fsync, rename); on failure the temp
+ * file is removed and the path left as it was. */
+static ipsim_status write_safely(run_writer *w, const char *path, int force, int locked,
+                                 char *err, size_t errlen)
 {
-    int fd = create_tmp(tmp, path, err, errlen);
-    if (fd < 0)
-        return IPSIM_ERR_CANTCREAT;
+    ipsim__safe_out out;
+    ipsim_status st = locked ? ipsim__safe_begin_locked(&out, path, force, err, errlen)
+                             : ipsim__safe_begin(&out, path, force, err, errlen);
+    if (st != IPSIM_OK)
+        return st;
     void *image = NULL;
     size_t size = 0;
     ipsim_h5_quiet quiet;
     ipsim_h5_quiet_begin(&quiet);
-    ipsim_status st = build_image(w, tmp, path, &image, &size, err, errlen);
+    st = build_image(w, out.tmp, path, &image, &size, err, errlen);
     ipsim_h5_quiet_end(&quiet);
     if (st == IPSIM_OK)
-        st = write_fd(fd, image, size, path, err, errlen);
+        st = ipsim__safe_commit(&out, image, size, force, err, errlen);
     else
-        close(fd);
+        ipsim__safe_abort(&out);
     free(image);
-    if (st == IPSIM_OK)
-        st = publish(tmp, path, force, err, errlen);
-    if (st != IPSIM_OK)
-        unlink(tmp);
     return st;
 }
 
-ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int force,
-                                char *err, size_t errlen)
+static ipsim_status output_write(const ipsim_model *m, const char *path, int force, int locked,
+                                 char *err, size_t errlen)
 {
     if (!m || !path || !*path) {
         ipsim_set_error(err, errlen, "ipsim_output_write: no model or no path");
@@ -298,20 +201,19 @@ ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int forc
     }
     run_writer w = {.file = -1, .scale = {-1, -1, -1, -1}, .where = "/", .status = IPSIM_ERR_IO};
     ipsim_status st = check_model(m, &w, err, errlen);
-    struct stat sb;
     if (st != IPSIM_OK)
         return st;
-    if (!force && lstat(path, &sb) == 0)
-        return exists_error(path, err, errlen);
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 5);
-    if (!tmp) {
-        ipsim_set_error(err, errlen, "%s: out of memory", path);
-        return IPSIM_ERR_NOMEM;
-    }
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".tmp", 5);
-    st = write_via_tmp(&w, tmp, path, force, err, errlen);
-    free(tmp);
-    return st;
+    return write_safely(&w, path, force, locked, err, errlen);
+}
+
+ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int force,
+                                char *err, size_t errlen)
+{
+    return output_write(m, path, force, 0, err, errlen);
+}
+
+ipsim_status ipsim__output_write_locked(const ipsim_model *m, const char *path, int force,
+                                        char *err, size_t errlen)
+{
+    return output_write(m, path, force, 1, err, errlen);
 }

@@ -3,7 +3,8 @@
  * to the room; other rooms use json_path.h).
  *
  *   read.c         reading a file whole
- *   strict.c       the strict parser: byte scan, grammar check, then cJSON
+ *   strict.c       the strict parser: byte scan, grammar check, then cJSON,
+ *                  and the marking of numbers read inexactly
  *   strict_tree.c  the checks on the parsed tree (duplicate keys, key
  *                  counts, non-finite numbers), reported by JSON path
  *   path.c         JSON paths: building, finding, probing, suggestions

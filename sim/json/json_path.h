@@ -31,13 +31,30 @@
 ipsim_status ipsim_json_read_file(const char *path, char **text, size_t *len,
                                   char *why, size_t whylen);
 
-/* Parse len bytes of text (text[len] must be '\0') as strict JSON. On
- * success *out owns the tree. On failure *out is NULL, the status is
- * IPSIM_ERR_DATA or IPSIM_ERR_NOMEM, and why holds either "line L, column C:
- * PROBLEM" (syntax, UTF-8, nesting) or "PATH: PROBLEM" (duplicate key,
- * non-finite number). Columns count characters from 1. */
+/* Parse len bytes of text (text[len] must be '\0'), a whole document such
+ * as a file, as strict JSON. On success *out owns the tree. On failure *out
+ * is NULL, the status is IPSIM_ERR_DATA or IPSIM_ERR_NOMEM, and why holds
+ * either "line L, column C: PROBLEM" (syntax, UTF-8, nesting) or "PATH:
+ * PROBLEM" (duplicate key, non-finite number). Columns count characters
+ * from 1. A syntax message quotes up to 24 bytes of the text ("near
+ * '...'") only if the text starts like JSON (its first character after
+ * whitespace is '{' or '['); any other text that fails gets "not a JSON
+ * document (the first character is not '{' or '[')", quoting nothing. */
 ipsim_status ipsim_json_parse(const char *text, size_t len, cJSON **out,
                               char *why, size_t whylen);
+
+/* As ipsim_json_parse for a value that is not a file (the VALUE of --set
+ * PATH=VALUE): any JSON value, messages quote it whatever it starts with. */
+ipsim_status ipsim__json_parse_value(const char *text, size_t len, cJSON **out,
+                                     char *why, size_t whylen);
+
+/* cJSON holds numbers as doubles, so the integer 9007199254740993 reads as
+ * 9007199254740992. For a number of a tree from ipsim_json_parse that
+ * reads as an integer other than the value written (9007199254740993,
+ * 9007199254740993.0, 1.0000000000000001), the text written; NULL for any
+ * other number or node. (The parser keeps that text in the node's
+ * valuestring, which cJSON copies and frees with the node.) */
+const char *ipsim__json_inexact_integer(const cJSON *node);
 
 /* A path being built while a tree is walked. */
 typedef struct ipsim_json_path {

@@ -8,10 +8,19 @@
  * recursive-descent pass checks the grammar; both report the first problem
  * by line and column, and both walk the bodies of strings with one routine,
  * string_step. After parsing, strict_tree.c rejects duplicate keys and
- * non-finite numbers by JSON path.
+ * non-finite numbers by JSON path, and numbers that read as another integer
+ * than the one written keep their text (ipsim__json_inexact_integer).
+ *
+ * Quoting: a message about a document (a file) quotes its text ("near
+ * '...'") only when the document starts like JSON, with '{' or '['. Any
+ * other file that fails to parse (a "base" naming /etc/shadow, a key file)
+ * gets one message that shows none of its bytes.
  */
 #include "json/json_path.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/textbuf.h"
@@ -20,6 +29,11 @@
 #define IPSIM_JSON_EXCERPT_MAX 24   /* bytes of text quoted in "near '...'" */
 #define IPSIM_JSON_NEAR_BUF 64      /* buffer for that excerpt */
 #define IPSIM_JSON_WHITESPACE " \t\r\n"
+#define IPSIM_JSON_BOM "\xEF\xBB\xBF"   /* skipped at the start, as cJSON does */
+#define IPSIM_JSON_EXACT_DIGITS 15  /* integers of at most 15 digits are exact doubles */
+#define IPSIM_JSON_INT_TEXT 400     /* "%.0f" of any finite double fits */
+#define IPSIM_JSON_EXP_CAP 1000000000000L /* exponents are read up to this (files hold < 2^24 digits) */
+#define IPSIM_JSON_NOT_A_DOCUMENT "not a JSON document (the first character is not '{' or '[')"
 
 /* ------------------------------------------------------------------------ */
 /* positions and characters                                                  */
@@ -387,7 +401,7 @@ static int syn_value(syntax *p)
 static int syntax_check(const char *text, size_t len, size_t *pos, const char **want)
 {
     syntax p = {text, len, 0, NULL};
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) p.i = 3; /* a BOM, skipped as cJSON does */
+    if (len >= 3 && memcmp(text, IPSIM_JSON_BOM, 3) == 0) p.i = 3;
     skip_ws(&p);
     if (syn_value(&p) == 0) {
         skip_ws(&p);
@@ -426,17 +440,138 @@ static void syntax_message(const char *text, size_t len, size_t pos, const char 
 }
 
 /* ------------------------------------------------------------------------ */
+/* numbers that read as another integer                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Find the next number literal at or after *i outside strings, in text that
+ * passed the grammar check: 1 with *i at it and its length in *n, or 0. */
+static int next_number(const char *s, size_t len, size_t *i, size_t *n)
+{
+    while (*i < len) {
+        char c = s[*i];
+        if (c == '"') {
+            (*i)++;
+            while (*i < len) {
+                size_t k;
+                const char *want;
+                str_step st = string_step(s, len, *i, &k, &want);
+                *i += k;
+                if (st == STR_CLOSE) break;
+            }
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            *n = number_len(s + *i, len - *i);
+            return *n > 0;
+        } else {
+            (*i)++;
+        }
+    }
+    return 0;
+}
+
+/* Whether the number literal s (n bytes, valid JSON) has exactly the value
+ * d, a finite integer-valued double. The literal's digits, point and
+ * exponent are compared with the decimal digits of |d| (exact with "%.0f"),
+ * so 9007199254740993, 9007199254740993.0 and 9.007199254740993e15, which
+ * all read as 9007199254740992, are told apart from it. */
+static int literal_is(const char *s, size_t n, double d)
+{
+    size_t i = s[0] == '-';
+    size_t i0 = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    size_t ni = i - i0, f0 = i, nf = 0;
+    if (i < n && s[i] == '.') {
+        f0 = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        nf = i - f0;
+    }
+    if (i == n && nf == 0 && ni <= IPSIM_JSON_EXACT_DIGITS) return 1; /* small plain integer */
+    long e = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        int neg = s[++i] == '-';
+        if (s[i] == '+' || s[i] == '-') i++;
+        for (; i < n; i++)
+            if (e < IPSIM_JSON_EXP_CAP) e = e * 10 + (s[i] - '0');
+        if (neg) e = -e;
+    }
+    /* the mantissa digits: ni of the integer part, then nf of the fraction */
+#define MANTISSA(k) ((k) < ni ? s[i0 + (k)] : s[f0 + (k) - ni])
+    size_t lead = 0, end = ni + nf;
+    while (lead < end && MANTISSA(lead) == '0') lead++;
+    while (end > lead && MANTISSA(end - 1) == '0') end--;
+    if (lead == end) return d == 0;
+    /* value = the digits [lead, end) times 10^zeros */
+    long zeros = e - (long)nf + (long)(ni + nf - end);
+    char ref[IPSIM_JSON_INT_TEXT];
+    snprintf(ref, sizeof ref, "%.0f", fabs(d));
+    size_t rl = strlen(ref), sig = end - lead;
+    if (zeros < 0 || (long)rl - (long)sig != zeros) return 0;
+    for (size_t k = 0; k < sig; k++)
+        if (ref[k] != MANTISSA(lead + k)) return 0;
+    for (size_t k = sig; k < rl; k++)
+        if (ref[k] != '0') return 0;
+    return 1;
+#undef MANTISSA
+}
+
+/* Give every number below node that reads as an integer other than the
+ * value written its literal text as valuestring (numbers have none
+ * otherwise; cJSON frees and copies it with the node). *pos walks the
+ * number literals of text in document order, as the tree is walked. */
+static ipsim_status mark_inexact(cJSON *node, const char *text, size_t len, size_t *pos)
+{
+    if (cJSON_IsNumber(node)) {
+        size_t n = 0;
+        if (!next_number(text, len, pos, &n)) return IPSIM_OK; /* cannot happen */
+        const char *lit = text + *pos;
+        *pos += n;
+        double d = node->valuedouble;
+        if (isfinite(d) && d == floor(d) && !literal_is(lit, n, d)) {
+            char *copy = malloc(n + 1);
+            if (copy == NULL) return IPSIM_ERR_NOMEM;
+            memcpy(copy, lit, n);
+            copy[n] = '\0';
+            node->valuestring = copy;
+        }
+        return IPSIM_OK;
+    }
+    for (cJSON *c = node->child; c; c = c->next) {
+        ipsim_status st = mark_inexact(c, text, len, pos);
+        if (st != IPSIM_OK) return st;
+    }
+    return IPSIM_OK;
+}
+
+const char *ipsim__json_inexact_integer(const cJSON *node)
+{
+    return cJSON_IsNumber(node) ? node->valuestring : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
 /* parsing                                                                   */
 /* ------------------------------------------------------------------------ */
 
-ipsim_status ipsim_json_parse(const char *text, size_t len, cJSON **out, char *why, size_t whylen)
+/* Whether text starts like a JSON document: its first character after a
+ * BOM and whitespace is '{' or '[', or there is none (an empty file). */
+static int starts_like_document(const char *text, size_t len)
+{
+    size_t i = len >= 3 && memcmp(text, IPSIM_JSON_BOM, 3) == 0 ? 3 : 0;
+    while (i < len && strchr(IPSIM_JSON_WHITESPACE, text[i]) != NULL && text[i] != '\0') i++;
+    return i == len || text[i] == '{' || text[i] == '[';
+}
+
+/* The strict parse; document: text is a whole file, whose bytes messages
+ * quote only when it starts like JSON. */
+static ipsim_status parse(const char *text, size_t len, int document, cJSON **out, char *why,
+                          size_t whylen)
 {
     *out = NULL;
-    if (scan(text, len, why, whylen) != 0) return IPSIM_ERR_DATA;
     size_t pos = 0;
     const char *want = NULL;
-    if (syntax_check(text, len, &pos, &want) != 0) {
-        syntax_message(text, len, pos, want, why, whylen);
+    if (scan(text, len, why, whylen) != 0 || syntax_check(text, len, &pos, &want) != 0) {
+        if (document && !starts_like_document(text, len))
+            ipsim_set_error(why, whylen, "%s", IPSIM_JSON_NOT_A_DOCUMENT);
+        else if (want)
+            syntax_message(text, len, pos, want, why, whylen);
         return IPSIM_ERR_DATA;
     }
     /* len + 1: cJSON demands the terminating NUL inside the buffer to
@@ -448,10 +583,26 @@ ipsim_status ipsim_json_parse(const char *text, size_t len, cJSON **out, char *w
         return IPSIM_ERR_NOMEM;
     }
     ipsim_status st = ipsim__json_check_tree(root, why, whylen);
+    if (st == IPSIM_OK) {
+        pos = 0;
+        st = mark_inexact(root, text, len, &pos);
+        if (st != IPSIM_OK) ipsim_set_error(why, whylen, "out of memory");
+    }
     if (st != IPSIM_OK) {
         cJSON_Delete(root);
         return st;
     }
     *out = root;
     return IPSIM_OK;
+}
+
+ipsim_status ipsim_json_parse(const char *text, size_t len, cJSON **out, char *why, size_t whylen)
+{
+    return parse(text, len, 1, out, why, whylen);
+}
+
+ipsim_status ipsim__json_parse_value(const char *text, size_t len, cJSON **out, char *why,
+                                     size_t whylen)
+{
+    return parse(text, len, 0, out, why, whylen);
 }

@@ -1,7 +1,8 @@
 /*
- * checks.c - the rules of a scenario that one field cannot express: date
- * order, intervention windows, satisfaction thresholds, targets named
- * once, someone to simulate. Each is the check function of a table in
+ * checks.c - the rules of a scenario that one field cannot express: the
+ * simulated period inside the date range, date order, intervention
+ * windows, satisfaction thresholds, targets named once, someone to
+ * simulate. Each is the check function of a table in
  * field_tables.c, run by the fill engine (fill.c) after the table's fields
  * are filled. (Unique names, channel shares summing to 1 and every channel
  * priced are flags of the tables, checked in fill.c.)
@@ -42,6 +43,36 @@ int ipsim__sf_check_event(vctx *v, char *elem, int index)
     return check_order(v, "end", "start", e->start, e->end, 1);
 }
 
+/* The simulated period, from the first warm-up day to the last recorded
+ * day, lies in the date range (start_date itself was checked when read). */
+int ipsim__sf_check_simulation(vctx *v, char *elem, int index)
+{
+    (void)index;
+    const sc_simulation *s = (const sc_simulation *)elem;
+    const char *key, *why;
+    long least, most, found;
+    if ((long)s->start_date - s->warmup_days < IPSIM_DATE_MIN) {
+        key = "warmup_days";
+        why = "the warm-up starts on or after " IPSIM_DATE_MIN_TEXT;
+        least = 0;
+        most = (long)s->start_date - IPSIM_DATE_MIN;
+        found = s->warmup_days;
+    } else if ((long)s->start_date + s->days - 1 > IPSIM_DATE_MAX) {
+        key = "days";
+        why = "the simulated period ends on or before " IPSIM_DATE_MAX_TEXT;
+        least = 1;
+        most = (long)IPSIM_DATE_MAX - s->start_date + 1;
+        found = s->days;
+    } else {
+        return 0;
+    }
+    size_t old = ipsim_json_path_push_key(&v->path, key);
+    ipsim__sf_fail(v, "expected an integer in [%ld, %ld] (so that %s), found %ld", least, most, why,
+                   found);
+    ipsim_json_path_pop(&v->path, old);
+    return -1;
+}
+
 /* satisfaction_negative <= satisfaction_positive. */
 int ipsim__sf_check_visit(vctx *v, char *elem, int index)
 {
@@ -77,24 +108,25 @@ int ipsim__sf_check_target(vctx *v, char *elem, int index)
     return 0;
 }
 
-/* An intervention ends on or after its start, starts inside the simulated
- * period and, for mechanism E, has its event window inside [start, end];
- * for the other mechanisms the event window is set to [start, end]. */
+/* An intervention ends on or after its start, starts on or after the
+ * first simulated day (one that starts after the last day has no effect:
+ * a run shortened with days, --days or --set simulation.days keeps the
+ * scenario's calendar) and, for mechanism E, has its event window inside
+ * [start, end]; for the other mechanisms the event window is set to
+ * [start, end]. */
 int ipsim__sf_check_intervention(vctx *v, char *elem, int index)
 {
     (void)index;
     sc_intervention *iv = (sc_intervention *)elem;
     const sc_simulation *sim = &v->data->simulation;
     if (check_order(v, "end", "start", iv->start, iv->end, 1)) return -1;
-    ipsim_date last = sim->start_date + sim->days - 1;
-    if (iv->start < sim->start_date || iv->start > last) {
-        char a[16], b[16], x[16];
+    if (iv->start < sim->start_date) {
+        char a[16], x[16];
         ipsim_date_format(sim->start_date, a);
-        ipsim_date_format(last, b);
         ipsim_date_format(iv->start, x);
         size_t old = ipsim_json_path_push_key(&v->path, "start");
-        ipsim__sf_fail(v, "expected a date inside the simulated period %s to %s, found \"%s\"", a,
-                       b, x);
+        ipsim__sf_fail(v, "expected a date on or after the first simulated day %s, found \"%s\"",
+                       a, x);
         ipsim_json_path_pop(&v->path, old);
         return -1;
     }

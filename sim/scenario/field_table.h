@@ -68,6 +68,8 @@ enum {
 #define NO_MIN (-HUGE_VAL)
 #define NO_MAX HUGE_VAL
 #define SEED_INT_MAX 9007199254740992.0 /* 2^53 */
+#define SEED_TEXT_MAX "18446744073709551615" /* UINT64_MAX, the largest seed string */
+#define SEED_TEXT_DIGITS_MAX 20              /* its digits */
 
 typedef struct vctx vctx;
 typedef struct table table;
@@ -148,6 +150,10 @@ void ipsim__sf_describe_range(const char *what, double min, double max, unsigned
  * second found (NULL: nothing); extra (may be NULL) is appended. -1. */
 int ipsim__sf_fail_expected(vctx *v, const field *f, const cJSON *found, const char *extra);
 
+/* Fail with "expected WHAT, found found" + extra (may be NULL), WHAT
+ * describing f and found given as text. -1. */
+int ipsim__sf_fail_expected_text(vctx *v, const field *f, const char *found, const char *extra);
+
 /* Fail with "expected want, found WHAT" + extra (may be NULL). -1. */
 int ipsim__sf_fail_want(vctx *v, const char *want, const cJSON *found, const char *extra);
 
@@ -159,6 +165,7 @@ int ipsim__sf_fail_want(vctx *v, const char *want, const cJSON *found, const cha
  * an array, -1 outside one) and returns 0, or fails v and returns -1. */
 int ipsim__sf_check_period(vctx *v, char *elem, int index);       /* sc_period: end >= start */
 int ipsim__sf_check_event(vctx *v, char *elem, int index);        /* sc_event: end >= start */
+int ipsim__sf_check_simulation(vctx *v, char *elem, int index);   /* period in the date range */
 int ipsim__sf_check_visit(vctx *v, char *elem, int index);        /* satisfaction order */
 int ipsim__sf_check_target(vctx *v, char *elem, int index);       /* cell not targeted before */
 int ipsim__sf_check_intervention(vctx *v, char *elem, int index); /* dates; sets event window */

@@ -51,7 +51,7 @@ static const field simulation_fields[] = {
 };
 static const table simulation_table =
     TABLE("simulation settings", "Simulated period, randomness and resolution.", sc_simulation,
-          simulation_fields, NULL, 0);
+          simulation_fields, ipsim__sf_check_simulation, 0);
 
 /* calendar */
 static const field period_fields[] = {
@@ -330,7 +330,8 @@ static const field intervention_fields[] = {
     NAMEF(sc_intervention, name, "Intervention name."),
     {.key = "mechanism", .type = FT_MECHANISM, .off = offsetof(sc_intervention, mechanism),
      .doc = "\"promotion\" or one of the mechanisms \"A\" to \"F\"."},
-    DATEF(sc_intervention, start, "First day (inclusive); inside the simulated period."),
+    DATEF(sc_intervention, start, "First day (inclusive); on or after the first simulated "
+          "day (starting after the last one, it has no effect)."),
     DATEF(sc_intervention, end, "Last day (inclusive), on or after start; may run past the period."),
     NUM(sc_intervention, cost_cny, 0, 1e12, 0, "CNY",
         "Cost; for promotion and C the media budget."),

@@ -16,6 +16,7 @@
 #include "scenario/fields.h"
 
 #define SHARE_SUM_TOLERANCE 1e-6 /* |sum of channel shares - 1| allowed */
+#define SEED_READS_DIGITS_BELOW 1e21 /* inexact seeds below this are shown with every digit */
 
 static int fill_object(vctx *v, const table *t, const cJSON *obj, char *base, int index);
 
@@ -57,7 +58,36 @@ static int fill_date(vctx *v, const field *f, const cJSON *item, ipsim_date *dst
     int r = ipsim_date_parse(item->valuestring, dst);
     if (r == -2) return ipsim__sf_fail_want(v, "a real calendar date \"YYYY-MM-DD\"", item, NULL);
     if (r != 0) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (*dst < IPSIM_DATE_MIN || *dst > IPSIM_DATE_MAX)
+        return ipsim__sf_fail_want(
+            v, "a date from " IPSIM_DATE_MIN_TEXT " to " IPSIM_DATE_MAX_TEXT, item, NULL);
     return 0;
+}
+
+/* A JSON number seed that reads as another value than the one written: the
+ * message quotes what was written and, when it is a seed the loader takes
+ * as a string of digits, says to write it so. */
+static int fail_seed_inexact(vctx *v, const field *f, const cJSON *item, const char *written)
+{
+    char found[IPSIM_JSON_FOUND_MAX + 4], reads[40], extra[IPSIM_JSON_FOUND_MAX + 160];
+    size_t n = strlen(written); /* the text of a JSON number: ASCII */
+    int k = n > IPSIM_JSON_FOUND_MAX ? IPSIM_JSON_FOUND_MAX : (int)n;
+    snprintf(found, sizeof found, "%.*s%s", k, written, (size_t)k < n ? "..." : "");
+    if (fabs(item->valuedouble) < SEED_READS_DIGITS_BELOW) /* all its digits: 18446744073709551616 */
+        snprintf(reads, sizeof reads, "%.0f", item->valuedouble);
+    else
+        ipsim_json_number_text(item->valuedouble, reads, sizeof reads);
+    int digits = n >= 1 && n <= SEED_TEXT_DIGITS_MAX && strspn(written, "0123456789") == n &&
+                 (n < SEED_TEXT_DIGITS_MAX || strcmp(written, SEED_TEXT_MAX) <= 0);
+    if (digits)
+        snprintf(extra, sizeof extra,
+                 " (a JSON number cannot hold it exactly and reads as %s: write the seed as a "
+                 "string, \"%s\")",
+                 reads, written);
+    else
+        snprintf(extra, sizeof extra, " (a JSON number cannot hold it exactly and reads as %s)",
+                 reads);
+    return ipsim__sf_fail_expected_text(v, f, found, extra);
 }
 
 static int fill_seed(vctx *v, const field *f, const cJSON *item, uint64_t *dst)
@@ -66,7 +96,7 @@ static int fill_seed(vctx *v, const field *f, const cJSON *item, uint64_t *dst)
         const char *s = item->valuestring;
         size_t n = strlen(s);
         uint64_t x = 0;
-        if (n < 1 || n > 20) return ipsim__sf_fail_expected(v, f, item, NULL);
+        if (n < 1 || n > SEED_TEXT_DIGITS_MAX) return ipsim__sf_fail_expected(v, f, item, NULL);
         for (size_t i = 0; i < n; i++) {
             if (s[i] < '0' || s[i] > '9') return ipsim__sf_fail_expected(v, f, item, NULL);
             unsigned d = (unsigned)(s[i] - '0');
@@ -77,6 +107,10 @@ static int fill_seed(vctx *v, const field *f, const cJSON *item, uint64_t *dst)
         return 0;
     }
     if (cJSON_IsNumber(item)) {
+        /* 9007199254740993 reads as the double 9007199254740992: refuse a
+         * number written as another value than the one it reads as */
+        const char *written = ipsim__json_inexact_integer(item);
+        if (written) return fail_seed_inexact(v, f, item, written);
         double x = item->valuedouble;
         if (x == floor(x) && x >= 0 && x <= SEED_INT_MAX) {
             *dst = (uint64_t)x;

@@ -116,12 +116,20 @@ static void describe_expected(const field *f, char *buf, size_t n)
  * (contract in field_table.h). */
 int ipsim__sf_fail_expected(vctx *v, const field *f, const cJSON *found, const char *extra)
 {
-    char want[512], got[160];
-    describe_expected(f, want, sizeof want);
+    char got[160];
     ipsim_json_describe(found, got, sizeof got);
     if (cJSON_IsArray(found))
         snprintf(got, sizeof got, "an array of %d elements", cJSON_GetArraySize(found));
-    return ipsim__sf_fail(v, "expected %s, found %s%s", want, got, extra ? extra : "");
+    return ipsim__sf_fail_expected_text(v, f, got, extra);
+}
+
+/* "expected WHAT, found found" with WHAT from the field (contract in
+ * field_table.h). */
+int ipsim__sf_fail_expected_text(vctx *v, const field *f, const char *found, const char *extra)
+{
+    char want[512];
+    describe_expected(f, want, sizeof want);
+    return ipsim__sf_fail(v, "expected %s, found %s%s", want, found, extra ? extra : "");
 }
 
 /* "expected want, found WHAT" (contract in field_table.h). */

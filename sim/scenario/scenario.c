@@ -382,7 +382,7 @@ static ipsim_status parse_value(const char *path, const char *value, cJSON **out
     if (strcmp(path, "simulation.seed") == 0 && all_digits(value)) {
         *out = cJSON_CreateString(value);
     } else {
-        ipsim_status s = ipsim_json_parse(value, strlen(value), out, why, sizeof why);
+        ipsim_status s = ipsim__json_parse_value(value, strlen(value), out, why, sizeof why);
         if (s == IPSIM_ERR_NOMEM) {
             say(err, errlen, "out of memory");
             return s;

@@ -46,8 +46,16 @@ enum { IPSIM_SEG_CEC = 0, IPSIM_SEG_MAINSTREAM = 1 };
  * ISO 8601 "YYYY-MM-DD" strings. */
 typedef int32_t ipsim_date;
 
+/* The dates a scenario may name: every date field, and the simulated period
+ * from the first warm-up day to the last recorded day, lie in
+ * IPSIM_DATE_MIN..IPSIM_DATE_MAX (the loader refuses the rest). */
+#define IPSIM_DATE_MIN (-25567)           /* 1900-01-01 */
+#define IPSIM_DATE_MAX 84370              /* 2200-12-31 */
+#define IPSIM_DATE_MIN_TEXT "1900-01-01"
+#define IPSIM_DATE_MAX_TEXT "2200-12-31"
+
 typedef struct {                    /* simulation */
-    ipsim_date start_date;          /* "2025-01-01" */
+    ipsim_date start_date;          /* "2025-01-01"; warm-up start to end inside the date range */
     int days;                       /* 1..IPSIM_MAX_DAYS, default 365 */
     int warmup_days;                /* unrecorded days simulated before start_date, 0..730 */
     uint64_t seed;                  /* string of digits or integer <= 2^53 */

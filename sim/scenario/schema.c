@@ -51,15 +51,20 @@ static void put_range(sctx *s, cJSON *o, double min, double max, unsigned flags)
     if (max < NO_MAX) put_num(s, o, (flags & F_XMAX) ? "exclusiveMaximum" : "maximum", max);
 }
 
+/* The date range, which a pattern could state only with '|', the column
+ * separator of the tables of scenarios/REFERENCE.md. */
+#define DATE_RANGE_DOC "Dates run from " IPSIM_DATE_MIN_TEXT " to " IPSIM_DATE_MAX_TEXT "."
+
 static void put_doc(sctx *s, cJSON *o, const field *f)
 {
     char b[1024];
+    const char *dates = (f->type == FT_DATE || f->type == FT_DATES) ? " " DATE_RANGE_DOC : "";
     if (f->unit && strcmp(f->unit, "1") != 0)
-        snprintf(b, sizeof b, "%s Unit: %s.", f->doc, f->unit);
+        snprintf(b, sizeof b, "%s Unit: %s.%s", f->doc, f->unit, dates);
     else if (f->unit)
-        snprintf(b, sizeof b, "%s Dimensionless.", f->doc);
+        snprintf(b, sizeof b, "%s Dimensionless.%s", f->doc, dates);
     else
-        snprintf(b, sizeof b, "%s", f->doc);
+        snprintf(b, sizeof b, "%s%s", f->doc, dates);
     put_str(s, o, "description", b);
 }
 
@@ -273,7 +278,9 @@ cJSON *ipsim_scenario_fields_schema(void)
             "(markets, channels and assets named in cpm_cny, targets, channels and assets of "
             "interventions), unique names, every channel priced in every market, channel shares "
             "summing to 1, real calendar dates, date order (start <= end; an intervention starting "
-            "inside the simulated period; E's event window inside [start, end]), "
+            "on or after the first simulated day; E's event window inside [start, end]), dates from "
+            IPSIM_DATE_MIN_TEXT " to " IPSIM_DATE_MAX_TEXT " (every date, and the simulated "
+            "period from its first warm-up day to its last day), "
             "satisfaction_negative <= satisfaction_positive, and name lengths in bytes.");
     put_str(&s, root, "type", "object");
     cJSON *cond = obj_or_oom(&s, cJSON_CreateObject());
