@@ -28,6 +28,7 @@
 #define TMP_ATTEMPTS 64     /* unique names tried before giving up */
 #define LOCK_ATTEMPTS 16    /* lock files that vanished under us before giving up */
 #define DIR_MAX 4096
+#define SAFE_TMP_NOMEM (-2) /* ipsim__safe_tmp_create: out of memory */
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -188,10 +189,18 @@ void ipsim__safe_unlock(const char *path, int *lock_fd)
 {
     if (*lock_fd < 0)
         return;
-    char *lock = cat(path, LOCK_SUFFIX);
+    /* no allocation for the usual path lengths: unlocking must not fail and
+     * leave PATH.lock behind when memory is short */
+    char local[DIR_MAX + sizeof LOCK_SUFFIX];
+    char *lock = local;
+    if (strlen(path) + sizeof LOCK_SUFFIX <= sizeof local)
+        snprintf(local, sizeof local, "%s" LOCK_SUFFIX, path);
+    else
+        lock = cat(path, LOCK_SUFFIX);
     if (lock && still_named(*lock_fd, lock))
         unlink(lock);
-    free(lock);
+    if (lock != local)
+        free(lock);
     close(*lock_fd);
     *lock_fd = -1;
 }
@@ -252,7 +261,7 @@ int ipsim__safe_tmp_create(const char *path, char **tmp, char *err, size_t errle
     *tmp = malloc(len);
     if (!*tmp) {
         ipsim_set_error(err, errlen, "%s: out of memory", path);
-        return -1;
+        return SAFE_TMP_NOMEM;
     }
     for (int attempt = 0; attempt < TMP_ATTEMPTS; attempt++, n++) {
         snprintf(*tmp, len, "%s" TMP_SUFFIX "%ld.%lu", path, (long)getpid(), n);
@@ -397,7 +406,7 @@ static ipsim_status begin(ipsim__safe_out *o, const char *path, int force, int t
             ipsim__safe_remove_stale(path);
         o->fd = ipsim__safe_tmp_create(path, &o->tmp, err, errlen);
         if (o->fd < 0)
-            st = IPSIM_ERR_CANTCREAT;
+            st = o->fd == SAFE_TMP_NOMEM ? IPSIM_ERR_NOMEM : IPSIM_ERR_CANTCREAT;
     }
     if (st != IPSIM_OK)
         ipsim__safe_abort(o);

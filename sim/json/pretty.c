@@ -138,7 +138,12 @@ static int print_inline(ipsim_textbuf *b, const cJSON *v)
         if (c->next) ipsim_textbuf_printf(&t, ", ");
     }
     ipsim_textbuf_printf(&t, "}");
-    int ok = !t.oom && t.len <= IPSIM_JSON_INLINE_MAX;
+    if (t.oom) {            /* out of memory: the whole print fails, not just */
+        b->oom = 1;         /* this layout (another layout would differ) */
+        free(t.p);
+        return 1;
+    }
+    int ok = t.len <= IPSIM_JSON_INLINE_MAX;
     if (ok) ipsim_textbuf_printf(b, "%s", t.p);
     free(t.p);
     return ok;
