@@ -75,8 +75,9 @@ static void test_factorial_full(void)
 /* Regular fractions: orthogonal columns, the resolution asked for. */
 static void test_fractional(void)
 {
-    struct { int k, res, runs_max; } cases[] = {{7, 3, 8}, {6, 4, 16}, {6, 5, 32}, {5, 3, 8},
-                                                {8, 4, 16}, {3, 3, 4}};
+    struct {
+        int k, res, runs_max;
+    } cases[] = {{7, 3, 8}, {6, 4, 16}, {6, 5, 32}, {5, 3, 8}, {8, 4, 16}, {3, 3, 4}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         signed char *x = NULL;
         int runs = 0, res = 0, k = cases[c].k;
@@ -159,11 +160,11 @@ static void test_sobol_ishigami(void)
     an_ci first[3], total[3], second[9];
     an_ci first100[3], total100[3], second100[9];
     double *f = ishigami_design(N, 0.0, u), *f100 = ishigami_design(N, 100.0, u);
-    CHECK(ipsim__an_sobol(f, f + N, f + 2 * N, f + (2 + k) * N, N, k, 300, 7, first, total,
-                          second) == 0,
+    CHECK(ipsim__an_sobol(f, f + N, f + 2 * N, f + (2 + k) * N, N, k, 300, 7, first, total, second) ==
+              0,
           "sobol");
-    CHECK(ipsim__an_sobol(f100, f100 + N, f100 + 2 * N, f100 + (2 + k) * N, N, k, 300, 7,
-                          first100, total100, second100) == 0,
+    CHECK(ipsim__an_sobol(f100, f100 + N, f100 + 2 * N, f100 + (2 + k) * N, N, k, 300, 7, first100,
+                          total100, second100) == 0,
           "sobol, Ishigami + 100");
     for (int j = 0; j < k; j++) {
         CHECK(fabs(first[j].est - s1[j]) < 0.02, "S%d = %.4f, analytic %.4f", j + 1, first[j].est,
@@ -177,17 +178,16 @@ static void test_sobol_ishigami(void)
                   fabs(first100[j].lo - first[j].lo) < 1e-9 &&
                   fabs(first100[j].hi - first[j].hi) < 1e-9,
               "S%d invariant to + 100: %.12f vs %.12f", j + 1, first100[j].est, first[j].est);
-        CHECK(fabs(total100[j].est - total[j].est) < 1e-9 &&
-                  fabs(total100[j].hi - total[j].hi) < 1e-9,
+        CHECK(fabs(total100[j].est - total[j].est) < 1e-9 && fabs(total100[j].hi - total[j].hi) < 1e-9,
               "ST%d invariant to + 100: %.12f vs %.12f", j + 1, total100[j].est, total[j].est);
         printf("ishigami S%d %.4f [%.4f, %.4f]  ST%d %.4f [%.4f, %.4f]  (+100: S%d %.4f)\n", j + 1,
-               first[j].est, first[j].lo, first[j].hi, j + 1, total[j].est, total[j].lo,
-               total[j].hi, j + 1, first100[j].est);
+               first[j].est, first[j].lo, first[j].hi, j + 1, total[j].est, total[j].lo, total[j].hi,
+               j + 1, first100[j].est);
         CHECK(isnan(second[j * k + j].est), "S2 diagonal NaN");
         for (int l = j + 1; l < k; l++) {
             double truth = j == 0 && l == 2 ? s13 : 0.0;
-            CHECK(fabs(second[j * k + l].est - truth) < 0.05, "S%d%d = %.4f, analytic %.4f",
-                  j + 1, l + 1, second[j * k + l].est, truth);
+            CHECK(fabs(second[j * k + l].est - truth) < 0.05, "S%d%d = %.4f, analytic %.4f", j + 1,
+                  l + 1, second[j * k + l].est, truth);
             CHECK(second[j * k + l].est == second[l * k + j].est, "S2 symmetric");
             CHECK(fabs(second100[j * k + l].est - second[j * k + l].est) < 1e-9,
                   "S%d%d invariant to + 100", j + 1, l + 1);
@@ -200,8 +200,9 @@ static void test_sobol_ishigami(void)
     an_ci first2[3], total2[3];
     ipsim__an_sobol(f, f + N, f + 2 * N, NULL, N, k, 300, 7, first2, total2, NULL);
     for (int j = 0; j < k; j++)
-        CHECK(first[j].lo == first2[j].lo && total[j].hi == total2[j].hi && first[j].est ==
-              first2[j].est, "bootstrap deterministic");
+        CHECK(first[j].lo == first2[j].lo && total[j].hi == total2[j].hi &&
+                  first[j].est == first2[j].est,
+              "bootstrap deterministic");
     /* at a small N the uncentred estimator erred by up to 2.47 on Ishigami
      * + 100; the centred one is the same with or without the shift */
     const int n = 64;
@@ -272,8 +273,8 @@ static void test_factorial_pooled(void)
         double b = gsl_vector_get(c, (size_t)(R + q));
         double se = sqrt(gsl_matrix_get(cov, (size_t)(R + q), (size_t)(R + q)));
         double tq = gsl_cdf_tdist_Pinv(0.975, df), p = 2 * gsl_cdf_tdist_Q(fabs(b / se), df);
-        CHECK(fabs(e->est - 2 * b) < 1e-9, "effect %d%d = 2 x OLS coefficient: %g vs %g", j, l,
-              e->est, 2 * b);
+        CHECK(fabs(e->est - 2 * b) < 1e-9, "effect %d%d = 2 x OLS coefficient: %g vs %g", j, l, e->est,
+              2 * b);
         CHECK(fabs(e->lo - 2 * (b - tq * se)) < 1e-9 && fabs(e->hi - 2 * (b + tq * se)) < 1e-9,
               "pooled CI %d%d: [%g, %g] vs [%g, %g]", j, l, e->lo, e->hi, 2 * (b - tq * se),
               2 * (b + tq * se));
@@ -306,8 +307,8 @@ static void test_holm(void)
     const double want[5] = {0.03, 0.06, 0.06, NAN, 0.02};
     ipsim__an_holm(p, 5, adj);
     for (int i = 0; i < 5; i++)
-        CHECK(isnan(want[i]) ? isnan(adj[i]) : fabs(adj[i] - want[i]) < 1e-15,
-              "holm %d: %g vs %g", i, adj[i], want[i]);
+        CHECK(isnan(want[i]) ? isnan(adj[i]) : fabs(adj[i] - want[i]) < 1e-15, "holm %d: %g vs %g", i,
+              adj[i], want[i]);
     double big[3] = {0.5, 0.6, 0.9};
     ipsim__an_holm(big, 3, big);
     CHECK(big[0] == 1.0 && big[1] == 1.0 && big[2] == 1.0, "holm capped at 1, in place");
@@ -364,7 +365,8 @@ static void test_paired_coverage(void)
 static void test_morris(void)
 {
     const int r = 40, k = 4, levels = 4;
-    double *x = malloc(sizeof *x * (size_t)r * (k + 1) * k), *y = malloc(sizeof *y * (size_t)r * (k + 1));
+    double *x = malloc(sizeof *x * (size_t)r * (k + 1) * k),
+           *y = malloc(sizeof *y * (size_t)r * (k + 1));
     ipsim__an_morris_trajectories(r, k, levels, 11, x);
     for (int p = 0; p < r * (k + 1); p++) {
         const double *u = x + (size_t)p * k;
@@ -373,7 +375,8 @@ static void test_morris(void)
     }
     double ms[4], mu[4], sg[4];
     ipsim__an_morris(x, y, r, k, ms, mu, sg);
-    CHECK(fabs(ms[0] - 2.0) < 1e-9 && fabs(mu[0] - 2.0) < 1e-9 && sg[0] < 1e-9, "x1 linear: %g %g", ms[0], sg[0]);
+    CHECK(fabs(ms[0] - 2.0) < 1e-9 && fabs(mu[0] - 2.0) < 1e-9 && sg[0] < 1e-9, "x1 linear: %g %g",
+          ms[0], sg[0]);
     CHECK(fabs(ms[1] - 3.0) < 1e-9 && fabs(mu[1] + 3.0) < 1e-9, "x2 linear, negative: %g", mu[1]);
     CHECK(ms[2] < 1e-12, "x3 inert: %g", ms[2]);
     CHECK(ms[3] > ms[0] && sg[3] > 1.0, "x4 nonlinear: mu* %g sigma %g", ms[3], sg[3]);

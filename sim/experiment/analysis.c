@@ -66,7 +66,7 @@ an_ci ipsim__an_paired_diff(const double *a, const double *b, int n)
 }
 
 void ipsim__an_factorial(const double *y, const signed char *x, int n_points, int n_reps, int k,
-                  an_ci *main, an_ci *inter)
+                         an_ci *main, an_ci *inter)
 {
     double *e = malloc((size_t)(n_reps > 0 ? n_reps : 1) * sizeof *e);
     an_ci nan_ci = {NAN, NAN, NAN, NAN, 0};
@@ -120,8 +120,8 @@ static void pooled_ci(double est, double se, double sigma, int df, int runs, an_
         *p = 2.0 * gsl_cdf_tdist_Q(fabs(est) / se, df);
 }
 
-int ipsim__an_factorial_pooled(const double *y, const signed char *x, int n_points, int n_reps,
-                               int k, int with_inter, an_ci *main, an_ci *inter, double *p_main,
+int ipsim__an_factorial_pooled(const double *y, const signed char *x, int n_points, int n_reps, int k,
+                               int with_inter, an_ci *main, an_ci *inter, double *p_main,
                                double *p_inter)
 {
     an_ci nan_ci = {NAN, NAN, NAN, NAN, 0};
@@ -257,9 +257,8 @@ done:
 /* First, total and (when fba and second) second-order indices of every
  * factor over the rows idx[0..N-1]; responses centred by the mean of fA
  * and fB over those rows. */
-static void sobol_once(const double *fa, const double *fb, const double *fab, const double *fba,
-                       int N, int k, const int *idx, double *first, double *total,
-                       double *second)
+static void sobol_once(const double *fa, const double *fb, const double *fab, const double *fba, int N,
+                       int k, const int *idx, double *first, double *total, double *second)
 {
     double s = 0.0, ss = 0.0;
     int c = 0;
@@ -297,8 +296,7 @@ static void sobol_once(const double *fa, const double *fb, const double *fab, co
                 int q = idx[i];
                 s2 += (ba[q] - m) * (ab[q] - m) - (fa[q] - m) * (fb[q] - m);
             }
-            second[j * k + l] = second[l * k + j] =
-                v > 0 ? s2 / N / v - first[j] - first[l] : NAN;
+            second[j * k + l] = second[l * k + j] = v > 0 ? s2 / N / v - first[j] - first[l] : NAN;
         }
     }
 }
@@ -334,9 +332,8 @@ static an_ci boot_ci(double est, double *vb, int nb, int N)
     return c;
 }
 
-int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, const double *fba,
-                    int N, int k, int n_boot, uint64_t seed, an_ci *first, an_ci *total,
-                    an_ci *second)
+int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, const double *fba, int N,
+                    int k, int n_boot, uint64_t seed, an_ci *first, an_ci *total, an_ci *second)
 {
     int rc = -1, with2 = fba && second;
     size_t nb1 = (size_t)(n_boot > 0 ? n_boot : 1), kk = (size_t)k * k;
@@ -378,8 +375,7 @@ int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, const
         total[j] = boot_ci(ft[j], bt + (size_t)j * nb1, nb, N);
         for (int l = 0; with2 && l < k; l++)
             second[j * k + l] = l == j ? (an_ci){NAN, NAN, NAN, NAN, N}
-                                       : boot_ci(f2[j * k + l], b2 + ((size_t)j * k + l) * nb1,
-                                                 nb, N);
+                                       : boot_ci(f2[j * k + l], b2 + ((size_t)j * k + l) * nb1, nb, N);
     }
     rc = 0;
 done:
@@ -448,7 +444,7 @@ done:
 /* ---- Morris ------------------------------------------------------------- */
 
 void ipsim__an_morris(const double *x, const double *y, int r, int k, double *mu_star, double *mu,
-               double *sigma)
+                      double *sigma)
 {
     double *ee = malloc((size_t)(r > 0 ? r : 1) * (size_t)(k > 0 ? k : 1) * sizeof *ee);
     int *cnt = calloc((size_t)(k > 0 ? k : 1), sizeof *cnt);
@@ -466,8 +462,7 @@ void ipsim__an_morris(const double *x, const double *y, int r, int k, double *mu
                     which = j;
             if (which < 0 || !isfinite(y[p]) || !isfinite(y[p + 1]))
                 continue;
-            ee[(size_t)which * r + cnt[which]++] =
-                (y[p + 1] - y[p]) / (x1[which] - x0[which]);
+            ee[(size_t)which * r + cnt[which]++] = (y[p + 1] - y[p]) / (x1[which] - x0[which]);
         }
     }
     for (int j = 0; j < k; j++) {

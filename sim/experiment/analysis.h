@@ -51,7 +51,7 @@ an_ci ipsim__an_paired_diff(const double *a, const double *b, int n);
  * NaN); inter may be NULL. Replicates with a non-finite response are
  * skipped. */
 void ipsim__an_factorial(const double *y, const signed char *x, int n_points, int n_reps, int k,
-                  an_ci *main, an_ci *inter);
+                         an_ci *main, an_ci *inter);
 
 /* The same effects from one regression over every run: blocked OLS
  *   y_pr = block_r + sum_j b_j x_pj [+ sum_{j<l} b_jl x_pj x_pl] + e_pr
@@ -66,8 +66,8 @@ void ipsim__an_factorial(const double *y, const signed char *x, int n_points, in
  * tests of zero effect. Returns the residual degrees of freedom (<= 0: no
  * interval; estimates are still set when a replicate is complete), or -1
  * when out of memory. */
-int ipsim__an_factorial_pooled(const double *y, const signed char *x, int n_points, int n_reps,
-                               int k, int with_inter, an_ci *main, an_ci *inter, double *p_main,
+int ipsim__an_factorial_pooled(const double *y, const signed char *x, int n_points, int n_reps, int k,
+                               int with_inter, an_ci *main, an_ci *inter, double *p_main,
                                double *p_inter);
 
 /* Holm's step-down adjustment of the n p-values p (NaN ones are left out
@@ -88,9 +88,8 @@ void ipsim__an_holm(const double *p, int n, double *adj);
  * generator seeded with seed (deterministic); sd is the bootstrap standard
  * deviation. first and total are [k]. Returns 0, or -1 when out of memory
  * or N < 2. */
-int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, const double *fba,
-                    int N, int k, int n_boot, uint64_t seed, an_ci *first, an_ci *total,
-                    an_ci *second);
+int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, const double *fba, int N,
+                    int k, int n_boot, uint64_t seed, an_ci *first, an_ci *total, an_ci *second);
 
 /* The noise that reaches point means when replicates share random
  * numbers: the residual variance of the two-way layout y[p][r] = point_p +
@@ -108,7 +107,7 @@ double ipsim__an_interaction_var(const double *y, int n_points, int n_reps, int 
  * sigma ([k]) are the mean absolute, mean and standard deviation of the
  * effects of each factor. */
 void ipsim__an_morris(const double *x, const double *y, int r, int k, double *mu_star, double *mu,
-               double *sigma);
+                      double *sigma);
 
 /* ---- designs (sampling.c) ---------------------------------------------- */
 

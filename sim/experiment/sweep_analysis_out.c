@@ -26,8 +26,8 @@
 
 #define N_BOOT 500
 #define BOOT_SEED 20240601u
-#define FEW_DF 5          /* fewer replicate-contrast df than this: warn */
-#define NOISE_WARN 0.05   /* replicate noise share of a Sobol variance to warn at */
+#define FEW_DF 5        /* fewer replicate-contrast df than this: warn */
+#define NOISE_WARN 0.05 /* replicate noise share of a Sobol variance to warn at */
 #define WARN_MAX 4096
 #define WARN_LINE 512
 
@@ -52,8 +52,8 @@ static void warn(an_ctx *a, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     if (a->n_warn + strlen(line) + 2 < sizeof a->warnings)
-        a->n_warn += (size_t)snprintf(a->warnings + a->n_warn, sizeof a->warnings - a->n_warn,
-                                      "%s%s", a->n_warn ? "\n" : "", line);
+        a->n_warn += (size_t)snprintf(a->warnings + a->n_warn, sizeof a->warnings - a->n_warn, "%s%s",
+                                      a->n_warn ? "\n" : "", line);
 }
 
 /* /analysis/<stat>/<metric> with dims given by scales which[0..rank-1]. */
@@ -243,9 +243,8 @@ static int analyse_factorial(an_ctx *a, double *y)
             continue;
         ipsim__swf_gather(d, (size_t)o, 1, y);
         ipsim__an_factorial(y, e->factor_x, P, R, k, mn, with_inter ? in : NULL);
-        if (ipsim__an_factorial_pooled(y, e->factor_x, P, R, k, with_inter, pm,
-                                       with_inter ? pi : NULL, pv,
-                                       with_inter ? pv + kk : NULL) < 0) {
+        if (ipsim__an_factorial_pooled(y, e->factor_x, P, R, k, with_inter, pm, with_inter ? pi : NULL,
+                                       pv, with_inter ? pv + kk : NULL) < 0) {
             rc = ipsim__swf_fail(a->w, "analysis");
             break;
         }
@@ -363,9 +362,8 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
             continue;
         const char *nm = ipsim__xp_outcomes[o].name;
         point_means(d, o, y, ym);
-        if (ipsim__an_sobol(ym, ym + N, ym + 2 * (size_t)N,
-                            second ? ym + (size_t)(k + 2) * N : NULL, N, k, N_BOOT, BOOT_SEED, f1,
-                            ft, second ? f2 : NULL) != 0) {
+        if (ipsim__an_sobol(ym, ym + N, ym + 2 * (size_t)N, second ? ym + (size_t)(k + 2) * N : NULL,
+                            N, k, N_BOOT, BOOT_SEED, f1, ft, second ? f2 : NULL) != 0) {
             rc = ipsim__swf_fail(a->w, "analysis");
             break;
         }
@@ -373,9 +371,8 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
             ci_field(f1, (size_t)k, q, v + (size_t)q * k);
             ci_field(ft, (size_t)k, q, v + (size_t)(3 + q) * k);
         }
-        static const char *const st[6] = {"first_order", "first_order_ci_low",
-                                          "first_order_ci_high", "total_order",
-                                          "total_order_ci_low", "total_order_ci_high"};
+        static const char *const st[6] = {"first_order", "first_order_ci_low", "first_order_ci_high",
+                                          "total_order", "total_order_ci_low", "total_order_ci_high"};
         for (int q = 0; q < 6 && rc == 0; q++)
             rc = an_write(a, st[q], nm, 1, pa, v + (size_t)q * k, "1",
                           q < 3 ? "Sobol first-order index (Saltelli 2010, outputs centred; "
@@ -450,8 +447,7 @@ static int analyse_morris(an_ctx *a, double *y, double *ym)
         rc = ipsim__swf_fail(a->w, "analysis");
     for (int p = 0; p < P && rc == 0; p++)
         for (int j = 0; j < k; j++)
-            x[(size_t)p * k + j] =
-                (e->design[(size_t)j * P + p] - e->lo[j]) / (e->hi[j] - e->lo[j]);
+            x[(size_t)p * k + j] = (e->design[(size_t)j * P + p] - e->lo[j]) / (e->hi[j] - e->lo[j]);
     for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
         if (!(e->outcome_mask & (1u << o)))
             continue;

@@ -60,8 +60,9 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         ipsim_h5_attr_text(g, "reference", ref, sizeof ref);
         H5Gclose(g);
     }
-    ipsim_textbuf_printf(b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
-       ref);
+    ipsim_textbuf_printf(
+        b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
+        ref);
     for (int k = 0; k < OUT_COUNT; k++) {
         size_t n1, n2, n3, n4;
         double *m = an_read(f, "mean", ipsim__xp_outcomes[k].name, &n1);
@@ -71,8 +72,9 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
             ipsim_textbuf_printf(b, "  %s\n", ipsim__xp_outcomes[k].name);
             for (size_t p = 0; p < P; p++)
-                ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p], num(m[p], x1, sizeof x1),
-                   num(d[p], x2, sizeof x2), num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
+                ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p],
+                                     num(m[p], x1, sizeof x1), num(d[p], x2, sizeof x2),
+                                     num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
         }
         free(m);
         free(d);
@@ -86,11 +88,13 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     double *ah = an_read(f, "per_10k_cny", "extra_arrivals_ci_high", &nah);
     double *s = an_read(f, "per_10k_cny", "extra_spending_cny", &ns);
     if (c && a && al && ah && s && nc == P && na == P && ns == P) {
-        ipsim_textbuf_printf(b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
+        ipsim_textbuf_printf(
+            b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
         for (size_t p = 0; p < P; p++)
-            ipsim_textbuf_printf(b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n",
-               pn[p], num(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2),
-               num(al[p], x3, sizeof x3), num(ah[p], x4, sizeof x4), num(s[p], x5, sizeof x5));
+            ipsim_textbuf_printf(
+                b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n", pn[p],
+                num(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2), num(al[p], x3, sizeof x3),
+                num(ah[p], x4, sizeof x4), num(s[p], x5, sizeof x5));
     }
     free(c);
     free(a);
@@ -103,14 +107,18 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     double *lo = an_read(f, "by_market/diff_ci_low", "cec_arrivals", &n2);
     double *hi = an_read(f, "by_market/diff_ci_high", "cec_arrivals", &n3);
     if (mk && d && lo && hi && n1 == P * nm) {
-        ipsim_textbuf_printf(b, "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n", ref);
+        ipsim_textbuf_printf(b,
+                             "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n",
+                             ref);
         for (size_t p = 0; p < P; p++) {
             if (strcmp(pn[p], ref) == 0)
                 continue;
             ipsim_textbuf_printf(b, "  %s\n", pn[p]);
             for (size_t m = 0; m < nm; m++)
-                ipsim_textbuf_printf(b, "    %-20s %14s  [%s, %s]\n", mk[m], num(d[p * nm + m], x1, sizeof x1),
-                   num(lo[p * nm + m], x2, sizeof x2), num(hi[p * nm + m], x3, sizeof x3));
+                ipsim_textbuf_printf(b, "    %-20s %14s  [%s, %s]\n", mk[m],
+                                     num(d[p * nm + m], x1, sizeof x1),
+                                     num(lo[p * nm + m], x2, sizeof x2),
+                                     num(hi[p * nm + m], x3, sizeof x3));
         }
     }
     free(d);
@@ -120,12 +128,14 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     lo = an_read(f, "by_segment/diff_ci_low", "arrivals", &n2);
     hi = an_read(f, "by_segment/diff_ci_high", "arrivals", &n3);
     if (d && lo && hi && n1 == P * IPSIM_N_SEGMENTS) {
-        ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n", ref);
+        ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n",
+                             ref);
         for (size_t p = 0; p < P; p++)
             for (int sg = 0; sg < IPSIM_N_SEGMENTS && strcmp(pn[p], ref) != 0; sg++)
-                ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p], ipsim_segment_names[sg],
-                   num(d[p * 2 + sg], x1, sizeof x1), num(lo[p * 2 + sg], x2, sizeof x2),
-                   num(hi[p * 2 + sg], x3, sizeof x3));
+                ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p],
+                                     ipsim_segment_names[sg], num(d[p * 2 + sg], x1, sizeof x1),
+                                     num(lo[p * 2 + sg], x2, sizeof x2),
+                                     num(hi[p * 2 + sg], x3, sizeof x3));
     }
     free(d);
     free(lo);
@@ -196,10 +206,11 @@ static void report_interactions(sbuf *b, hid_t f)
         if (v && lo && hi && n1 == np * np && n2 == np * np && n3 == np * np) {
             if (!any)
                 ipsim_textbuf_printf(
-                    b, with_p ? "\ntwo-way interactions (twice the regression coefficient) with "
-                                "Holm-adjusted pooled p < 0.05\n  %-22s %-28s %14s  %-32s %-32s "
-                                "%10s\n"
-                              : "\ntwo-way interactions whose 95%% CI excludes 0\n",
+                    b,
+                    with_p ? "\ntwo-way interactions (twice the regression coefficient) with "
+                             "Holm-adjusted pooled p < 0.05\n  %-22s %-28s %14s  %-32s %-32s "
+                             "%10s\n"
+                           : "\ntwo-way interactions whose 95%% CI excludes 0\n",
                     "outcome", "pair", "interaction", "95% CI (replicate contrasts)",
                     "95% CI (pooled)", "p (Holm)");
             any = 1;
@@ -209,9 +220,8 @@ static void report_interactions(sbuf *b, hid_t f)
                     char pair[96], c1[80], c2[80];
                     if (!with_p) {
                         if (lo[q] > 0 || hi[q] < 0)
-                            ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", nm, pn[i],
-                                                 pn[j], num(v[q], x1, sizeof x1),
-                                                 num(lo[q], x2, sizeof x2),
+                            ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", nm, pn[i], pn[j],
+                                                 num(v[q], x1, sizeof x1), num(lo[q], x2, sizeof x2),
                                                  num(hi[q], x3, sizeof x3));
                         continue;
                     }
@@ -223,8 +233,7 @@ static void report_interactions(sbuf *b, hid_t f)
                     snprintf(c2, sizeof c2, "[%s, %s]", num(plo[q], x4, sizeof x4),
                              num(phi[q], x5, sizeof x5));
                     ipsim_textbuf_printf(b, "  %-22s %-28s %14s  %-32s %-32s %10s\n", nm, pair,
-                                         num(v[q], x1, sizeof x1), c1, c2,
-                                         num(ph[q], x6, sizeof x6));
+                                         num(v[q], x1, sizeof x1), c1, c2, num(ph[q], x6, sizeof x6));
                     shown++;
                 }
         }
@@ -258,9 +267,9 @@ static void report_second_order(sbuf *b, hid_t f)
                 for (size_t j = i + 1; j < np; j++) {
                     size_t q = i * np + j;
                     if (lo[q] > 0 || hi[q] < 0)
-                        ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", nm, pn[i],
-                                             pn[j], num(v[q], x1, sizeof x1),
-                                             num(lo[q], x2, sizeof x2), num(hi[q], x3, sizeof x3));
+                        ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", nm, pn[i], pn[j],
+                                             num(v[q], x1, sizeof x1), num(lo[q], x2, sizeof x2),
+                                             num(hi[q], x3, sizeof x3));
                 }
         free(v);
         free(lo);
@@ -363,24 +372,27 @@ static void report(sbuf *b, hid_t f, const char *path)
     ipsim_h5_attr_value(f, "wall_seconds", H5T_NATIVE_DOUBLE, &wall);
     ipsim_textbuf_printf(b, "ipsim sweep file %s\n", path);
     ipsim_textbuf_printf(b, "  %-22s %s\n", "experiment", name);
-    ipsim_textbuf_printf(b, "  %-22s %s%s", "design", design, strcmp(design, "factorial") == 0 ? "" : "\n");
+    ipsim_textbuf_printf(b, "  %-22s %s%s", "design", design,
+                         strcmp(design, "factorial") == 0 ? "" : "\n");
     if (strcmp(design, "factorial") == 0) {
         if (res)
             ipsim_textbuf_printf(b, " (regular fraction, resolution %d)\n", res);
         else
             ipsim_textbuf_printf(b, " (full)\n");
     }
-    ipsim_textbuf_printf(b, "  %-22s %d points x %d replicates = %d units (%d present)%s%s\n", "units", P, R, units,
-       done, *shard ? ", shard " : "", shard);
-    ipsim_textbuf_printf(b, "  %-22s %s (common random numbers: replicate r of every point shares streams)\n",
-       "seed", seed);
+    ipsim_textbuf_printf(b, "  %-22s %d points x %d replicates = %d units (%d present)%s%s\n", "units",
+                         P, R, units, done, *shard ? ", shard " : "", shard);
+    ipsim_textbuf_printf(
+        b, "  %-22s %s (common random numbers: replicate r of every point shares streams)\n", "seed",
+        seed);
     ipsim_textbuf_printf(b, "  %-22s %g people per agent, %d days\n", "scale", scale, days);
     ipsim_textbuf_printf(b, "  %-22s ipsim %s (git %s)\n", "written by", ver, git);
     if (isfinite(wall))
         ipsim_textbuf_printf(b, "  %-22s %.1f s\n", "wall time", wall);
     if (H5Lexists(f, "analysis", H5P_DEFAULT) <= 0) {
-        ipsim_textbuf_printf(b, "\nno analysis in this file (%s); join the shards with 'ipsim merge'\n",
-           *shard ? "a shard" : "incomplete");
+        ipsim_textbuf_printf(b,
+                             "\nno analysis in this file (%s); join the shards with 'ipsim merge'\n",
+                             *shard ? "a shard" : "incomplete");
         return;
     }
     size_t np = 0;
@@ -394,13 +406,14 @@ static void report(sbuf *b, hid_t f, const char *path)
     } else {
         report_means(b, f, pn, np);
         if (strcmp(design, "factorial") == 0) {
-            static const char *const st[6] = {"main_effect",
-                                              "main_effect_ci_low",
-                                              "main_effect_ci_high",
-                                              "main_effect_pooled_ci_low",
-                                              "main_effect_pooled_ci_high",
-                                              "main_effect_p_holm"};
-            static const char *const hd[6] = {"effect", "CI low", "CI high",
+            static const char *const st[6] = {
+                "main_effect",
+                "main_effect_ci_low",
+                "main_effect_ci_high",
+                "main_effect_pooled_ci_low",
+                "main_effect_pooled_ci_high",
+                "main_effect_p_holm"};
+            static const char *const hd[6] = {"effect",     "CI low",      "CI high",
                                               "pooled low", "pooled high", "p (Holm)"};
             int cdf = -1, pdf = -1;
             hid_t g = H5Gopen2(f, "analysis", H5P_DEFAULT);
@@ -423,9 +436,9 @@ static void report(sbuf *b, hid_t f, const char *path)
             }
             report_interactions(b, f);
         } else if (strcmp(design, "sobol") == 0) {
-            static const char *const st[6] = {"first_order", "first_order_ci_low",
+            static const char *const st[6] = {"first_order",         "first_order_ci_low",
                                               "first_order_ci_high", "total_order",
-                                              "total_order_ci_low", "total_order_ci_high"};
+                                              "total_order_ci_low",  "total_order_ci_high"};
             static const char *const hd[6] = {"S1", "low", "high", "ST", "low", "high"};
             report_params(b, f,
                           an_has(f, "first_order_half_n")
@@ -440,8 +453,7 @@ static void report(sbuf *b, hid_t f, const char *path)
         } else if (strcmp(design, "morris") == 0) {
             static const char *const st[3] = {"mu_star", "mu", "sigma"};
             static const char *const hd[3] = {"mu*", "mu", "sigma"};
-            report_params(b, f, "Morris elementary effects (per unit of the scaled range)", st, 3,
-                          hd);
+            report_params(b, f, "Morris elementary effects (per unit of the scaled range)", st, 3, hd);
         }
     }
     report_warnings(b, f);
@@ -466,7 +478,8 @@ ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t
     char kind[32] = "";
     ipsim_status st = IPSIM_OK;
     sbuf b = {0};
-    if (f < 0 || ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
+    if (f < 0 || ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) != 0 ||
+        strcmp(kind, "sweep")) {
         ipsim_set_error(err, errlen, "%s: not an ipsim sweep file", path);
         st = IPSIM_ERR_DATA;
     } else {
