@@ -402,6 +402,43 @@ static void test_lhs(void)
     }
 }
 
+/* The noise part of total indices: independent noise of sd 0.1 on a
+ * response of x1 only, with a large shift common to every point of a
+ * replicate (common random numbers) that cancels in the pairs. */
+static void test_sobol_total_noise(void)
+{
+    const int N = 2048, k = 2, R = 4;
+    const double sigma = 0.1;
+    double *u = malloc(sizeof *u * (size_t)(k + 2) * N * k);
+    double *y = malloc(sizeof *y * (size_t)(k + 2) * N * R), *ym = malloc(sizeof *ym * (k + 2) * N);
+    uint64_t st = 5;
+    ipsim__an_saltelli(N, k, 0, u);
+    for (int p = 0; p < (k + 2) * N; p++) {
+        double s = 0.0;
+        for (int r = 0; r < R; r++) {
+            y[p * R + r] = u[(size_t)p * k] + 50.0 * r + sigma * gauss(&st);
+            s += y[p * R + r];
+        }
+        ym[p] = s / R;
+    }
+    double sd, noise[2];
+    ipsim__an_mean_sd(ym, 2 * N, 1, NULL, &sd, NULL);
+    ipsim__an_sobol_total_noise(y, N, k, R, sd * sd, noise);
+    double want = sigma * sigma / R / (sd * sd);
+    for (int j = 0; j < k; j++)
+        CHECK(fabs(noise[j] - want) < 0.1 * want, "noise part of ST%d %g, expected %g", j + 1,
+              noise[j], want);
+    an_ci f1[2], ft[2];
+    ipsim__an_sobol(ym, ym + N, ym + 2 * N, NULL, N, k, 0, 1, f1, ft, NULL);
+    CHECK(fabs(ft[1].est - noise[1]) < 0.3 * want, "the inert x2: ST %g is its noise part %g",
+          ft[1].est, noise[1]);
+    ipsim__an_sobol_total_noise(y, N, k, 1, sd * sd, noise);
+    CHECK(isnan(noise[0]), "one replicate: NaN");
+    free(u);
+    free(y);
+    free(ym);
+}
+
 int main(void)
 {
     test_factorial_full();
@@ -410,6 +447,7 @@ int main(void)
     test_factorial_pooled();
     test_holm();
     test_interaction_var();
+    test_sobol_total_noise();
     test_paired_coverage();
     test_morris();
     test_lhs();

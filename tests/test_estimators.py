@@ -17,7 +17,8 @@ real sweeps (a short base scenario, coarse scale; about 10 s):
   indices in numpy, the same with a constant added to the outputs, the
   bootstrap intervals (the same resamples, from splitmix64), the N/2
   convergence check, the replicate noise share (point x replicate residual
-  variance of a statsmodels two-way OLS) and, when python3-openturns is
+  variance of a statsmodels two-way OLS), the noise part of each total
+  index (numpy) and, when python3-openturns is
   installed, the total indices of OpenTURNS' JansenSensitivityAlgorithm
   (which divides by 2N - 1 and the variance of A alone: converted exactly).
 
@@ -322,6 +323,10 @@ def test_sobol(tmp):
             resid = smf.ols("y ~ C(point) + C(rep)", data=df).fit().mse_resid
             close(a["replicate_noise_share/" + o][()], resid / R / np.r_[fa, fb].var(ddof=1),
                   f"sobol {o}: replicate noise share (statsmodels two-way OLS)")
+            A = y[:N]
+            tn = [((A - y[(2 + i) * N:(3 + i) * N]).var(axis=1, ddof=1) / R).mean()
+                  / (2 * np.r_[fa, fb].var(ddof=1)) for i in range(k)]
+            close(a["total_order_noise/" + o][...], tn, f"sobol {o}: noise part of the total indices")
             if ot is not None:
                 X = ot.Sample(N * (k + 2), k)  # the inputs do not enter Jansen's formulas
                 Y = ot.Sample(ym[:(k + 2) * N].reshape(-1, 1))

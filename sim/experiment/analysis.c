@@ -478,3 +478,31 @@ done:
     free(ee);
     free(cnt);
 }
+
+void ipsim__an_sobol_total_noise(const double *y, int N, int k, int n_reps, double v, double *noise)
+{
+    int R = n_reps;
+    double *d = malloc((size_t)(R > 0 ? R : 1) * sizeof *d);
+    for (int i = 0; i < k; i++) {
+        double s = 0.0;
+        int rows = 0;
+        noise[i] = NAN;
+        if (!d || R < 2 || !(v > 0))
+            continue;
+        for (int q = 0; q < N; q++) {
+            const double *a = y + (size_t)q * R, *ab = y + ((size_t)(2 + i) * N + q) * R;
+            double sd;
+            int used;
+            for (int r = 0; r < R; r++)
+                d[r] = a[r] - ab[r];
+            ipsim__an_mean_sd(d, R, 1, NULL, &sd, &used);
+            if (used < R)
+                continue;
+            s += sd * sd / R;
+            rows++;
+        }
+        if (rows > 0)
+            noise[i] = s / rows / (2.0 * v);
+    }
+    free(d);
+}

@@ -101,6 +101,17 @@ int ipsim__an_sobol(const double *fa, const double *fb, const double *fab, const
  * that is below 1. */
 double ipsim__an_interaction_var(const double *y, int n_points, int n_reps, int *df);
 
+/* The part of each total index that is replicate noise. y is [point]
+ * [replicate] of a Saltelli design (A in points 0..N-1, AB_i in points
+ * (2+i)N..(3+i)N-1), v the variance the indices divide by. The Jansen
+ * numerator of factor i, mean_q (fA_q - fAB_i,q)^2 / 2 over the replicate
+ * means, holds on average the noise mean_q s_q^2 / (2R), where s_q^2 is
+ * the variance over replicates of the paired difference y_A,q,r -
+ * y_ABi,q,r (paired by replicate, so what common random numbers share
+ * cancels as it does in the index); noise[i] is that over v (rows with a
+ * non-finite value left out; NaN below 2 replicates). */
+void ipsim__an_sobol_total_noise(const double *y, int N, int k, int n_reps, double v, double *noise);
+
 /* Morris screening. x is [point][k] in unit coordinates, y [point]; the
  * points form r trajectories of k+1 points, each step changing exactly one
  * coordinate. Elementary effect = dy / dx of that step. mu_star, mu and

@@ -5,7 +5,8 @@
  * return per 10,000 CNY of extra cost), factorial main effects and
  * interactions (per-replicate and pooled intervals, Holm-adjusted
  * p-values), Sobol indices (first, total, second order with the design
- * for it; the N/2 convergence check; the replicate noise share), Morris
+ * for it; the N/2 convergence check; the replicate noise share and the
+ * noise part of each total index), Morris
  * elementary effects, and the attribute "warnings" (one sentence a line)
  * when the design is thin. The statistics are those of analysis.c; this
  * file only lays them out as variables.
@@ -26,8 +27,9 @@
 
 #define N_BOOT 500
 #define BOOT_SEED 20240601u
-#define FEW_DF 5        /* fewer replicate-contrast df than this: warn */
-#define NOISE_WARN 0.05 /* replicate noise share of a Sobol variance to warn at */
+#define FEW_DF 5         /* fewer replicate-contrast df than this: warn */
+#define NOISE_WARN 0.05  /* replicate noise share of a Sobol variance to warn at */
+#define NOISE_FACTOR 2.0 /* a total index below this times its noise part: warn */
 #define WARN_MAX 4096
 #define WARN_LINE 512
 
@@ -354,8 +356,9 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
     an_ci *f2 = malloc(sizeof *f2 * kk);
     double *v = malloc(sizeof *v * (kk > 6 * (size_t)k ? kk * 3 : (size_t)k * 6));
     double *buf = malloc(sizeof *buf * (size_t)(h > 0 ? h : 1) * (k + 2));
+    double *stf = malloc(sizeof *stf * (size_t)k), *tn = malloc(sizeof *tn * (size_t)k);
     static const int pa[2] = {SC_PARAM, SC_PARAM};
-    if (!f1 || !ft || !f2 || !v || !buf)
+    if (!f1 || !ft || !f2 || !v || !buf || !stf || !tn)
         rc = ipsim__swf_fail(a->w, "analysis");
     for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
         if (!(e->outcome_mask & (1u << o)))
@@ -389,6 +392,8 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
                               "Sobol second-order index (Saltelli 2002, outputs centred; "
                               "bootstrap 95% CI) of the replicate mean");
         }
+        for (int j = 0; j < k; j++)
+            stf[j] = ft[j].est;
         /* convergence: the same indices from the first N/2 base rows */
         if (rc == 0 && sobol_half(ym, N, h, k, buf, f1, ft) != 0)
             rc = ipsim__swf_fail(a->w, "analysis");
@@ -402,21 +407,37 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
         if (rc == 0)
             rc = an_write(a, "total_order_half_n", nm, 1, pa, v + k, "1",
                           "total_order from the first N/2 base rows (convergence check)");
-        /* replicate noise: its share of the variance the indices divide */
+        /* replicate noise: its share of the variance the indices divide,
+         * and the part of each total index it makes */
         double sd_ab, noise = ipsim__an_interaction_var(y, P, R, NULL) / R;
         ipsim__an_mean_sd(ym, 2 * N, 1, NULL, &sd_ab, NULL);
         double share = sd_ab > 0 ? noise / (sd_ab * sd_ab) : NAN;
         if (rc == 0)
             rc = an_write(a, "replicate_noise_share", nm, 0, pa, &share, "1",
                           "share of the variance of the replicate means (A and B) that is "
-                          "replicate noise (point x replicate residual variance / R); every "
-                          "total index carries about this much noise");
-        if (share > NOISE_WARN)
+                          "replicate noise: point x replicate residual variance / R over it");
+        ipsim__an_sobol_total_noise(y, N, k, R, sd_ab * sd_ab, tn);
+        if (rc == 0)
+            rc = an_write(a, "total_order_noise", nm, 1, pa, tn, "1",
+                          "the part of total_order that is replicate noise (paired "
+                          "differences A - AB_i over replicates)");
+        char weak[WARN_LINE / 2] = "";
+        size_t wl = 0;
+        for (int j = 0; j < k; j++)
+            if (stf[j] < NOISE_FACTOR * tn[j] && wl + strlen(e->param[j]) + 3 < sizeof weak)
+                wl += (size_t)snprintf(weak + wl, sizeof weak - wl, "%s%s", wl ? ", " : "",
+                                       e->param[j]);
+        if (wl > 0)
             warn(a,
-                 "sobol: %.0f%% of the variance of the replicate means of %s is replicate "
-                 "noise; each total index includes about that much, so run more replicates "
-                 "or a finer scale before crediting a parameter with it",
-                 100.0 * share, nm);
+                 "sobol: %s: replicate noise makes %.0f%% of the variance; not shown to matter, "
+                 "as their total index is less than twice its noise part (total_order_noise): "
+                 "%s; run more replicates or a finer scale",
+                 nm, 100.0 * share, weak);
+        else if (share > NOISE_WARN)
+            warn(a,
+                 "sobol: %s: replicate noise makes %.0f%% of the variance of the replicate "
+                 "means; each total index includes its noise part (total_order_noise)",
+                 nm, 100.0 * share);
     }
     int sec = second;
     if (rc == 0 && (ipsim_h5_attr_num(a->g, "sobol_n", H5T_NATIVE_INT, &N) < 0 ||
@@ -433,6 +454,8 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
     free(f2);
     free(v);
     free(buf);
+    free(stf);
+    free(tn);
     return rc;
 }
 

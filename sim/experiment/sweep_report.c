@@ -297,8 +297,15 @@ static void report_sobol_checks(sbuf *b, hid_t f)
              "(large changes: increase n)",
              h, N);
     report_params(b, f, title, st, 4, hd);
-    ipsim_textbuf_printf(b, "\nreplicate noise: its share of the variance of the replicate means "
-                            "(each total index carries about this much)\n");
+    static const char *const sn[2] = {"total_order", "total_order_noise"};
+    static const char *const hn[2] = {"ST", "noise part"};
+    if (an_has(f, "total_order_noise"))
+        report_params(b, f,
+                      "replicate noise: the part of each total index it makes (a parameter whose ST "
+                      "is not well above it is not shown to matter)",
+                      sn, 2, hn);
+    ipsim_textbuf_printf(b, "\nreplicate noise: its share of the variance of the replicate "
+                            "means\n");
     for (int k = 0; k < OUT_COUNT; k++) {
         size_t n;
         double *v = an_read(f, "replicate_noise_share", ipsim__xp_outcomes[k].name, &n);
