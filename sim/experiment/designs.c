@@ -425,7 +425,7 @@ static ipsim_status build_sampled(xp_builder *b, const cJSON *d)
 {
     static const char *const grid_keys[] = {"type", "parameters", NULL};
     static const char *const lhs_keys[] = {"type", "parameters", "n", NULL};
-    static const char *const sobol_keys[] = {"type", "parameters", "n", NULL};
+    static const char *const sobol_keys[] = {"type", "parameters", "n", "second_order", NULL};
     static const char *const morris_keys[] = {"type", "parameters", "trajectories", "levels", NULL};
     ipsim_experiment *e = b->e;
     const char *const *keys = e->type == XP_GRID ? grid_keys : e->type == XP_LHS ? lhs_keys
@@ -467,11 +467,19 @@ static ipsim_status build_sampled(xp_builder *b, const cJSON *d)
             st = ipsim__xp_say(&b->c, IPSIM_ERR_DATA, "design.parameters: at most 20 for sobol");
             goto done;
         }
-        e->sobol_n = (int)n;
-        if ((st = alloc_points(b, n * (k + 2))) != IPSIM_OK)
+        /* second_order: the B_A^(i) matrices too, N(2k+2) points (the
+         * analysis tells the two designs apart by their number of points) */
+        const cJSON *so = cJSON_GetObjectItemCaseSensitive(d, "second_order");
+        if (so && !cJSON_IsBool(so)) {
+            st = ipsim__xp_expected(&b->c, "design.second_order", "true or false", so);
             goto done;
-        if (!(u = malloc(sizeof *u * (size_t)n * (k + 2) * k)) ||
-            ipsim__an_saltelli((int)n, k, u) != 0) {
+        }
+        int second = cJSON_IsTrue(so), blocks = second ? 2 * k + 2 : k + 2;
+        e->sobol_n = (int)n;
+        if ((st = alloc_points(b, n * blocks)) != IPSIM_OK)
+            goto done;
+        if (!(u = malloc(sizeof *u * (size_t)n * blocks * k)) ||
+            ipsim__an_saltelli((int)n, k, second, u) != 0) {
             st = ipsim__xp_nomem(&b->c);
             goto done;
         }
@@ -480,8 +488,11 @@ static ipsim_status build_sampled(xp_builder *b, const cJSON *d)
             int block = p / (int)n, row = p % (int)n;
             if (block < 2)
                 snprintf(e->points[p].name, XP_NAME_MAX, "%s%d", block ? "B" : "A", row);
-            else
+            else if (block < k + 2)
                 snprintf(e->points[p].name, XP_NAME_MAX, "AB_%s_%d", e->param[block - 2], row);
+            else
+                snprintf(e->points[p].name, XP_NAME_MAX, "BA_%s_%d", e->param[block - k - 2],
+                         row);
         }
     } else {
         long r = 0, levels = 4;

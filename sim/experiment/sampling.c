@@ -168,7 +168,7 @@ void ipsim__an_lhs(int n, int k, uint64_t seed, double *out)
     free(perm);
 }
 
-int ipsim__an_saltelli(int N, int k, double *out)
+int ipsim__an_saltelli(int N, int k, int second_order, double *out)
 {
     if (N < 1 || k < 1 || 2 * k > 40)
         return -1;
@@ -176,7 +176,10 @@ int ipsim__an_saltelli(int N, int k, double *out)
     double v[40];
     if (!q)
         return -1;
-    gsl_qrng_get(q, v); /* skip the first point (all zeros) */
+    /* Skip the first point GSL gives: 0.5 in every coordinate (GSL's
+     * sequence already starts after the all-zero point), so the rows are
+     * the sequence's points 2..N+1 counting the zero point as 0. */
+    gsl_qrng_get(q, v);
     size_t row = (size_t)k;
     for (int i = 0; i < N; i++) {
         gsl_qrng_get(q, v);
@@ -189,6 +192,11 @@ int ipsim__an_saltelli(int N, int k, double *out)
             double *ab = out + ((size_t)(2 + c) * N + i) * row;
             for (int j = 0; j < k; j++)
                 ab[j] = j == c ? v[k + j] : v[j];
+        }
+        for (int c = 0; second_order && c < k; c++) {
+            double *ba = out + ((size_t)(2 + k + c) * N + i) * row;
+            for (int j = 0; j < k; j++)
+                ba[j] = j == c ? v[j] : v[k + j];
         }
     }
     gsl_qrng_free(q);

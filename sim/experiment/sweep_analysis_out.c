@@ -3,14 +3,21 @@
  * mean and sd over replicates of every point (and, for arms, the paired
  * differences against the reference arm by market and segment, and the
  * return per 10,000 CNY of extra cost), factorial main effects and
- * interactions, Sobol indices, Morris elementary effects. The statistics
- * are those of analysis.c; this file only lays them out as variables.
+ * interactions (per-replicate and pooled intervals, Holm-adjusted
+ * p-values), Sobol indices (first, total, second order with the design
+ * for it; the N/2 convergence check; the replicate noise share and the
+ * noise part of each total index), Morris
+ * elementary effects, and the attribute "warnings" (one sentence a line)
+ * when the design is thin. The statistics are those of analysis.c; this
+ * file only lays them out as variables.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <hdf5.h>
 
@@ -20,6 +27,11 @@
 
 #define N_BOOT 500
 #define BOOT_SEED 20240601u
+#define FEW_DF 5         /* fewer replicate-contrast df than this: warn */
+#define NOISE_WARN 0.05  /* replicate noise share of a Sobol variance to warn at */
+#define NOISE_FACTOR 2.0 /* a total index below this times its noise part: warn */
+#define WARN_MAX 4096
+#define WARN_LINE 512
 
 /* ---- analysis ----------------------------------------------------------- */
 
@@ -28,7 +40,23 @@ typedef struct {
     const sweep_data *d;
     const hid_t *sc;
     hid_t g;
+    char warnings[WARN_MAX]; /* sentences, one a line: the /analysis attribute */
+    size_t n_warn;
 } an_ctx;
+
+/* Add one line to the warnings (dropped when the buffer is full). */
+static void warn(an_ctx *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(an_ctx *a, const char *fmt, ...)
+{
+    char line[WARN_LINE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (a->n_warn + strlen(line) + 2 < sizeof a->warnings)
+        a->n_warn += (size_t)snprintf(a->warnings + a->n_warn, sizeof a->warnings - a->n_warn, "%s%s",
+                                      a->n_warn ? "\n" : "", line);
+}
 
 /* /analysis/<stat>/<metric> with dims given by scales which[0..rank-1]. */
 static int an_write(an_ctx *a, const char *stat, const char *metric, int rank, const int *which,
@@ -173,58 +201,133 @@ done:
     return rc;
 }
 
+/* /analysis/<stat>/<metric> [parameter][parameter] of the effects c[k][k]:
+ * which 0 the estimates, 1 the lower, 2 the upper end of the interval. */
+static void ci_field(const an_ci *c, size_t n, int which, double *v)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = which == 0 ? c[i].est : which == 1 ? c[i].lo : c[i].hi;
+}
+
+/* Holm's adjustment over the pairs j < l of the symmetric p[k][k] into
+ * adj[k][k] (diagonal NaN); scratch holds k(k-1)/2 numbers. */
+static void holm_pairs(const double *p, int k, double *adj, double *scratch)
+{
+    int n = 0;
+    for (int j = 0; j < k; j++)
+        for (int l = j + 1; l < k; l++)
+            scratch[n++] = p[j * k + l];
+    ipsim__an_holm(scratch, n, scratch);
+    n = 0;
+    for (int j = 0; j < k; j++) {
+        adj[j * k + j] = NAN;
+        for (int l = j + 1; l < k; l++, n++)
+            adj[j * k + l] = adj[l * k + j] = scratch[n];
+    }
+}
+
 static int analyse_factorial(an_ctx *a, double *y)
 {
     const sweep_data *d = a->d;
     const ipsim_experiment *e = d->e;
     int k = e->n_params, P = e->n_points, R = d->R, rc = 0;
     int with_inter = e->resolution == 0 || e->resolution >= 5;
-    an_ci *mn = malloc(sizeof *mn * (size_t)k), *in = malloc(sizeof *in * (size_t)k * k);
-    double *v = malloc(sizeof *v * (size_t)k * k * 3);
+    size_t kk = (size_t)k * k;
+    an_ci *mn = malloc(sizeof *mn * (size_t)k), *in = malloc(sizeof *in * kk);
+    an_ci *pm = malloc(sizeof *pm * (size_t)k), *pi = malloc(sizeof *pi * kk);
+    double *v = malloc(sizeof *v * kk * 3), *pv = malloc(sizeof *pv * kk * 2);
+    double *scratch = malloc(sizeof *scratch * kk);
     static const int pa[2] = {SC_PARAM, SC_PARAM};
-    if (!mn || !in || !v)
+    if (!mn || !in || !pm || !pi || !v || !pv || !scratch)
         rc = ipsim__swf_fail(a->w, "analysis");
     for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
         if (!(e->outcome_mask & (1u << o)))
             continue;
         ipsim__swf_gather(d, (size_t)o, 1, y);
         ipsim__an_factorial(y, e->factor_x, P, R, k, mn, with_inter ? in : NULL);
-        const char *nm = ipsim__xp_outcomes[o].name, *un = ipsim__xp_outcomes[o].units;
-        for (int j = 0; j < k; j++) {
-            v[j] = mn[j].est;
-            v[k + j] = mn[j].lo;
-            v[2 * k + j] = mn[j].hi;
+        if (ipsim__an_factorial_pooled(y, e->factor_x, P, R, k, with_inter, pm, with_inter ? pi : NULL,
+                                       pv, with_inter ? pv + kk : NULL) < 0) {
+            rc = ipsim__swf_fail(a->w, "analysis");
+            break;
         }
+        const char *nm = ipsim__xp_outcomes[o].name, *un = ipsim__xp_outcomes[o].units;
+        for (int q = 0; q < 3; q++)
+            ci_field(mn, (size_t)k, q, v + (size_t)q * k);
         rc = an_write(a, "main_effect", nm, 1, pa, v, un,
-                      "mean(on) - mean(off), averaged over replicates");
+                      "mean(on) - mean(off), averaged over replicates (twice the regression "
+                      "coefficient of the -1/+1 factor)");
         if (rc == 0)
-            rc = an_write(a, "main_effect_ci_low", nm, 1, pa, v + k, un, "95% CI, lower (t)");
+            rc = an_write(a, "main_effect_ci_low", nm, 1, pa, v + k, un,
+                          "95% CI, lower (t over the replicates' contrasts, R - 1 df)");
         if (rc == 0)
-            rc = an_write(a, "main_effect_ci_high", nm, 1, pa, v + 2 * k, un, "95% CI, upper (t)");
+            rc = an_write(a, "main_effect_ci_high", nm, 1, pa, v + 2 * k, un,
+                          "95% CI, upper (t over the replicates' contrasts, R - 1 df)");
+        ci_field(pm, (size_t)k, 1, v);
+        ci_field(pm, (size_t)k, 2, v + k);
+        if (rc == 0)
+            rc = an_write(a, "main_effect_pooled_ci_low", nm, 1, pa, v, un,
+                          "95% CI, lower (pooled: blocked OLS over all runs, residual df)");
+        if (rc == 0)
+            rc = an_write(a, "main_effect_pooled_ci_high", nm, 1, pa, v + k, un,
+                          "95% CI, upper (pooled: blocked OLS over all runs, residual df)");
+        if (rc == 0)
+            rc = an_write(a, "main_effect_p", nm, 1, pa, pv, "1",
+                          "p-value of the pooled t test of zero effect");
+        ipsim__an_holm(pv, k, v);
+        if (rc == 0)
+            rc = an_write(a, "main_effect_p_holm", nm, 1, pa, v, "1",
+                          "main_effect_p adjusted by Holm over the main effects of this outcome");
         if (!with_inter || rc != 0)
             continue;
-        size_t kk = (size_t)k * k;
-        for (size_t i = 0; i < kk; i++) {
-            v[i] = in[i].est;
-            v[kk + i] = in[i].lo;
-            v[2 * kk + i] = in[i].hi;
-        }
+        for (int q = 0; q < 3; q++)
+            ci_field(in, kk, q, v + (size_t)q * kk);
         rc = an_write(a, "interaction", nm, 2, pa, v, un,
                       "two-way interaction: half the difference of one factor's effect "
-                      "with the other on and off");
+                      "with the other on and off (twice the regression coefficient)");
         if (rc == 0)
-            rc = an_write(a, "interaction_ci_low", nm, 2, pa, v + kk, un, "95% CI, lower (t)");
+            rc = an_write(a, "interaction_ci_low", nm, 2, pa, v + kk, un,
+                          "95% CI, lower (t over the replicates' contrasts, R - 1 df)");
         if (rc == 0)
             rc = an_write(a, "interaction_ci_high", nm, 2, pa, v + 2 * kk, un,
-                          "95% CI, upper (t)");
+                          "95% CI, upper (t over the replicates' contrasts, R - 1 df)");
+        ci_field(pi, kk, 1, v);
+        ci_field(pi, kk, 2, v + kk);
+        if (rc == 0)
+            rc = an_write(a, "interaction_pooled_ci_low", nm, 2, pa, v, un,
+                          "95% CI, lower (pooled: blocked OLS over all runs, residual df)");
+        if (rc == 0)
+            rc = an_write(a, "interaction_pooled_ci_high", nm, 2, pa, v + kk, un,
+                          "95% CI, upper (pooled: blocked OLS over all runs, residual df)");
+        if (rc == 0)
+            rc = an_write(a, "interaction_p", nm, 2, pa, pv + kk, "1",
+                          "p-value of the pooled t test of zero interaction");
+        holm_pairs(pv + kk, k, v, scratch);
+        if (rc == 0)
+            rc = an_write(a, "interaction_p_holm", nm, 2, pa, v, "1",
+                          "interaction_p adjusted by Holm over the two-way interactions of "
+                          "this outcome");
     }
+    int cdf = R - 1, n_eff = k + (with_inter ? k * (k - 1) / 2 : 0), pdf = P * R - R - n_eff;
+    if (rc == 0 && (ipsim_h5_attr_num(a->g, "contrast_df", H5T_NATIVE_INT, &cdf) < 0 ||
+                    ipsim_h5_attr_num(a->g, "pooled_df", H5T_NATIVE_INT, &pdf) < 0))
+        rc = ipsim__swf_fail(a->w, "analysis");
+    if (cdf < FEW_DF)
+        warn(a,
+             "factorial: the replicate-contrast intervals (*_ci_low, *_ci_high) have only %d "
+             "degree(s) of freedom (%d replicates); prefer the pooled intervals "
+             "(*_pooled_ci_*, %d df) or run at least %d replicates",
+             cdf, R, pdf, FEW_DF + 1);
     free(mn);
     free(in);
+    free(pm);
+    free(pi);
     free(v);
+    free(pv);
+    free(scratch);
     return rc;
 }
 
-/* Replicate means of outcome o per point into ym. */
+/* Replicate means of outcome o per point into ym (the replicates into y). */
 static void point_means(const sweep_data *d, int o, double *y, double *ym)
 {
     ipsim__swf_gather(d, (size_t)o, 1, y);
@@ -232,45 +335,127 @@ static void point_means(const sweep_data *d, int o, double *y, double *ym)
         ipsim__an_mean_sd(y + (size_t)p * d->R, d->R, 1, &ym[p], NULL, NULL);
 }
 
+/* The indices from the first h rows of each block of N (the Saltelli
+ * design of the first h base rows), no bootstrap: the convergence check. */
+static int sobol_half(const double *ym, int N, int h, int k, double *buf, an_ci *f1, an_ci *ft)
+{
+    for (int b = 0; b < k + 2; b++)
+        for (int i = 0; i < h; i++)
+            buf[(size_t)b * h + i] = ym[(size_t)b * N + i];
+    return ipsim__an_sobol(buf, buf + h, buf + 2 * (size_t)h, NULL, h, k, 0, 0, f1, ft, NULL);
+}
+
 static int analyse_sobol(an_ctx *a, double *y, double *ym)
 {
     const sweep_data *d = a->d;
     const ipsim_experiment *e = d->e;
-    int k = e->n_params, N = e->sobol_n, rc = 0;
+    int k = e->n_params, N = e->sobol_n, P = e->n_points, R = d->R, rc = 0, h = N / 2;
+    int second = k >= 2 && P == N * (2 * k + 2);
+    size_t kk = (size_t)k * k;
     an_ci *f1 = malloc(sizeof *f1 * (size_t)k), *ft = malloc(sizeof *ft * (size_t)k);
-    double *v = malloc(sizeof *v * (size_t)k * 6);
-    static const int pa[1] = {SC_PARAM};
-    if (!f1 || !ft || !v)
+    an_ci *f2 = malloc(sizeof *f2 * kk);
+    double *v = malloc(sizeof *v * (kk > 6 * (size_t)k ? kk * 3 : (size_t)k * 6));
+    double *buf = malloc(sizeof *buf * (size_t)(h > 0 ? h : 1) * (k + 2));
+    double *stf = malloc(sizeof *stf * (size_t)k), *tn = malloc(sizeof *tn * (size_t)k);
+    static const int pa[2] = {SC_PARAM, SC_PARAM};
+    if (!f1 || !ft || !f2 || !v || !buf || !stf || !tn)
         rc = ipsim__swf_fail(a->w, "analysis");
     for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
         if (!(e->outcome_mask & (1u << o)))
             continue;
+        const char *nm = ipsim__xp_outcomes[o].name;
         point_means(d, o, y, ym);
-        if (ipsim__an_sobol(ym, ym + N, ym + 2 * (size_t)N, N, k, N_BOOT, BOOT_SEED, f1, ft) != 0) {
+        if (ipsim__an_sobol(ym, ym + N, ym + 2 * (size_t)N, second ? ym + (size_t)(k + 2) * N : NULL,
+                            N, k, N_BOOT, BOOT_SEED, f1, ft, second ? f2 : NULL) != 0) {
             rc = ipsim__swf_fail(a->w, "analysis");
             break;
         }
-        for (int j = 0; j < k; j++) {
-            v[j] = f1[j].est;
-            v[k + j] = f1[j].lo;
-            v[2 * k + j] = f1[j].hi;
-            v[3 * k + j] = ft[j].est;
-            v[4 * k + j] = ft[j].lo;
-            v[5 * k + j] = ft[j].hi;
+        for (int q = 0; q < 3; q++) {
+            ci_field(f1, (size_t)k, q, v + (size_t)q * k);
+            ci_field(ft, (size_t)k, q, v + (size_t)(3 + q) * k);
         }
-        static const char *const st[6] = {"first_order", "first_order_ci_low",
-                                          "first_order_ci_high", "total_order",
-                                          "total_order_ci_low", "total_order_ci_high"};
+        static const char *const st[6] = {"first_order", "first_order_ci_low", "first_order_ci_high",
+                                          "total_order", "total_order_ci_low", "total_order_ci_high"};
         for (int q = 0; q < 6 && rc == 0; q++)
-            rc = an_write(a, st[q], ipsim__xp_outcomes[o].name, 1, pa, v + (size_t)q * k, "1",
-                          q < 3 ? "Sobol first-order index (Saltelli 2010; bootstrap 95% CI) "
-                                  "of the replicate mean"
+            rc = an_write(a, st[q], nm, 1, pa, v + (size_t)q * k, "1",
+                          q < 3 ? "Sobol first-order index (Saltelli 2010, outputs centred; "
+                                  "bootstrap 95% CI) of the replicate mean"
                                 : "Sobol total index (Jansen 1999; bootstrap 95% CI) of the "
                                   "replicate mean");
+        if (second && rc == 0) {
+            static const char *const s2[3] = {"second_order", "second_order_ci_low",
+                                              "second_order_ci_high"};
+            for (int q = 0; q < 3; q++)
+                ci_field(f2, kk, q, v + (size_t)q * kk);
+            for (int q = 0; q < 3 && rc == 0; q++)
+                rc = an_write(a, s2[q], nm, 2, pa, v + (size_t)q * kk, "1",
+                              "Sobol second-order index (Saltelli 2002, outputs centred; "
+                              "bootstrap 95% CI) of the replicate mean");
+        }
+        for (int j = 0; j < k; j++)
+            stf[j] = ft[j].est;
+        /* convergence: the same indices from the first N/2 base rows */
+        if (rc == 0 && sobol_half(ym, N, h, k, buf, f1, ft) != 0)
+            rc = ipsim__swf_fail(a->w, "analysis");
+        for (int j = 0; j < k; j++) {
+            v[j] = f1[j].est;
+            v[k + j] = ft[j].est;
+        }
+        if (rc == 0)
+            rc = an_write(a, "first_order_half_n", nm, 1, pa, v, "1",
+                          "first_order from the first N/2 base rows (convergence check)");
+        if (rc == 0)
+            rc = an_write(a, "total_order_half_n", nm, 1, pa, v + k, "1",
+                          "total_order from the first N/2 base rows (convergence check)");
+        /* replicate noise: its share of the variance the indices divide,
+         * and the part of each total index it makes */
+        double sd_ab, noise = ipsim__an_interaction_var(y, P, R, NULL) / R;
+        ipsim__an_mean_sd(ym, 2 * N, 1, NULL, &sd_ab, NULL);
+        double share = sd_ab > 0 ? noise / (sd_ab * sd_ab) : NAN;
+        if (rc == 0)
+            rc = an_write(a, "replicate_noise_share", nm, 0, pa, &share, "1",
+                          "share of the variance of the replicate means (A and B) that is "
+                          "replicate noise: point x replicate residual variance / R over it");
+        ipsim__an_sobol_total_noise(y, N, k, R, sd_ab * sd_ab, tn);
+        if (rc == 0)
+            rc = an_write(a, "total_order_noise", nm, 1, pa, tn, "1",
+                          "the part of total_order that is replicate noise (paired "
+                          "differences A - AB_i over replicates)");
+        char weak[WARN_LINE / 2] = "";
+        size_t wl = 0;
+        for (int j = 0; j < k; j++)
+            if (stf[j] < NOISE_FACTOR * tn[j] && wl + strlen(e->param[j]) + 3 < sizeof weak)
+                wl += (size_t)snprintf(weak + wl, sizeof weak - wl, "%s%s", wl ? ", " : "",
+                                       e->param[j]);
+        if (wl > 0)
+            warn(a,
+                 "sobol: %s: replicate noise makes %.0f%% of the variance; not shown to matter, "
+                 "as their total index is less than twice its noise part (total_order_noise): "
+                 "%s; run more replicates or a finer scale",
+                 nm, 100.0 * share, weak);
+        else if (share > NOISE_WARN)
+            warn(a,
+                 "sobol: %s: replicate noise makes %.0f%% of the variance of the replicate "
+                 "means; each total index includes its noise part (total_order_noise)",
+                 nm, 100.0 * share);
     }
+    int sec = second;
+    if (rc == 0 && (ipsim_h5_attr_num(a->g, "sobol_n", H5T_NATIVE_INT, &N) < 0 ||
+                    ipsim_h5_attr_num(a->g, "sobol_half_n", H5T_NATIVE_INT, &h) < 0 ||
+                    ipsim_h5_attr_num(a->g, "second_order", H5T_NATIVE_INT, &sec) < 0))
+        rc = ipsim__swf_fail(a->w, "analysis");
+    if (N & (N - 1))
+        warn(a,
+             "sobol: N = %d is not a power of two; Sobol points are balanced only in blocks of "
+             "2^m, so the estimates converge more slowly (use N = %d or %d)",
+             N, N > 4 ? 1 << (int)floor(log2((double)N)) : 4, 1 << (int)ceil(log2((double)N)));
     free(f1);
     free(ft);
+    free(f2);
     free(v);
+    free(buf);
+    free(stf);
+    free(tn);
     return rc;
 }
 
@@ -285,8 +470,7 @@ static int analyse_morris(an_ctx *a, double *y, double *ym)
         rc = ipsim__swf_fail(a->w, "analysis");
     for (int p = 0; p < P && rc == 0; p++)
         for (int j = 0; j < k; j++)
-            x[(size_t)p * k + j] =
-                (e->design[(size_t)j * P + p] - e->lo[j]) / (e->hi[j] - e->lo[j]);
+            x[(size_t)p * k + j] = (e->design[(size_t)j * P + p] - e->lo[j]) / (e->hi[j] - e->lo[j]);
     for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
         if (!(e->outcome_mask & (1u << o)))
             continue;
@@ -312,7 +496,7 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc)
     const ipsim_experiment *e = d->e;
     size_t n = (size_t)e->n_points * d->R * (e->n_markets > 2 ? e->n_markets : 2);
     double *y = malloc(sizeof *y * n), *ym = malloc(sizeof *ym * (size_t)e->n_points);
-    an_ctx a = {w, d, sc, ipsim__swf_group(w, w->file, "analysis")};
+    an_ctx a = {w, d, sc, ipsim__swf_group(w, w->file, "analysis"), "", 0};
     int rc = a.g >= 0 && y && ym ? 0 : ipsim__swf_fail(w, "analysis");
     if (rc == 0)
         rc = ipsim_h5_attr_str(a.g, "design", ipsim__xp_design_names[e->type]);
@@ -324,6 +508,8 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc)
         rc = analyse_sobol(&a, y, ym);
     if (rc == 0 && e->type == XP_MORRIS)
         rc = analyse_morris(&a, y, ym);
+    if (rc == 0 && a.n_warn > 0 && ipsim_h5_attr_str(a.g, "warnings", a.warnings) < 0)
+        rc = ipsim__swf_fail(w, "analysis");
     if (a.g >= 0)
         H5Gclose(a.g);
     free(y);

@@ -3,7 +3,10 @@
  * (ipsim_sweep_report, shown by `ipsim sweep`, `ipsim compare`, `ipsim
  * merge` and `ipsim info`): identity and size of the sweep, then by design
  * the paired differences of arms, the means by point, factorial main
- * effects and notable interactions, Sobol indices or Morris effects.
+ * effects (replicate-contrast and pooled intervals, Holm-adjusted p) and
+ * notable interactions, Sobol indices (with second order, the N/2
+ * convergence check and the replicate noise share) or Morris effects, and
+ * the analysis's warnings.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -26,6 +29,9 @@
 /* ---- report ------------------------------------------------------------- */
 
 typedef ipsim_textbuf sbuf;
+
+#define SIGNIFICANT 0.05 /* adjusted p-value below which an interaction is shown */
+#define WARN_TEXT 4096   /* the longest "warnings" attribute read */
 
 /* 1234567.8 -> "1.23e+06"-free readable text: integers grouped, small
  * numbers with 3 significant digits. */
@@ -70,8 +76,9 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         ipsim_h5_attr_text(g, "reference", ref, sizeof ref);
         H5Gclose(g);
     }
-    ipsim_textbuf_printf(b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
-       ref);
+    ipsim_textbuf_printf(
+        b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
+        ref);
     for (int k = 0; k < OUT_COUNT; k++) {
         size_t n1, n2, n3, n4;
         double *m = an_read(f, "mean", ipsim__xp_outcomes[k].name, P, &n1);
@@ -81,8 +88,9 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
             ipsim_textbuf_printf(b, "  %s\n", ipsim__xp_outcomes[k].name);
             for (size_t p = 0; p < P; p++)
-                ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p], num(m[p], x1, sizeof x1),
-                   num(d[p], x2, sizeof x2), num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
+                ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p],
+                                     num(m[p], x1, sizeof x1), num(d[p], x2, sizeof x2),
+                                     num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
         }
         free(m);
         free(d);
@@ -98,9 +106,10 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     if (c && a && al && ah && s && nc == P && na == P && nal == P && nah == P && ns == P) {
         ipsim_textbuf_printf(b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
         for (size_t p = 0; p < P; p++)
-            ipsim_textbuf_printf(b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n",
-               pn[p], num(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2),
-               num(al[p], x3, sizeof x3), num(ah[p], x4, sizeof x4), num(s[p], x5, sizeof x5));
+            ipsim_textbuf_printf(
+                b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n", pn[p],
+                num(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2), num(al[p], x3, sizeof x3),
+                num(ah[p], x4, sizeof x4), num(s[p], x5, sizeof x5));
     }
     free(c);
     free(a);
@@ -119,8 +128,10 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
                 continue;
             ipsim_textbuf_printf(b, "  %s\n", pn[p]);
             for (size_t m = 0; m < nm; m++)
-                ipsim_textbuf_printf(b, "    %-20s %14s  [%s, %s]\n", mk[m], num(d[p * nm + m], x1, sizeof x1),
-                   num(lo[p * nm + m], x2, sizeof x2), num(hi[p * nm + m], x3, sizeof x3));
+                ipsim_textbuf_printf(b, "    %-20s %14s  [%s, %s]\n", mk[m],
+                                     num(d[p * nm + m], x1, sizeof x1),
+                                     num(lo[p * nm + m], x2, sizeof x2),
+                                     num(hi[p * nm + m], x3, sizeof x3));
         }
     }
     free(d);
@@ -133,9 +144,10 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n", ref);
         for (size_t p = 0; p < P; p++)
             for (int sg = 0; sg < IPSIM_N_SEGMENTS && strcmp(pn[p], ref) != 0; sg++)
-                ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p], ipsim_segment_names[sg],
-                   num(d[p * 2 + sg], x1, sizeof x1), num(lo[p * 2 + sg], x2, sizeof x2),
-                   num(hi[p * 2 + sg], x3, sizeof x3));
+                ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p],
+                                     ipsim_segment_names[sg], num(d[p * 2 + sg], x1, sizeof x1),
+                                     num(lo[p * 2 + sg], x2, sizeof x2),
+                                     num(hi[p * 2 + sg], x3, sizeof x3));
     }
     free(d);
     free(lo);
@@ -177,32 +189,162 @@ static void report_params(sbuf *b, hid_t f, const char *title, const char *const
     ipsim_h5_free_strings(pn, np);
 }
 
+/* Does /analysis/<stat> exist (a file written before it was added may
+ * lack it)? */
+static int an_has(hid_t f, const char *stat)
+{
+    char p[160];
+    snprintf(p, sizeof p, "analysis/%s", stat);
+    return H5Lexists(f, "analysis", H5P_DEFAULT) > 0 && H5Lexists(f, p, H5P_DEFAULT) > 0;
+}
+
+/* Two-way interactions worth a look: Holm-adjusted pooled p < 0.05, or
+ * (files without the pooled test) a replicate-contrast CI excluding 0. */
 static void report_interactions(sbuf *b, hid_t f)
+{
+    size_t np = 0, n1, n2, n3, n4, n5, n6;
+    char **pn = names_read(f, "parameter", XP_MAX_PARAMS, &np);
+    char x1[48], x2[48], x3[48], x4[48], x5[48], x6[48];
+    int any = 0, shown = 0, pooled = an_has(f, "interaction_p_holm");
+    for (int k = 0; k < OUT_COUNT && pn; k++) {
+        const char *nm = ipsim__xp_outcomes[k].name;
+        double *v = an_read(f, "interaction", nm, np * np, &n1);
+        double *lo = an_read(f, "interaction_ci_low", nm, np * np, &n2);
+        double *hi = an_read(f, "interaction_ci_high", nm, np * np, &n3);
+        double *plo = pooled ? an_read(f, "interaction_pooled_ci_low", nm, np * np, &n4) : NULL;
+        double *phi = pooled ? an_read(f, "interaction_pooled_ci_high", nm, np * np, &n5) : NULL;
+        double *ph = pooled ? an_read(f, "interaction_p_holm", nm, np * np, &n6) : NULL;
+        int with_p = plo && phi && ph && n4 == np * np && n5 == np * np && n6 == np * np;
+        if (v && lo && hi && n1 == np * np && n2 == np * np && n3 == np * np) {
+            if (!any)
+                ipsim_textbuf_printf(
+                    b,
+                    with_p ? "\ntwo-way interactions (twice the regression coefficient) with "
+                             "Holm-adjusted pooled p < 0.05\n  %-22s %-28s %14s  %-32s %-32s "
+                             "%10s\n"
+                           : "\ntwo-way interactions whose 95%% CI excludes 0\n",
+                    "outcome", "pair", "interaction", "95% CI (replicate contrasts)",
+                    "95% CI (pooled)", "p (Holm)");
+            any = 1;
+            for (size_t i = 0; i < np; i++)
+                for (size_t j = i + 1; j < np; j++) {
+                    size_t q = i * np + j;
+                    char pair[96], c1[80], c2[80];
+                    if (!with_p) {
+                        if (lo[q] > 0 || hi[q] < 0)
+                            ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", nm, pn[i], pn[j],
+                                                 num(v[q], x1, sizeof x1), num(lo[q], x2, sizeof x2),
+                                                 num(hi[q], x3, sizeof x3));
+                        continue;
+                    }
+                    if (!(ph[q] < SIGNIFICANT))
+                        continue;
+                    snprintf(pair, sizeof pair, "%s x %s", pn[i], pn[j]);
+                    snprintf(c1, sizeof c1, "[%s, %s]", num(lo[q], x2, sizeof x2),
+                             num(hi[q], x3, sizeof x3));
+                    snprintf(c2, sizeof c2, "[%s, %s]", num(plo[q], x4, sizeof x4),
+                             num(phi[q], x5, sizeof x5));
+                    ipsim_textbuf_printf(b, "  %-22s %-28s %14s  %-32s %-32s %10s\n", nm, pair,
+                                         num(v[q], x1, sizeof x1), c1, c2, num(ph[q], x6, sizeof x6));
+                    shown++;
+                }
+        }
+        free(v);
+        free(lo);
+        free(hi);
+        free(plo);
+        free(phi);
+        free(ph);
+    }
+    if (any && pooled && shown == 0)
+        ipsim_textbuf_printf(b, "  none\n");
+    ipsim_h5_free_strings(pn, np);
+}
+
+/* Second-order Sobol indices whose bootstrap 95% CI excludes 0. */
+static void report_second_order(sbuf *b, hid_t f)
 {
     size_t np = 0, n1, n2, n3;
     char **pn = names_read(f, "parameter", XP_MAX_PARAMS, &np);
     char x1[48], x2[48], x3[48];
-    int any = 0;
+    ipsim_textbuf_printf(b, "\nsecond-order Sobol indices (Saltelli 2002) whose bootstrap 95%% CI "
+                            "excludes 0\n");
     for (int k = 0; k < OUT_COUNT && pn; k++) {
-        double *v = an_read(f, "interaction", ipsim__xp_outcomes[k].name, np * np, &n1);
-        double *lo = an_read(f, "interaction_ci_low", ipsim__xp_outcomes[k].name, np * np, &n2);
-        double *hi = an_read(f, "interaction_ci_high", ipsim__xp_outcomes[k].name, np * np, &n3);
-        if (v && lo && hi && n1 == np * np && n2 == n1 && n3 == n1) {
-            if (!any)
-                ipsim_textbuf_printf(b, "\ntwo-way interactions whose 95%% CI excludes 0\n");
-            any = 1;
+        const char *nm = ipsim__xp_outcomes[k].name;
+        double *v = an_read(f, "second_order", nm, np * np, &n1);
+        double *lo = an_read(f, "second_order_ci_low", nm, np * np, &n2);
+        double *hi = an_read(f, "second_order_ci_high", nm, np * np, &n3);
+        if (v && lo && hi && n1 == np * np && n2 == n1 && n3 == n1)
             for (size_t i = 0; i < np; i++)
-                for (size_t j = i + 1; j < np; j++)
-                    if (lo[i * np + j] > 0 || hi[i * np + j] < 0)
-                        ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", ipsim__xp_outcomes[k].name, pn[i], pn[j],
-                           num(v[i * np + j], x1, sizeof x1), num(lo[i * np + j], x2, sizeof x2),
-                           num(hi[i * np + j], x3, sizeof x3));
-        }
+                for (size_t j = i + 1; j < np; j++) {
+                    size_t q = i * np + j;
+                    if (lo[q] > 0 || hi[q] < 0)
+                        ipsim_textbuf_printf(b, "  %-22s %s x %s: %s [%s, %s]\n", nm, pn[i], pn[j],
+                                             num(v[q], x1, sizeof x1), num(lo[q], x2, sizeof x2),
+                                             num(hi[q], x3, sizeof x3));
+                }
         free(v);
         free(lo);
         free(hi);
     }
     ipsim_h5_free_strings(pn, np);
+}
+
+/* The Sobol convergence check and the replicate noise of each outcome. */
+static void report_sobol_checks(sbuf *b, hid_t f)
+{
+    int N = 0, h = 0;
+    char title[160], x[48];
+    hid_t g = H5Gopen2(f, "analysis", H5P_DEFAULT);
+    if (g >= 0) {
+        ipsim_h5_attr_value(g, "sobol_n", H5T_NATIVE_INT, &N);
+        ipsim_h5_attr_value(g, "sobol_half_n", H5T_NATIVE_INT, &h);
+        H5Gclose(g);
+    }
+    static const char *const st[4] = {"first_order_half_n", "first_order", "total_order_half_n",
+                                      "total_order"};
+    static const char *const hd[4] = {"S1 N/2", "S1 N", "ST N/2", "ST N"};
+    snprintf(title, sizeof title,
+             "convergence: the indices from the first N/2 = %d base rows against all N = %d "
+             "(large changes: increase n)",
+             h, N);
+    report_params(b, f, title, st, 4, hd);
+    static const char *const sn[2] = {"total_order", "total_order_noise"};
+    static const char *const hn[2] = {"ST", "noise part"};
+    if (an_has(f, "total_order_noise"))
+        report_params(b, f,
+                      "replicate noise: the part of each total index it makes (a parameter whose ST "
+                      "is not well above it is not shown to matter)",
+                      sn, 2, hn);
+    ipsim_textbuf_printf(b, "\nreplicate noise: its share of the variance of the replicate "
+                            "means\n");
+    for (int k = 0; k < OUT_COUNT; k++) {
+        size_t n;
+        double *v = an_read(f, "replicate_noise_share", ipsim__xp_outcomes[k].name, 1, &n);
+        if (v && n == 1)
+            ipsim_textbuf_printf(b, "  %-24s %14s\n", ipsim__xp_outcomes[k].name,
+                                 num(v[0], x, sizeof x));
+        free(v);
+    }
+}
+
+/* The /analysis attribute "warnings", one line each. */
+static void report_warnings(sbuf *b, hid_t f)
+{
+    char w[WARN_TEXT];
+    hid_t g = H5Gopen2(f, "analysis", H5P_DEFAULT);
+    if (g < 0)
+        return;
+    if (ipsim_h5_attr_text(g, "warnings", w, sizeof w) == 0 && *w) {
+        ipsim_textbuf_printf(b, "\n");
+        for (char *line = w, *end; line && *line; line = end ? end + 1 : NULL) {
+            end = strchr(line, '\n');
+            if (end)
+                *end = '\0';
+            ipsim_textbuf_printf(b, "warning: %s\n", line);
+        }
+    }
+    H5Gclose(g);
 }
 
 static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
@@ -249,24 +391,27 @@ static void report(sbuf *b, hid_t f, const char *path)
     ipsim_h5_attr_value(f, "wall_seconds", H5T_NATIVE_DOUBLE, &wall);
     ipsim_textbuf_printf(b, "ipsim sweep file %s\n", path);
     ipsim_textbuf_printf(b, "  %-22s %s\n", "experiment", name);
-    ipsim_textbuf_printf(b, "  %-22s %s%s", "design", design, strcmp(design, "factorial") == 0 ? "" : "\n");
+    ipsim_textbuf_printf(b, "  %-22s %s%s", "design", design,
+                         strcmp(design, "factorial") == 0 ? "" : "\n");
     if (strcmp(design, "factorial") == 0) {
         if (res)
             ipsim_textbuf_printf(b, " (regular fraction, resolution %d)\n", res);
         else
             ipsim_textbuf_printf(b, " (full)\n");
     }
-    ipsim_textbuf_printf(b, "  %-22s %d points x %d replicates = %d units (%d present)%s%s\n", "units", P, R, units,
-       done, *shard ? ", shard " : "", shard);
-    ipsim_textbuf_printf(b, "  %-22s %s (common random numbers: replicate r of every point shares streams)\n",
-       "seed", seed);
+    ipsim_textbuf_printf(b, "  %-22s %d points x %d replicates = %d units (%d present)%s%s\n", "units",
+                         P, R, units, done, *shard ? ", shard " : "", shard);
+    ipsim_textbuf_printf(
+        b, "  %-22s %s (common random numbers: replicate r of every point shares streams)\n", "seed",
+        seed);
     ipsim_textbuf_printf(b, "  %-22s %g people per agent, %d days\n", "scale", scale, days);
     ipsim_textbuf_printf(b, "  %-22s ipsim %s (git %s)\n", "written by", ver, git);
     if (isfinite(wall))
         ipsim_textbuf_printf(b, "  %-22s %.1f s\n", "wall time", wall);
     if (H5Lexists(f, "analysis", H5P_DEFAULT) <= 0) {
-        ipsim_textbuf_printf(b, "\nno analysis in this file (%s); join the shards with 'ipsim merge'\n",
-           *shard ? "a shard" : "incomplete");
+        ipsim_textbuf_printf(b,
+                             "\nno analysis in this file (%s); join the shards with 'ipsim merge'\n",
+                             *shard ? "a shard" : "incomplete");
         return;
     }
     size_t np = 0;
@@ -280,25 +425,57 @@ static void report(sbuf *b, hid_t f, const char *path)
     } else {
         report_means(b, f, pn, np);
         if (strcmp(design, "factorial") == 0) {
-            static const char *const st[3] = {"main_effect", "main_effect_ci_low",
-                                              "main_effect_ci_high"};
-            static const char *const hd[3] = {"effect", "CI low", "CI high"};
-            report_params(b, f, "main effects: mean(on) - mean(off), 95% CI", st, 3, hd);
+            static const char *const st[6] = {
+                "main_effect",
+                "main_effect_ci_low",
+                "main_effect_ci_high",
+                "main_effect_pooled_ci_low",
+                "main_effect_pooled_ci_high",
+                "main_effect_p_holm"};
+            static const char *const hd[6] = {"effect",     "CI low",      "CI high",
+                                              "pooled low", "pooled high", "p (Holm)"};
+            int cdf = -1, pdf = -1;
+            hid_t g = H5Gopen2(f, "analysis", H5P_DEFAULT);
+            if (g >= 0) {
+                ipsim_h5_attr_value(g, "contrast_df", H5T_NATIVE_INT, &cdf);
+                ipsim_h5_attr_value(g, "pooled_df", H5T_NATIVE_INT, &pdf);
+                H5Gclose(g);
+            }
+            if (an_has(f, "main_effect_pooled_ci_low")) {
+                char title[320];
+                snprintf(title, sizeof title,
+                         "main effects: mean(on) - mean(off) (twice the regression coefficient "
+                         "of the -1/+1 factor), 95%% CI\n  over the replicates' contrasts (t, %d "
+                         "df) and pooled (blocked OLS over all runs, t, %d df); p of the pooled "
+                         "test, Holm-adjusted",
+                         cdf, pdf);
+                report_params(b, f, title, st, 6, hd);
+            } else {
+                report_params(b, f, "main effects: mean(on) - mean(off), 95% CI", st, 3, hd);
+            }
             report_interactions(b, f);
         } else if (strcmp(design, "sobol") == 0) {
-            static const char *const st[6] = {"first_order", "first_order_ci_low",
+            static const char *const st[6] = {"first_order",         "first_order_ci_low",
                                               "first_order_ci_high", "total_order",
-                                              "total_order_ci_low", "total_order_ci_high"};
+                                              "total_order_ci_low",  "total_order_ci_high"};
             static const char *const hd[6] = {"S1", "low", "high", "ST", "low", "high"};
-            report_params(b, f, "Sobol indices of the replicate means (bootstrap 95% CI)", st, 6,
-                          hd);
+            report_params(b, f,
+                          an_has(f, "first_order_half_n")
+                              ? "Sobol indices of the replicate means (outputs centred; bootstrap "
+                                "95% CI)"
+                              : "Sobol indices of the replicate means (bootstrap 95% CI)",
+                          st, 6, hd);
+            if (an_has(f, "second_order"))
+                report_second_order(b, f);
+            if (an_has(f, "first_order_half_n"))
+                report_sobol_checks(b, f);
         } else if (strcmp(design, "morris") == 0) {
             static const char *const st[3] = {"mu_star", "mu", "sigma"};
             static const char *const hd[3] = {"mu*", "mu", "sigma"};
-            report_params(b, f, "Morris elementary effects (per unit of the scaled range)", st, 3,
-                          hd);
+            report_params(b, f, "Morris elementary effects (per unit of the scaled range)", st, 3, hd);
         }
     }
+    report_warnings(b, f);
     ipsim_h5_free_strings(pn, np);
 }
 
@@ -321,7 +498,8 @@ ipsim_status ipsim_sweep_report(const char *path, char **text, char *err, size_t
     char kind[32] = "";
     ipsim_status st = IPSIM_OK;
     sbuf b = {0};
-    if (f < 0 || ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) != 0 || strcmp(kind, "sweep")) {
+    if (f < 0 || ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) != 0 ||
+        strcmp(kind, "sweep")) {
         ipsim_set_error(err, errlen, "%s: not an ipsim sweep file", path);
         st = IPSIM_ERR_DATA;
     } else {
