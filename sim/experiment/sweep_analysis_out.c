@@ -100,7 +100,7 @@ static int analyse_points(an_ctx *a, double *y)
     static const int pt[1] = {SC_POINT}, ptm[2] = {SC_POINT, SC_MARKET},
                      pts[2] = {SC_POINT, SC_SEGMENT};
     if (!m || !sd || !df || !lo || !hi || !col) {
-        rc = ipsim__swf_fail(a->w, "analysis");
+        rc = ipsim__swf_nomem(a->w, "analysis");
         goto done;
     }
     for (int k = 0; k < OUT_COUNT && rc == 0; k++) {
@@ -239,7 +239,7 @@ static int analyse_factorial(an_ctx *a, double *y)
     double *scratch = malloc(sizeof *scratch * kk);
     static const int pa[2] = {SC_PARAM, SC_PARAM};
     if (!mn || !in || !pm || !pi || !v || !pv || !scratch)
-        rc = ipsim__swf_fail(a->w, "analysis");
+        rc = ipsim__swf_nomem(a->w, "analysis");
     for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
         if (!(e->outcome_mask & (1u << o)))
             continue;
@@ -247,7 +247,7 @@ static int analyse_factorial(an_ctx *a, double *y)
         ipsim__an_factorial(y, e->factor_x, P, R, k, mn, with_inter ? in : NULL);
         if (ipsim__an_factorial_pooled(y, e->factor_x, P, R, k, with_inter, pm, with_inter ? pi : NULL,
                                        pv, with_inter ? pv + kk : NULL) < 0) {
-            rc = ipsim__swf_fail(a->w, "analysis");
+            rc = ipsim__swf_nomem(a->w, "analysis");
             break;
         }
         const char *nm = ipsim__xp_outcomes[o].name, *un = ipsim__xp_outcomes[o].units;
@@ -359,7 +359,7 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
     double *stf = malloc(sizeof *stf * (size_t)k), *tn = malloc(sizeof *tn * (size_t)k);
     static const int pa[2] = {SC_PARAM, SC_PARAM};
     if (!f1 || !ft || !f2 || !v || !buf || !stf || !tn)
-        rc = ipsim__swf_fail(a->w, "analysis");
+        rc = ipsim__swf_nomem(a->w, "analysis");
     for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
         if (!(e->outcome_mask & (1u << o)))
             continue;
@@ -367,7 +367,7 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
         point_means(d, o, y, ym);
         if (ipsim__an_sobol(ym, ym + N, ym + 2 * (size_t)N, second ? ym + (size_t)(k + 2) * N : NULL,
                             N, k, N_BOOT, BOOT_SEED, f1, ft, second ? f2 : NULL) != 0) {
-            rc = ipsim__swf_fail(a->w, "analysis");
+            rc = ipsim__swf_nomem(a->w, "analysis");
             break;
         }
         for (int q = 0; q < 3; q++) {
@@ -396,7 +396,7 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
             stf[j] = ft[j].est;
         /* convergence: the same indices from the first N/2 base rows */
         if (rc == 0 && sobol_half(ym, N, h, k, buf, f1, ft) != 0)
-            rc = ipsim__swf_fail(a->w, "analysis");
+            rc = ipsim__swf_nomem(a->w, "analysis");
         for (int j = 0; j < k; j++) {
             v[j] = f1[j].est;
             v[k + j] = ft[j].est;
@@ -443,7 +443,7 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
     if (rc == 0 && (ipsim_h5_attr_num(a->g, "sobol_n", H5T_NATIVE_INT, &N) < 0 ||
                     ipsim_h5_attr_num(a->g, "sobol_half_n", H5T_NATIVE_INT, &h) < 0 ||
                     ipsim_h5_attr_num(a->g, "second_order", H5T_NATIVE_INT, &sec) < 0))
-        rc = ipsim__swf_fail(a->w, "analysis");
+        rc = ipsim__swf_nomem(a->w, "analysis");
     if (N & (N - 1))
         warn(a,
              "sobol: N = %d is not a power of two; Sobol points are balanced only in blocks of "
@@ -497,7 +497,7 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc)
     size_t n = (size_t)e->n_points * d->R * (e->n_markets > 2 ? e->n_markets : 2);
     double *y = malloc(sizeof *y * n), *ym = malloc(sizeof *ym * (size_t)e->n_points);
     an_ctx a = {w, d, sc, ipsim__swf_group(w, w->file, "analysis"), "", 0};
-    int rc = a.g >= 0 && y && ym ? 0 : ipsim__swf_fail(w, "analysis");
+    int rc = !y || !ym ? ipsim__swf_nomem(w, "analysis") : a.g >= 0 ? 0 : ipsim__swf_fail(w, "analysis");
     if (rc == 0)
         rc = ipsim_h5_attr_str(a.g, "design", ipsim__xp_design_names[e->type]);
     if (rc == 0)

@@ -30,6 +30,12 @@
 
 /* ---- HDF5 helpers ------------------------------------------------------- */
 
+int ipsim__swf_nomem(sw_h5 *w, const char *what)
+{
+    w->nomem = 1;
+    return ipsim__swf_fail(w, what);
+}
+
 int ipsim__swf_fail(sw_h5 *w, const char *what)
 {
     if (!w->failed)
@@ -250,7 +256,7 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
     const char **names = malloc(sizeof *names * (size_t)(P > M ? P : M) + 8 * XP_MAX_PARAMS);
     size_t nbuf = (size_t)P * R * (M > 2 ? M : 2);
     double *buf = malloc(sizeof *buf * (nbuf > (size_t)P ? nbuf : (size_t)P));
-    int rc = names && buf ? 0 : ipsim__swf_fail(w, "(memory)");
+    int rc = names && buf ? 0 : ipsim__swf_nomem(w, "the buffers");
     if (rc == 0)
         rc = write_root(w, d);
     if (rc == 0) {
@@ -327,7 +333,7 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
         hid_t g = ipsim__swf_group(w, w->file, "units");
         hsize_t dims[2] = {(hsize_t)P, (hsize_t)R};
         unsigned char *done = malloc((size_t)P * R);
-        rc = g >= 0 && done ? 0 : ipsim__swf_fail(w, "units");
+        rc = !done ? ipsim__swf_nomem(w, "units") : g >= 0 ? 0 : ipsim__swf_fail(w, "units");
         for (int u = 0; rc == 0 && u < P * R; u++)
             done[u] = d->state[u] == SW_DONE;
         hid_t ds = rc == 0 ? dataset(w, g, "done", H5T_NATIVE_UINT8, 2, dims, done) : -1;
@@ -388,6 +394,12 @@ ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, int force, c
     if (w.file >= 0)
         H5Fclose(w.file);
     ipsim_h5_quiet_end(&quiet);
+    if (rc != 0 && (w.nomem || (size > 0 && !image))) {
+        free(image);
+        ipsim_set_error(err, errlen, "%s: out of memory while writing %s", out,
+                        w.what[0] ? w.what : "the file");
+        return IPSIM_ERR_NOMEM;
+    }
     if (rc != 0) {
         free(image);
         ipsim_set_error(err, errlen, "%s: cannot write %s: %s", out, w.what[0] ? w.what : "the file",

@@ -59,6 +59,7 @@ typedef struct {
 typedef struct {
     hid_t file;
     int failed;
+    int nomem;        /* the failure was memory running out (exit 71, not 74) */
     char what[256];
 } sw_h5;
 
@@ -123,7 +124,9 @@ char *ipsim__swr_text(hid_t loc, const char *path, size_t max);
 
 /* ---- for the /analysis writer (sweep_file.c) ---------------------------- */
 
-/* Record the first object that failed (what); always returns -1. */
+/* Record the first object that failed (what); always returns -1.
+ * ipsim__swf_nomem: the same when memory ran out. */
+int ipsim__swf_nomem(sw_h5 *w, const char *what);
 int ipsim__swf_fail(sw_h5 *w, const char *what);
 
 /* Create the group loc/name (creation order tracked); returns it open. */

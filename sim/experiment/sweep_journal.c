@@ -298,7 +298,8 @@ static ipsim_status create_journal(sw_state *s, char *err, size_t errlen)
     memcpy(buf, &h, sizeof h);
     memcpy(buf + sizeof h, s->identity, idlen);
     int fd = ipsim__safe_tmp_create(s->journal, &tmp, err, errlen);
-    ipsim_status st = fd < 0 ? IPSIM_ERR_CANTCREAT
+    ipsim_status st = fd < 0 ? (tmp == NULL && fd == IPSIM_SAFE_TMP_NOMEM ? IPSIM_ERR_NOMEM
+                                                                        : IPSIM_ERR_CANTCREAT)
                              : ipsim__safe_write_close(fd, buf, sizeof h + idlen, s->journal,
                                                        err, errlen);
     free(buf);

@@ -181,7 +181,8 @@ ipsim_status ipsim__xp_prepare(ipsim_experiment *e, char *err, size_t errlen)
         if (dir)
             snprintf(dir, (size_t)(slash - e->origin) + 1, "%s", e->origin);
     }
-    if (!root) {
+    if (!root || (slash && !dir)) {
+        cJSON_Delete(root);
         snprintf(err, errlen, "%s: out of memory", e->origin);
         free(dir);
         return IPSIM_ERR_NOMEM;

@@ -28,7 +28,6 @@
 #define TMP_ATTEMPTS 64     /* unique names tried before giving up */
 #define LOCK_ATTEMPTS 16    /* lock files that vanished under us before giving up */
 #define DIR_MAX 4096
-#define SAFE_TMP_NOMEM (-2) /* ipsim__safe_tmp_create: out of memory */
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -261,7 +260,7 @@ int ipsim__safe_tmp_create(const char *path, char **tmp, char *err, size_t errle
     *tmp = malloc(len);
     if (!*tmp) {
         ipsim_set_error(err, errlen, "%s: out of memory", path);
-        return SAFE_TMP_NOMEM;
+        return IPSIM_SAFE_TMP_NOMEM;
     }
     for (int attempt = 0; attempt < TMP_ATTEMPTS; attempt++, n++) {
         snprintf(*tmp, len, "%s" TMP_SUFFIX "%ld.%lu", path, (long)getpid(), n);
@@ -406,7 +405,7 @@ static ipsim_status begin(ipsim__safe_out *o, const char *path, int force, int t
             ipsim__safe_remove_stale(path);
         o->fd = ipsim__safe_tmp_create(path, &o->tmp, err, errlen);
         if (o->fd < 0)
-            st = o->fd == SAFE_TMP_NOMEM ? IPSIM_ERR_NOMEM : IPSIM_ERR_CANTCREAT;
+            st = o->fd == IPSIM_SAFE_TMP_NOMEM ? IPSIM_ERR_NOMEM : IPSIM_ERR_CANTCREAT;
     }
     if (st != IPSIM_OK)
         ipsim__safe_abort(o);

@@ -50,7 +50,9 @@ void ipsim__safe_remove_stale(const char *path);
 /* Create a new unique temp file PATH.tmp.PID.N beside path with
  * O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW; returns the descriptor and the
  * malloc'd name in *tmp (caller frees), or a negative value with the
- * message set and *tmp NULL: -2 when memory ran out, -1 otherwise. */
+ * message set and *tmp NULL: IPSIM_SAFE_TMP_NOMEM when memory ran out, -1
+ * otherwise. */
+#define IPSIM_SAFE_TMP_NOMEM (-2)
 int ipsim__safe_tmp_create(const char *path, char **tmp, char *err, size_t errlen);
 
 /* Write size bytes to fd, fsync it and close it (closed on every path).
