@@ -63,6 +63,7 @@ static int alloc_tables(ipsim_model *m) {
     m->pf.post_signal = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.wom_stock = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.wom_signal = calloc((size_t)m->n_markets, sizeof(double));
+    m->pf.fatigue = calloc((size_t)m->n_cells, sizeof(double));
     m->res.days = m->days;
     m->res.n_markets = m->n_markets;
     m->res.n_assets = m->n_assets;
@@ -72,7 +73,7 @@ static int alloc_tables(ipsim_model *m) {
     m->acc = calloc((size_t)m->threads, sizeof(thread_acc));
     if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->cells ||
         !m->occupancy || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
-        !m->pf.wom_signal || !m->res.daily || !m->res.asset_daily || !m->res.dest_daily || !m->acc)
+        !m->pf.wom_signal || !m->pf.fatigue || !m->res.daily || !m->res.asset_daily || !m->res.dest_daily || !m->acc)
         return -1;
     for (int t = 0; t < m->threads; t++) {
         thread_acc *a = &m->acc[t];
@@ -182,6 +183,7 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     snprintf(msg, sizeof msg, "%llu agents at scale %g, %d days (+%d warm-up), %d threads",
              (unsigned long long)m->n_agents, m->scale, days, m->warmup, m->threads);
     logf_(m, IPSIM_LOG_INFO, msg);
+    ipsim__resolution_warn(m);
     *out = m;
     return IPSIM_OK;
 }

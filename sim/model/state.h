@@ -102,7 +102,7 @@ typedef struct {
  * on the order of addition (bitwise identical at any thread count). */
 typedef struct {
     int64_t *cell;         /* [n_cells][ACC_COUNT] */
-    int64_t *market_posts; /* [n_markets][3] positive, negative, neutral (weights) */
+    int64_t *market_posts; /* [n_markets][3] positive, negative, neutral (people) */
     int64_t *market_signal;/* [n_markets][3] sum of posted experience x SAT_FIXED, by sentiment */
     int64_t *market_returns; /* [n_markets] returning visitors (word of mouth) */
     int64_t *market_wom_signal; /* [n_markets] sum of their experience x SAT_FIXED */
@@ -124,6 +124,9 @@ typedef struct {
     double *wom_signal;     /* [n_markets] their experience-weighted sum */
     double reputation;      /* 0..1 */
     double amplification;   /* >= 1 */
+    double flow_short, weight_short; /* recent trending post flow (EMA) and its weight */
+    double flow_base, weight_base;   /* baseline trending post flow (EMA) and its weight */
+    double *fatigue;        /* [n_cells] recent UGC impressions per person (novelty) */
     double crowd_expect;    /* expected crowding index */
     double erosion;         /* 0..1 experiential erosion level */
 } ipsim_platform;
@@ -210,6 +213,16 @@ typedef struct { double w[5]; double intercept; } agent_taste;
 void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
 /* taste-weighted quality of an asset on a day (no crowding, no bonuses) */
 double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
+
+/* people.c: how many of an agent's `scale` people (scale >= 1, not
+ * necessarily whole) do something each does independently with probability
+ * p: Binomial(floor(scale), p) at uniform word w0, plus one with probability
+ * frac(scale) p at word w1 (ODD 4.9). */
+int64_t ipsim__people_count(double scale, double p, uint32_t w0, uint32_t w1);
+
+/* resolution.c: warn (log callback) about what this scale cannot resolve
+ * (ODD 7.10); returns the number of warnings. */
+int ipsim__resolution_warn(const struct ipsim_model *m);
 
 /* community.c: mechanism D (ODD 7.7, part of 4d) for agent i = cell_start
  * + k on day tau: a past visitor may post as a community member. */

@@ -32,9 +32,9 @@ static void observe(ipsim_model *m, int tau) {
         v[MET_VISITOR_NIGHTS] = s * (double)a[ACC_ON_TRIP];
         v[MET_DEPARTURES] = s * (double)a[ACC_DEPARTURES];
         v[MET_SPENDING_CNY] = s * (double)a[ACC_SPEND];
-        v[MET_POSTS_POSITIVE] = s * (double)a[ACC_POS];
-        v[MET_POSTS_NEGATIVE] = s * (double)a[ACC_NEG];
-        v[MET_POSTS_NEUTRAL] = s * (double)a[ACC_NEU];
+        v[MET_POSTS_POSITIVE] = (double)a[ACC_POS];   /* already people (ODD 4.9) */
+        v[MET_POSTS_NEGATIVE] = (double)a[ACC_NEG];
+        v[MET_POSTS_NEUTRAL] = (double)a[ACC_NEU];
         v[MET_SATISFACTION_MEAN] = a[ACC_DEPARTURES] > 0
             ? (double)a[ACC_SAT_SUM] / SAT_FIXED / (double)a[ACC_DEPARTURES] : NAN;
         v[MET_PAID_IMPRESSIONS] = m->cells[c].paid_impressions;

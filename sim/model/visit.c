@@ -59,12 +59,14 @@ void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
 }
 
 /* Mean excess crowding (occupancy / capacity above the threshold) at the
- * agent's asset over the nights of its trip. */
+ * agent's asset over the nights of its trip. A person meets the others and
+ * itself: the agent's own other scale - 1 people are not counted (in
+ * expectation they would be elsewhere; ODD 7.5). */
 static double trip_crowding(const struct ipsim_model *m, int a, int arrive, int nights) {
     const sc_visit *v = &m->sc->parameters.visit;
     double cap = m->sc->destination.assets[a].capacity_per_day, sum = 0;
     for (int t = arrive; t < arrive + nights; t++) {
-        double ratio = (double)m->occupancy[(size_t)t * m->n_assets + a] * m->scale / cap;
+        double ratio = ((double)m->occupancy[(size_t)t * m->n_assets + a] * m->scale - (m->scale - 1)) / cap;
         sum += fmax(0, ratio - v->crowding_threshold);
     }
     return sum / nights;
@@ -98,11 +100,12 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_TRIP, 1);
     double p_post = g->post_propensity * ad->shareability * ad->post_mult *
                     m->dest_days[tau].post_mult * (1 + v->post_extremity_gain * fabs(sat - neutral));
-    if (rng_u01(r.v[0]) < p_post) {
+    int64_t posters = ipsim__people_count(m->scale, p_post, r.v[0], r.v[1]);
+    if (posters > 0) {   /* people, not agents (ODD 4.9) */
         int kind = sat >= v->satisfaction_positive ? 0 : (sat < v->satisfaction_negative ? 1 : 2);
-        acc[ACC_POS + kind]++;
-        ta->market_posts[mk * 3 + kind]++;
-        ta->market_signal[mk * 3 + kind] += llround(clamp01(exper) * SAT_FIXED);
+        acc[ACC_POS + kind] += posters;
+        ta->market_posts[mk * 3 + kind] += posters;
+        ta->market_signal[mk * 3 + kind] += posters * llround(clamp01(exper) * SAT_FIXED);
     }
     ta->market_returns[mk]++;
     ta->market_wom_signal[mk] += llround(clamp01(exper) * SAT_FIXED);

@@ -219,11 +219,24 @@ static const field platform_fields[] = {
         "Effective impressions a fresh post makes per day."),
     NUM(sc_platform, fluency_reach_gain, 0, 100, 0, "1", "Extra reach at digital fluency 1."),
     P01(sc_platform, home_share, "Share of a post's views in the poster's market."),
-    NUM(sc_platform, trending_threshold_posts, 0, 1e12, F_XMIN, "posts",
-        "Live post stock at half the extra amplification."),
+    NUM(sc_platform, trending_threshold_posts, 0, 1e12, F_XMIN, "posts/d",
+        "Post flow added to both the recent and the baseline flow of the trending velocity: "
+        "rises of smaller flows barely count."),
     NUM(sc_platform, trending_max_gain, 0, 1000, 0, "1", "Maximal extra amplification."),
     NUM(sc_platform, trending_hill, 1, 100, 0, "1", "Steepness of the trending response."),
     P01(sc_platform, neutral_post_weight, "Weight of neutral posts in the pool."),
+    NUMD(sc_platform, trending_velocity, 0, 1e6, F_XMIN, 3.0, "1",
+         "Velocity (recent over baseline post flow, minus 1) at half the extra amplification."),
+    NUMD(sc_platform, trending_short_half_life_days, 0, 3650, F_XMIN, 3.0, "d",
+         "Half-life of the recent post flow the trending velocity compares."),
+    NUMD(sc_platform, trending_baseline_half_life_days, 0, 3650, F_XMIN, 30.0, "d",
+         "Half-life of the baseline post flow (how fast platform attention moves on)."),
+    NUMD(sc_platform, trending_negative_weight, 0, 1, 0, 0.25, "1",
+         "Weight of a negative post in the trending flow (a positive post weighs 1)."),
+    NUMD(sc_platform, fatigue_impressions, 0, 1e9, F_XMIN, 40.0, "impressions",
+         "Recent UGC impressions per person that halve the pull of more UGC (novelty wears off)."),
+    NUMD(sc_platform, fatigue_half_life_days, 0, 3650, F_XMIN, 60.0, "d",
+         "Half-life of that fatigue."),
 };
 static const table platform_table =
     TABLE("platform", "The UGC / short-video platform.", sc_platform, platform_fields, NULL, 0);

@@ -157,10 +157,17 @@ typedef struct {                    /* platform */
     double views_per_post_day;      /* effective impressions a fresh post makes per day, >= 0 */
     double fluency_reach_gain;      /* extra reach at digital_fluency 1, >= 0 */
     double home_share;              /* share of a post's views in the poster's market, 0..1 */
-    double trending_threshold_posts;/* live post stock at half the extra amplification, > 0 */
+    double trending_threshold_posts;/* post flow (posts/day) added to the recent and the baseline
+                                     * flow: rises of smaller flows barely count, > 0 */
     double trending_max_gain;       /* maximal extra amplification, >= 0 */
     double trending_hill;           /* steepness of the trending response, >= 1 */
     double neutral_post_weight;     /* weight of neutral posts in the pool, 0..1 */
+    double trending_velocity;       /* recent/baseline flow - 1 at half the extra gain, > 0 */
+    double trending_short_half_life_days;    /* window of the recent post flow, > 0 */
+    double trending_baseline_half_life_days; /* window of the baseline post flow, > 0 */
+    double trending_negative_weight;/* weight of negative posts in the trending flow, 0..1 */
+    double fatigue_impressions;     /* UGC impressions per person halving UGC's pull, > 0 */
+    double fatigue_half_life_days;  /* recovery half-life of that fatigue, > 0 */
 } sc_platform;
 
 typedef struct {                    /* parameters.exposure */
