@@ -103,18 +103,39 @@ static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau) {
     return L * pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
 }
 
-int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
-                   int tau, double u_choice, double u_asset) {
+/* Trip probability of agent i of cell-day c on an occasion (the logit of
+ * ODD 7.4) with loyalty L; its random intercept is the TRAIT draw-1 z1. */
+static double booking_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
+                                  uint64_t i, double L) {
     const sc_decision *dp = &m->sc->parameters.decision;
-    agent_taste t;
-    ipsim__visit_taste(m, cell, k, &t);
-    double L = loyalty_now(m, i, tau);
+    philox4x32_ctr_t b = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 1);
+    double z4, z5;
+    rng_normal2(b.v[0], b.v[1], &z4, &z5);
+    double intercept = m->sc->segments[cell_segment(cell)].taste_sd_utility * z5;
     double penalty = m->ag.visits[i] ? dp->revisit_penalty *
                      (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction) : 0;
     double v = c->v_cell + dp->beta_attitude * (m->ag.attitude[i] / ATTITUDE_Q) +
-               dp->beta_loyalty * L - penalty + t.intercept;
+               dp->beta_loyalty * L - penalty + intercept;
     double ev = exp(v);
-    double p = ev / (1 + ev + c->sub_weight);
+    return ev / (1 + ev + c->sub_weight);
+}
+
+double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
+                                   uint64_t i, int tau, int last_trip_end) {
+    double L = m->ag.loyalty[i] / LOYALTY_Q;
+    if (L > 0 && m->ag.visits[i]) {
+        double years = (tau - last_trip_end) / 365.0;
+        L *= pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
+    } else {
+        L = 0;
+    }
+    return booking_probability(m, c, cell, k, i, L);
+}
+
+int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
+                   int tau, double u_choice, double u_asset) {
+    double L = loyalty_now(m, i, tau);
+    double p = booking_probability(m, c, cell, k, i, L);
     if (u_choice >= p) return 0;
 
     int a = 0;

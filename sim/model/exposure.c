@@ -3,8 +3,8 @@
  * exposure) of the daily step: who sees what about the destination.
  *
  * Per market x segment cell, the expected number of effective impressions a
- * person receives today is the sum of five sources (ODD 7.3): paid campaign
- * impressions, official content, user-generated content on the platform,
+ * person receives today is the sum of six sources (ODD 7.3): paid campaign
+ * impressions, sparks (dated content such as a blogger's video), official content, user-generated content on the platform,
  * offline word of mouth from returned visitors of the same market, and an
  * ambient regional-information rate that decays with distance. Each source
  * carries a quality signal; the cell's signal is their rate-weighted mean.
@@ -77,8 +77,11 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau) {
         double l_wom = mpeople > 0 ? wom_out / mpeople : 0;
         double l_amb = e->ambient_rate_at_zero_km * exp(-e->ambient_decay_per_km * mkt->distance_km);
 
-        double lambda = l_paid + l_off + l_ugc + l_wom + l_amb;
-        double signal_rate = (l_paid + l_off) * sc->destination.official_claim + ugc_sig * dep +
+        size_t td = (size_t)tau * m->n_cells + c;
+        double l_spark = m->spark_cell[td];
+        double lambda = l_paid + l_spark + l_off + l_ugc + l_wom + l_amb;
+        double signal_rate = (l_paid + l_off) * sc->destination.official_claim + m->spark_signal[td] +
+                             ugc_sig * dep +
                              (mpeople > 0 ? wom_sig / mpeople : 0) + l_amb * m->pf.reputation;
         cd->lambda = lambda;
         cd->p0 = exp(-lambda);

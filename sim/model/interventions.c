@@ -4,9 +4,11 @@
  * Interventions are data with dates, so their effect on every internal day
  * is tabulated once at model creation (ODD 7.2): effective asset attributes
  * (mechanisms A, B, E, asset events), destination-wide service and
- * community settings (D, F), and the paid impressions each campaign
- * (baseline promotion, mechanism C) buys and lands on each market x segment
- * cell. Nothing here is random.
+ * community settings (D, F), the paid impressions each campaign (baseline
+ * promotion, mechanism C) buys and lands on each market x segment cell, and
+ * the impressions each spark (a dated piece of content: a blogger's video, a
+ * film, a news story) makes in its target cells, halving with its
+ * half-life. Nothing here is random.
  */
 #include <math.h>
 #include <string.h>
@@ -151,6 +153,31 @@ static void apply_campaign(struct ipsim_model *m, const sc_intervention *iv, int
     }
 }
 
+/* A spark on one day: views_per_person_day x target weight x 0.5^(age /
+ * half-life) effective impressions per person of each targeted cell, the
+ * platform share of them scaled by the cell's digital dependency x platform
+ * penetration (as official and UGC content, 7.3), with its content signal. */
+static void apply_spark(struct ipsim_model *m, const sc_intervention *iv, int tau, ipsim_date date) {
+    const sc_data *sc = m->sc;
+    double age = (double)(date - iv->start);
+    double v = iv->views_per_person_day *
+               (iv->novelty_half_life_days > 0 ? pow(0.5, age / iv->novelty_half_life_days) : 1.0);
+    double *lam = &m->spark_cell[(size_t)tau * m->n_cells], *sig = &m->spark_signal[(size_t)tau * m->n_cells];
+    for (int c = 0; c < m->n_cells; c++) {
+        int mk = cell_market(c), s = cell_segment(c);
+        double w = 0;
+        for (int j = 0; j < iv->n_targets; j++) {
+            const sc_target *tg = &iv->targets[j];
+            if ((tg->market < 0 || tg->market == mk) && (tg->segment < 0 || tg->segment == s)) w += tg->weight;
+        }
+        if (w <= 0) continue;
+        double dep = sc->segments[s].digital_dependency * sc->markets[mk].platform_penetration;
+        double l = v * w * (iv->platform_share * dep + (1 - iv->platform_share));
+        lam[c] += l;
+        sig[c] += l * iv->content_signal;
+    }
+}
+
 void ipsim__interventions_tabulate(struct ipsim_model *m) {
     const sc_data *sc = m->sc;
     for (int tau = 0; tau < m->n_days_ext; tau++) {
@@ -165,6 +192,9 @@ void ipsim__interventions_tabulate(struct ipsim_model *m) {
             case MECH_PROMOTION:
             case MECH_C:
                 apply_campaign(m, iv, tau);
+                break;
+            case MECH_SPARK:
+                apply_spark(m, iv, tau, date);
                 break;
             case MECH_A:
             case MECH_B:

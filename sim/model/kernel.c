@@ -135,6 +135,9 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
         candidate_day(m, cell, k, base + k, tau, n, occasion, &r);
     }
 
+    /* expected bookings of today, for crowding (crowding.c) */
+    ipsim__crowding_sample(m, cell, k0, k1, tau);
+
     /* 4b-4d for agents with something scheduled */
     int community = m->dest_days[tau].community_post_rate > 0;
     const uint8_t *visits = m->ag.visits + base;

@@ -45,8 +45,8 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
         agents += d->markets[i].population * d->markets[i].adult_share / scale;
     int days = opt && opt->days > 0 ? opt->days : d->simulation.days;
     double ext = days + d->simulation.warmup_days + horizon_days(d);
-    double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 8.0) + sizeof(dest_day) +
-                           4.0 * d->n_markets * 8.0) +
+    double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 16.0) + sizeof(dest_day) +
+                           8.0 * d->n_markets * 8.0) +
                     (double)MET_COUNT * days * d->n_markets * 2 * 8.0;
     return agents * ipsim__population_bytes_per_agent() + tables;
 }
@@ -57,8 +57,11 @@ static int alloc_tables(ipsim_model *m) {
     m->dest_days = calloc(ext, sizeof(dest_day));
     m->paid_cell = calloc(ext * (size_t)m->n_cells, sizeof(double));
     m->paid_bought = calloc(ext * (size_t)m->n_cells, sizeof(double));
+    m->spark_cell = calloc(ext * (size_t)m->n_cells, sizeof(double));
+    m->spark_signal = calloc(ext * (size_t)m->n_cells, sizeof(double));
     m->cells = calloc((size_t)m->n_cells, sizeof(cell_day));
     m->occupancy = calloc(ext * (size_t)m->n_assets, sizeof(int64_t));
+    m->occ_expect = calloc(ext * (size_t)m->n_assets, sizeof(int64_t));
     m->pf.post_stock = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.post_signal = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.wom_stock = calloc((size_t)m->n_markets, sizeof(double));
@@ -71,8 +74,8 @@ static int alloc_tables(ipsim_model *m) {
     m->res.asset_daily = calloc((size_t)AMET_COUNT * m->days * m->n_assets, sizeof(double));
     m->res.dest_daily = calloc((size_t)DMET_COUNT * m->days, sizeof(double));
     m->acc = calloc((size_t)m->threads, sizeof(thread_acc));
-    if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->cells ||
-        !m->occupancy || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
+    if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->spark_cell || !m->spark_signal || !m->cells ||
+        !m->occupancy || !m->occ_expect || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
         !m->pf.wom_signal || !m->pf.fatigue || !m->res.daily || !m->res.asset_daily || !m->res.dest_daily || !m->acc)
         return -1;
     for (int t = 0; t < m->threads; t++) {
@@ -94,8 +97,11 @@ static void free_tables(ipsim_model *m) {
     free(m->dest_days);
     free(m->paid_cell);
     free(m->paid_bought);
+    free(m->spark_cell);
+    free(m->spark_signal);
     free(m->cells);
     free(m->occupancy);
+    free(m->occ_expect);
     ipsim__platform_free(m);
     free(m->res.daily);
     free(m->res.asset_daily);

@@ -37,19 +37,6 @@ static double live_stock(const struct ipsim_model *m, double *signal) {
     return p;
 }
 
-/* Visitor-weighted occupancy / capacity over the assets on internal day tau;
- * a person does not meet the other scale - 1 people of its own agent (7.5). */
-static double crowding_index(const struct ipsim_model *m, int tau) {
-    double num = 0, den = 0;
-    for (int a = 0; a < m->n_assets; a++) {
-        double people = (double)m->occupancy[(size_t)tau * m->n_assets + a] * m->scale;
-        double met = people > 0 ? people - (m->scale - 1) : 0;
-        num += people * met / m->sc->destination.assets[a].capacity_per_day;
-        den += people;
-    }
-    return den > 0 ? num / den : 0;
-}
-
 /* Trending velocity (ODD 7.6): exponentially weighted recent and baseline
  * flows, each divided by its weight (the mean over the days so far, so the
  * first days need no start value), compared with the floor K added. */
@@ -92,7 +79,7 @@ void ipsim__platform_update(struct ipsim_model *m, int tau, const int64_t *marke
     double signal_sum, stock = live_stock(m, &signal_sum);
     m->pf.amplification = trending(m, flow);
     if (stock > 0) m->pf.reputation += v->reputation_learning_rate * (signal_sum / stock - m->pf.reputation);
-    m->pf.crowd_expect += (crowding_index(m, tau) - m->pf.crowd_expect) / v->crowding_memory_days;
+    m->pf.crowd_expect += (ipsim__crowding_index(m, tau) - m->pf.crowd_expect) / v->crowding_memory_days;
     double e = m->pf.erosion;
     e += sc->destination.erosion_per_year / 365.0 * (1 - e) - m->dest_days[tau].feedback_improvement * e;
     m->pf.erosion = clamp01(e);

@@ -158,9 +158,13 @@ struct ipsim_model {
     dest_day *dest_days;            /* [n_days_ext] */
     double *paid_cell;              /* [n_days_ext][n_cells] people-level effective impressions */
     double *paid_bought;            /* [n_days_ext][n_cells] people-level impressions bought */
+    double *spark_cell;             /* [n_days_ext][n_cells] spark impressions per person */
+    double *spark_signal;           /* [n_days_ext][n_cells] the same x their content signal */
 
     cell_day *cells;                /* [n_cells] today's inputs */
     int64_t *occupancy;             /* [n_days_ext][n_assets] agents on site, atomically updated */
+    int64_t *occ_expect;            /* [n_days_ext][n_assets] expected people on site, fixed point
+                                     * (crowding.c), atomically updated */
     ipsim_platform pf;
 
     thread_acc *acc;                /* [threads] */
@@ -178,7 +182,7 @@ void ipsim__calendar_free(ipsim_calendar *cal);
 ipsim_date ipsim__calendar_date(const sc_data *sc, int warmup, int tau);
 
 /* interventions.c: tabulate effective assets and destination per day, and
- * paid impressions per cell per day, for every internal day. */
+ * paid and spark impressions per cell per day, for every internal day. */
 void ipsim__interventions_tabulate(struct ipsim_model *m);
 
 /* population.c */
@@ -203,6 +207,12 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau);
 int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
                    int tau, double u_choice, double u_asset);
 
+/* Trip probability on an occasion (ODD 7.4) of agent i (= cell_start + k)
+ * of cell-day c whose last trip ended on day last_trip_end (loyalty decays
+ * from there to tau); the same value ipsim__decision_agent compares. */
+double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
+                                   uint64_t i, int tau, int last_trip_end);
+
 /* visit.c */
 void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc);
 void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
@@ -213,6 +223,17 @@ typedef struct { double w[5]; double intercept; } agent_taste;
 void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
 /* taste-weighted quality of an asset on a day (no crowding, no bonuses) */
 double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
+
+/* crowding.c (ODD 7.5): crowding from the expected occupancy.
+ * ..._sample adds the expected bookings of agents k0..k1-1 of a cell today
+ * (after their impressions and decisions, before arrivals); ..._expected is
+ * asset a's expected people on site on night tau; ..._trip the mean
+ * crowding beyond the threshold over a stay; ..._index the
+ * visitor-weighted crowding index of 7.6. */
+void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau);
+double ipsim__crowding_expected(const struct ipsim_model *m, int tau, int a);
+double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int nights);
+double ipsim__crowding_index(const struct ipsim_model *m, int tau);
 
 /* people.c: how many of an agent's `scale` people (scale >= 1, not
  * necessarily whole) do something each does independently with probability

@@ -58,20 +58,6 @@ void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     if (m->ag.visits[i]) acc[ACC_REPEAT]++;
 }
 
-/* Mean excess crowding (occupancy / capacity above the threshold) at the
- * agent's asset over the nights of its trip. A person meets the others and
- * itself: the agent's own other scale - 1 people are not counted (in
- * expectation they would be elsewhere; ODD 7.5). */
-static double trip_crowding(const struct ipsim_model *m, int a, int arrive, int nights) {
-    const sc_visit *v = &m->sc->parameters.visit;
-    double cap = m->sc->destination.assets[a].capacity_per_day, sum = 0;
-    for (int t = arrive; t < arrive + nights; t++) {
-        double ratio = ((double)m->occupancy[(size_t)t * m->n_assets + a] * m->scale - (m->scale - 1)) / cap;
-        sum += fmax(0, ratio - v->crowding_threshold);
-    }
-    return sum / nights;
-}
-
 void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
                   thread_acc *ta, int64_t *acc) {
     const sc_data *sc = m->sc;
@@ -86,7 +72,7 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     ipsim__visit_taste(m, cell, k, &t);
     double expect = m->ag.attitude[i] / ATTITUDE_Q;
     double exper = ipsim__visit_quality(m, t.w, arrive, a) -
-                   g->crowding_sensitivity * trip_crowding(m, a, arrive, nights) +
+                   g->crowding_sensitivity * ipsim__crowding_trip(m, a, arrive, nights) +
                    ad->experience_bonus + dd->hospitality_bonus;
     double sat = exper + v->disconfirmation_weight * (exper - expect);
     double neutral = sat_neutral(v);

@@ -17,6 +17,7 @@
 #include "scenario/field_table.h"
 
 #define M_CAMPAIGN (MB(MECH_PROMOTION) | MB(MECH_C)) /* the paid media campaigns */
+#define M_TARGETED (M_CAMPAIGN | MB(MECH_SPARK))      /* reach chosen market x segment cells */
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 #define NUM(S, K, LO, HI, FL, UNIT, DOC)                                                        \
@@ -342,18 +343,19 @@ static const table target_table =
 static const field intervention_fields[] = {
     NAMEF(sc_intervention, name, "Intervention name."),
     {.key = "mechanism", .type = FT_MECHANISM, .off = offsetof(sc_intervention, mechanism),
-     .doc = "\"promotion\" or one of the mechanisms \"A\" to \"F\"."},
+     .doc = "\"promotion\", one of the mechanisms \"A\" to \"F\", or \"spark\"."},
     DATEF(sc_intervention, start, "First day (inclusive); inside the simulated period."),
     DATEF(sc_intervention, end, "Last day (inclusive), on or after start; may run past the period."),
     NUM(sc_intervention, cost_cny, 0, 1e12, 0, "CNY",
-        "Cost; for promotion and C the media budget."),
+        "Cost; for promotion and C the media budget; for a spark any cost, often 0 (not media spend)."),
     {.key = "description", .type = FT_TEXT, .flags = F_OPT | F_NOSTORE,
      .doc = "Free text (not used by the model)."},
     /* mechanism-specific */
     {.key = "targets", .type = FT_ARRAY, .off = offsetof(sc_intervention, targets),
      .count_off = offsetof(sc_intervention, n_targets), .sub = &target_table, .min_items = 1,
-     .max_items = IPSIM_MAX_TARGETS, .flags = F_OPT, .mechs = M_CAMPAIGN, .req_mechs = M_CAMPAIGN,
-     .doc = "Targeted cells; the budget is spread over them by weight x people."},
+     .max_items = IPSIM_MAX_TARGETS, .flags = F_OPT, .mechs = M_TARGETED, .req_mechs = M_TARGETED,
+     .doc = "Targeted cells; a campaign's budget is spread over them by weight x people, a "
+            "spark's views per person are multiplied by the weight."},
     {.key = "channels", .type = FT_CHANNEL_MAP, .off = offsetof(sc_intervention, channel_share),
      .min = 0, .max = 1, .flags = F_OPT | F_SUM_ONE, .mechs = M_CAMPAIGN, .req_mechs = M_CAMPAIGN,
      .unit = "1",
@@ -369,8 +371,8 @@ static const field intervention_fields[] = {
     MNUM(participation_add, 0, 1, 0, MB(MECH_B), "1", "Added to asset participation."),
     MNUM(distinctiveness_add, 0, 1, 0, MB(MECH_B) | MB(MECH_E), "1",
          "Added to asset distinctiveness."),
-    MNUM(novelty_half_life_days, 0, 3650, 0, MB(MECH_A), "d",
-         "Half-life of the novelty of the additions; 0 = no fading."),
+    MNUM(novelty_half_life_days, 0, 3650, 0, MB(MECH_A) | MB(MECH_SPARK), "d",
+         "A: half-life of the novelty (0 = no fading); spark: half-life of its daily views (0 = none)."),
     MNUM(renewal_interval_days, 0, 3650, 0, MB(MECH_A), "d",
          "Days between renewals restoring novelty; 0 = never renewed."),
     MNUM(post_propensity_mult, 0, 10, 1, MB(MECH_B) | MB(MECH_D), "1", "Multiplier on posting."),
@@ -395,9 +397,20 @@ static const field intervention_fields[] = {
     MNUM(service_quality_add, 0, 1, 0, MB(MECH_F), "1", "Added to the service quality."),
     MNUM(hospitality_bonus, 0, 1, 0, MB(MECH_F), "1", "Experience bonus from hospitality."),
     MNUM(official_reach_mult, 0, 10, 1, MB(MECH_F), "1", "Multiplier on official content reach."),
+    {.key = "views_per_person_day", .type = FT_NUMBER, .off = offsetof(sc_intervention, views_per_person_day),
+     .min = 0, .max = 1000, .flags = F_OPT, .mechs = MB(MECH_SPARK), .req_mechs = MB(MECH_SPARK),
+     .unit = "impressions/(person*d)",
+     .doc = "Spark: effective impressions per targeted person on its first day (then halving every "
+            "novelty_half_life_days)."},
+    {.key = "content_signal", .type = FT_NUMBER, .off = offsetof(sc_intervention, content_signal),
+     .min = 0, .max = 1, .flags = F_OPT, .mechs = MB(MECH_SPARK), .req_mechs = MB(MECH_SPARK),
+     .unit = "1", .doc = "Spark: the quality its content shows (0 = a scandal, 1 = a rave)."},
+    MNUM(platform_share, 0, 1, 1, MB(MECH_SPARK), "1",
+         "Spark: share of its views seen on the short-video platform (these scale with a cell's "
+         "digital dependency x platform penetration; the rest, e.g. television, reach everyone)."),
 };
 static const table intervention_table =
-    TABLE("intervention", "A promotion or a mechanism A-F acting over a period.", sc_intervention,
+    TABLE("intervention", "A promotion, a mechanism A-F or a spark acting over a period.", sc_intervention,
           intervention_fields, ipsim__sf_check_intervention, T_UNIQUE_NAME | T_MECHANISM);
 
 const char *const ipsim__sf_mechanism_docs[MECH_COUNT] = {
@@ -415,6 +428,10 @@ const char *const ipsim__sf_mechanism_docs[MECH_COUNT] = {
     "distinctiveness, emotional value and aesthetics and cutting travel cost in the window.",
     "Mechanism F: service and hospitality upgrade with stronger official digital reach and "
     "cheaper travel.",
+    "Spark: a dated piece of content nobody need pay for (a food blogger's video, a film or "
+    "series, a news story, a concert) that puts the destination in front of chosen market and "
+    "segment cells from its start day, its views halving with a half-life, with a quality "
+    "signal; cost_cny (may be 0) is not media spend.",
 };
 
 /* the top level */
@@ -436,7 +453,7 @@ static const field scenario_fields[] = {
     OBJF(sc_data, platform, platform_table, "The UGC / short-video platform."),
     OBJF(sc_data, parameters, parameters_table, "Behavioural parameters."),
     ARRF(sc_data, interventions, n_interventions, intervention_table, 0, IPSIM_MAX_INTERVENTIONS, 0,
-         "Promotions and mechanisms A-F."),
+         "Promotions, mechanisms A-F and sparks."),
 };
 const table ipsim__sf_scenario_table = TABLE("scenario", "An ipsim scenario.", sc_data,
                                              scenario_fields, ipsim__sf_check_scenario, 0);

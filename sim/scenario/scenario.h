@@ -226,9 +226,9 @@ typedef struct {
     sc_visit visit;
 } sc_parameters;
 
-/* Interventions. "mechanism" is one of "promotion", "A".."F". */
+/* Interventions. "mechanism" is one of "promotion", "A".."F", "spark". */
 typedef enum {
-    MECH_PROMOTION = 0, MECH_A, MECH_B, MECH_C, MECH_D, MECH_E, MECH_F, MECH_COUNT
+    MECH_PROMOTION = 0, MECH_A, MECH_B, MECH_C, MECH_D, MECH_E, MECH_F, MECH_SPARK, MECH_COUNT
 } sc_mechanism;
 
 typedef struct {                    /* interventions[i].targets[j] */
@@ -242,7 +242,7 @@ typedef struct {                    /* interventions[i] */
     sc_mechanism mechanism;
     ipsim_date start, end;          /* inclusive */
     double cost_cny;                /* >= 0; for promotion and C this is the media budget */
-    /* promotion, C (campaigns) */
+    /* promotion, C (campaigns), spark: the cells reached */
     sc_target targets[IPSIM_MAX_TARGETS];
     int n_targets;
     double channel_share[IPSIM_MAX_CHANNELS]; /* channels{name: share}, sums to 1 */
@@ -255,7 +255,7 @@ typedef struct {                    /* interventions[i] */
     double authenticity_add;        /* B */
     double participation_add;       /* B */
     double distinctiveness_add;     /* B, E */
-    double novelty_half_life_days;  /* A: 0 = no fading */
+    double novelty_half_life_days;  /* A: 0 = no fading; spark: half-life of its views */
     double renewal_interval_days;   /* A: 0 = never renewed */
     double post_propensity_mult;    /* B, D: multiplier on posting, >= 0 */
     double event_experience_bonus;  /* B (weekends/holidays), E (event window) */
@@ -269,6 +269,9 @@ typedef struct {                    /* interventions[i] */
     double service_quality_add;     /* F */
     double hospitality_bonus;       /* F: experience bonus from hospitality */
     double official_reach_mult;     /* F: multiplier on official content reach, >= 0 */
+    double views_per_person_day;    /* spark: effective impressions per targeted person on day 1 */
+    double content_signal;          /* spark: quality signal its content carries, 0..1 */
+    double platform_share;          /* spark: share of its views seen on the platform, 0..1 */
 } sc_intervention;
 
 struct sc_data {
@@ -302,6 +305,6 @@ int ipsim_date_parse(const char *s, ipsim_date *out);
 void ipsim_date_format(ipsim_date day, char *buf);
 
 extern const char *const ipsim_segment_names[IPSIM_N_SEGMENTS]; /* "cec", "mainstream" */
-extern const char *const ipsim_mechanism_names[MECH_COUNT];    /* "promotion", "A".."F" */
+extern const char *const ipsim_mechanism_names[MECH_COUNT];    /* "promotion", "A".."F", "spark" */
 
 #endif /* IPSIM_SCENARIO_H */
