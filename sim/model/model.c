@@ -45,7 +45,7 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
         agents += d->markets[i].population * d->markets[i].adult_share / scale;
     int days = opt && opt->days > 0 ? opt->days : d->simulation.days;
     double ext = days + d->simulation.warmup_days + horizon_days(d);
-    double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 8.0) + sizeof(dest_day) +
+    double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 32.0) + sizeof(dest_day) +
                            4.0 * d->n_markets * 8.0) +
                     (double)MET_COUNT * days * d->n_markets * 2 * 8.0;
     return agents * ipsim__population_bytes_per_agent() + tables;
@@ -59,6 +59,9 @@ static int alloc_tables(ipsim_model *m) {
     m->paid_bought = calloc(ext * (size_t)m->n_cells, sizeof(double));
     m->cells = calloc((size_t)m->n_cells, sizeof(cell_day));
     m->occupancy = calloc(ext * (size_t)m->n_assets, sizeof(int64_t));
+    m->requests = calloc(ext * (size_t)m->n_assets, sizeof(int64_t));
+    m->accept = calloc(ext * (size_t)m->n_assets, sizeof(double));
+    m->day_load = calloc(ext * (size_t)m->n_assets, sizeof(double));
     m->pf.post_stock = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.post_signal = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.wom_stock = calloc((size_t)m->n_markets, sizeof(double));
@@ -71,7 +74,7 @@ static int alloc_tables(ipsim_model *m) {
     m->res.dest_daily = calloc((size_t)DMET_COUNT * m->days, sizeof(double));
     m->acc = calloc((size_t)m->threads, sizeof(thread_acc));
     if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->cells ||
-        !m->occupancy || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
+        !m->occupancy || !m->requests || !m->accept || !m->day_load || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
         !m->pf.wom_signal || !m->res.daily || !m->res.asset_daily || !m->res.dest_daily || !m->acc)
         return -1;
     for (int t = 0; t < m->threads; t++) {
@@ -95,6 +98,9 @@ static void free_tables(ipsim_model *m) {
     free(m->paid_bought);
     free(m->cells);
     free(m->occupancy);
+    free(m->requests);
+    free(m->accept);
+    free(m->day_load);
     ipsim__platform_free(m);
     free(m->res.daily);
     free(m->res.asset_daily);
@@ -156,7 +162,8 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     m->scale = scale;
     m->days = days;
     m->warmup = m->sc->simulation.warmup_days;
-    m->n_days_ext = m->warmup + days + horizon_days(m->sc);
+    m->horizon = horizon_days(m->sc);
+    m->n_days_ext = m->warmup + days + m->horizon;
     m->n_markets = m->sc->n_markets;
     m->n_cells = m->n_markets * IPSIM_N_SEGMENTS;
     m->n_assets = m->sc->destination.n_assets;

@@ -37,7 +37,8 @@ static double live_stock(const struct ipsim_model *m, double *signal) {
 static double crowding_index(const struct ipsim_model *m, int tau) {
     double num = 0, den = 0;
     for (int a = 0; a < m->n_assets; a++) {
-        double people = (double)m->occupancy[(size_t)tau * m->n_assets + a] * m->scale;
+        size_t at = (size_t)tau * m->n_assets + a;   /* overnight and day visitors */
+        double people = (double)m->occupancy[at] * m->scale + m->day_load[at];
         num += people * people / m->sc->destination.assets[a].capacity_per_day;
         den += people;
     }

@@ -22,6 +22,8 @@ enum {
     ST_BOOKED = 2,    /* day_mark = arrival day */
     ST_ON_TRIP = 3,   /* day_mark = departure day */
     ST_RETURNED = 4,  /* cooling down after a trip; day_mark = end of cooldown */
+    ST_PENDING = 5,   /* booking requested today, confirmed or refused tomorrow
+                       * against capacity (capacity.c); day_mark = arrival day */
     ST_COUNT
 };
 
@@ -96,6 +98,10 @@ typedef struct {
     double p_candidate;    /* 1 - (1 - p_expose)(1 - p_occasion) */
     double log_no_candidate; /* log(1 - p_candidate) */
     int direct;            /* p_candidate >= DIRECT_THRESHOLD: draw for every agent */
+    /* day visits (dayvisits.c), people, after admission at the assets */
+    double local_visits;   /* residents' local visits today (local markets) */
+    double same_day_visits;/* same-day visits today (other markets) */
+    double day_turned_away;/* day visits refused for lack of capacity */
 } cell_day;
 
 /* Per-thread accumulators for one day; integers so that sums do not depend
@@ -112,7 +118,7 @@ typedef struct {
 enum {
     ACC_UNAWARE = 0, ACC_AWARE, ACC_CONSIDERING, ACC_BOOKED, ACC_ON_TRIP, ACC_RETURNED,
     ACC_ARRIVALS, ACC_REPEAT, ACC_DEPARTURES, ACC_SPEND, ACC_POS, ACC_NEG, ACC_NEU,
-    ACC_SAT_SUM, ACC_UGC_IMPRESSIONS,
+    ACC_SAT_SUM, ACC_UGC_IMPRESSIONS, ACC_TURNED_AWAY,
     ACC_COUNT
 };
 
@@ -140,6 +146,7 @@ struct ipsim_model {
     int n_days_ext;
     int tau;                        /* next internal day to simulate */
     int n_markets, n_cells, n_assets, threads;
+    int horizon;                    /* longest lead time + longest trip, days */
     float sal_decay;                /* daily salience retention 0.5^(1/adstock_half_life_days) */
     double post_decay;              /* daily post retention 0.5^(1/post_half_life_days) */
 
@@ -157,7 +164,12 @@ struct ipsim_model {
     double *paid_bought;            /* [n_days_ext][n_cells] people-level impressions bought */
 
     cell_day *cells;                /* [n_cells] today's inputs */
-    int64_t *occupancy;             /* [n_days_ext][n_assets] agents on site, atomically updated */
+    int64_t *occupancy;             /* [n_days_ext][n_assets] overnight agents on site, counted
+                                     * when their booking is confirmed (atomically updated) */
+    int64_t *requests;              /* [n_days_ext][n_assets] agent-nights requested today */
+    double *accept;                 /* [n_days_ext][n_assets] acceptance probability of a night
+                                     * requested yesterday (capacity.c) */
+    double *day_load;               /* [n_days_ext][n_assets] day visitors admitted (people) */
     ipsim_platform pf;
 
     thread_acc *acc;                /* [threads] */
@@ -171,6 +183,9 @@ struct ipsim_model {
 int ipsim__calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
                    int n_days_ext, const sc_decision *d);
 void ipsim__calendar_free(ipsim_calendar *cal);
+/* Whether asset event e runs on date d: a day from start to end on one of
+ * its weekdays (every day if none are listed), or one of its dates. */
+int ipsim__event_on(const sc_event *e, ipsim_date d);
 /* internal day -> calendar date */
 ipsim_date ipsim__calendar_date(const sc_data *sc, int warmup, int tau);
 
@@ -200,6 +215,14 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau);
 int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
                    int tau, double u_choice, double u_asset);
 
+/* Asset choice on internal day tau for weights w: cumulative choice
+ * probabilities in cdf, choice-weighted distinctiveness; returns the
+ * inclusive value (-INFINITY if every asset is closed). */
+double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
+                                    double cdf[], double *distinct);
+/* Mean taste weights of a segment. */
+void ipsim__decision_segment_weights(const sc_segment *g, double w[5]);
+
 /* visit.c */
 void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc);
 void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
@@ -210,6 +233,25 @@ typedef struct { double w[5]; double intercept; } agent_taste;
 void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
 /* taste-weighted quality of an asset on a day (no crowding, no bonuses) */
 double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
+
+/* capacity.c (ODD 7.10): booking requests against asset capacity and
+ * accommodation. */
+/* Tally a request made on tau (agent-nights at an asset), thread-safe. */
+void ipsim__capacity_request(struct ipsim_model *m, int asset, int arrive, int nights);
+/* Step b0 of 4b for a PENDING agent (its request was made yesterday):
+ * confirmed (BOOKED, occupancy counted) or refused (AWARE again, counted in
+ * acc[ACC_TURNED_AWAY]). */
+void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+                             int64_t *acc);
+/* Phase 5a: the acceptance probabilities of today's requests (read
+ * tomorrow), then the request tally is cleared. */
+void ipsim__capacity_update(struct ipsim_model *m, int tau);
+/* Stay-cost multiplier on arrival day tau (price response to booked beds). */
+double ipsim__capacity_price_mult(const struct ipsim_model *m, int tau);
+
+/* dayvisits.c (ODD 7.11): phase 5b, residents' local visits and same-day
+ * visits of day tau, admitted at the assets' remaining capacity. */
+void ipsim__day_visits(struct ipsim_model *m, int tau);
 
 /* community.c: mechanism D (ODD 7.7, part of 4d) for agent i = cell_start
  * + k on day tau: a past visitor may post as a community member. */
