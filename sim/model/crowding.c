@@ -20,6 +20,14 @@
  * day its noise is far below that of the realised occupancy). The sums are
  * fixed-point integers (order-independent: bitwise identical at any thread
  * count). The realised occupancy stays the output (/asset_daily/visitors).
+ *
+ * Capacity (ODD 7.11, capacity.c) binds on the people on site, so what
+ * the agents add here are expected booking REQUESTS of today (confirmed
+ * tomorrow); capacity.c turns them into acceptance probabilities and the
+ * expected confirmed people of each night. The people felt on site on a
+ * night are those expected confirmed overnight visitors plus the day
+ * visitors admitted (dayvisits.c, ODD 7.12, already expected values), at
+ * most the capacity: crowding felt never exceeds capacity / capacity = 1.
  */
 #include <math.h>
 #include "model/state.h"
@@ -77,7 +85,7 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32
         uint64_t i = base + k;
         uint8_t st = m->ag.state[i];
         int last;
-        if (st == ST_BOOKED && m->ag.day_mark[i] == c->arrival_tau) last = c->arrival_tau; /* booked today */
+        if (st == ST_PENDING && m->ag.day_mark[i] == c->arrival_tau) last = c->arrival_tau; /* booked today */
         else if (m->ag.salience[i] < consider) continue;
         else if (st == ST_AWARE) last = m->ag.day_mark[i];
         else if (st == ST_RETURNED && m->ag.day_mark[i] <= tau) last = m->ag.day_mark[i] - (int)cool;
@@ -86,8 +94,16 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32
     }
 }
 
+double ipsim__crowding_requested(struct ipsim_model *m, int tau, int a) {
+    int64_t *q = &m->occ_expect[(size_t)tau * m->n_assets + a];
+    double people = (double)*q / OCC_FIXED;
+    *q = 0;
+    return people;
+}
+
 double ipsim__crowding_expected(const struct ipsim_model *m, int tau, int a) {
-    return (double)m->occ_expect[(size_t)tau * m->n_assets + a] / OCC_FIXED;
+    size_t at = (size_t)tau * m->n_assets + a;
+    return fmin(m->confirmed[at] + m->day_load[at], m->sc->destination.assets[a].capacity_per_day);
 }
 
 double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int nights) {

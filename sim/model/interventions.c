@@ -30,7 +30,7 @@ static void base_day(const struct ipsim_model *m, int tau, asset_day *ad, dest_d
         x->appeal_bonus = 0;
         x->post_mult = 1;
         for (int e = 0; e < s->n_events; e++)
-            if (date >= s->events[e].start && date <= s->events[e].end) {
+            if (ipsim__event_on(&s->events[e], date)) {
                 x->experience_bonus += s->events[e].experience_bonus;
                 x->appeal_bonus += s->events[e].appeal_bonus;
             }
@@ -84,14 +84,14 @@ static void apply_destination(const sc_intervention *iv, dest_day *dd, ipsim_dat
         dd->post_mult *= iv->post_propensity_mult;
         break;
     case MECH_E:
-        if (date >= iv->event_start && date <= iv->event_end)
+        if (date >= iv->event_start && date <= iv->event_end && iv->n_targets == 0) /* else per cell, 7.4 */
             dd->travel_cost_reduction += iv->travel_cost_reduction_cny;
         break;
     case MECH_F:
         dd->service_quality += iv->service_quality_add;
         dd->hospitality_bonus += iv->hospitality_bonus;
         dd->official_reach_mult *= iv->official_reach_mult;
-        dd->travel_cost_reduction += iv->travel_cost_reduction_cny;
+        if (iv->n_targets == 0) dd->travel_cost_reduction += iv->travel_cost_reduction_cny; /* else 7.4 */
         break;
     default:
         break;
@@ -125,7 +125,7 @@ static void apply_campaign(struct ipsim_model *m, const sc_intervention *iv, int
         for (int j = 0; j < iv->n_targets; j++) {
             const sc_target *tg = &iv->targets[j];
             for (int mk = 0; mk < m->n_markets; mk++) {
-                if (tg->market >= 0 && tg->market != mk) continue;
+                if (tg->market >= 0 ? tg->market != mk : sc->markets[mk].local) continue; /* "*": visitors' markets */
                 for (int s = 0; s < IPSIM_N_SEGMENTS; s++) {
                     if (tg->segment >= 0 && tg->segment != s) continue;
                     int c = mk * IPSIM_N_SEGMENTS + s;

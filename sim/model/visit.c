@@ -2,8 +2,8 @@
  * visit.c - ODD phases 4c (visit) and 4d (after the visit) of the daily
  * step: the trip and what follows it.
  *
- * Arrival puts the agent on site at its main asset for its nights and adds
- * it to that asset's occupancy on each of those nights. On the departure day
+ * Arrival puts the agent on site at its main asset for its nights (its
+ * occupancy was counted when its booking was confirmed, capacity.c). On the departure day
  * the agent judges the trip (ODD 7.5): experience = its taste-weighted
  * quality of the asset (authenticity & participation, emotional value,
  * aesthetics, shareability, service) minus crowding beyond the threshold,
@@ -50,10 +50,7 @@ void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     int nights = m->ag.nights[i], a = m->ag.asset[i];
     m->ag.state[i] = ST_ON_TRIP;
     m->ag.day_mark[i] = (uint16_t)(tau + nights);
-    for (int t = tau; t < tau + nights && t < m->n_days_ext; t++) {
-        #pragma omp atomic
-        m->occupancy[(size_t)t * m->n_assets + a] += 1;
-    }
+    (void)a;  /* occupancy was counted when the booking was confirmed (7.11) */
     acc[ACC_ARRIVALS]++;
     if (m->ag.visits[i]) acc[ACC_REPEAT]++;
 }
@@ -74,7 +71,8 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     double exper = ipsim__visit_quality(m, t.w, arrive, a) -
                    g->crowding_sensitivity * ipsim__crowding_trip(m, a, arrive, nights) +
                    ad->experience_bonus + dd->hospitality_bonus;
-    double sat = exper + v->disconfirmation_weight * (exper - expect);
+    /* satisfaction is a rating on [-1, 1] (7.5) */
+    double sat = fmax(-1, fmin(1, exper + v->disconfirmation_weight * (exper - expect)));
     double neutral = sat_neutral(v);
 
     acc[ACC_DEPARTURES]++;

@@ -153,6 +153,10 @@ static const field market_fields[] = {
      .doc = "Media price by channel: every channel must be priced."},
     P01(sc_market, platform_penetration, "Share of adults active on the UGC platform."),
     OBJF(sc_market, initial_awareness, awareness_table, "Initial awareness by segment."),
+    {.key = "local", .type = FT_INTEGER, .off = offsetof(sc_market, local), .min = 0, .max = 1,
+     .flags = F_OPT, .def = 0,
+     .doc = "1: the destination city's own residents, who make local visits (parameters.day_visits) "
+            "and no overnight trips; not covered by the \"*\" campaign target. 0: a source market."},
 };
 static const table market_table =
     TABLE("market", "A source market.", sc_market, market_fields, NULL, T_UNIQUE_NAME);
@@ -162,6 +166,13 @@ static const field event_fields[] = {
     NAMEF(sc_event, name, "Event name."),
     DATEF(sc_event, start, "First day (inclusive)."),
     DATEF(sc_event, end, "Last day (inclusive), on or after start."),
+    {.key = "weekdays", .type = FT_WEEKDAYS, .off = offsetof(sc_event, weekdays),
+     .count_off = offsetof(sc_event, n_weekdays), .min = 1, .max = 7, .max_items = 7, .flags = F_OPT,
+     .doc = "A weekly rule: only the days from start to end on these ISO weekdays (1 = Monday .. "
+            "7 = Sunday), e.g. [6] for every Saturday; absent or empty = every day."},
+    {.key = "dates", .type = FT_DATES, .off = offsetof(sc_event, dates),
+     .count_off = offsetof(sc_event, n_dates), .max_items = IPSIM_MAX_EVENT_DATES, .flags = F_OPT,
+     .doc = "More event days, listed one by one (they may lie outside start..end)."},
     NUM(sc_event, experience_bonus, -1, 1, 0, "1", "Added to the experience on event days."),
     NUM(sc_event, appeal_bonus, 0, 5, 0, "1", "Added to the utility of trips on event days."),
 };
@@ -177,7 +188,9 @@ static const field asset_fields[] = {
     P01(sc_asset, aesthetics, "Aesthetic quality."),
     P01(sc_asset, distinctiveness, "Distinctiveness against substitutes."),
     P01(sc_asset, shareability, "Shareability of the experience."),
-    NUM(sc_asset, capacity_per_day, 0, 1e9, F_XMIN, "visitors/d", "Visitors on site per day."),
+    NUM(sc_asset, capacity_per_day, 0, 1e9, F_XMIN, "visitors/d",
+        "Visitors admitted on site per day (overnight and day visitors); bookings and day visits "
+        "beyond it are turned away."),
     NUM(sc_asset, appeal, -100, 100, 0, "1", "Base utility in the asset choice."),
     {.key = "seasonal", .type = FT_NUMBERS, .off = offsetof(sc_asset, seasonal), .min = 0, .max = 1,
      .max_items = IPSIM_MONTHS, .unit = "1",
@@ -206,6 +219,12 @@ static const field destination_fields[] = {
     P01(sc_destination, official_claim, "Quality the official content asserts."),
     NUM(sc_destination, erosion_per_year, 0, 1, 0, "1/year",
         "Experiential erosion of emotional value per year."),
+    NUMD(sc_destination, accommodation_per_night, 0, 1e9, 0, 0, "people",
+         "Guest beds: overnight visitors the destination can lodge per night; 0 = no limit."),
+    NUMD(sc_destination, price_response, 0, 100, 0, 0, "1",
+         "Rise of the stay cost (share) at full accommodation, proportional to the booked share "
+         "of beds on the arrival night."),
+    NUMD(sc_destination, price_cap, 0, 100, 0, 0, "1", "Largest rise of the stay cost (share)."),
     ARRF(sc_destination, assets, n_assets, asset_table, 1, IPSIM_MAX_ASSETS, 0, "Assets."),
     ARRF(sc_destination, substitutes, n_substitutes, substitute_table, 0, IPSIM_MAX_SUBSTITUTES,
          F_OPT, "Competing destinations."),
@@ -317,10 +336,32 @@ static const table visit_table =
     TABLE("visit parameters", "Visit, satisfaction and loyalty.", sc_visit, visit_fields,
           ipsim__sf_check_visit, 0);
 
+#define DAYRATE(K, DOC) NUMD(sc_day_visits, K, 0, 100, 0, 0, "visits/(person*d)", DOC)
+static const field day_visits_fields[] = {
+    DAYRATE(local_rate_weekday, "Local visits per considering resident on a weekday."),
+    DAYRATE(local_rate_weekend, "Local visits per considering resident on a weekend day."),
+    DAYRATE(local_rate_holiday, "Local visits per considering resident on a public holiday."),
+    DAYRATE(same_day_rate_weekday, "Same-day visits per considering person on a weekday, at 0 km."),
+    DAYRATE(same_day_rate_weekend, "Same-day visits per considering person on a weekend day, at 0 km."),
+    DAYRATE(same_day_rate_holiday, "Same-day visits per considering person on a public holiday, at 0 km."),
+    NUMD(sc_day_visits, same_day_max_km, 0, 1e5, 0, 0, "km",
+         "Markets farther than this make no same-day visits."),
+    NUMD(sc_day_visits, same_day_decay_per_km, 0, 100, 0, 0, "1/km",
+         "Distance decay of same-day visits."),
+    NUMD(sc_day_visits, spend_per_visit_cny, 0, 1e6, 0, 0, "CNY/visit",
+         "On-site spend of a local or same-day visit (added to spending_cny)."),
+};
+static const table day_visits_table =
+    TABLE("day-visit parameters", "Residents' local visits and same-day visits (no overnight stay).",
+          sc_day_visits, day_visits_fields, NULL, 0);
+
 static const field parameters_fields[] = {
     OBJF(sc_parameters, exposure, exposure_table, "Exposure, salience and attitude."),
     OBJF(sc_parameters, decision, decision_table, "Trip decision."),
     OBJF(sc_parameters, visit, visit_table, "Visit, satisfaction and loyalty."),
+    {.key = "day_visits", .type = FT_OBJECT, .off = offsetof(sc_parameters, day_visits),
+     .sub = &day_visits_table, .flags = F_OPT,
+     .doc = "Residents' local visits and same-day visits; absent = none."},
 };
 static const table parameters_table =
     TABLE("parameters", "Behavioural parameters.", sc_parameters, parameters_fields, NULL, 0);
@@ -353,9 +394,12 @@ static const field intervention_fields[] = {
     /* mechanism-specific */
     {.key = "targets", .type = FT_ARRAY, .off = offsetof(sc_intervention, targets),
      .count_off = offsetof(sc_intervention, n_targets), .sub = &target_table, .min_items = 1,
-     .max_items = IPSIM_MAX_TARGETS, .flags = F_OPT, .mechs = M_TARGETED, .req_mechs = M_TARGETED,
-     .doc = "Targeted cells; a campaign's budget is spread over them by weight x people, a "
-            "spark's views per person are multiplied by the weight."},
+     .max_items = IPSIM_MAX_TARGETS, .flags = F_OPT, .mechs = M_TARGETED | MB(MECH_E) | MB(MECH_F),
+     .req_mechs = M_TARGETED,
+     .doc = "Targeted cells. Campaigns: the budget is spread over them by weight x people; a "
+            "spark's views per person are multiplied by the weight. E, F: the travel cost "
+            "reduction applies only to these cells, times the weight (absent = every market, "
+            "weight 1)."},
     {.key = "channels", .type = FT_CHANNEL_MAP, .off = offsetof(sc_intervention, channel_share),
      .min = 0, .max = 1, .flags = F_OPT | F_SUM_ONE, .mechs = M_CAMPAIGN, .req_mechs = M_CAMPAIGN,
      .unit = "1",

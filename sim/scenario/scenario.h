@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include "ipsim/ipsim.h"
 
-#define IPSIM_MAX_MARKETS 64
+#define IPSIM_MAX_MARKETS 400
 #define IPSIM_MAX_ASSETS 32
 #define IPSIM_MAX_CHANNELS 8
 #define IPSIM_MAX_SUBSTITUTES 16
@@ -33,7 +33,8 @@
 #define IPSIM_MAX_DATES 128
 #define IPSIM_MAX_INTERVENTIONS 64
 #define IPSIM_MAX_TARGETS 64
-#define IPSIM_MAX_EVENTS 16
+#define IPSIM_MAX_EVENTS 32
+#define IPSIM_MAX_EVENT_DATES 64
 #define IPSIM_MAX_DAYS 3660          /* ten years */
 #define IPSIM_NAME_MAX 64            /* bytes incl. NUL for every name */
 #define IPSIM_TEXT_MAX 1024          /* description */
@@ -109,11 +110,17 @@ typedef struct {                    /* markets[i] */
                                          * every channel must be priced */
     double platform_penetration;    /* share of adults active on the UGC platform, 0..1 */
     double initial_awareness[IPSIM_N_SEGMENTS]; /* initial_awareness{cec, mainstream}, 0..1 */
+    int local;                      /* 1: the destination city's own residents (local visits,
+                                     * no overnight trips), 0 (default): a source market */
 } sc_market;
 
 typedef struct {                    /* destination.assets[i].events[j] */
     char name[IPSIM_NAME_MAX];
-    ipsim_date start, end;
+    ipsim_date start, end;          /* the event runs on the days start..end (inclusive) */
+    int weekdays[7];                /* ...that fall on these ISO weekdays (none listed: every day) */
+    int n_weekdays;
+    ipsim_date dates[IPSIM_MAX_EVENT_DATES]; /* and on these dates too */
+    int n_dates;
     double experience_bonus;        /* added to experience on event days, -1..1 */
     double appeal_bonus;            /* added to trip utility for trips on event days, >= 0 */
 } sc_event;
@@ -146,6 +153,9 @@ typedef struct {                    /* destination */
     double initial_reputation;      /* expected experience quality, 0..1 */
     double official_claim;          /* quality the official content asserts, 0..1 */
     double erosion_per_year;        /* experiential erosion of emotional value, 0..1 */
+    double accommodation_per_night; /* guest beds (people per night), 0 = no limit */
+    double price_response;          /* stay-cost rise at full accommodation, >= 0 */
+    double price_cap;               /* largest stay-cost rise, >= 0 */
     sc_asset assets[IPSIM_MAX_ASSETS];
     int n_assets;                   /* >= 1 */
     sc_substitute substitutes[IPSIM_MAX_SUBSTITUTES];
@@ -220,10 +230,23 @@ typedef struct {                    /* parameters.visit */
     double repeat_salience_boost;   /* salience a satisfied visitor keeps, >= 0 */
 } sc_visit;
 
+typedef struct {                    /* parameters.day_visits */
+    double local_rate_weekday;      /* local visits per considering resident per day, >= 0 */
+    double local_rate_weekend;
+    double local_rate_holiday;
+    double same_day_rate_weekday;   /* same-day visits per considering person per day at 0 km, >= 0 */
+    double same_day_rate_weekend;
+    double same_day_rate_holiday;
+    double same_day_max_km;         /* markets farther away make no same-day visits, >= 0 */
+    double same_day_decay_per_km;   /* distance decay of same-day visits, >= 0 */
+    double spend_per_visit_cny;     /* on-site spend of a local or same-day visit, >= 0 */
+} sc_day_visits;
+
 typedef struct {
     sc_exposure exposure;
     sc_decision decision;
     sc_visit visit;
+    sc_day_visits day_visits;
 } sc_parameters;
 
 /* Interventions. "mechanism" is one of "promotion", "A".."F", "spark". */
