@@ -310,38 +310,51 @@ static void pattern4(void) {
     expect_greater("P4", "conversion Jun-Dec, E - baseline", cE, cbE, re, T_MIN);
 }
 
-/* Largest 7-day mean of daily arrivals (people/day). */
-static double peak_week(const run_t *r) {
+
+/* Largest 7-day mean of a daily metric (summed over cells). */
+static double peak_week_of(const run_t *r, int met) {
     double best = 0;
-    for (int d = 6; d < r->r->days; d++) best = fmax(best, sum(r, MET_ARRIVALS, d - 6, d, -1, -1) / 7);
+    for (int d = 6; d < r->r->days; d++) best = fmax(best, sum(r, met, d - 6, d, -1, -1) / 7);
     return best;
 }
 
-/* 5. Breakout: with a spark (the Shanghai/Shenzhen saturation campaign), a
- * digitally fluent destination takes off: its busiest week reaches at least
- * BREAKOUT_X times the busiest week of the baseline without the campaign
- * (same replicate), in every replicate; at the baseline's weak fluency the
- * same spark stays below that, in every replicate. Since issue 12 there is
- * no absolute trending threshold (trending is a velocity, ODD 7.6), so the
- * threshold is stated on the surge itself; before, the test compared the
- * peak live post stock with trending_threshold_posts (70,000 posts). */
-#define BREAKOUT_X 2.0
+/* 5. Breakout (brief: "UGC-driven diffusion can take off past a threshold,
+ * and a destination with weak digital fluency stays below it"): with a spark
+ * (the Shanghai/Shenzhen saturation campaign), a digitally fluent
+ * destination's UGC diffusion takes off: its busiest week of UGC impressions
+ * reaches at least BREAKOUT_X times the baseline's busiest week without the
+ * campaign (same replicate), in every replicate; at the baseline's weak
+ * fluency the same spark stays below that, in every replicate. The surge in
+ * arrivals it causes is tested as a paired difference (fluent > weak).
+ *
+ * History: before issue 12 the test compared the peak live post stock with
+ * the absolute trending_threshold_posts (70,000 posts); trending is now a
+ * velocity (ODD 7.6). It then compared the busiest week of arrivals (>= 2x),
+ * but capacity that binds (ODD 7.11) caps realised arrivals (fluent 1.59x),
+ * so the take-off is now measured where the brief places it, on diffusion.
+ * Measured at scale 500, 16 replicates (build/tests/test_patterns 5): UGC
+ * impressions' busiest week is 7.3-11.8x the baseline's when fluent and
+ * 1.9-2.9x when weak; BREAKOUT_X = 5 lies between the two ranges. */
+#define BREAKOUT_X 5.0
 static void pattern5(void) {
-    double hi[MAXR], lo[MAXR];
+    double hi[MAXR], lo[MAXR], ahi[MAXR], alo[MAXR];
     int n_hi = 0, n_lo = 0;
     for (int rep = 0; rep < replicates; rep++) {
         const run_t *a = run(C_FLUENT, rep), *b = run(CAMP_C, rep), *base = run(BASE, rep);
-        double ref = peak_week(base);
-        hi[rep] = peak_week(a) / ref;
-        lo[rep] = peak_week(b) / ref;
+        double ref = peak_week_of(base, MET_UGC_IMPRESSIONS);
+        hi[rep] = peak_week_of(a, MET_UGC_IMPRESSIONS) / ref;
+        lo[rep] = peak_week_of(b, MET_UGC_IMPRESSIONS) / ref;
         n_hi += hi[rep] >= BREAKOUT_X;
         n_lo += lo[rep] >= BREAKOUT_X;
+        double aref = peak_week_of(base, MET_ARRIVALS);
+        ahi[rep] = peak_week_of(a, MET_ARRIVALS) / aref;
+        alo[rep] = peak_week_of(b, MET_ARRIVALS) / aref;
     }
     char msg[300];
-    snprintf(msg, sizeof msg, "busiest week / baseline's busiest week: fluent %.2f (>= %.1f in %d/%d), weak %.2f (in %d/%d)",
+    snprintf(msg, sizeof msg, "busiest week of UGC impressions / baseline's: fluent %.2f (>= %.1f in %d/%d), weak %.2f (in %d/%d)",
              mean_of(hi, replicates), BREAKOUT_X, n_hi, replicates, mean_of(lo, replicates), n_lo, replicates);
     check(n_hi == replicates && n_lo == 0, "P5", msg);
-    expect_greater("P5", "busiest week (x baseline's), fluent - weak", hi, lo, replicates, T_MIN);
+    expect_greater("P5", "busiest week of arrivals (x baseline's), fluent - weak", ahi, alo, replicates, T_MIN);
 }
 
 /* 6. A alone: a fast UGC spike in its first four weeks that fades without
