@@ -33,12 +33,15 @@ SCALE = 20000
 METRICS = ["aware", "considering", "booked", "arrivals", "repeat_arrivals",
            "visitors_on_site", "visitor_nights", "departures", "spending_cny",
            "posts_positive", "posts_negative", "posts_neutral",
-           "satisfaction_mean", "paid_impressions", "ugc_impressions"]
+           "satisfaction_mean", "paid_impressions", "ugc_impressions",
+           "overnight_arrivals", "same_day_visits", "local_visits", "visits_all",
+           "turned_away"]
 FLOWS = ["arrivals", "repeat_arrivals", "visitor_nights", "departures",
          "spending_cny", "posts_positive", "posts_negative", "posts_neutral",
-         "paid_impressions", "ugc_impressions"]
+         "paid_impressions", "ugc_impressions", "overnight_arrivals",
+         "same_day_visits", "local_visits", "visits_all", "turned_away"]
 STOCKS = ["aware", "considering", "booked", "visitors_on_site"]
-ASSET_METRICS = ["visitors", "crowding"]
+ASSET_METRICS = ["visitors", "crowding", "day_visitors", "occupancy_rate"]
 DEST_METRICS = ["reputation", "amplification", "post_stock", "ugc_signal"]
 ROOT_TEXT = ["ipsim_version", "git_commit", "scenario_name", "seed_string",
              "start_date", "Conventions", "title", "source", "history"]

@@ -472,7 +472,7 @@ static void test_base_merge(void)
     printf("  %s\n", err);
     write_text(p_badchild, "{\"base\": \"bad_base.json\", \"name\": \"bc\"}");
     st = ipsim_scenario_load(p_badchild, &sc, err, sizeof err);
-    CHECK(st == IPSIM_ERR_DATA && strstr(err, "bad_child.json: markets: expected an array of 1 to 64") &&
+    CHECK(st == IPSIM_ERR_DATA && strstr(err, "bad_child.json: markets: expected an array of 1 to 400") &&
               strstr(err, "(value from base ") && strstr(err, "bad_base.json)"),
           "base's error: %s", err);
     printf("  %s\n", err);

@@ -115,7 +115,8 @@ ipsim_status ipsim_scenario_load_buffer(const char *json, size_t len, const char
 /* Apply one override "json.path=value" (e.g. "markets[2].population=100",
  * "destination.digital_fluency=0.8", "simulation.seed=\"42\""). The value is
  * JSON; a bare word that is not JSON is taken as a string. The path must
- * name an existing key or array element of the resolved scenario. The whole
+ * name an existing key or array element of the resolved scenario; a path
+ * "ARRAY[+]" appends the value to that array. The whole
  * scenario is re-validated; on failure the scenario is left unchanged. */
 ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment,
                                 char *err, size_t errlen);

@@ -12,7 +12,7 @@
 
 const char *const ipsim_segment_names[IPSIM_N_SEGMENTS] = {"cec", "mainstream"};
 const char *const ipsim_mechanism_names[MECH_COUNT] = {"promotion", "A", "B", "C",
-                                                       "D", "E", "F"};
+                                                       "D", "E", "F", "spark"};
 
 /* Days since 1970-01-01 of the Gregorian date y-m-d; m is 1..12, d 1..31.
  * Out-of-range months or days are not checked (see ipsim_date_parse). */

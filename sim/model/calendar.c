@@ -78,3 +78,16 @@ void ipsim__calendar_free(ipsim_calendar *cal) {
     cal->flags = cal->month = NULL;
     cal->leisure = NULL;
 }
+
+/* Whether event e runs on date d (contract in state.h). */
+int ipsim__event_on(const sc_event *e, ipsim_date d) {
+    if (d >= e->start && d <= e->end) {
+        if (e->n_weekdays == 0) return 1;
+        int wd = ipsim_date_iso_weekday(d);
+        for (int i = 0; i < e->n_weekdays; i++)
+            if (e->weekdays[i] == wd) return 1;
+    }
+    for (int i = 0; i < e->n_dates; i++)
+        if (e->dates[i] == d) return 1;
+    return 0;
+}

@@ -25,7 +25,7 @@ static double mean_nights(const sc_decision *d, double km) {
 }
 
 /* Mean taste weights of a segment (the mean of the lognormal multipliers is 1). */
-static void segment_weights(const sc_segment *g, double w[5]) {
+void ipsim__decision_segment_weights(const sc_segment *g, double w[5]) {
     w[0] = g->w_authenticity;
     w[1] = g->w_emotional;
     w[2] = g->w_aesthetic;
@@ -38,8 +38,8 @@ static void segment_weights(const sc_segment *g, double w[5]) {
  * log-sum over open assets relative to all assets fully open and unmodified
  * (the inclusive value entering the trip utility), fills the cumulative
  * choice probabilities and the choice-weighted distinctiveness. */
-static double asset_choice(const struct ipsim_model *m, int tau, const double w[5],
-                           double cdf[], double *distinct) {
+double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
+                                    double cdf[], double *distinct) {
     const sc_destination *d = &m->sc->destination;
     const sc_decision *dp = &m->sc->parameters.decision;
     const asset_day *ad = &m->asset_days[(size_t)tau * m->n_assets];
@@ -59,6 +59,28 @@ static double asset_choice(const struct ipsim_model *m, int tau, const double w[
     return sum > 0 ? log(sum / ref) / (dp->asset_choice_scale > 0 ? dp->asset_choice_scale : 1) : -INFINITY;
 }
 
+/* Travel cost reduction of E and F interventions with targets (per-market
+ * cuts such as a special train) for cell c on internal day tau: the sum over
+ * active interventions of reduction x weight of the targets covering c. */
+static double cell_cost_cut(const struct ipsim_model *m, int c, int tau) {
+    const sc_data *sc = m->sc;
+    ipsim_date date = ipsim__calendar_date(sc, m->warmup, tau);
+    double cut = 0;
+    for (int j = 0; j < sc->n_interventions; j++) {
+        const sc_intervention *iv = &sc->interventions[j];
+        if (iv->n_targets == 0 || (iv->mechanism != MECH_E && iv->mechanism != MECH_F)) continue;
+        int on = iv->mechanism == MECH_E ? date >= iv->event_start && date <= iv->event_end
+                                          : date >= iv->start && date <= iv->end;
+        for (int t = 0; on && t < iv->n_targets; t++) {
+            const sc_target *tg = &iv->targets[t];
+            if ((tg->market < 0 || tg->market == cell_market(c)) &&
+                (tg->segment < 0 || tg->segment == cell_segment(c)))
+                cut += tg->weight * iv->travel_cost_reduction_cny;
+        }
+    }
+    return cut;
+}
+
 void ipsim__decision_prepare(struct ipsim_model *m, int tau) {
     const sc_data *sc = m->sc;
     const sc_decision *dp = &sc->parameters.decision;
@@ -72,16 +94,18 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau) {
         cd->arrival_tau = arr;
         cd->nights_mean = mean_nights(dp, mk->distance_km);
         double w[5], distinct;
-        segment_weights(g, w);
-        double iv = asset_choice(m, arr, w, cd->asset_cdf, &distinct);
+        ipsim__decision_segment_weights(g, w);
+        double iv = ipsim__decision_asset_choice(m, arr, w, cd->asset_cdf, &distinct);
         if (!isfinite(iv)) {            /* every asset closed on the arrival day */
             cd->p_occasion = 0;
             cd->v_cell = -INFINITY;
             cd->sub_weight = 0;
             continue;
         }
-        double cost = fmax(0, mk->travel_cost_cny - m->dest_days[arr].travel_cost_reduction) +
-                      cd->nights_mean * dp->stay_cost_per_night_cny * sc->destination.price_level;
+        double cost = fmax(0, mk->travel_cost_cny - m->dest_days[arr].travel_cost_reduction -
+                              cell_cost_cut(m, c, arr)) +
+                      cd->nights_mean * dp->stay_cost_per_night_cny * sc->destination.price_level *
+                      ipsim__capacity_price_mult(m, arr);
         double common = -g->beta_distance_per_km * mk->distance_km -
                         g->beta_cost_per_income * cost / mk->income_cny_month;
         double crowd = fmax(0, m->pf.crowd_expect - vp->crowding_threshold);
@@ -90,7 +114,8 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau) {
         for (int k = 0; k < sc->destination.n_substitutes; k++)
             subs += exp(sc->destination.substitutes[k].utility + common);
         cd->sub_weight = exp(-dp->beta_distinctiveness * distinct) * subs;
-        cd->p_occasion = g->trips_per_year / 365.0 * m->cal.leisure[arr];
+        /* residents of the destination make local visits, not trips (7.12) */
+        cd->p_occasion = mk->local ? 0 : g->trips_per_year / 365.0 * m->cal.leisure[arr];
     }
 }
 
@@ -103,18 +128,39 @@ static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau) {
     return L * pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
 }
 
-int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
-                   int tau, double u_choice, double u_asset) {
+/* Trip probability of agent i of cell-day c on an occasion (the logit of
+ * ODD 7.4) with loyalty L; its random intercept is the TRAIT draw-1 z1. */
+static double booking_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
+                                  uint64_t i, double L) {
     const sc_decision *dp = &m->sc->parameters.decision;
-    agent_taste t;
-    ipsim__visit_taste(m, cell, k, &t);
-    double L = loyalty_now(m, i, tau);
+    philox4x32_ctr_t b = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 1);
+    double z4, z5;
+    rng_normal2(b.v[0], b.v[1], &z4, &z5);
+    double intercept = m->sc->segments[cell_segment(cell)].taste_sd_utility * z5;
     double penalty = m->ag.visits[i] ? dp->revisit_penalty *
                      (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction) : 0;
     double v = c->v_cell + dp->beta_attitude * (m->ag.attitude[i] / ATTITUDE_Q) +
-               dp->beta_loyalty * L - penalty + t.intercept;
+               dp->beta_loyalty * L - penalty + intercept;
     double ev = exp(v);
-    double p = ev / (1 + ev + c->sub_weight);
+    return ev / (1 + ev + c->sub_weight);
+}
+
+double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
+                                   uint64_t i, int tau, int last_trip_end) {
+    double L = m->ag.loyalty[i] / LOYALTY_Q;
+    if (L > 0 && m->ag.visits[i]) {
+        double years = (tau - last_trip_end) / 365.0;
+        L *= pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
+    } else {
+        L = 0;
+    }
+    return booking_probability(m, c, cell, k, i, L);
+}
+
+int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
+                   int tau, double u_choice, double u_asset) {
+    double L = loyalty_now(m, i, tau);
+    double p = booking_probability(m, c, cell, k, i, L);
     if (u_choice >= p) return 0;
 
     int a = 0;
@@ -125,7 +171,7 @@ int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, ui
     if (nights > MAX_TRIP_NIGHTS) nights = MAX_TRIP_NIGHTS;
 
     m->ag.loyalty[i] = (uint8_t)lround(L * LOYALTY_Q);
-    m->ag.state[i] = ST_BOOKED;
+    m->ag.state[i] = ST_PENDING;          /* confirmed or refused tomorrow (7.11) */
     m->ag.day_mark[i] = (uint16_t)c->arrival_tau;
     m->ag.asset[i] = (uint8_t)a;
     m->ag.nights[i] = (uint8_t)nights;

@@ -3,8 +3,8 @@
  * exposure) of the daily step: who sees what about the destination.
  *
  * Per market x segment cell, the expected number of effective impressions a
- * person receives today is the sum of five sources (ODD 7.3): paid campaign
- * impressions, official content, user-generated content on the platform,
+ * person receives today is the sum of six sources (ODD 7.3): paid campaign
+ * impressions, sparks (dated content such as a blogger's video), official content, user-generated content on the platform,
  * offline word of mouth from returned visitors of the same market, and an
  * ambient regional-information rate that decays with distance. Each source
  * carries a quality signal; the cell's signal is their rate-weighted mean.
@@ -54,6 +54,7 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau) {
                       (e->official_min_fluency_share + (1 - e->official_min_fluency_share) * fluency) *
                       dd->official_reach_mult;
     const double *paid = &m->paid_cell[(size_t)tau * m->n_cells];
+    double fatigue_keep = pow(0.5, 1 / sc->platform.fatigue_half_life_days);
     for (int c = 0; c < m->n_cells; c++) {
         int mk = cell_market(c), s = cell_segment(c);
         const sc_market *mkt = &sc->markets[mk];
@@ -62,17 +63,25 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau) {
         double dep = sc->segments[s].digital_dependency * mkt->platform_penetration;
         double ugc, ugc_sig;
         ugc_rate(m, mk, views, &ugc, &ugc_sig);
+        ugc_sig *= 1 / (1 + m->pf.fatigue[c] / sc->platform.fatigue_impressions);
         double wom_out = m->pf.wom_stock[mk] * (1 - m->post_decay);
         double wom_sig = m->pf.wom_signal[mk] * (1 - m->post_decay);
 
         double l_paid = people > 0 ? paid[c] / people : 0;
         double l_off = official * dep;
-        double l_ugc = ugc * dep;
+        /* novelty wears off: UGC's pull falls with the UGC impressions a
+         * person of this cell has seen recently (7.3) */
+        double fresh = 1 / (1 + m->pf.fatigue[c] / sc->platform.fatigue_impressions);
+        double l_ugc = ugc * dep * fresh;
+        m->pf.fatigue[c] = m->pf.fatigue[c] * fatigue_keep + l_ugc;
         double l_wom = mpeople > 0 ? wom_out / mpeople : 0;
         double l_amb = e->ambient_rate_at_zero_km * exp(-e->ambient_decay_per_km * mkt->distance_km);
 
-        double lambda = l_paid + l_off + l_ugc + l_wom + l_amb;
-        double signal_rate = (l_paid + l_off) * sc->destination.official_claim + ugc_sig * dep +
+        size_t td = (size_t)tau * m->n_cells + c;
+        double l_spark = m->spark_cell[td];
+        double lambda = l_paid + l_spark + l_off + l_ugc + l_wom + l_amb;
+        double signal_rate = (l_paid + l_off) * sc->destination.official_claim + m->spark_signal[td] +
+                             ugc_sig * dep +
                              (mpeople > 0 ? wom_sig / mpeople : 0) + l_amb * m->pf.reputation;
         cd->lambda = lambda;
         cd->p0 = exp(-lambda);

@@ -4,9 +4,11 @@
  * Interventions are data with dates, so their effect on every internal day
  * is tabulated once at model creation (ODD 7.2): effective asset attributes
  * (mechanisms A, B, E, asset events), destination-wide service and
- * community settings (D, F), and the paid impressions each campaign
- * (baseline promotion, mechanism C) buys and lands on each market x segment
- * cell. Nothing here is random.
+ * community settings (D, F), the paid impressions each campaign (baseline
+ * promotion, mechanism C) buys and lands on each market x segment cell, and
+ * the impressions each spark (a dated piece of content: a blogger's video, a
+ * film, a news story) makes in its target cells, halving with its
+ * half-life. Nothing here is random.
  */
 #include <math.h>
 #include <string.h>
@@ -28,7 +30,7 @@ static void base_day(const struct ipsim_model *m, int tau, asset_day *ad, dest_d
         x->appeal_bonus = 0;
         x->post_mult = 1;
         for (int e = 0; e < s->n_events; e++)
-            if (date >= s->events[e].start && date <= s->events[e].end) {
+            if (ipsim__event_on(&s->events[e], date)) {
                 x->experience_bonus += s->events[e].experience_bonus;
                 x->appeal_bonus += s->events[e].appeal_bonus;
             }
@@ -82,14 +84,14 @@ static void apply_destination(const sc_intervention *iv, dest_day *dd, ipsim_dat
         dd->post_mult *= iv->post_propensity_mult;
         break;
     case MECH_E:
-        if (date >= iv->event_start && date <= iv->event_end)
+        if (date >= iv->event_start && date <= iv->event_end && iv->n_targets == 0) /* else per cell, 7.4 */
             dd->travel_cost_reduction += iv->travel_cost_reduction_cny;
         break;
     case MECH_F:
         dd->service_quality += iv->service_quality_add;
         dd->hospitality_bonus += iv->hospitality_bonus;
         dd->official_reach_mult *= iv->official_reach_mult;
-        dd->travel_cost_reduction += iv->travel_cost_reduction_cny;
+        if (iv->n_targets == 0) dd->travel_cost_reduction += iv->travel_cost_reduction_cny; /* else 7.4 */
         break;
     default:
         break;
@@ -123,7 +125,7 @@ static void apply_campaign(struct ipsim_model *m, const sc_intervention *iv, int
         for (int j = 0; j < iv->n_targets; j++) {
             const sc_target *tg = &iv->targets[j];
             for (int mk = 0; mk < m->n_markets; mk++) {
-                if (tg->market >= 0 && tg->market != mk) continue;
+                if (tg->market >= 0 ? tg->market != mk : sc->markets[mk].local) continue; /* "*": visitors' markets */
                 for (int s = 0; s < IPSIM_N_SEGMENTS; s++) {
                     if (tg->segment >= 0 && tg->segment != s) continue;
                     int c = mk * IPSIM_N_SEGMENTS + s;
@@ -151,6 +153,31 @@ static void apply_campaign(struct ipsim_model *m, const sc_intervention *iv, int
     }
 }
 
+/* A spark on one day: views_per_person_day x target weight x 0.5^(age /
+ * half-life) effective impressions per person of each targeted cell, the
+ * platform share of them scaled by the cell's digital dependency x platform
+ * penetration (as official and UGC content, 7.3), with its content signal. */
+static void apply_spark(struct ipsim_model *m, const sc_intervention *iv, int tau, ipsim_date date) {
+    const sc_data *sc = m->sc;
+    double age = (double)(date - iv->start);
+    double v = iv->views_per_person_day *
+               (iv->novelty_half_life_days > 0 ? pow(0.5, age / iv->novelty_half_life_days) : 1.0);
+    double *lam = &m->spark_cell[(size_t)tau * m->n_cells], *sig = &m->spark_signal[(size_t)tau * m->n_cells];
+    for (int c = 0; c < m->n_cells; c++) {
+        int mk = cell_market(c), s = cell_segment(c);
+        double w = 0;
+        for (int j = 0; j < iv->n_targets; j++) {
+            const sc_target *tg = &iv->targets[j];
+            if ((tg->market < 0 || tg->market == mk) && (tg->segment < 0 || tg->segment == s)) w += tg->weight;
+        }
+        if (w <= 0) continue;
+        double dep = sc->segments[s].digital_dependency * sc->markets[mk].platform_penetration;
+        double l = v * w * (iv->platform_share * dep + (1 - iv->platform_share));
+        lam[c] += l;
+        sig[c] += l * iv->content_signal;
+    }
+}
+
 void ipsim__interventions_tabulate(struct ipsim_model *m) {
     const sc_data *sc = m->sc;
     for (int tau = 0; tau < m->n_days_ext; tau++) {
@@ -165,6 +192,9 @@ void ipsim__interventions_tabulate(struct ipsim_model *m) {
             case MECH_PROMOTION:
             case MECH_C:
                 apply_campaign(m, iv, tau);
+                break;
+            case MECH_SPARK:
+                apply_spark(m, iv, tau, date);
                 break;
             case MECH_A:
             case MECH_B:

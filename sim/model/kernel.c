@@ -112,6 +112,11 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
         sal[k] = s < SALIENCE_FLOOR ? 0.0f : s;
     }
 
+    /* 4b step 0, pending agents: yesterday's booking requests are confirmed
+     * or turned away against capacity (capacity.c) */
+    for (uint32_t k = k0; k < k1; k++)
+        if (state[k] == ST_PENDING) ipsim__capacity_confirm(m, cell, k, base + k, tau, acc);
+
     /* 4a-4b, candidates: impressions, cooldown release, decision */
     skipper sk = {&m->rng, (uint32_t)cell, k0 / CANDIDATE_BLOCK, (uint32_t)tau, 0, 4,
                   cd->log_no_candidate, {{0, 0, 0, 0}}};
@@ -135,6 +140,9 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
         candidate_day(m, cell, k, base + k, tau, n, occasion, &r);
     }
 
+    /* expected bookings of today, for crowding (crowding.c) */
+    ipsim__crowding_sample(m, cell, k0, k1, tau);
+
     /* 4b-4d for agents with something scheduled */
     int community = m->dest_days[tau].community_post_rate > 0;
     const uint8_t *visits = m->ag.visits + base;
@@ -149,7 +157,7 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
         uint8_t st = state[k];
         n0 += st == ST_UNAWARE;
         n1 += st == ST_AWARE;
-        n2 += st == ST_BOOKED;
+        n2 += (st == ST_BOOKED) | (st == ST_PENDING);
         n3 += st == ST_ON_TRIP;
         n4 += st == ST_RETURNED;
         nc += (st == ST_AWARE) & (sal[k] >= consider);

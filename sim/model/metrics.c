@@ -43,13 +43,27 @@ const ipsim_metric_info ipsim_metric_table[MET_COUNT] = {
         "paid campaign impressions delivered on the day"},
     [MET_UGC_IMPRESSIONS] = {"ugc_impressions", "1",
         "effective user-generated content impressions received on the day"},
+    [MET_OVERNIGHT_ARRIVALS] = {"overnight_arrivals", "1",
+        "overnight visitors arriving on the day (equal to arrivals)"},
+    [MET_SAME_DAY_VISITS] = {"same_day_visits", "1",
+        "same-day visits (no night) from the market on the day"},
+    [MET_LOCAL_VISITS] = {"local_visits", "1",
+        "local visits by residents of the destination city on the day"},
+    [MET_VISITS_ALL] = {"visits_all", "1",
+        "every visit as official statistics count them: overnight arrivals, same-day and local visits"},
+    [MET_TURNED_AWAY] = {"turned_away", "1",
+        "booking requests and day visits turned away for lack of capacity on the day"},
 };
 
 const ipsim_metric_info ipsim_asset_metric_table[AMET_COUNT] = {
     [AMET_VISITORS] = {"visitors", "1",
         "visitors at the asset on the day"},
     [AMET_CROWDING] = {"crowding", "1",
-        "crowding of the asset (visitors on the day / capacity per day)"},
+        "crowding of the asset by overnight visitors (visitors on the day / capacity per day)"},
+    [AMET_DAY_VISITORS] = {"day_visitors", "1",
+        "local and same-day visitors admitted at the asset on the day"},
+    [AMET_OCCUPANCY_RATE] = {"occupancy_rate", "1",
+        "occupancy rate of the asset ((visitors + day visitors) / capacity per day)"},
 };
 
 const ipsim_metric_info ipsim_dest_metric_table[DMET_COUNT] = {

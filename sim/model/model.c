@@ -45,8 +45,8 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
         agents += d->markets[i].population * d->markets[i].adult_share / scale;
     int days = opt && opt->days > 0 ? opt->days : d->simulation.days;
     double ext = days + d->simulation.warmup_days + horizon_days(d);
-    double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 8.0) + sizeof(dest_day) +
-                           4.0 * d->n_markets * 8.0) +
+    double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 40.0) + sizeof(dest_day) +
+                           8.0 * d->n_markets * 8.0) +
                     (double)MET_COUNT * days * d->n_markets * 2 * 8.0;
     return agents * ipsim__population_bytes_per_agent() + tables;
 }
@@ -57,12 +57,19 @@ static int alloc_tables(ipsim_model *m) {
     m->dest_days = calloc(ext, sizeof(dest_day));
     m->paid_cell = calloc(ext * (size_t)m->n_cells, sizeof(double));
     m->paid_bought = calloc(ext * (size_t)m->n_cells, sizeof(double));
+    m->spark_cell = calloc(ext * (size_t)m->n_cells, sizeof(double));
+    m->spark_signal = calloc(ext * (size_t)m->n_cells, sizeof(double));
     m->cells = calloc((size_t)m->n_cells, sizeof(cell_day));
     m->occupancy = calloc(ext * (size_t)m->n_assets, sizeof(int64_t));
+    m->occ_expect = calloc(ext * (size_t)m->n_assets, sizeof(int64_t));
+    m->confirmed = calloc(ext * (size_t)m->n_assets, sizeof(double));
+    m->accept = calloc(ext * (size_t)m->n_assets, sizeof(double));
+    m->day_load = calloc(ext * (size_t)m->n_assets, sizeof(double));
     m->pf.post_stock = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.post_signal = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.wom_stock = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.wom_signal = calloc((size_t)m->n_markets, sizeof(double));
+    m->pf.fatigue = calloc((size_t)m->n_cells, sizeof(double));
     m->res.days = m->days;
     m->res.n_markets = m->n_markets;
     m->res.n_assets = m->n_assets;
@@ -70,9 +77,10 @@ static int alloc_tables(ipsim_model *m) {
     m->res.asset_daily = calloc((size_t)AMET_COUNT * m->days * m->n_assets, sizeof(double));
     m->res.dest_daily = calloc((size_t)DMET_COUNT * m->days, sizeof(double));
     m->acc = calloc((size_t)m->threads, sizeof(thread_acc));
-    if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->cells ||
-        !m->occupancy || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
-        !m->pf.wom_signal || !m->res.daily || !m->res.asset_daily || !m->res.dest_daily || !m->acc)
+    if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->spark_cell || !m->spark_signal || !m->cells ||
+        !m->occupancy || !m->occ_expect || !m->confirmed || !m->accept || !m->day_load || !m->pf.post_stock ||
+        !m->pf.post_signal || !m->pf.wom_stock || !m->pf.wom_signal || !m->pf.fatigue || !m->res.daily ||
+        !m->res.asset_daily || !m->res.dest_daily || !m->acc)
         return -1;
     for (int t = 0; t < m->threads; t++) {
         thread_acc *a = &m->acc[t];
@@ -93,8 +101,14 @@ static void free_tables(ipsim_model *m) {
     free(m->dest_days);
     free(m->paid_cell);
     free(m->paid_bought);
+    free(m->spark_cell);
+    free(m->spark_signal);
     free(m->cells);
     free(m->occupancy);
+    free(m->occ_expect);
+    free(m->confirmed);
+    free(m->accept);
+    free(m->day_load);
     ipsim__platform_free(m);
     free(m->res.daily);
     free(m->res.asset_daily);
@@ -156,7 +170,8 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     m->scale = scale;
     m->days = days;
     m->warmup = m->sc->simulation.warmup_days;
-    m->n_days_ext = m->warmup + days + horizon_days(m->sc);
+    m->horizon = horizon_days(m->sc);
+    m->n_days_ext = m->warmup + days + m->horizon;
     m->n_markets = m->sc->n_markets;
     m->n_cells = m->n_markets * IPSIM_N_SEGMENTS;
     m->n_assets = m->sc->destination.n_assets;
@@ -182,6 +197,7 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     snprintf(msg, sizeof msg, "%llu agents at scale %g, %d days (+%d warm-up), %d threads",
              (unsigned long long)m->n_agents, m->scale, days, m->warmup, m->threads);
     logf_(m, IPSIM_LOG_INFO, msg);
+    ipsim__resolution_warn(m);
     *out = m;
     return IPSIM_OK;
 }

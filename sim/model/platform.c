@@ -6,8 +6,11 @@
  * stock (neutral posts with a reduced weight), old posts decay with the
  * post half-life, and returning visitors' word of mouth joins their home
  * market's word-of-mouth stock. The platform's algorithm amplifies reach
- * when the live stock is large: amplification = 1 + gain x P^h / (P^h + K^h)
- * (the breakout engine, ODD 7.6). Reputation moves toward the mean
+ * when the destination's post flow rises fast against its own recent
+ * baseline (velocity; complaints weigh less than praise): amplification =
+ * 1 + gain x x^h / (x^h + X^h), x = (recent + K) / (baseline + K) - 1, the
+ * breakout engine (ODD 7.6); as the baseline catches up, platform attention
+ * moves on. Reputation moves toward the mean
  * experience carried by live posts; expected crowding follows today's
  * visitor-weighted occupancy; experiential erosion grows slowly and is
  * repaired by mechanism D's feedback-driven iteration.
@@ -19,6 +22,7 @@
 void ipsim__platform_init(struct ipsim_model *m) {
     m->pf.reputation = m->sc->destination.initial_reputation;
     m->pf.amplification = 1;
+    m->pf.flow_short = m->pf.weight_short = m->pf.flow_base = m->pf.weight_base = 0;
     m->pf.crowd_expect = 0;
     m->pf.erosion = 0;
 }
@@ -33,15 +37,23 @@ static double live_stock(const struct ipsim_model *m, double *signal) {
     return p;
 }
 
-/* Visitor-weighted occupancy / capacity over the assets on internal day tau. */
-static double crowding_index(const struct ipsim_model *m, int tau) {
-    double num = 0, den = 0;
-    for (int a = 0; a < m->n_assets; a++) {
-        double people = (double)m->occupancy[(size_t)tau * m->n_assets + a] * m->scale;
-        num += people * people / m->sc->destination.assets[a].capacity_per_day;
-        den += people;
-    }
-    return den > 0 ? num / den : 0;
+/* Trending velocity (ODD 7.6): exponentially weighted recent and baseline
+ * flows, each divided by its weight (the mean over the days so far, so the
+ * first days need no start value), compared with the floor K added. */
+static double trending(struct ipsim_model *m, double flow) {
+    const sc_platform *p = &m->sc->platform;
+    double ds = pow(0.5, 1 / p->trending_short_half_life_days);
+    double db = pow(0.5, 1 / p->trending_baseline_half_life_days);
+    ipsim_platform *pf = &m->pf;
+    pf->flow_short = ds * pf->flow_short + (1 - ds) * flow;
+    pf->weight_short = ds * pf->weight_short + (1 - ds);
+    pf->flow_base = db * pf->flow_base + (1 - db) * flow;
+    pf->weight_base = db * pf->weight_base + (1 - db);
+    double k = p->trending_threshold_posts;
+    double v = (pf->flow_short / pf->weight_short + k) / (pf->flow_base / pf->weight_base + k) - 1;
+    if (!(v > 0)) return 1;
+    double xh = pow(v, p->trending_hill), kh = pow(p->trending_velocity, p->trending_hill);
+    return 1 + p->trending_max_gain * xh / (xh + kh);
 }
 
 void ipsim__platform_update(struct ipsim_model *m, int tau, const int64_t *market_posts,
@@ -51,22 +63,23 @@ void ipsim__platform_update(struct ipsim_model *m, int tau, const int64_t *marke
     const sc_platform *p = &sc->platform;
     const sc_visit *v = &sc->parameters.visit;
     double nw = p->neutral_post_weight, wom = sc->parameters.exposure.wom_impressions_per_visitor;
+    double flow = 0;   /* today's trending post flow (people's posts, sentiment-weighted) */
     for (int j = 0; j < m->n_markets; j++) {
         const int64_t *n = &market_posts[j * 3];
+        flow += (double)n[0] + p->trending_negative_weight * (double)n[1] + nw * (double)n[2];
         const int64_t *s = &market_signal[j * 3];
         double w = (double)n[0] + (double)n[1] + nw * (double)n[2];
         double sig = ((double)s[0] + (double)s[1] + nw * (double)s[2]) / SAT_FIXED;
-        m->pf.post_stock[j] = m->pf.post_stock[j] * m->post_decay + m->scale * w;
-        m->pf.post_signal[j] = m->pf.post_signal[j] * m->post_decay + m->scale * sig;
+        m->pf.post_stock[j] = m->pf.post_stock[j] * m->post_decay + w;      /* people's posts */
+        m->pf.post_signal[j] = m->pf.post_signal[j] * m->post_decay + sig;
         m->pf.wom_stock[j] = m->pf.wom_stock[j] * m->post_decay + m->scale * wom * (double)market_returns[j];
         m->pf.wom_signal[j] = m->pf.wom_signal[j] * m->post_decay +
                               m->scale * wom * (double)market_wom_signal[j] / SAT_FIXED;
     }
     double signal_sum, stock = live_stock(m, &signal_sum);
-    double ph = pow(stock, p->trending_hill), kh = pow(p->trending_threshold_posts, p->trending_hill);
-    m->pf.amplification = 1 + p->trending_max_gain * (ph + kh > 0 ? ph / (ph + kh) : 0);
+    m->pf.amplification = trending(m, flow);
     if (stock > 0) m->pf.reputation += v->reputation_learning_rate * (signal_sum / stock - m->pf.reputation);
-    m->pf.crowd_expect += (crowding_index(m, tau) - m->pf.crowd_expect) / v->crowding_memory_days;
+    m->pf.crowd_expect += (ipsim__crowding_index(m, tau) - m->pf.crowd_expect) / v->crowding_memory_days;
     double e = m->pf.erosion;
     e += sc->destination.erosion_per_year / 365.0 * (1 - e) - m->dest_days[tau].feedback_improvement * e;
     m->pf.erosion = clamp01(e);
@@ -88,5 +101,6 @@ void ipsim__platform_free(struct ipsim_model *m) {
     free(m->pf.post_signal);
     free(m->pf.wom_stock);
     free(m->pf.wom_signal);
-    m->pf.post_stock = m->pf.post_signal = m->pf.wom_stock = m->pf.wom_signal = NULL;
+    free(m->pf.fatigue);
+    m->pf.post_stock = m->pf.post_signal = m->pf.wom_stock = m->pf.wom_signal = m->pf.fatigue = NULL;
 }

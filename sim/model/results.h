@@ -30,6 +30,11 @@ typedef enum {
     MET_SATISFACTION_MEAN,  /* mean satisfaction of departures (NaN if none), 1 */
     MET_PAID_IMPRESSIONS,   /* campaign impressions bought for the cell today */
     MET_UGC_IMPRESSIONS,    /* effective UGC impressions received */
+    MET_OVERNIGHT_ARRIVALS, /* = arrivals: every agent trip has at least one night */
+    MET_SAME_DAY_VISITS,    /* visits without a night from other markets (7.12) */
+    MET_LOCAL_VISITS,       /* residents' local visits (local markets, 7.12) */
+    MET_VISITS_ALL,         /* overnight arrivals + same-day + local visits: the official basis */
+    MET_TURNED_AWAY,        /* booking requests and day visits refused for lack of capacity */
     MET_COUNT
 } ipsim_metric;
 
@@ -42,7 +47,13 @@ typedef struct {
 extern const ipsim_metric_info ipsim_metric_table[MET_COUNT];
 
 /* Per-asset daily outputs [day][asset]. */
-typedef enum { AMET_VISITORS = 0, AMET_CROWDING, AMET_COUNT } ipsim_asset_metric;
+typedef enum {
+    AMET_VISITORS = 0,      /* overnight visitors on site */
+    AMET_CROWDING,          /* overnight visitors / capacity */
+    AMET_DAY_VISITORS,      /* local and same-day visitors admitted (7.12) */
+    AMET_OCCUPANCY_RATE,    /* (overnight + day visitors) / capacity: what visitors experience */
+    AMET_COUNT
+} ipsim_asset_metric;
 extern const ipsim_metric_info ipsim_asset_metric_table[AMET_COUNT];
 
 /* Destination daily outputs [day]. */

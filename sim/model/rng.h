@@ -23,7 +23,8 @@ typedef enum {
     RNG_DAILY = 3,       /* exposure count, trip occasion, choice, asset */
     RNG_TRIP = 4,        /* nights, posting, sentiment-independent extras */
     RNG_COMMUNITY = 5,   /* mechanism D community posting */
-    RNG_SKIP = 6         /* candidate agents of a block (geometric skips) */
+    RNG_SKIP = 6,        /* candidate agents of a block (geometric skips) */
+    RNG_CROWD = 7        /* offset of the expected-occupancy sample (crowding.c) */
 } rng_purpose;
 
 typedef struct {

@@ -22,6 +22,8 @@ enum {
     ST_BOOKED = 2,    /* day_mark = arrival day */
     ST_ON_TRIP = 3,   /* day_mark = departure day */
     ST_RETURNED = 4,  /* cooling down after a trip; day_mark = end of cooldown */
+    ST_PENDING = 5,   /* booking requested today, confirmed or refused tomorrow
+                       * against capacity (capacity.c); day_mark = arrival day */
     ST_COUNT
 };
 
@@ -96,13 +98,17 @@ typedef struct {
     double p_candidate;    /* 1 - (1 - p_expose)(1 - p_occasion) */
     double log_no_candidate; /* log(1 - p_candidate) */
     int direct;            /* p_candidate >= DIRECT_THRESHOLD: draw for every agent */
+    /* day visits (dayvisits.c), people, after admission at the assets */
+    double local_visits;   /* residents' local visits today (local markets) */
+    double same_day_visits;/* same-day visits today (other markets) */
+    double day_turned_away;/* day visits refused for lack of capacity */
 } cell_day;
 
 /* Per-thread accumulators for one day; integers so that sums do not depend
  * on the order of addition (bitwise identical at any thread count). */
 typedef struct {
     int64_t *cell;         /* [n_cells][ACC_COUNT] */
-    int64_t *market_posts; /* [n_markets][3] positive, negative, neutral (weights) */
+    int64_t *market_posts; /* [n_markets][3] positive, negative, neutral (people) */
     int64_t *market_signal;/* [n_markets][3] sum of posted experience x SAT_FIXED, by sentiment */
     int64_t *market_returns; /* [n_markets] returning visitors (word of mouth) */
     int64_t *market_wom_signal; /* [n_markets] sum of their experience x SAT_FIXED */
@@ -112,7 +118,7 @@ typedef struct {
 enum {
     ACC_UNAWARE = 0, ACC_AWARE, ACC_CONSIDERING, ACC_BOOKED, ACC_ON_TRIP, ACC_RETURNED,
     ACC_ARRIVALS, ACC_REPEAT, ACC_DEPARTURES, ACC_SPEND, ACC_POS, ACC_NEG, ACC_NEU,
-    ACC_SAT_SUM, ACC_UGC_IMPRESSIONS,
+    ACC_SAT_SUM, ACC_UGC_IMPRESSIONS, ACC_TURNED_AWAY,
     ACC_COUNT
 };
 
@@ -124,6 +130,9 @@ typedef struct {
     double *wom_signal;     /* [n_markets] their experience-weighted sum */
     double reputation;      /* 0..1 */
     double amplification;   /* >= 1 */
+    double flow_short, weight_short; /* recent trending post flow (EMA) and its weight */
+    double flow_base, weight_base;   /* baseline trending post flow (EMA) and its weight */
+    double *fatigue;        /* [n_cells] recent UGC impressions per person (novelty) */
     double crowd_expect;    /* expected crowding index */
     double erosion;         /* 0..1 experiential erosion level */
 } ipsim_platform;
@@ -140,6 +149,7 @@ struct ipsim_model {
     int n_days_ext;
     int tau;                        /* next internal day to simulate */
     int n_markets, n_cells, n_assets, threads;
+    int horizon;                    /* longest lead time + longest trip, days */
     float sal_decay;                /* daily salience retention 0.5^(1/adstock_half_life_days) */
     double post_decay;              /* daily post retention 0.5^(1/post_half_life_days) */
 
@@ -155,9 +165,19 @@ struct ipsim_model {
     dest_day *dest_days;            /* [n_days_ext] */
     double *paid_cell;              /* [n_days_ext][n_cells] people-level effective impressions */
     double *paid_bought;            /* [n_days_ext][n_cells] people-level impressions bought */
+    double *spark_cell;             /* [n_days_ext][n_cells] spark impressions per person */
+    double *spark_signal;           /* [n_days_ext][n_cells] the same x their content signal */
 
     cell_day *cells;                /* [n_cells] today's inputs */
-    int64_t *occupancy;             /* [n_days_ext][n_assets] agents on site, atomically updated */
+    int64_t *occ_expect;            /* [n_days_ext][n_assets] expected people whose booking requests
+                                     * made today cover the night, fixed point (crowding.c),
+                                     * atomically updated; cleared by phase 5a (capacity.c) */
+    int64_t *occupancy;             /* [n_days_ext][n_assets] overnight agents on site, counted
+                                     * when their booking is confirmed (atomically updated) */
+    double *confirmed;              /* [n_days_ext][n_assets] expected people confirmed (capacity.c) */
+    double *accept;                 /* [n_days_ext][n_assets] acceptance probability of a night
+                                     * requested yesterday (capacity.c) */
+    double *day_load;               /* [n_days_ext][n_assets] day visitors admitted (people) */
     ipsim_platform pf;
 
     thread_acc *acc;                /* [threads] */
@@ -171,11 +191,14 @@ struct ipsim_model {
 int ipsim__calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
                    int n_days_ext, const sc_decision *d);
 void ipsim__calendar_free(ipsim_calendar *cal);
+/* Whether asset event e runs on date d: a day from start to end on one of
+ * its weekdays (every day if none are listed), or one of its dates. */
+int ipsim__event_on(const sc_event *e, ipsim_date d);
 /* internal day -> calendar date */
 ipsim_date ipsim__calendar_date(const sc_data *sc, int warmup, int tau);
 
 /* interventions.c: tabulate effective assets and destination per day, and
- * paid impressions per cell per day, for every internal day. */
+ * paid and spark impressions per cell per day, for every internal day. */
 void ipsim__interventions_tabulate(struct ipsim_model *m);
 
 /* population.c */
@@ -200,6 +223,19 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau);
 int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
                    int tau, double u_choice, double u_asset);
 
+/* Trip probability on an occasion (ODD 7.4) of agent i (= cell_start + k)
+ * of cell-day c whose last trip ended on day last_trip_end (loyalty decays
+ * from there to tau); the same value ipsim__decision_agent compares. */
+double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
+                                   uint64_t i, int tau, int last_trip_end);
+/* Asset choice on internal day tau for weights w: cumulative choice
+ * probabilities in cdf, choice-weighted distinctiveness; returns the
+ * inclusive value (-INFINITY if every asset is closed). */
+double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
+                                    double cdf[], double *distinct);
+/* Mean taste weights of a segment. */
+void ipsim__decision_segment_weights(const sc_segment *g, double w[5]);
+
 /* visit.c */
 void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc);
 void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
@@ -210,6 +246,56 @@ typedef struct { double w[5]; double intercept; } agent_taste;
 void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
 /* taste-weighted quality of an asset on a day (no crowding, no bonuses) */
 double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
+
+/* crowding.c (ODD 7.5): crowding from the expected occupancy.
+ * ..._sample adds the expected booking requests of agents k0..k1-1 of a
+ * cell today (after their impressions and decisions, before arrivals);
+ * ..._requested returns the expected people requested today for asset a on
+ * night tau and clears it (phase 5a); ..._expected is asset a's expected
+ * people on site on night tau (expected confirmed overnight visitors plus
+ * admitted day visitors, at most the capacity); ..._trip the mean crowding
+ * beyond the threshold over a stay; ..._index the visitor-weighted
+ * crowding index of 7.6. */
+void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau);
+double ipsim__crowding_requested(struct ipsim_model *m, int tau, int a);
+double ipsim__crowding_expected(const struct ipsim_model *m, int tau, int a);
+double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int nights);
+double ipsim__crowding_index(const struct ipsim_model *m, int tau);
+
+/* people.c: how many of an agent's `scale` people (scale >= 1, not
+ * necessarily whole) do something each does independently with probability
+ * p: Binomial(floor(scale), p) at uniform word w0, plus one with probability
+ * frac(scale) p at word w1 (ODD 4.9). */
+int64_t ipsim__people_count(double scale, double p, uint32_t w0, uint32_t w1);
+
+/* resolution.c (ODD 7.10): what this scale cannot resolve, one bit per
+ * quantity (IPSIM_UNRESOLVED_*): the rule the warnings and tests/test_scale.c
+ * share. */
+enum {
+    IPSIM_UNRESOLVED_OCCUPANCY = 1,  /* realised occupancy outputs of an asset */
+    IPSIM_UNRESOLVED_TRENDING = 2,   /* trending velocity */
+    IPSIM_UNRESOLVED_TIMING = 4      /* daily and weekly peaks, take-off dates */
+};
+unsigned ipsim__resolution_unresolved(const struct ipsim_model *m);
+/* Warn (log callback) once per unresolved quantity; returns the number of
+ * warnings. */
+int ipsim__resolution_warn(const struct ipsim_model *m);
+/* capacity.c (ODD 7.11): booking requests against asset capacity and
+ * accommodation. */
+/* Step b0 of 4b for a PENDING agent (its request was made yesterday):
+ * confirmed (BOOKED, occupancy counted) or refused (AWARE again, counted in
+ * acc[ACC_TURNED_AWAY]). */
+void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+                             int64_t *acc);
+/* Phase 5a: the acceptance probabilities of today's requests (read
+ * tomorrow), then the request tally is cleared. */
+void ipsim__capacity_update(struct ipsim_model *m, int tau);
+/* Stay-cost multiplier on arrival day tau (price response to booked beds). */
+double ipsim__capacity_price_mult(const struct ipsim_model *m, int tau);
+
+/* dayvisits.c (ODD 7.12): phase 5b, residents' local visits and same-day
+ * visits of day tau, admitted at the assets' remaining capacity. */
+void ipsim__day_visits(struct ipsim_model *m, int tau);
 
 /* community.c: mechanism D (ODD 7.7, part of 4d) for agent i = cell_start
  * + k on day tau: a past visitor may post as a community member. */

@@ -31,21 +31,32 @@ static void observe(ipsim_model *m, int tau) {
         v[MET_VISITORS_ON_SITE] = s * (double)a[ACC_ON_TRIP];
         v[MET_VISITOR_NIGHTS] = s * (double)a[ACC_ON_TRIP];
         v[MET_DEPARTURES] = s * (double)a[ACC_DEPARTURES];
-        v[MET_SPENDING_CNY] = s * (double)a[ACC_SPEND];
-        v[MET_POSTS_POSITIVE] = s * (double)a[ACC_POS];
-        v[MET_POSTS_NEGATIVE] = s * (double)a[ACC_NEG];
-        v[MET_POSTS_NEUTRAL] = s * (double)a[ACC_NEU];
+        const cell_day *cd = &m->cells[c];
+        double day_visits = cd->local_visits + cd->same_day_visits;
+        v[MET_SPENDING_CNY] = s * (double)a[ACC_SPEND] +
+                              day_visits * m->sc->parameters.day_visits.spend_per_visit_cny;
+        v[MET_POSTS_POSITIVE] = (double)a[ACC_POS];   /* already people (ODD 4.9) */
+        v[MET_POSTS_NEGATIVE] = (double)a[ACC_NEG];
+        v[MET_POSTS_NEUTRAL] = (double)a[ACC_NEU];
         v[MET_SATISFACTION_MEAN] = a[ACC_DEPARTURES] > 0
             ? (double)a[ACC_SAT_SUM] / SAT_FIXED / (double)a[ACC_DEPARTURES] : NAN;
         v[MET_PAID_IMPRESSIONS] = m->cells[c].paid_impressions;
         v[MET_UGC_IMPRESSIONS] = m->cells[c].ugc_lambda * m->cell_people[c];
+        v[MET_OVERNIGHT_ARRIVALS] = v[MET_ARRIVALS];
+        v[MET_SAME_DAY_VISITS] = cd->same_day_visits;
+        v[MET_LOCAL_VISITS] = cd->local_visits;
+        v[MET_VISITS_ALL] = v[MET_ARRIVALS] + day_visits;
+        v[MET_TURNED_AWAY] = s * (double)a[ACC_TURNED_AWAY] + cd->day_turned_away;
         for (int k = 0; k < MET_COUNT; k++) results_daily(&m->res, k)[idx] = v[k];
     }
     for (int a = 0; a < m->n_assets; a++) {
         double people = (double)m->occupancy[(size_t)tau * m->n_assets + a] * m->scale;
         results_asset(&m->res, AMET_VISITORS)[(size_t)day * m->n_assets + a] = people;
-        results_asset(&m->res, AMET_CROWDING)[(size_t)day * m->n_assets + a] =
-            people / m->sc->destination.assets[a].capacity_per_day;
+        double cap = m->sc->destination.assets[a].capacity_per_day;
+        double dv = m->day_load[(size_t)tau * m->n_assets + a];
+        results_asset(&m->res, AMET_CROWDING)[(size_t)day * m->n_assets + a] = people / cap;
+        results_asset(&m->res, AMET_DAY_VISITORS)[(size_t)day * m->n_assets + a] = dv;
+        results_asset(&m->res, AMET_OCCUPANCY_RATE)[(size_t)day * m->n_assets + a] = (people + dv) / cap;
     }
     results_dest(&m->res, DMET_REPUTATION)[day] = m->pf.reputation;
     results_dest(&m->res, DMET_AMPLIFICATION)[day] = m->pf.amplification;
@@ -81,6 +92,10 @@ ipsim_status ipsim_model_step(ipsim_model *m) {
 
     /* 5 Platform and destination update (7.6): today's posts and word of
      *   mouth join the stocks; amplification, reputation, crowding, erosion. */
+    /* 5a Capacity (7.11): acceptance of today's booking requests.
+     * 5b Day visits (7.12): local and same-day visits at the capacity left. */
+    ipsim__capacity_update(m, tau);
+    ipsim__day_visits(m, tau);
     const thread_acc *a0 = &m->acc[0];
     ipsim__platform_update(m, tau, a0->market_posts, a0->market_signal, a0->market_returns,
                            a0->market_wom_signal);

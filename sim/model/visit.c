@@ -2,8 +2,8 @@
  * visit.c - ODD phases 4c (visit) and 4d (after the visit) of the daily
  * step: the trip and what follows it.
  *
- * Arrival puts the agent on site at its main asset for its nights and adds
- * it to that asset's occupancy on each of those nights. On the departure day
+ * Arrival puts the agent on site at its main asset for its nights (its
+ * occupancy was counted when its booking was confirmed, capacity.c). On the departure day
  * the agent judges the trip (ODD 7.5): experience = its taste-weighted
  * quality of the asset (authenticity & participation, emotional value,
  * aesthetics, shareability, service) minus crowding beyond the threshold,
@@ -50,24 +50,9 @@ void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     int nights = m->ag.nights[i], a = m->ag.asset[i];
     m->ag.state[i] = ST_ON_TRIP;
     m->ag.day_mark[i] = (uint16_t)(tau + nights);
-    for (int t = tau; t < tau + nights && t < m->n_days_ext; t++) {
-        #pragma omp atomic
-        m->occupancy[(size_t)t * m->n_assets + a] += 1;
-    }
+    (void)a;  /* occupancy was counted when the booking was confirmed (7.11) */
     acc[ACC_ARRIVALS]++;
     if (m->ag.visits[i]) acc[ACC_REPEAT]++;
-}
-
-/* Mean excess crowding (occupancy / capacity above the threshold) at the
- * agent's asset over the nights of its trip. */
-static double trip_crowding(const struct ipsim_model *m, int a, int arrive, int nights) {
-    const sc_visit *v = &m->sc->parameters.visit;
-    double cap = m->sc->destination.assets[a].capacity_per_day, sum = 0;
-    for (int t = arrive; t < arrive + nights; t++) {
-        double ratio = (double)m->occupancy[(size_t)t * m->n_assets + a] * m->scale / cap;
-        sum += fmax(0, ratio - v->crowding_threshold);
-    }
-    return sum / nights;
 }
 
 void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
@@ -84,9 +69,10 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     ipsim__visit_taste(m, cell, k, &t);
     double expect = m->ag.attitude[i] / ATTITUDE_Q;
     double exper = ipsim__visit_quality(m, t.w, arrive, a) -
-                   g->crowding_sensitivity * trip_crowding(m, a, arrive, nights) +
+                   g->crowding_sensitivity * ipsim__crowding_trip(m, a, arrive, nights) +
                    ad->experience_bonus + dd->hospitality_bonus;
-    double sat = exper + v->disconfirmation_weight * (exper - expect);
+    /* satisfaction is a rating on [-1, 1] (7.5) */
+    double sat = fmax(-1, fmin(1, exper + v->disconfirmation_weight * (exper - expect)));
     double neutral = sat_neutral(v);
 
     acc[ACC_DEPARTURES]++;
@@ -98,11 +84,12 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_TRIP, 1);
     double p_post = g->post_propensity * ad->shareability * ad->post_mult *
                     m->dest_days[tau].post_mult * (1 + v->post_extremity_gain * fabs(sat - neutral));
-    if (rng_u01(r.v[0]) < p_post) {
+    int64_t posters = ipsim__people_count(m->scale, p_post, r.v[0], r.v[1]);
+    if (posters > 0) {   /* people, not agents (ODD 4.9) */
         int kind = sat >= v->satisfaction_positive ? 0 : (sat < v->satisfaction_negative ? 1 : 2);
-        acc[ACC_POS + kind]++;
-        ta->market_posts[mk * 3 + kind]++;
-        ta->market_signal[mk * 3 + kind] += llround(clamp01(exper) * SAT_FIXED);
+        acc[ACC_POS + kind] += posters;
+        ta->market_posts[mk * 3 + kind] += posters;
+        ta->market_signal[mk * 3 + kind] += posters * llround(clamp01(exper) * SAT_FIXED);
     }
     ta->market_returns[mk]++;
     ta->market_wom_signal[mk] += llround(clamp01(exper) * SAT_FIXED);

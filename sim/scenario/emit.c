@@ -123,6 +123,11 @@ static cJSON *emit_object(const table *t, const char *base, const sc_data *d)
     for (int i = 0; i < t->n_fields; i++) {
         const field *f = &t->fields[i];
         if (f->type == FT_BASE || (f->flags & F_NOSTORE) || !ipsim__sf_applies(f, mech)) continue;
+        /* an optional array that may not be empty is left out when empty
+         * (E and F without targets) */
+        if (f->type == FT_ARRAY && (f->flags & F_OPT) && f->min_items > 0 &&
+            *(const int *)(base + f->count_off) == 0)
+            continue;
         if (ipsim__sf_add(o, f->key, emit_field(f, base, d))) {
             cJSON_Delete(o);
             return NULL;

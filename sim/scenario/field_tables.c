@@ -17,6 +17,7 @@
 #include "scenario/field_table.h"
 
 #define M_CAMPAIGN (MB(MECH_PROMOTION) | MB(MECH_C)) /* the paid media campaigns */
+#define M_TARGETED (M_CAMPAIGN | MB(MECH_SPARK))      /* reach chosen market x segment cells */
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 #define NUM(S, K, LO, HI, FL, UNIT, DOC)                                                        \
@@ -152,6 +153,10 @@ static const field market_fields[] = {
      .doc = "Media price by channel: every channel must be priced."},
     P01(sc_market, platform_penetration, "Share of adults active on the UGC platform."),
     OBJF(sc_market, initial_awareness, awareness_table, "Initial awareness by segment."),
+    {.key = "local", .type = FT_INTEGER, .off = offsetof(sc_market, local), .min = 0, .max = 1,
+     .flags = F_OPT, .def = 0,
+     .doc = "1: the destination city's own residents, who make local visits (parameters.day_visits) "
+            "and no overnight trips; not covered by the \"*\" campaign target. 0: a source market."},
 };
 static const table market_table =
     TABLE("market", "A source market.", sc_market, market_fields, NULL, T_UNIQUE_NAME);
@@ -161,6 +166,13 @@ static const field event_fields[] = {
     NAMEF(sc_event, name, "Event name."),
     DATEF(sc_event, start, "First day (inclusive)."),
     DATEF(sc_event, end, "Last day (inclusive), on or after start."),
+    {.key = "weekdays", .type = FT_WEEKDAYS, .off = offsetof(sc_event, weekdays),
+     .count_off = offsetof(sc_event, n_weekdays), .min = 1, .max = 7, .max_items = 7, .flags = F_OPT,
+     .doc = "A weekly rule: only the days from start to end on these ISO weekdays (1 = Monday .. "
+            "7 = Sunday), e.g. [6] for every Saturday; absent or empty = every day."},
+    {.key = "dates", .type = FT_DATES, .off = offsetof(sc_event, dates),
+     .count_off = offsetof(sc_event, n_dates), .max_items = IPSIM_MAX_EVENT_DATES, .flags = F_OPT,
+     .doc = "More event days, listed one by one (they may lie outside start..end)."},
     NUM(sc_event, experience_bonus, -1, 1, 0, "1", "Added to the experience on event days."),
     NUM(sc_event, appeal_bonus, 0, 5, 0, "1", "Added to the utility of trips on event days."),
 };
@@ -176,7 +188,9 @@ static const field asset_fields[] = {
     P01(sc_asset, aesthetics, "Aesthetic quality."),
     P01(sc_asset, distinctiveness, "Distinctiveness against substitutes."),
     P01(sc_asset, shareability, "Shareability of the experience."),
-    NUM(sc_asset, capacity_per_day, 0, 1e9, F_XMIN, "visitors/d", "Visitors on site per day."),
+    NUM(sc_asset, capacity_per_day, 0, 1e9, F_XMIN, "visitors/d",
+        "Visitors admitted on site per day (overnight and day visitors); bookings and day visits "
+        "beyond it are turned away."),
     NUM(sc_asset, appeal, -100, 100, 0, "1", "Base utility in the asset choice."),
     {.key = "seasonal", .type = FT_NUMBERS, .off = offsetof(sc_asset, seasonal), .min = 0, .max = 1,
      .max_items = IPSIM_MONTHS, .unit = "1",
@@ -205,6 +219,12 @@ static const field destination_fields[] = {
     P01(sc_destination, official_claim, "Quality the official content asserts."),
     NUM(sc_destination, erosion_per_year, 0, 1, 0, "1/year",
         "Experiential erosion of emotional value per year."),
+    NUMD(sc_destination, accommodation_per_night, 0, 1e9, 0, 0, "people",
+         "Guest beds: overnight visitors the destination can lodge per night; 0 = no limit."),
+    NUMD(sc_destination, price_response, 0, 100, 0, 0, "1",
+         "Rise of the stay cost (share) at full accommodation, proportional to the booked share "
+         "of beds on the arrival night."),
+    NUMD(sc_destination, price_cap, 0, 100, 0, 0, "1", "Largest rise of the stay cost (share)."),
     ARRF(sc_destination, assets, n_assets, asset_table, 1, IPSIM_MAX_ASSETS, 0, "Assets."),
     ARRF(sc_destination, substitutes, n_substitutes, substitute_table, 0, IPSIM_MAX_SUBSTITUTES,
          F_OPT, "Competing destinations."),
@@ -219,11 +239,24 @@ static const field platform_fields[] = {
         "Effective impressions a fresh post makes per day."),
     NUM(sc_platform, fluency_reach_gain, 0, 100, 0, "1", "Extra reach at digital fluency 1."),
     P01(sc_platform, home_share, "Share of a post's views in the poster's market."),
-    NUM(sc_platform, trending_threshold_posts, 0, 1e12, F_XMIN, "posts",
-        "Live post stock at half the extra amplification."),
+    NUM(sc_platform, trending_threshold_posts, 0, 1e12, F_XMIN, "posts/d",
+        "Post flow added to both the recent and the baseline flow of the trending velocity: "
+        "rises of smaller flows barely count."),
     NUM(sc_platform, trending_max_gain, 0, 1000, 0, "1", "Maximal extra amplification."),
     NUM(sc_platform, trending_hill, 1, 100, 0, "1", "Steepness of the trending response."),
     P01(sc_platform, neutral_post_weight, "Weight of neutral posts in the pool."),
+    NUMD(sc_platform, trending_velocity, 0, 1e6, F_XMIN, 3.0, "1",
+         "Velocity (recent over baseline post flow, minus 1) at half the extra amplification."),
+    NUMD(sc_platform, trending_short_half_life_days, 0, 3650, F_XMIN, 3.0, "d",
+         "Half-life of the recent post flow the trending velocity compares."),
+    NUMD(sc_platform, trending_baseline_half_life_days, 0, 3650, F_XMIN, 30.0, "d",
+         "Half-life of the baseline post flow (how fast platform attention moves on)."),
+    NUMD(sc_platform, trending_negative_weight, 0, 1, 0, 0.25, "1",
+         "Weight of a negative post in the trending flow (a positive post weighs 1)."),
+    NUMD(sc_platform, fatigue_impressions, 0, 1e9, F_XMIN, 40.0, "impressions",
+         "Recent UGC impressions per person that halve the pull of more UGC (novelty wears off)."),
+    NUMD(sc_platform, fatigue_half_life_days, 0, 3650, F_XMIN, 60.0, "d",
+         "Half-life of that fatigue."),
 };
 static const table platform_table =
     TABLE("platform", "The UGC / short-video platform.", sc_platform, platform_fields, NULL, 0);
@@ -303,10 +336,32 @@ static const table visit_table =
     TABLE("visit parameters", "Visit, satisfaction and loyalty.", sc_visit, visit_fields,
           ipsim__sf_check_visit, 0);
 
+#define DAYRATE(K, DOC) NUMD(sc_day_visits, K, 0, 100, 0, 0, "visits/(person*d)", DOC)
+static const field day_visits_fields[] = {
+    DAYRATE(local_rate_weekday, "Local visits per considering resident on a weekday."),
+    DAYRATE(local_rate_weekend, "Local visits per considering resident on a weekend day."),
+    DAYRATE(local_rate_holiday, "Local visits per considering resident on a public holiday."),
+    DAYRATE(same_day_rate_weekday, "Same-day visits per considering person on a weekday, at 0 km."),
+    DAYRATE(same_day_rate_weekend, "Same-day visits per considering person on a weekend day, at 0 km."),
+    DAYRATE(same_day_rate_holiday, "Same-day visits per considering person on a public holiday, at 0 km."),
+    NUMD(sc_day_visits, same_day_max_km, 0, 1e5, 0, 0, "km",
+         "Markets farther than this make no same-day visits."),
+    NUMD(sc_day_visits, same_day_decay_per_km, 0, 100, 0, 0, "1/km",
+         "Distance decay of same-day visits."),
+    NUMD(sc_day_visits, spend_per_visit_cny, 0, 1e6, 0, 0, "CNY/visit",
+         "On-site spend of a local or same-day visit (added to spending_cny)."),
+};
+static const table day_visits_table =
+    TABLE("day-visit parameters", "Residents' local visits and same-day visits (no overnight stay).",
+          sc_day_visits, day_visits_fields, NULL, 0);
+
 static const field parameters_fields[] = {
     OBJF(sc_parameters, exposure, exposure_table, "Exposure, salience and attitude."),
     OBJF(sc_parameters, decision, decision_table, "Trip decision."),
     OBJF(sc_parameters, visit, visit_table, "Visit, satisfaction and loyalty."),
+    {.key = "day_visits", .type = FT_OBJECT, .off = offsetof(sc_parameters, day_visits),
+     .sub = &day_visits_table, .flags = F_OPT,
+     .doc = "Residents' local visits and same-day visits; absent = none."},
 };
 static const table parameters_table =
     TABLE("parameters", "Behavioural parameters.", sc_parameters, parameters_fields, NULL, 0);
@@ -329,19 +384,23 @@ static const table target_table =
 static const field intervention_fields[] = {
     NAMEF(sc_intervention, name, "Intervention name."),
     {.key = "mechanism", .type = FT_MECHANISM, .off = offsetof(sc_intervention, mechanism),
-     .doc = "\"promotion\" or one of the mechanisms \"A\" to \"F\"."},
+     .doc = "\"promotion\", one of the mechanisms \"A\" to \"F\", or \"spark\"."},
     DATEF(sc_intervention, start, "First day (inclusive); on or after the first simulated "
           "day (starting after the last one, it has no effect)."),
     DATEF(sc_intervention, end, "Last day (inclusive), on or after start; may run past the period."),
     NUM(sc_intervention, cost_cny, 0, 1e12, 0, "CNY",
-        "Cost; for promotion and C the media budget."),
+        "Cost; for promotion and C the media budget; for a spark any cost, often 0 (not media spend)."),
     {.key = "description", .type = FT_TEXT, .flags = F_OPT | F_NOSTORE,
      .doc = "Free text (not used by the model)."},
     /* mechanism-specific */
     {.key = "targets", .type = FT_ARRAY, .off = offsetof(sc_intervention, targets),
      .count_off = offsetof(sc_intervention, n_targets), .sub = &target_table, .min_items = 1,
-     .max_items = IPSIM_MAX_TARGETS, .flags = F_OPT, .mechs = M_CAMPAIGN, .req_mechs = M_CAMPAIGN,
-     .doc = "Targeted cells; the budget is spread over them by weight x people."},
+     .max_items = IPSIM_MAX_TARGETS, .flags = F_OPT, .mechs = M_TARGETED | MB(MECH_E) | MB(MECH_F),
+     .req_mechs = M_TARGETED,
+     .doc = "Targeted cells. Campaigns: the budget is spread over them by weight x people; a "
+            "spark's views per person are multiplied by the weight. E, F: the travel cost "
+            "reduction applies only to these cells, times the weight (absent = every market, "
+            "weight 1)."},
     {.key = "channels", .type = FT_CHANNEL_MAP, .off = offsetof(sc_intervention, channel_share),
      .min = 0, .max = 1, .flags = F_OPT | F_SUM_ONE, .mechs = M_CAMPAIGN, .req_mechs = M_CAMPAIGN,
      .unit = "1",
@@ -357,8 +416,8 @@ static const field intervention_fields[] = {
     MNUM(participation_add, 0, 1, 0, MB(MECH_B), "1", "Added to asset participation."),
     MNUM(distinctiveness_add, 0, 1, 0, MB(MECH_B) | MB(MECH_E), "1",
          "Added to asset distinctiveness."),
-    MNUM(novelty_half_life_days, 0, 3650, 0, MB(MECH_A), "d",
-         "Half-life of the novelty of the additions; 0 = no fading."),
+    MNUM(novelty_half_life_days, 0, 3650, 0, MB(MECH_A) | MB(MECH_SPARK), "d",
+         "A: half-life of the novelty (0 = no fading); spark: half-life of its daily views (0 = none)."),
     MNUM(renewal_interval_days, 0, 3650, 0, MB(MECH_A), "d",
          "Days between renewals restoring novelty; 0 = never renewed."),
     MNUM(post_propensity_mult, 0, 10, 1, MB(MECH_B) | MB(MECH_D), "1", "Multiplier on posting."),
@@ -383,9 +442,20 @@ static const field intervention_fields[] = {
     MNUM(service_quality_add, 0, 1, 0, MB(MECH_F), "1", "Added to the service quality."),
     MNUM(hospitality_bonus, 0, 1, 0, MB(MECH_F), "1", "Experience bonus from hospitality."),
     MNUM(official_reach_mult, 0, 10, 1, MB(MECH_F), "1", "Multiplier on official content reach."),
+    {.key = "views_per_person_day", .type = FT_NUMBER, .off = offsetof(sc_intervention, views_per_person_day),
+     .min = 0, .max = 1000, .flags = F_OPT, .mechs = MB(MECH_SPARK), .req_mechs = MB(MECH_SPARK),
+     .unit = "impressions/(person*d)",
+     .doc = "Spark: effective impressions per targeted person on its first day (then halving every "
+            "novelty_half_life_days)."},
+    {.key = "content_signal", .type = FT_NUMBER, .off = offsetof(sc_intervention, content_signal),
+     .min = 0, .max = 1, .flags = F_OPT, .mechs = MB(MECH_SPARK), .req_mechs = MB(MECH_SPARK),
+     .unit = "1", .doc = "Spark: the quality its content shows (0 = a scandal, 1 = a rave)."},
+    MNUM(platform_share, 0, 1, 1, MB(MECH_SPARK), "1",
+         "Spark: share of its views seen on the short-video platform (these scale with a cell's "
+         "digital dependency x platform penetration; the rest, e.g. television, reach everyone)."),
 };
 static const table intervention_table =
-    TABLE("intervention", "A promotion or a mechanism A-F acting over a period.", sc_intervention,
+    TABLE("intervention", "A promotion, a mechanism A-F or a spark acting over a period.", sc_intervention,
           intervention_fields, ipsim__sf_check_intervention, T_UNIQUE_NAME | T_MECHANISM);
 
 const char *const ipsim__sf_mechanism_docs[MECH_COUNT] = {
@@ -403,6 +473,10 @@ const char *const ipsim__sf_mechanism_docs[MECH_COUNT] = {
     "distinctiveness, emotional value and aesthetics and cutting travel cost in the window.",
     "Mechanism F: service and hospitality upgrade with stronger official digital reach and "
     "cheaper travel.",
+    "Spark: a dated piece of content nobody need pay for (a food blogger's video, a film or "
+    "series, a news story, a concert) that puts the destination in front of chosen market and "
+    "segment cells from its start day, its views halving with a half-life, with a quality "
+    "signal; cost_cny (may be 0) is not media spend.",
 };
 
 /* the top level */
@@ -424,7 +498,7 @@ static const field scenario_fields[] = {
     OBJF(sc_data, platform, platform_table, "The UGC / short-video platform."),
     OBJF(sc_data, parameters, parameters_table, "Behavioural parameters."),
     ARRF(sc_data, interventions, n_interventions, intervention_table, 0, IPSIM_MAX_INTERVENTIONS, 0,
-         "Promotions and mechanisms A-F."),
+         "Promotions, mechanisms A-F and sparks."),
 };
 const table ipsim__sf_scenario_table = TABLE("scenario", "An ipsim scenario.", sc_data,
                                              scenario_fields, ipsim__sf_check_scenario, 0);

@@ -464,10 +464,29 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
         goto done;
     }
     cJSON *node = NULL, *parent = NULL;
+    /* ARRAY[+]=VALUE appends VALUE to the array */
+    int append = plen >= 3 && strcmp(path + plen - 3, "[+]") == 0;
+    if (append) path[plen - 3] = '\0';
     if (ipsim_json_path_find(doc, path, &node, &parent, why, sizeof why) != IPSIM_OK) {
         say(err, errlen, "--set %s: %s", path, why);
         s = IPSIM_ERR_DATA;
         goto done;
+    }
+    if (append) {
+        if (!cJSON_IsArray(node)) {
+            say(err, errlen, "--set %s[+]: %s is not an array", path, path);
+            s = IPSIM_ERR_DATA;
+            goto done;
+        }
+        s = parse_value(path, eq + 1, &value, err, errlen);
+        if (s != IPSIM_OK) goto done;
+        if (!cJSON_AddItemToArray(node, value)) {
+            say(err, errlen, "out of memory");
+            s = IPSIM_ERR_NOMEM;
+            goto done;
+        }
+        value = NULL; /* owned by doc now */
+        goto validate;
     }
     if (parent == NULL) {
         say(err, errlen, "--set %s: cannot replace the whole scenario", path);
@@ -482,6 +501,7 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
         goto done;
     }
     value = NULL; /* owned by doc now */
+validate:
     s = ipsim_scenario_fields_fill(doc, origin, data, err, errlen, NULL, 0);
     if (s != IPSIM_OK) goto done;
     cJSON *json = ipsim_scenario_fields_emit(data);

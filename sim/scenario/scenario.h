@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include "ipsim/ipsim.h"
 
-#define IPSIM_MAX_MARKETS 64
+#define IPSIM_MAX_MARKETS 400
 #define IPSIM_MAX_ASSETS 32
 #define IPSIM_MAX_CHANNELS 8
 #define IPSIM_MAX_SUBSTITUTES 16
@@ -33,7 +33,8 @@
 #define IPSIM_MAX_DATES 128
 #define IPSIM_MAX_INTERVENTIONS 64
 #define IPSIM_MAX_TARGETS 64
-#define IPSIM_MAX_EVENTS 16
+#define IPSIM_MAX_EVENTS 32
+#define IPSIM_MAX_EVENT_DATES 64
 #define IPSIM_MAX_DAYS 3660          /* ten years */
 #define IPSIM_NAME_MAX 64            /* bytes incl. NUL for every name */
 #define IPSIM_TEXT_MAX 1024          /* description */
@@ -117,11 +118,17 @@ typedef struct {                    /* markets[i] */
                                          * every channel must be priced */
     double platform_penetration;    /* share of adults active on the UGC platform, 0..1 */
     double initial_awareness[IPSIM_N_SEGMENTS]; /* initial_awareness{cec, mainstream}, 0..1 */
+    int local;                      /* 1: the destination city's own residents (local visits,
+                                     * no overnight trips), 0 (default): a source market */
 } sc_market;
 
 typedef struct {                    /* destination.assets[i].events[j] */
     char name[IPSIM_NAME_MAX];
-    ipsim_date start, end;
+    ipsim_date start, end;          /* the event runs on the days start..end (inclusive) */
+    int weekdays[7];                /* ...that fall on these ISO weekdays (none listed: every day) */
+    int n_weekdays;
+    ipsim_date dates[IPSIM_MAX_EVENT_DATES]; /* and on these dates too */
+    int n_dates;
     double experience_bonus;        /* added to experience on event days, -1..1 */
     double appeal_bonus;            /* added to trip utility for trips on event days, >= 0 */
 } sc_event;
@@ -154,6 +161,9 @@ typedef struct {                    /* destination */
     double initial_reputation;      /* expected experience quality, 0..1 */
     double official_claim;          /* quality the official content asserts, 0..1 */
     double erosion_per_year;        /* experiential erosion of emotional value, 0..1 */
+    double accommodation_per_night; /* guest beds (people per night), 0 = no limit */
+    double price_response;          /* stay-cost rise at full accommodation, >= 0 */
+    double price_cap;               /* largest stay-cost rise, >= 0 */
     sc_asset assets[IPSIM_MAX_ASSETS];
     int n_assets;                   /* >= 1 */
     sc_substitute substitutes[IPSIM_MAX_SUBSTITUTES];
@@ -165,10 +175,17 @@ typedef struct {                    /* platform */
     double views_per_post_day;      /* effective impressions a fresh post makes per day, >= 0 */
     double fluency_reach_gain;      /* extra reach at digital_fluency 1, >= 0 */
     double home_share;              /* share of a post's views in the poster's market, 0..1 */
-    double trending_threshold_posts;/* live post stock at half the extra amplification, > 0 */
+    double trending_threshold_posts;/* post flow (posts/day) added to the recent and the baseline
+                                     * flow: rises of smaller flows barely count, > 0 */
     double trending_max_gain;       /* maximal extra amplification, >= 0 */
     double trending_hill;           /* steepness of the trending response, >= 1 */
     double neutral_post_weight;     /* weight of neutral posts in the pool, 0..1 */
+    double trending_velocity;       /* recent/baseline flow - 1 at half the extra gain, > 0 */
+    double trending_short_half_life_days;    /* window of the recent post flow, > 0 */
+    double trending_baseline_half_life_days; /* window of the baseline post flow, > 0 */
+    double trending_negative_weight;/* weight of negative posts in the trending flow, 0..1 */
+    double fatigue_impressions;     /* UGC impressions per person halving UGC's pull, > 0 */
+    double fatigue_half_life_days;  /* recovery half-life of that fatigue, > 0 */
 } sc_platform;
 
 typedef struct {                    /* parameters.exposure */
@@ -221,15 +238,28 @@ typedef struct {                    /* parameters.visit */
     double repeat_salience_boost;   /* salience a satisfied visitor keeps, >= 0 */
 } sc_visit;
 
+typedef struct {                    /* parameters.day_visits */
+    double local_rate_weekday;      /* local visits per considering resident per day, >= 0 */
+    double local_rate_weekend;
+    double local_rate_holiday;
+    double same_day_rate_weekday;   /* same-day visits per considering person per day at 0 km, >= 0 */
+    double same_day_rate_weekend;
+    double same_day_rate_holiday;
+    double same_day_max_km;         /* markets farther away make no same-day visits, >= 0 */
+    double same_day_decay_per_km;   /* distance decay of same-day visits, >= 0 */
+    double spend_per_visit_cny;     /* on-site spend of a local or same-day visit, >= 0 */
+} sc_day_visits;
+
 typedef struct {
     sc_exposure exposure;
     sc_decision decision;
     sc_visit visit;
+    sc_day_visits day_visits;
 } sc_parameters;
 
-/* Interventions. "mechanism" is one of "promotion", "A".."F". */
+/* Interventions. "mechanism" is one of "promotion", "A".."F", "spark". */
 typedef enum {
-    MECH_PROMOTION = 0, MECH_A, MECH_B, MECH_C, MECH_D, MECH_E, MECH_F, MECH_COUNT
+    MECH_PROMOTION = 0, MECH_A, MECH_B, MECH_C, MECH_D, MECH_E, MECH_F, MECH_SPARK, MECH_COUNT
 } sc_mechanism;
 
 typedef struct {                    /* interventions[i].targets[j] */
@@ -243,7 +273,7 @@ typedef struct {                    /* interventions[i] */
     sc_mechanism mechanism;
     ipsim_date start, end;          /* inclusive */
     double cost_cny;                /* >= 0; for promotion and C this is the media budget */
-    /* promotion, C (campaigns) */
+    /* promotion, C (campaigns), spark: the cells reached */
     sc_target targets[IPSIM_MAX_TARGETS];
     int n_targets;
     double channel_share[IPSIM_MAX_CHANNELS]; /* channels{name: share}, sums to 1 */
@@ -256,7 +286,7 @@ typedef struct {                    /* interventions[i] */
     double authenticity_add;        /* B */
     double participation_add;       /* B */
     double distinctiveness_add;     /* B, E */
-    double novelty_half_life_days;  /* A: 0 = no fading */
+    double novelty_half_life_days;  /* A: 0 = no fading; spark: half-life of its views */
     double renewal_interval_days;   /* A: 0 = never renewed */
     double post_propensity_mult;    /* B, D: multiplier on posting, >= 0 */
     double event_experience_bonus;  /* B (weekends/holidays), E (event window) */
@@ -270,6 +300,9 @@ typedef struct {                    /* interventions[i] */
     double service_quality_add;     /* F */
     double hospitality_bonus;       /* F: experience bonus from hospitality */
     double official_reach_mult;     /* F: multiplier on official content reach, >= 0 */
+    double views_per_person_day;    /* spark: effective impressions per targeted person on day 1 */
+    double content_signal;          /* spark: quality signal its content carries, 0..1 */
+    double platform_share;          /* spark: share of its views seen on the platform, 0..1 */
 } sc_intervention;
 
 struct sc_data {
@@ -303,6 +336,6 @@ int ipsim_date_parse(const char *s, ipsim_date *out);
 void ipsim_date_format(ipsim_date day, char *buf);
 
 extern const char *const ipsim_segment_names[IPSIM_N_SEGMENTS]; /* "cec", "mainstream" */
-extern const char *const ipsim_mechanism_names[MECH_COUNT];    /* "promotion", "A".."F" */
+extern const char *const ipsim_mechanism_names[MECH_COUNT];    /* "promotion", "A".."F", "spark" */
 
 #endif /* IPSIM_SCENARIO_H */

@@ -1,0 +1,125 @@
+/*
+ * crowding.c - the crowding people meet at an asset (ODD 7.4-7.6; issue 12
+ * item 1, scale convergence).
+ *
+ * One agent stands for `scale` people who book, travel and stay together, so
+ * the realised occupancy of an asset moves in blocks of `scale`; crowding
+ * felt is convex in occupancy (nothing below the threshold, linear above),
+ * so a lumpier occupancy of the same mean would cost more satisfaction at a
+ * coarse scale (Jensen), and a lumpy one moves satisfaction across the
+ * post-sentiment thresholds. Crowding is therefore computed from the
+ * EXPECTED occupancy: each day, every agent that could book (considering
+ * after today's impressions, or booked today) adds scale x the trip-occasion
+ * probability x its booking probability x each asset's choice probability
+ * x the probability its stay covers the night. Its expectation is the
+ * realised occupancy's, but the occasion, booking, asset and nights draws
+ * no longer make it lumpy, so it is the same at any scale. Where a cell has
+ * more than CROWD_SAMPLE agents, a systematic sample (every stride-th agent
+ * from a random offset, RNG_CROWD) stands in for all, weighted by the
+ * stride (Horvitz-Thompson: unbiased; with thousands of agents sampled a
+ * day its noise is far below that of the realised occupancy). The sums are
+ * fixed-point integers (order-independent: bitwise identical at any thread
+ * count). The realised occupancy stays the output (/asset_daily/visitors).
+ *
+ * Capacity (ODD 7.11, capacity.c) binds on the people on site, so what
+ * the agents add here are expected booking REQUESTS of today (confirmed
+ * tomorrow); capacity.c turns them into acceptance probabilities and the
+ * expected confirmed people of each night. The people felt on site on a
+ * night are those expected confirmed overnight visitors plus the day
+ * visitors admitted (dayvisits.c, ODD 7.12, already expected values), at
+ * most the capacity: crowding felt never exceeds capacity / capacity = 1.
+ */
+#include <math.h>
+#include "model/state.h"
+
+/* expected people x OCC_FIXED (2^20: a contribution of 1e-6 people counts) */
+#define OCC_FIXED 1048576.0
+/* agents of a cell evaluated a day at most (about): cells up to this size
+ * are evaluated whole, so coarse runs use every agent */
+#define CROWD_SAMPLE 512
+
+/* Add `weight` bookings of cell-day c (expected people = weight x scale) to
+ * the expected occupancy of every asset and night they would cover. */
+static void expect_add(struct ipsim_model *m, const cell_day *c, double weight) {
+    if (!(weight > 0)) return;
+    int full = (int)floor(c->nights_mean);            /* nights = floor(mean + u) */
+    double frac = c->nights_mean - full;
+    if (full >= MAX_TRIP_NIGHTS) {
+        full = MAX_TRIP_NIGHTS;
+        frac = 0;
+    }
+    double prev = 0;
+    for (int a = 0; a < m->n_assets; a++) {
+        double pa = (a == m->n_assets - 1 ? 1.0 : c->asset_cdf[a]) - prev;
+        prev = c->asset_cdf[a];
+        if (!(pa > 0)) continue;
+        double people = m->scale * weight * pa;
+        for (int j = 0; j <= full; j++) {
+            int t = c->arrival_tau + j;
+            if (t >= m->n_days_ext) break;
+            double cover = j < full ? 1.0 : frac;
+            if (cover <= 0) break;
+            int64_t add = llround(people * cover * OCC_FIXED);
+            #pragma omp atomic
+            m->occ_expect[(size_t)t * m->n_assets + a] += add;
+        }
+    }
+}
+
+void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau) {
+    const cell_day *c = &m->cells[cell];
+    if (!(c->p_occasion > 0)) return;
+    uint32_t stride = m->cell_n[cell] / CROWD_SAMPLE;
+    if (stride < 1) stride = 1;
+    uint32_t off = 0;
+    if (stride > 1) {
+        philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, 0, (uint32_t)tau, RNG_CROWD, 0);
+        off = (uint32_t)(rng_u01(r.v[0]) * stride);
+    }
+    uint32_t k = k0 + (off + stride - k0 % stride) % stride;
+    const float consider = (float)m->sc->parameters.exposure.consider_salience;
+    long cool = lround(m->sc->parameters.decision.cooldown_days);
+    double w = c->p_occasion * stride;
+    uint64_t base = m->cell_start[cell];
+    for (; k < k1; k += stride) {
+        uint64_t i = base + k;
+        uint8_t st = m->ag.state[i];
+        int last;
+        if (st == ST_PENDING && m->ag.day_mark[i] == c->arrival_tau) last = c->arrival_tau; /* booked today */
+        else if (m->ag.salience[i] < consider) continue;
+        else if (st == ST_AWARE) last = m->ag.day_mark[i];
+        else if (st == ST_RETURNED && m->ag.day_mark[i] <= tau) last = m->ag.day_mark[i] - (int)cool;
+        else continue;
+        expect_add(m, c, w * ipsim__decision_probability(m, c, cell, k, i, tau, last));
+    }
+}
+
+double ipsim__crowding_requested(struct ipsim_model *m, int tau, int a) {
+    int64_t *q = &m->occ_expect[(size_t)tau * m->n_assets + a];
+    double people = (double)*q / OCC_FIXED;
+    *q = 0;
+    return people;
+}
+
+double ipsim__crowding_expected(const struct ipsim_model *m, int tau, int a) {
+    size_t at = (size_t)tau * m->n_assets + a;
+    return fmin(m->confirmed[at] + m->day_load[at], m->sc->destination.assets[a].capacity_per_day);
+}
+
+double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int nights) {
+    const sc_visit *v = &m->sc->parameters.visit;
+    double cap = m->sc->destination.assets[a].capacity_per_day, sum = 0;
+    for (int t = arrive; t < arrive + nights; t++)
+        sum += fmax(0, ipsim__crowding_expected(m, t, a) / cap - v->crowding_threshold);
+    return sum / nights;
+}
+
+double ipsim__crowding_index(const struct ipsim_model *m, int tau) {
+    double num = 0, den = 0;
+    for (int a = 0; a < m->n_assets; a++) {
+        double people = ipsim__crowding_expected(m, tau, a);
+        num += people * people / m->sc->destination.assets[a].capacity_per_day;
+        den += people;
+    }
+    return den > 0 ? num / den : 0;
+}
