@@ -213,6 +213,9 @@ def hostile_files(base, d):
     import h5py
     import numpy as np
     out = []
+    with h5py.File(base, "r") as f:   # markets (M) and assets (A) of the base run
+        M = int(f["market"].shape[0])
+        A = int(f["asset_daily/crowding"].shape[1])
 
     def variant(name, edit):
         p = os.path.join(d, name + ".h5")
@@ -263,19 +266,19 @@ def hostile_files(base, d):
     variant("arrivals_2e40_3d", replace("daily/arrivals", shape=(2 ** 20, 2 ** 19, 2), dtype="f8",
                                         chunks=(1, 16, 2)))
     variant("summary_2e40", replace("summary/arrivals", shape=(2 ** 39, 2), dtype="f8", chunks=(64, 2)))
-    variant("arrivals_huge_chunk", replace("daily/arrivals", shape=(30, 13, 2), maxshape=(None, 13, 2),
-                                           dtype="f8", chunks=(2 ** 20, 13, 2)))
-    variant("arrivals_wrong_rank", replace("daily/arrivals", np.zeros((30, 26))))
-    variant("arrivals_wrong_days", replace("daily/arrivals", np.zeros((29, 13, 2))))
-    variant("arrivals_wrong_markets", replace("daily/arrivals", np.zeros((30, 14, 2))))
-    variant("arrivals_three_segments", replace("daily/arrivals", np.zeros((30, 13, 3))))
+    variant("arrivals_huge_chunk", replace("daily/arrivals", shape=(30, M, 2), maxshape=(None, M, 2),
+                                           dtype="f8", chunks=(2 ** 20, M, 2)))
+    variant("arrivals_wrong_rank", replace("daily/arrivals", np.zeros((30, 2 * M))))
+    variant("arrivals_wrong_days", replace("daily/arrivals", np.zeros((29, M, 2))))
+    variant("arrivals_wrong_markets", replace("daily/arrivals", np.zeros((30, M + 1, 2))))
+    variant("arrivals_three_segments", replace("daily/arrivals", np.zeros((30, M, 3))))
     variant("arrivals_strings", replace("daily/arrivals", np.array([b"x"] * 30)))
-    variant("arrivals_negative", replace("daily/arrivals", -np.ones((30, 13, 2))))
-    variant("arrivals_nan", replace("daily/arrivals", np.full((30, 13, 2), np.nan)))
-    variant("arrivals_inf", replace("daily/arrivals", np.full((30, 13, 2), np.inf)))
-    variant("summary_wrong_markets", replace("summary/arrivals", np.zeros((12, 2))))
-    variant("summary_arrivals_nan", replace("summary/arrivals", np.full((13, 2), np.nan)))
-    variant("crowding_wrong_assets", replace("asset_daily/crowding", np.zeros((30, 7))))
+    variant("arrivals_negative", replace("daily/arrivals", -np.ones((30, M, 2))))
+    variant("arrivals_nan", replace("daily/arrivals", np.full((30, M, 2), np.nan)))
+    variant("arrivals_inf", replace("daily/arrivals", np.full((30, M, 2), np.inf)))
+    variant("summary_wrong_markets", replace("summary/arrivals", np.zeros((M - 1, 2))))
+    variant("summary_arrivals_nan", replace("summary/arrivals", np.full((M, 2), np.nan)))
+    variant("crowding_wrong_assets", replace("asset_daily/crowding", np.zeros((30, A + 2))))
     variant("destination_wrong_days", replace("destination_daily/reputation", np.zeros(31)))
     variant("market_too_many", replace("market", np.array([b"m%d" % i for i in range(100000)])))
     variant("market_numbers", replace("market", np.arange(13.0)))
