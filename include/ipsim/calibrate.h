@@ -54,13 +54,13 @@ int ipsim_calibration_max_generations(const ipsim_calibration *c);
 
 /* Where a calibration is, for a progress callback. */
 typedef struct {
-    int generation;       /* 0 = the prior generation */
+    int generation; /* 0 = the prior generation */
     int max_generations;
-    int particles_done;   /* accepted particles of this generation */
+    int particles_done; /* accepted particles of this generation */
     int particles;
-    long simulations;     /* model runs of this generation so far */
-    double tolerance;     /* of this generation (inf for generation 0) */
-    double elapsed;       /* seconds since this generation began */
+    long simulations; /* model runs of this generation so far */
+    double tolerance; /* of this generation (inf for generation 0) */
+    double elapsed;   /* seconds since this generation began */
 } ipsim_calibrate_progress;
 
 /* Return non-zero to stop: the finished generations stay in the journal
@@ -69,10 +69,10 @@ typedef struct {
 typedef int (*ipsim_calibrate_progress_fn)(void *userdata, const ipsim_calibrate_progress *p);
 
 typedef struct {
-    int threads;          /* OpenMP threads over particles; 0 = OpenMP default */
-    int resume;           /* continue from OUT.journal */
-    int force;            /* overwrite OUT, discard a stale journal */
-    int seed_set;         /* non-zero: seed below instead of the file's */
+    int threads;  /* OpenMP threads over particles; 0 = OpenMP default */
+    int resume;   /* continue from OUT.journal */
+    int force;    /* overwrite OUT, discard a stale journal */
+    int seed_set; /* non-zero: seed below instead of the file's */
     uint64_t seed;
     ipsim_log_fn log;
     void *log_userdata;
@@ -84,10 +84,10 @@ typedef struct {
 void ipsim_calibrate_options_init(ipsim_calibrate_options *o);
 
 typedef struct {
-    int generations;        /* generations in the posterior file */
-    int generations_before; /* of them, read back from the journal */
-    long simulations;       /* model runs, all generations */
-    double wall_seconds;    /* of this call */
+    int generations;                        /* generations in the posterior file */
+    int generations_before;                 /* of them, read back from the journal */
+    long simulations;                       /* model runs, all generations */
+    double wall_seconds;                    /* of this call */
     double tolerance, acceptance_rate, ess; /* of the last generation */
     char stop_reason[160];
 } ipsim_calibrate_result;

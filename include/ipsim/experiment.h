@@ -39,8 +39,7 @@ typedef struct ipsim_experiment ipsim_experiment;
  * of every point (overrides applied). On failure *out is NULL and err says
  * "FILE: json.path: expected X, found Y"; IPSIM_ERR_NOINPUT for a missing
  * file, IPSIM_ERR_DATA for invalid content. */
-ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, char *err,
-                                   size_t errlen);
+ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, char *err, size_t errlen);
 
 /* An arms experiment from scenario files: paths[0] is the reference arm,
  * each file one arm named after the scenario. n >= 2. Statuses and err as
@@ -69,11 +68,11 @@ int ipsim_experiment_points_checked(const ipsim_experiment *e);
 
 /* Progress of a sweep, passed to the progress callback after every unit. */
 typedef struct ipsim_sweep_progress {
-    int units;          /* units of this sweep (or shard) */
-    int done;           /* finished, including those found done when resuming */
-    int failed;         /* failed in this invocation */
-    double elapsed;     /* seconds since this invocation started */
-    double eta;         /* estimated seconds left (NaN before the first unit) */
+    int units;      /* units of this sweep (or shard) */
+    int done;       /* finished, including those found done when resuming */
+    int failed;     /* failed in this invocation */
+    double elapsed; /* seconds since this invocation started */
+    double eta;     /* estimated seconds left (NaN before the first unit) */
 } ipsim_sweep_progress;
 
 /* Return non-zero to stop: units in flight are abandoned, finished ones
@@ -81,12 +80,12 @@ typedef struct ipsim_sweep_progress {
 typedef int (*ipsim_sweep_progress_fn)(void *userdata, const ipsim_sweep_progress *p);
 
 typedef struct ipsim_sweep_options {
-    int replicates;      /* 0 = the experiment's */
-    double scale;        /* people per agent; 0 = the experiment's, else the scenario's */
-    int threads;         /* OpenMP threads inside each run; 0 = default */
-    int shard_k, shard_n;/* run units u with u % shard_n == shard_k - 1; 0/0 = all */
-    int resume;          /* continue from OUT.journal instead of refusing */
-    int force;           /* replace OUT and any journal */
+    int replicates;          /* 0 = the experiment's */
+    double scale;            /* people per agent; 0 = the experiment's, else the scenario's */
+    int threads;             /* OpenMP threads inside each run; 0 = default */
+    int shard_k, shard_n;    /* run units u with u % shard_n == shard_k - 1; 0/0 = all */
+    int resume;              /* continue from OUT.journal instead of refusing */
+    int force;               /* replace OUT and any journal */
     double max_memory_bytes; /* per model; 0 = no limit */
     ipsim_sweep_progress_fn progress;
     void *userdata;
@@ -129,17 +128,16 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
  * on every rank). Rank 0 schedules units dynamically to the other ranks,
  * journals and writes OUT; with one rank it is ipsim_sweep_run. Only in
  * builds with IPSIM_HAVE_MPI. Uses HDF5 on rank 0 (see Threads above). */
-ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
-                                 const ipsim_sweep_options *o, ipsim_sweep_result *res,
-                                 char *err, size_t errlen);
+ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
+                                 ipsim_sweep_result *res, char *err, size_t errlen);
 
 /* Join shard files of one sweep (written with shard K/N) into OUT, which
  * is then identical in its datasets to the unsharded sweep. Fails with
  * IPSIM_ERR_DATA when the shards belong to different sweeps or units are
  * missing; with force == 0 an existing OUT gives IPSIM_ERR_EXISTS. Uses
  * HDF5 (see Threads above). */
-ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n, int force,
-                               char *err, size_t errlen);
+ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n, int force, char *err,
+                               size_t errlen);
 
 /* The analysis of a sweep file as readable text in *text (caller frees;
  * NULL on failure). IPSIM_ERR_NOINPUT if it cannot be read, IPSIM_ERR_DATA

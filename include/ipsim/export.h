@@ -54,9 +54,8 @@ void ipsim_export_options_init(ipsim_export_options *opt);
  * for one .csv file), IPSIM_ERR_EXISTS (out exists, see above),
  * IPSIM_ERR_CANTCREAT (out cannot be created, or is a symbolic link),
  * IPSIM_ERR_IO (writing failed; nothing is left behind), IPSIM_ERR_NOMEM. */
-ipsim_status ipsim_output_export(const char *path, const char *out,
-                                 const ipsim_export_options *opt, char **report, char *err,
-                                 size_t errlen);
+ipsim_status ipsim_output_export(const char *path, const char *out, const ipsim_export_options *opt,
+                                 char **report, char *err, size_t errlen);
 
 /* The tables ipsim_output_export would write for the file at path, one line
  * each: name, rows and what it holds, in *text (caller frees). Statuses as

@@ -104,8 +104,7 @@ typedef struct ipsim_scenario ipsim_scenario;
  *   scenarios/x.json: markets[3].population: expected a number >= 0, found "abc"
  * A scenario may name a "base" scenario (path relative to its own file);
  * the base is loaded first and this file's objects are merged into it. */
-ipsim_status ipsim_scenario_load(const char *path, ipsim_scenario **out,
-                                 char *err, size_t errlen);
+ipsim_status ipsim_scenario_load(const char *path, ipsim_scenario **out, char *err, size_t errlen);
 
 /* Same from a buffer; origin names the buffer in messages. A "base" key is
  * resolved relative to the current directory. */
@@ -118,8 +117,7 @@ ipsim_status ipsim_scenario_load_buffer(const char *json, size_t len, const char
  * name an existing key or array element of the resolved scenario; a path
  * "ARRAY[+]" appends the value to that array. The whole
  * scenario is re-validated; on failure the scenario is left unchanged. */
-ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment,
-                                char *err, size_t errlen);
+ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char *err, size_t errlen);
 
 /* The resolved scenario (base merged, overrides applied, every default
  * filled in) as JSON text; the caller frees it with free(). NULL on OOM
@@ -171,12 +169,12 @@ typedef struct ipsim_model ipsim_model;
 /* Run options. Zero-initialise, then call ipsim_run_options_init. A value
  * of 0 / NaN in seed_set, scale or days keeps the scenario's value. */
 typedef struct ipsim_run_options {
-    int seed_set;          /* non-zero: use seed below instead of the scenario's */
+    int seed_set; /* non-zero: use seed below instead of the scenario's */
     uint64_t seed;
-    uint32_t replicate;    /* replicate index: a separate, reproducible stream */
-    int threads;           /* OpenMP threads; 0 = the scenario/OpenMP default */
-    double scale;          /* people per agent; 0 = scenario value */
-    int days;              /* simulated days; 0 = scenario value */
+    uint32_t replicate;      /* replicate index: a separate, reproducible stream */
+    int threads;             /* OpenMP threads; 0 = the scenario/OpenMP default */
+    double scale;            /* people per agent; 0 = scenario value */
+    int days;                /* simulated days; 0 = scenario value */
     double max_memory_bytes; /* refuse to create a model needing more; 0 = no limit */
     ipsim_log_fn log;
     void *log_userdata;
@@ -247,8 +245,8 @@ const char *ipsim_metric_name(int i);
  * *n_markets is set.
  * An unknown name gives IPSIM_ERR_USAGE and leaves *data and *n_markets
  * unchanged. m, metric, data and n_markets must not be NULL. */
-ipsim_status ipsim_model_daily(const ipsim_model *m, const char *metric,
-                               const double **data, int *n_markets);
+ipsim_status ipsim_model_daily(const ipsim_model *m, const char *metric, const double **data,
+                               int *n_markets);
 
 /* Write the run to an HDF5 file following the output contract (README).
  * The file is written to PATH.tmp and renamed on success; with force == 0
@@ -256,8 +254,8 @@ ipsim_status ipsim_model_daily(const ipsim_model *m, const char *metric,
  * IPSIM_ERR_CANTCREAT when it cannot be created, IPSIM_ERR_IO when writing
  * fails midway (nothing is left behind). Uses HDF5: not concurrently with
  * other HDF5 use (see Threads above). */
-ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int force,
-                                char *err, size_t errlen);
+ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int force, char *err,
+                                size_t errlen);
 
 /* A readable multi-line summary of any ipsim result or sweep file in *text
  * (caller frees; NULL on failure). IPSIM_ERR_NOINPUT if it cannot be

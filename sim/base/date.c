@@ -11,8 +11,8 @@
 #include "scenario/scenario.h"
 
 const char *const ipsim_segment_names[IPSIM_N_SEGMENTS] = {"cec", "mainstream"};
-const char *const ipsim_mechanism_names[MECH_COUNT] = {"promotion", "A", "B", "C",
-                                                       "D", "E", "F", "spark"};
+const char *const ipsim_mechanism_names[MECH_COUNT] = {
+    "promotion", "A", "B", "C", "D", "E", "F", "spark"};
 
 /* Days since 1970-01-01 of the Gregorian date y-m-d; m is 1..12, d 1..31.
  * Out-of-range months or days are not checked (see ipsim_date_parse). */
@@ -38,9 +38,12 @@ void ipsim_date_to_ymd(ipsim_date day, int *y, int *m, int *d)
     long dd = doy - (153 * mp + 2) / 5 + 1;                           /* [1, 31] */
     long mm = mp < 10 ? mp + 3 : mp - 9;                              /* [1, 12] */
     long yy = yoe + era * 400 + (mm <= 2);
-    if (y) *y = (int)yy;
-    if (m) *m = (int)mm;
-    if (d) *d = (int)dd;
+    if (y)
+        *y = (int)yy;
+    if (m)
+        *m = (int)mm;
+    if (d)
+        *d = (int)dd;
 }
 
 /* ISO weekday of a day number: 1 = Monday .. 7 = Sunday (1970-01-01 was a
@@ -66,19 +69,24 @@ int ipsim_date_parse(const char *s, ipsim_date *out)
 {
     int v[3] = {0, 0, 0};
     static const int start[3] = {0, 5, 8}, width[3] = {4, 2, 2};
-    if (s == NULL) return -1;
+    if (s == NULL)
+        return -1;
     for (int i = 0; i < 10; i++)
-        if (s[i] == '\0') return -1;
-    if (s[10] != '\0' || s[4] != '-' || s[7] != '-') return -1;
+        if (s[i] == '\0')
+            return -1;
+    if (s[10] != '\0' || s[4] != '-' || s[7] != '-')
+        return -1;
     for (int k = 0; k < 3; k++) {
         for (int i = start[k]; i < start[k] + width[k]; i++) {
-            if (s[i] < '0' || s[i] > '9') return -1;
+            if (s[i] < '0' || s[i] > '9')
+                return -1;
             v[k] = v[k] * 10 + (s[i] - '0');
         }
     }
     if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > days_in_month(v[0], v[1]))
         return -2;
-    if (out) *out = ipsim_date_from_ymd(v[0], v[1], v[2]);
+    if (out)
+        *out = ipsim_date_from_ymd(v[0], v[1], v[2]);
     return 0;
 }
 
@@ -100,8 +108,10 @@ void ipsim_date_format(ipsim_date day, char *buf)
 {
     int y, m, d;
     ipsim_date_to_ymd(day, &y, &m, &d);
-    if (y < 0) y = 0;
-    if (y > 9999) y = 9999;
+    if (y < 0)
+        y = 0;
+    if (y > 9999)
+        y = 9999;
     put_digits(buf, y, 4);
     buf[4] = '-';
     put_digits(buf + 5, m, 2);

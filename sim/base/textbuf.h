@@ -17,10 +17,12 @@ typedef struct {
 } ipsim_textbuf;
 
 /* Append printf-style text. */
-void ipsim_textbuf_printf(ipsim_textbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ipsim_textbuf_printf(ipsim_textbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Format a message into err (at most errlen bytes, NUL-terminated); a NULL
  * err or errlen 0 is a no-op. */
-void ipsim_set_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ipsim_set_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif /* IPSIM_TEXTBUF_H */

@@ -263,7 +263,7 @@ static void report(abc_run *r, gen_state *s, cal_generation *out)
 {
     if (!r->o->progress)
         return;
-    ipsim_calibrate_progress p = {s->g, r->c->alg.generations, s->done, r->N, s->sims,
+    ipsim_calibrate_progress p = {s->g,           r->c->alg.generations, s->done, r->N, s->sims,
                                   out->tolerance, now_seconds() - s->t0};
     if (r->o->progress(r->o->userdata, &p))
         r->stop = 1;
@@ -381,8 +381,8 @@ static ipsim_status run_generation(abc_run *r, gen_state *s, cal_generation *out
 
 /* After n generations: 1 and a reason to stop, else 0 with the next
  * tolerance in *eps. */
-static int should_stop(const abc_run *r, const cal_generation *gens, int n, double *eps,
-                       char *why, size_t len)
+static int should_stop(const abc_run *r, const cal_generation *gens, int n, double *eps, char *why,
+                       size_t len)
 {
     const cal_algorithm *al = &r->c->alg;
     const cal_generation *last = &gens[n - 1];
@@ -417,8 +417,10 @@ static ipsim_status prepare(abc_run *r, gen_state *s, const cal_generation *prev
     if (!prev)
         return IPSIM_OK;
     if (kernel_factor(prev, r->N, r->P, L) != 0) {
-        ipsim_set_error(err, errlen, "%s: generation %d: the perturbation kernel's covariance is "
-                        "not positive definite", r->c->origin, s->g);
+        ipsim_set_error(err, errlen,
+                        "%s: generation %d: the perturbation kernel's covariance is "
+                        "not positive definite",
+                        r->c->origin, s->g);
         return IPSIM_ERR_INTERNAL;
     }
     double c = 0.0;
@@ -472,8 +474,10 @@ static ipsim_status iterate(abc_run *r, cal_journal *j, cal_generation *gens, in
         st = run_generation(r, &s, &gens[n], err, errlen);
         if (st == IPSIM_ERR_LIMIT) {
             ipsim__cal_generation_free(&gens[n]);
-            snprintf(reason, rlen, "generation %d found no particle within max_attempts (%ld) "
-                     "proposals at tolerance %.4g", n, r->c->alg.max_attempts, s.eps);
+            snprintf(reason, rlen,
+                     "generation %d found no particle within max_attempts (%ld) "
+                     "proposals at tolerance %.4g",
+                     n, r->c->alg.max_attempts, s.eps);
             st = IPSIM_OK;
             if (n == 0)
                 st = IPSIM_ERR_DATA;
@@ -494,8 +498,10 @@ static ipsim_status iterate(abc_run *r, cal_journal *j, cal_generation *gens, in
             gens[n].simulations, gens[n].acceptance, gens[n].ess);
     }
     if (st == IPSIM_ERR_DATA && *n_gens == 0)
-        ipsim_set_error(err, errlen, "%s: the prior generation found no particle the scenario "
-                        "accepts within max_attempts proposals", r->c->origin);
+        ipsim_set_error(err, errlen,
+                        "%s: the prior generation found no particle the scenario "
+                        "accepts within max_attempts proposals",
+                        r->c->origin);
     free(L);
     free(cum);
     return st;
@@ -529,8 +535,14 @@ ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
         ipsim_set_error(err, errlen, "ipsim_calibrate_run: no calibration or no output path");
         return IPSIM_ERR_USAGE;
     }
-    abc_run r = {c, o, o->seed_set ? o->seed : c->alg.seed, 0, c->alg.particles, c->n_params,
-                 c->n_targets, o->threads > 0 ? o->threads : omp_get_max_threads()};
+    abc_run r = {c,
+                 o,
+                 o->seed_set ? o->seed : c->alg.seed,
+                 0,
+                 c->alg.particles,
+                 c->n_params,
+                 c->n_targets,
+                 o->threads > 0 ? o->threads : omp_get_max_threads()};
     double t0 = now_seconds();
     if (!o->force && file_exists(out)) {
         ipsim_set_error(err, errlen, "%s: exists; use --force to overwrite it", out);

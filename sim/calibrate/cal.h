@@ -51,13 +51,19 @@ typedef struct {
 } cal_prior;
 
 typedef struct {
-    char *path;         /* --set path */
+    char *path; /* --set path */
     cal_prior prior;
     double scenario_value; /* the scenario's own value */
 } cal_param;
 
-typedef enum { CAL_T_TOTAL = 0, CAL_T_MEAN, CAL_T_SHARE, CAL_T_PEAK_DATE, CAL_T_RATIO,
-               CAL_N_TARGET_TYPES } cal_target_type;
+typedef enum {
+    CAL_T_TOTAL = 0,
+    CAL_T_MEAN,
+    CAL_T_SHARE,
+    CAL_T_PEAK_DATE,
+    CAL_T_RATIO,
+    CAL_N_TARGET_TYPES
+} cal_target_type;
 extern const char *const ipsim__cal_target_names[CAL_N_TARGET_TYPES]; /* targets.c */
 
 /* Which daily numbers a target adds up: one metric, a set of markets (all
@@ -65,36 +71,36 @@ extern const char *const ipsim__cal_target_names[CAL_N_TARGET_TYPES]; /* targets
 typedef struct {
     int metric;
     unsigned char market[IPSIM_MAX_MARKETS]; /* 1 = selected */
-    char markets_text[CAL_LABEL_MAX];       /* as written, "" = all */
+    char markets_text[CAL_LABEL_MAX];        /* as written, "" = all */
     int segment;
 } cal_selector;
 
 typedef struct {
     cal_target_type type;
     char label[CAL_LABEL_MAX];
-    cal_selector num, den;   /* den: share only */
-    int d0, d1;              /* window, recorded day indices, inclusive */
-    int e0, e1;              /* ratio: the reference window */
+    cal_selector num, den; /* den: share only */
+    int d0, d1;            /* window, recorded day indices, inclusive */
+    int e0, e1;            /* ratio: the reference window */
     ipsim_date from, to, from2, to2;
-    double value, sd;        /* peak_date: days after from */
+    double value, sd; /* peak_date: days after from */
     char *source;
 } cal_target;
 
 typedef struct {
     int particles, generations, replicates, crn;
     double quantile, min_acceptance, min_tol_change, min_tolerance;
-    long max_attempts;       /* per particle and generation */
+    long max_attempts; /* per particle and generation */
     uint64_t seed;
 } cal_algorithm;
 
 struct ipsim_calibration {
-    char *origin;            /* the file, for messages */
-    char *json_text;         /* the file's text (stored in the posterior file) */
+    char *origin;    /* the file, for messages */
+    char *json_text; /* the file's text (stored in the posterior file) */
     char name[CAL_NAME_MAX];
     char *description;
-    char *scenario_path;     /* as resolved */
-    ipsim_scenario *base;    /* scenario with the fixed overrides */
-    double scale;            /* 0 = the scenario's */
+    char *scenario_path;  /* as resolved */
+    ipsim_scenario *base; /* scenario with the fixed overrides */
+    double scale;         /* 0 = the scenario's */
     int n_params;
     cal_param *params;
     int n_targets;
@@ -129,8 +135,8 @@ typedef struct {
 
 void ipsim__cal_stream_init(cal_stream *s, uint64_t seed, uint32_t particle, uint32_t attempt,
                             uint32_t generation);
-double ipsim__cal_stream_u01(cal_stream *s);     /* in (0, 1) */
-double ipsim__cal_stream_normal(cal_stream *s);  /* N(0, 1) */
+double ipsim__cal_stream_u01(cal_stream *s);    /* in (0, 1) */
+double ipsim__cal_stream_normal(cal_stream *s); /* N(0, 1) */
 uint32_t ipsim__cal_stream_word(cal_stream *s);
 
 /* ---- targets.c ---------------------------------------------------------- */
@@ -152,9 +158,9 @@ double ipsim__cal_target_value(const cal_target *t, const ipsim_model *m);
  * replicates of every target ([n_targets]), *distance the distance to the
  * observations. IPSIM_ERR_DATA when the scenario refuses theta (why says
  * so), IPSIM_ERR_INTERRUPTED when *stop became non-zero. */
-ipsim_status ipsim__cal_simulate(const ipsim_calibration *c, const double *theta, int g, int i,
-                                 int a, uint64_t seed, volatile int *stop, double *values,
-                                 double *distance, char *why, size_t whylen);
+ipsim_status ipsim__cal_simulate(const ipsim_calibration *c, const double *theta, int g, int i, int a,
+                                 uint64_t seed, volatile int *stop, double *values, double *distance,
+                                 char *why, size_t whylen);
 
 /* sqrt(sum(((sim - obs) / sd)^2)); +inf if a value is not finite. */
 double ipsim__cal_distance(const ipsim_calibration *c, const double *values);
@@ -165,10 +171,10 @@ typedef struct {
     int g;
     double tolerance, acceptance, ess;
     long simulations;
-    double *theta;     /* [N][P] */
-    double *weight;    /* [N], normalised */
-    double *distance;  /* [N] */
-    double *values;    /* [N][T] simulated targets */
+    double *theta;    /* [N][P] */
+    double *weight;   /* [N], normalised */
+    double *distance; /* [N] */
+    double *values;   /* [N][T] simulated targets */
 } cal_generation;
 
 int ipsim__cal_generation_alloc(cal_generation *gen, int N, int P, int T);
@@ -180,9 +186,8 @@ typedef struct cal_journal cal_journal;
  * stale one is removed first), or with resume read its generations into
  * *gens (count *n_gens, caller frees each and the array). */
 ipsim_status ipsim__cal_journal_open(const ipsim_calibration *c, uint64_t seed, const char *path,
-                                     int resume, int force, cal_journal **out,
-                                     cal_generation **gens, int *n_gens, char *err,
-                                     size_t errlen);
+                                     int resume, int force, cal_journal **out, cal_generation **gens,
+                                     int *n_gens, char *err, size_t errlen);
 /* Append one generation (single write, fsync). */
 ipsim_status ipsim__cal_journal_append(cal_journal *j, const cal_generation *gen, char *err,
                                        size_t errlen);

@@ -27,7 +27,7 @@
 #define RECORD_MAGIC 0x47454e31u /* "GEN1" */
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
-#define N_STATS 4                /* tolerance, acceptance, ess, simulations */
+#define N_STATS 4 /* tolerance, acceptance, ess, simulations */
 
 struct cal_journal {
     int fd;
@@ -153,13 +153,17 @@ static ipsim_status read_journal(cal_journal *j, uint64_t fp, cal_generation **g
 {
     journal_header h;
     if (read_full(j->fd, &h, sizeof h) != sizeof h || memcmp(h.magic, JOURNAL_MAGIC, 8) != 0) {
-        ipsim_set_error(err, errlen, "%s: not an ipsim calibration journal (or empty); use --force "
-                        "to start over", j->path);
+        ipsim_set_error(err, errlen,
+                        "%s: not an ipsim calibration journal (or empty); use --force "
+                        "to start over",
+                        j->path);
         return IPSIM_ERR_DATA;
     }
     if (h.fp != fp || h.n != (uint32_t)j->N || h.p != (uint32_t)j->P || h.t != (uint32_t)j->T) {
-        ipsim_set_error(err, errlen, "%s: the journal belongs to another calibration (file, "
-                        "scenario, seed or scale differ); use --force to start over", j->path);
+        ipsim_set_error(err, errlen,
+                        "%s: the journal belongs to another calibration (file, "
+                        "scenario, seed or scale differ); use --force to start over",
+                        j->path);
         return IPSIM_ERR_DATA;
     }
     size_t rs = record_size(j->N, j->P, j->T);
@@ -195,9 +199,8 @@ static ipsim_status read_journal(cal_journal *j, uint64_t fp, cal_generation **g
 }
 
 ipsim_status ipsim__cal_journal_open(const ipsim_calibration *c, uint64_t seed, const char *path,
-                                     int resume, int force, cal_journal **out,
-                                     cal_generation **gens, int *n_gens, char *err,
-                                     size_t errlen)
+                                     int resume, int force, cal_journal **out, cal_generation **gens,
+                                     int *n_gens, char *err, size_t errlen)
 {
     cal_journal *j = calloc(1, sizeof *j);
     size_t n = strlen(path) + 1;
@@ -235,8 +238,10 @@ ipsim_status ipsim__cal_journal_open(const ipsim_calibration *c, uint64_t seed, 
         h.p = (uint32_t)j->P;
         h.t = (uint32_t)j->T;
         if (j->fd < 0 && errno == EEXIST) {
-            ipsim_set_error(err, errlen, "%s: exists: a calibration into this file was stopped; "
-                            "continue it with --resume, or start over with --force", path);
+            ipsim_set_error(err, errlen,
+                            "%s: exists: a calibration into this file was stopped; "
+                            "continue it with --resume, or start over with --force",
+                            path);
             st = IPSIM_ERR_EXISTS;
         } else if (j->fd < 0 || write_all(j->fd, &h, sizeof h) != 0 || fsync(j->fd) != 0) {
             ipsim_set_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));

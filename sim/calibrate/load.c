@@ -21,9 +21,9 @@
 #include "experiment/plan_build.h"
 #include "json/json_path.h"
 
-#define PROBE_LO 1e-9        /* prior quantiles the scenario must accept */
+#define PROBE_LO 1e-9 /* prior quantiles the scenario must accept */
 #define PROBE_HI (1.0 - 1e-9)
-#define SET_MAX 1200         /* bytes of "path=value" */
+#define SET_MAX 1200 /* bytes of "path=value" */
 #define NUM_LEN 40
 
 /* ---- numbers --------------------------------------------------------------- */
@@ -147,15 +147,20 @@ static ipsim_status check_param(xp_msg *m, ipsim_calibration *c, const cJSON *re
         return ipsim__xp_say(m, IPSIM_ERR_DATA, "%s: \"%s\" is not a path of the scenario: %s", p,
                              par->path, why);
     if (!cJSON_IsNumber(node))
-        return ipsim__xp_say(m, IPSIM_ERR_DATA, "%s: \"%s\" names %s in the scenario; expected a "
-                             "number", p, par->path, cJSON_IsObject(node) ? "an object"
-                             : cJSON_IsArray(node) ? "an array" : "a value that is not a number");
+        return ipsim__xp_say(m, IPSIM_ERR_DATA,
+                             "%s: \"%s\" names %s in the scenario; expected a "
+                             "number",
+                             p, par->path,
+                             cJSON_IsObject(node)  ? "an object"
+                             : cJSON_IsArray(node) ? "an array"
+                                                   : "a value that is not a number");
     par->scenario_value = node->valuedouble;
     for (int k = 0; k < 2; k++) {
         const cal_prior *pr = &par->prior;
         double end = k ? pr->high : pr->low; /* the support's end, or an extreme quantile */
         double x = pr->type != CAL_LOGNORMAL && isfinite(end)
-                       ? end : ipsim__cal_prior_quantile(pr, k ? PROBE_HI : PROBE_LO);
+                       ? end
+                       : ipsim__cal_prior_quantile(pr, k ? PROBE_HI : PROBE_LO);
         char num[NUM_LEN];
         ipsim_json_number_text(x, num, sizeof num);
         snprintf(set, sizeof set, "%s=%s", par->path, num);
@@ -167,9 +172,10 @@ static ipsim_status check_param(xp_msg *m, ipsim_calibration *c, const cJSON *re
         if (st == IPSIM_ERR_NOMEM)
             return ipsim__xp_nomem(m);
         if (st != IPSIM_OK)
-            return ipsim__xp_say(m, IPSIM_ERR_DATA, "%s.prior: the prior reaches %s, which the "
-                                 "scenario refuses (%s); narrow or truncate the prior", ppath, num,
-                                 why);
+            return ipsim__xp_say(m, IPSIM_ERR_DATA,
+                                 "%s.prior: the prior reaches %s, which the "
+                                 "scenario refuses (%s); narrow or truncate the prior",
+                                 ppath, num, why);
     }
     return IPSIM_OK;
 }
@@ -214,8 +220,8 @@ static ipsim_status read_params(xp_msg *m, ipsim_calibration *c, const cJSON *ar
         }
         for (int j = 0; j < i; j++)
             if (strcmp(c->params[j].path, s) == 0)
-                st = ipsim__xp_say(m, IPSIM_ERR_DATA, "%s.path: \"%s\" is already parameters[%d]",
-                                   p, s, j);
+                st = ipsim__xp_say(m, IPSIM_ERR_DATA, "%s.path: \"%s\" is already parameters[%d]", p,
+                                   s, j);
         if (st != IPSIM_OK)
             break;
         if (!cJSON_GetObjectItemCaseSensitive(o, "prior")) {
@@ -233,8 +239,7 @@ static ipsim_status read_params(xp_msg *m, ipsim_calibration *c, const cJSON *ar
 
 /* ---- algorithm ------------------------------------------------------------- */
 
-static ipsim_status fraction(xp_msg *m, const cJSON *obj, const char *key, double lo_excl,
-                             double *out)
+static ipsim_status fraction(xp_msg *m, const cJSON *obj, const char *key, double lo_excl, double *out)
 {
     int present = 0;
     char p[IPSIM_JSON_PATH_MAX];
@@ -242,8 +247,9 @@ static ipsim_status fraction(xp_msg *m, const cJSON *obj, const char *key, doubl
     ipsim_status st = number(m, obj, "algorithm", key, 0, &v, &present);
     snprintf(p, sizeof p, "algorithm.%s", key);
     if (st == IPSIM_OK && present && !(v > lo_excl && v < 1.0))
-        return ipsim__xp_expected(m, p, lo_excl < 0 ? "a number from 0 to less than 1"
-                                                    : "a number between 0 and 1 (exclusive)",
+        return ipsim__xp_expected(m, p,
+                                  lo_excl < 0 ? "a number from 0 to less than 1"
+                                              : "a number between 0 and 1 (exclusive)",
                                   cJSON_GetObjectItemCaseSensitive(obj, key));
     *out = v;
     return st;
@@ -252,9 +258,18 @@ static ipsim_status fraction(xp_msg *m, const cJSON *obj, const char *key, doubl
 static ipsim_status read_algorithm(xp_msg *m, ipsim_calibration *c, const cJSON *a)
 {
     static const char *const keys[] = {
-        "type", "particles", "generations", "quantile", "min_acceptance", "min_tolerance_change",
-        "min_tolerance", "max_attempts", "seed", "replicates_per_particle",
-        "common_random_numbers", NULL};
+        "type",
+        "particles",
+        "generations",
+        "quantile",
+        "min_acceptance",
+        "min_tolerance_change",
+        "min_tolerance",
+        "max_attempts",
+        "seed",
+        "replicates_per_particle",
+        "common_random_numbers",
+        NULL};
     cal_algorithm *al = &c->alg;
     const char *type;
     long v;
@@ -287,8 +302,8 @@ static ipsim_status read_algorithm(xp_msg *m, ipsim_calibration *c, const cJSON 
         return st;
     al->generations = (int)v;
     v = al->replicates;
-    if ((st = ipsim__xp_get_int(m, a, "replicates_per_particle", "algorithm", 0, 1,
-                                CAL_MAX_REPLICATES, &v)) != IPSIM_OK)
+    if ((st = ipsim__xp_get_int(m, a, "replicates_per_particle", "algorithm", 0, 1, CAL_MAX_REPLICATES,
+                                &v)) != IPSIM_OK)
         return st;
     al->replicates = (int)v;
     v = 0;
@@ -304,8 +319,7 @@ static ipsim_status read_algorithm(xp_msg *m, ipsim_calibration *c, const cJSON 
         (st = fraction(m, a, "min_tolerance_change", -1.0, &al->min_tol_change)) != IPSIM_OK)
         return st;
     int present = 0;
-    if ((st = number(m, a, "algorithm", "min_tolerance", 0, &al->min_tolerance, &present)) !=
-        IPSIM_OK)
+    if ((st = number(m, a, "algorithm", "min_tolerance", 0, &al->min_tolerance, &present)) != IPSIM_OK)
         return st;
     if (present && al->min_tolerance < 0)
         return ipsim__xp_expected(m, "algorithm.min_tolerance", "a number >= 0",
@@ -322,8 +336,7 @@ static ipsim_status read_algorithm(xp_msg *m, ipsim_calibration *c, const cJSON 
 
 /* ---- scenario and fixed overrides ----------------------------------------- */
 
-static ipsim_status read_scenario(xp_msg *m, ipsim_calibration *c, const cJSON *root,
-                                  const char *dir)
+static ipsim_status read_scenario(xp_msg *m, ipsim_calibration *c, const cJSON *root, const char *dir)
 {
     const char *s;
     char why[1024];
@@ -362,8 +375,7 @@ static ipsim_status read_scenario(xp_msg *m, ipsim_calibration *c, const cJSON *
 
 /* "observed": an array, or the path of a JSON file holding one (or an
  * object with an "observed" array). */
-static ipsim_status read_observed(xp_msg *m, ipsim_calibration *c, const cJSON *root,
-                                  const char *dir)
+static ipsim_status read_observed(xp_msg *m, ipsim_calibration *c, const cJSON *root, const char *dir)
 {
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "observed");
     if (!o)
@@ -396,26 +408,26 @@ static ipsim_status read_observed(xp_msg *m, ipsim_calibration *c, const cJSON *
 
 static ipsim_status from_json(xp_msg *m, ipsim_calibration *c, const cJSON *root, const char *dir)
 {
-    static const char *const keys[] = {"$schema", "name", "description", "scenario", "scale", "set",
-                                       "parameters", "observed", "algorithm", NULL};
+    static const char *const keys[] = {"$schema", "name",       "description", "scenario",  "scale",
+                                       "set",     "parameters", "observed",    "algorithm", NULL};
     const char *s;
     ipsim_status st;
     if (!cJSON_IsObject(root))
         return ipsim__xp_say(m, IPSIM_ERR_DATA, "expected a JSON object at the top level");
     if (cJSON_GetObjectItemCaseSensitive(root, "markets") ||
         cJSON_GetObjectItemCaseSensitive(root, "design"))
-        return ipsim__xp_say(m, IPSIM_ERR_DATA, "expected a calibration (keys name, scenario, "
-                             "parameters, observed, algorithm), found a %s",
-                             cJSON_GetObjectItemCaseSensitive(root, "markets") ? "scenario"
-                                                                              : "experiment");
+        return ipsim__xp_say(
+            m, IPSIM_ERR_DATA,
+            "expected a calibration (keys name, scenario, "
+            "parameters, observed, algorithm), found a %s",
+            cJSON_GetObjectItemCaseSensitive(root, "markets") ? "scenario" : "experiment");
     if ((st = ipsim__xp_check_keys(m, root, "", keys)) != IPSIM_OK ||
         (st = ipsim__xp_get_name(m, root, "", c->name)) != IPSIM_OK ||
         (st = ipsim__xp_get_string(m, root, "description", "", 0, 4096, &s)) != IPSIM_OK)
         return st;
     if (!(c->description = ipsim__xp_dup_str(s ? s : "")))
         return ipsim__xp_nomem(m);
-    if ((st = read_algorithm(m, c, cJSON_GetObjectItemCaseSensitive(root, "algorithm"))) !=
-            IPSIM_OK ||
+    if ((st = read_algorithm(m, c, cJSON_GetObjectItemCaseSensitive(root, "algorithm"))) != IPSIM_OK ||
         (st = read_scenario(m, c, root, dir)) != IPSIM_OK ||
         (st = read_params(m, c, cJSON_GetObjectItemCaseSensitive(root, "parameters"))) != IPSIM_OK)
         return st;

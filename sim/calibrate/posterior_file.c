@@ -84,10 +84,12 @@ static int doubles(pw *w, hid_t loc, const char *name, int rank, hsize_t d0, hsi
 {
     hsize_t dims[2] = {d0, d1};
     hid_t sp = H5Screate_simple(rank, dims, NULL);
-    hid_t ds = sp >= 0 ? H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT,
-                                    H5P_DEFAULT) : -1;
+    hid_t ds = sp >= 0
+                   ? H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
+                   : -1;
     int rc = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0
-                 ? 0 : -1;
+                 ? 0
+                 : -1;
     if (ds >= 0)
         H5Dclose(ds);
     if (sp >= 0)
@@ -100,8 +102,8 @@ static int strings(pw *w, hid_t loc, const char *name, int n, const char *const 
     hsize_t dims[1] = {(hsize_t)n};
     hid_t t = ipsim_h5_str_type();
     hid_t sp = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, NULL);
-    hid_t ds = t >= 0 && sp >= 0 ? H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT,
-                                              H5P_DEFAULT) : -1;
+    hid_t ds = t >= 0 && sp >= 0 ? H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
+                                 : -1;
     int rc = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0 ? 0 : -1;
     if (ds >= 0)
         H5Dclose(ds);
@@ -141,8 +143,8 @@ static void write_root(pw *w, const ipsim_calibration *c, int n_gens, const cal_
     struct tm tm;
     if (t != (time_t)-1 && gmtime_r(&t, &tm))
         strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    snprintf(hist, sizeof hist, "%s ipsim calibrate %s (%d particles, %d generations)", now,
-             c->name, c->alg.particles, n_gens);
+    snprintf(hist, sizeof hist, "%s ipsim calibrate %s (%d particles, %d generations)", now, c->name,
+             c->alg.particles, n_gens);
     ipsim_date_format(c->start, date);
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)info->seed);
     uint64_t s64 = info->seed;
@@ -189,7 +191,7 @@ static void write_posterior(pw *w, const ipsim_calibration *c, const cal_generat
     if (g < 0)
         return;
     const char **paths = calloc((size_t)P, sizeof *paths), **types = calloc((size_t)P, sizeof *types);
-    char (*desc)[TEXT_LEN] = calloc((size_t)P, sizeof *desc);
+    char(*desc)[TEXT_LEN] = calloc((size_t)P, sizeof *desc);
     const char **descp = calloc((size_t)P, sizeof *descp);
     double *pv = calloc((size_t)P * 6, sizeof *pv);
     if (!paths || !types || !desc || !descp || !pv) {
@@ -227,8 +229,7 @@ static void write_posterior(pw *w, const ipsim_calibration *c, const cal_generat
     H5Gclose(g);
 }
 
-static void write_generations(pw *w, const ipsim_calibration *c, const cal_generation *gens,
-                              int n)
+static void write_generations(pw *w, const ipsim_calibration *c, const cal_generation *gens, int n)
 {
     int N = c->alg.particles, P = c->n_params, T = c->n_targets;
     hid_t top = group(w, w->file, "generations");
@@ -260,13 +261,28 @@ static const char *seg_name(int s)
 static void write_observed(pw *w, const ipsim_calibration *c)
 {
     int T = c->n_targets;
-    enum { S_LABEL, S_TYPE, S_METRIC, S_MARKET, S_SEGMENT, S_OF_METRIC, S_OF_MARKET, S_OF_SEGMENT,
-           S_FROM, S_TO, S_RFROM, S_RTO, S_SOURCE, S_UNITS, N_S };
-    static const char *const names[N_S] = {"target", "type", "metric", "market", "segment",
-                                           "of_metric", "of_market", "of_segment", "from", "to",
-                                           "relative_from", "relative_to", "source", "units"};
+    enum {
+        S_LABEL,
+        S_TYPE,
+        S_METRIC,
+        S_MARKET,
+        S_SEGMENT,
+        S_OF_METRIC,
+        S_OF_MARKET,
+        S_OF_SEGMENT,
+        S_FROM,
+        S_TO,
+        S_RFROM,
+        S_RTO,
+        S_SOURCE,
+        S_UNITS,
+        N_S
+    };
+    static const char *const names[N_S] = {
+        "target",     "type", "metric", "market",        "segment",     "of_metric", "of_market",
+        "of_segment", "from", "to",     "relative_from", "relative_to", "source",    "units"};
     const char **s = calloc((size_t)T * N_S, sizeof *s);
-    char (*dates)[4][DATE_LEN] = calloc((size_t)T, sizeof *dates);
+    char(*dates)[4][DATE_LEN] = calloc((size_t)T, sizeof *dates);
     double *v = calloc((size_t)T * 2, sizeof *v);
     hid_t g = group(w, w->file, "observed");
     if (!s || !dates || !v) {
@@ -317,7 +333,8 @@ static void write_predictive(pw *w, const ipsim_calibration *c, const cal_genera
     if (g < 0)
         return;
     doubles(w, g, "values", 2, (hsize_t)c->alg.particles, (hsize_t)c->n_targets, last->values);
-    attr_s(w, g, "description", "simulated value of each target (mean over the replicates) for "
+    attr_s(w, g, "description",
+           "simulated value of each target (mean over the replicates) for "
            "each particle of the posterior, [particle][target]; weights in /posterior/weight");
     H5Gclose(g);
 }
@@ -364,8 +381,8 @@ static ipsim_status publish(const void *image, size_t size, const char *out, int
         st = fd >= 0 ? IPSIM_ERR_IO : IPSIM_ERR_CANTCREAT;
     } else if (!force && link(tmp, out) != 0) {
         e = errno;
-        ipsim_set_error(err, errlen, "%s: %s", out, e == EEXIST ? "exists; use --force to overwrite it"
-                                                                : strerror(e));
+        ipsim_set_error(err, errlen, "%s: %s", out,
+                        e == EEXIST ? "exists; use --force to overwrite it" : strerror(e));
         st = e == EEXIST ? IPSIM_ERR_EXISTS : IPSIM_ERR_CANTCREAT;
     } else if (force && rename(tmp, out) != 0) {
         ipsim_set_error(err, errlen, "%s: cannot rename: %s", out, strerror(errno));
@@ -413,7 +430,8 @@ ipsim_status ipsim__cal_write_posterior(const ipsim_calibration *c, const cal_ge
                      (size = H5Fget_file_image(w.file, NULL, 0)) > 0 &&
                      (image = malloc((size_t)size)) != NULL &&
                      H5Fget_file_image(w.file, image, (size_t)size) == size
-                 ? 0 : -1;
+                 ? 0
+                 : -1;
     char why[IPSIM_H5_REASON_MAX] = "";
     if (rc != 0)
         ipsim_h5_error_reason(why, sizeof why);

@@ -17,76 +17,63 @@
 
 #define TWO_PI 6.283185307179586
 
-const char *const ipsim__cal_prior_names[CAL_N_PRIORS] = {"uniform", "normal", "lognormal",
-                                                          "beta"};
+const char *const ipsim__cal_prior_names[CAL_N_PRIORS] = {"uniform", "normal", "lognormal", "beta"};
 
 double ipsim__cal_prior_pdf(const cal_prior *p, double x)
 {
     if (!isfinite(x))
         return 0.0;
     switch (p->type) {
-    case CAL_UNIFORM:
-        return x >= p->low && x <= p->high ? 1.0 / (p->high - p->low) : 0.0;
+    case CAL_UNIFORM: return x >= p->low && x <= p->high ? 1.0 / (p->high - p->low) : 0.0;
     case CAL_NORMAL:
         if (x < p->low || x > p->high || !(p->mass > 0))
             return 0.0;
         return gsl_ran_gaussian_pdf(x - p->a, p->b) / p->mass;
-    case CAL_LOGNORMAL:
-        return x > 0 ? gsl_ran_lognormal_pdf(x, p->a, p->b) : 0.0;
+    case CAL_LOGNORMAL: return x > 0 ? gsl_ran_lognormal_pdf(x, p->a, p->b) : 0.0;
     case CAL_BETA: {
         double w = p->high - p->low, y = (x - p->low) / w;
         if (y < 0 || y > 1)
             return 0.0;
         return gsl_ran_beta_pdf(y, p->a, p->b) / w;
     }
-    default:
-        return 0.0;
+    default: return 0.0;
     }
 }
 
 double ipsim__cal_prior_quantile(const cal_prior *p, double u)
 {
     switch (p->type) {
-    case CAL_UNIFORM:
-        return p->low + u * (p->high - p->low);
+    case CAL_UNIFORM: return p->low + u * (p->high - p->low);
     case CAL_NORMAL: {
         double lo = isfinite(p->low) ? gsl_cdf_gaussian_P(p->low - p->a, p->b) : 0.0;
         double hi = isfinite(p->high) ? gsl_cdf_gaussian_P(p->high - p->a, p->b) : 1.0;
         double x = p->a + gsl_cdf_gaussian_Pinv(lo + u * (hi - lo), p->b);
         return x < p->low ? p->low : x > p->high ? p->high : x;
     }
-    case CAL_LOGNORMAL:
-        return gsl_cdf_lognormal_Pinv(u, p->a, p->b);
-    case CAL_BETA:
-        return p->low + (p->high - p->low) * gsl_cdf_beta_Pinv(u, p->a, p->b);
-    default:
-        return NAN;
+    case CAL_LOGNORMAL: return gsl_cdf_lognormal_Pinv(u, p->a, p->b);
+    case CAL_BETA: return p->low + (p->high - p->low) * gsl_cdf_beta_Pinv(u, p->a, p->b);
+    default: return NAN;
     }
 }
 
 void ipsim__cal_prior_describe(const cal_prior *p, char *buf, size_t len)
 {
     switch (p->type) {
-    case CAL_UNIFORM:
-        snprintf(buf, len, "uniform(%g, %g)", p->low, p->high);
-        break;
+    case CAL_UNIFORM: snprintf(buf, len, "uniform(%g, %g)", p->low, p->high); break;
     case CAL_NORMAL:
         if (isfinite(p->low) || isfinite(p->high))
             snprintf(buf, len, "normal(%g, %g) on [%g, %g]", p->a, p->b, p->low, p->high);
         else
             snprintf(buf, len, "normal(%g, %g)", p->a, p->b);
         break;
-    case CAL_LOGNORMAL:
-        snprintf(buf, len, "lognormal(%g, %g)", p->a, p->b);
-        break;
+    case CAL_LOGNORMAL: snprintf(buf, len, "lognormal(%g, %g)", p->a, p->b); break;
     case CAL_BETA:
         if (p->low != 0.0 || p->high != 1.0)
             snprintf(buf, len, "beta(%g, %g) on [%g, %g]", p->a, p->b, p->low, p->high);
         else
             snprintf(buf, len, "beta(%g, %g)", p->a, p->b);
         break;
-    default:
-        snprintf(buf, len, "?");
+    default: snprintf(buf, len, "?");
     }
 }
 

@@ -43,9 +43,9 @@ static int poll_stop(void *userdata, int day_done, int days_total)
     return *(volatile int *)userdata;
 }
 
-ipsim_status ipsim__cal_simulate(const ipsim_calibration *c, const double *theta, int g, int i,
-                                 int a, uint64_t seed, volatile int *stop, double *values,
-                                 double *distance, char *why, size_t whylen)
+ipsim_status ipsim__cal_simulate(const ipsim_calibration *c, const double *theta, int g, int i, int a,
+                                 uint64_t seed, volatile int *stop, double *values, double *distance,
+                                 char *why, size_t whylen)
 {
     char set[SET_MAX], num[NUM_LEN];
     ipsim_status st = IPSIM_OK;

@@ -22,8 +22,8 @@
 #include "experiment/plan_build.h"
 #include "json/json_path.h"
 
-const char *const ipsim__cal_target_names[CAL_N_TARGET_TYPES] = {"total", "mean", "share",
-                                                                 "peak_date", "ratio"};
+const char *const ipsim__cal_target_names[CAL_N_TARGET_TYPES] = {
+    "total", "mean", "share", "peak_date", "ratio"};
 
 #define DATE_LEN 11
 
@@ -66,8 +66,8 @@ static ipsim_status read_metric(xp_msg *m, const cJSON *obj, const char *path, i
     return ipsim__xp_expected(m, p, what, v);
 }
 
-static ipsim_status find_market(xp_msg *m, const ipsim_calibration *c, const cJSON *v,
-                                const char *p, cal_selector *s)
+static ipsim_status find_market(xp_msg *m, const ipsim_calibration *c, const cJSON *v, const char *p,
+                                cal_selector *s)
 {
     if (!cJSON_IsString(v))
         return ipsim__xp_expected(m, p, "a market name", v);
@@ -86,8 +86,10 @@ static ipsim_status find_market(xp_msg *m, const ipsim_calibration *c, const cJS
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
                  ipsim_scenario_market_name(c->base, i));
     if (sg.best)
-        return ipsim__xp_say(m, IPSIM_ERR_DATA, "%s: no market named \"%s\" in the scenario (did you "
-                             "mean \"%s\"?)", p, v->valuestring, sg.best);
+        return ipsim__xp_say(m, IPSIM_ERR_DATA,
+                             "%s: no market named \"%s\" in the scenario (did you "
+                             "mean \"%s\"?)",
+                             p, v->valuestring, sg.best);
     return ipsim__xp_say(m, IPSIM_ERR_DATA, "%s: no market named \"%s\" in the scenario (markets: %s)",
                          p, v->valuestring, list);
 }
@@ -159,8 +161,7 @@ static ipsim_status read_date(xp_msg *m, const ipsim_calibration *c, const cJSON
 }
 
 static ipsim_status read_window(xp_msg *m, const ipsim_calibration *c, const cJSON *obj,
-                                const char *path, ipsim_date *from, ipsim_date *to, int *d0,
-                                int *d1)
+                                const char *path, ipsim_date *from, ipsim_date *to, int *d0, int *d1)
 {
     char p[IPSIM_JSON_PATH_MAX];
     ipsim_status st;
@@ -213,15 +214,16 @@ static void make_label(const ipsim_calibration *c, cal_target *t)
         snprintf(seg, sizeof seg, " %s", ipsim_segment_names[t->num.segment]);
     (void)c;
     ipsim__cal_fmt(t->label, sizeof t->label, "%s %s%s%s%s %s..%s", ipsim__cal_target_names[t->type],
-             ipsim_metric_name(t->num.metric), t->num.markets_text[0] ? " " : "",
-             t->num.markets_text, seg, a, b);
+                   ipsim_metric_name(t->num.metric), t->num.markets_text[0] ? " " : "",
+                   t->num.markets_text, seg, a, b);
 }
 
-static ipsim_status read_target(xp_msg *m, ipsim_calibration *c, const cJSON *obj,
-                                const char *path, cal_target *t)
+static ipsim_status read_target(xp_msg *m, ipsim_calibration *c, const cJSON *obj, const char *path,
+                                cal_target *t)
 {
-    static const char *const keys[] = {"name", "type", "metric", "market", "segment", "from", "to",
-                                       "of", "relative_to", "value", "sd", "source", NULL};
+    static const char *const keys[] = {"name", "type",   "metric", "market",      "segment",
+                                       "from", "to",     "of",     "relative_to", "value",
+                                       "sd",   "source", NULL};
     char p[IPSIM_JSON_PATH_MAX];
     const char *s;
     ipsim_status st;
@@ -239,8 +241,10 @@ static ipsim_status read_target(xp_msg *m, ipsim_calibration *c, const cJSON *ob
     if (t->type == CAL_T_SHARE) {
         static const char *const okeys[] = {"metric", "market", "segment", NULL};
         if (!cJSON_IsObject(of))
-            return ipsim__xp_expected(m, p, "an object {metric?, market?, segment?} (the "
-                                      "denominator of the share)", of);
+            return ipsim__xp_expected(m, p,
+                                      "an object {metric?, market?, segment?} (the "
+                                      "denominator of the share)",
+                                      of);
         if ((st = ipsim__xp_check_keys(m, of, p, okeys)) != IPSIM_OK ||
             (st = read_selector(m, c, of, p, t->num.metric, &t->den)) != IPSIM_OK)
             return st;
@@ -257,8 +261,10 @@ static ipsim_status read_target(xp_msg *m, ipsim_calibration *c, const cJSON *ob
             return st;
     } else if (rel) {
         sub(p, sizeof p, path, "relative_to");
-        return ipsim__xp_say(m, IPSIM_ERR_DATA, "%s: only a target of type \"ratio\" has "
-                             "\"relative_to\"", p);
+        return ipsim__xp_say(m, IPSIM_ERR_DATA,
+                             "%s: only a target of type \"ratio\" has "
+                             "\"relative_to\"",
+                             p);
     }
     if (t->type == CAL_T_PEAK_DATE) {
         ipsim_date d;
@@ -344,10 +350,8 @@ double ipsim__cal_target_value(const cal_target *t, const ipsim_model *m)
     if (!a)
         return NAN;
     switch (t->type) {
-    case CAL_T_TOTAL:
-        return window_sum(&t->num, a, nm, t->d0, t->d1);
-    case CAL_T_MEAN:
-        return window_sum(&t->num, a, nm, t->d0, t->d1) / (t->d1 - t->d0 + 1);
+    case CAL_T_TOTAL: return window_sum(&t->num, a, nm, t->d0, t->d1);
+    case CAL_T_MEAN: return window_sum(&t->num, a, nm, t->d0, t->d1) / (t->d1 - t->d0 + 1);
     case CAL_T_SHARE: {
         const double *b = daily(m, t->den.metric, &nm);
         double den = b ? window_sum(&t->den, b, nm, t->d0, t->d1) : NAN;
@@ -369,7 +373,6 @@ double ipsim__cal_target_value(const cal_target *t, const ipsim_model *m)
         }
         return at >= 0 && best > 0 ? (double)(at - t->d0) : NAN;
     }
-    default:
-        return NAN;
+    default: return NAN;
     }
 }

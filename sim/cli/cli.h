@@ -21,7 +21,7 @@
  * option table, its function, how many arguments it takes, and its help. */
 struct cli_command {
     const char *name;
-    unsigned id;          /* CLI_RUN, CLI_VALIDATE, ... (options.h) */
+    unsigned id; /* CLI_RUN, CLI_VALIDATE, ... (options.h) */
     int (*fn)(const cli_command *cmd, cli_options *o);
     int min_args, max_args;
     const char *arg_name; /* the positional argument, for messages */
@@ -40,12 +40,12 @@ int cli_cmd_validate(const cli_command *cmd, cli_options *o); /* cmd_inspect.c *
 int cli_cmd_resolve(const cli_command *cmd, cli_options *o);
 int cli_cmd_info(const cli_command *cmd, cli_options *o);
 int cli_cmd_schema(const cli_command *cmd, cli_options *o);
-int cli_cmd_sweep(const cli_command *cmd, cli_options *o);    /* cmd_sweep.c */
+int cli_cmd_sweep(const cli_command *cmd, cli_options *o); /* cmd_sweep.c */
 int cli_cmd_compare(const cli_command *cmd, cli_options *o);
 int cli_cmd_merge(const cli_command *cmd, cli_options *o);
-int cli_cmd_help(const cli_command *cmd, cli_options *o);     /* help.c */
+int cli_cmd_help(const cli_command *cmd, cli_options *o);      /* help.c */
 int cli_cmd_calibrate(const cli_command *cmd, cli_options *o); /* cmd_calibrate.c */
-int cli_cmd_export(const cli_command *cmd, cli_options *o);   /* cmd_export.c */
+int cli_cmd_export(const cli_command *cmd, cli_options *o);    /* cmd_export.c */
 
 /* Help texts (help.c), one per command. */
 extern const char cli_help_run[], cli_help_validate[], cli_help_resolve[], cli_help_info[],

@@ -54,11 +54,15 @@ static int on_progress(void *userdata, const ipsim_calibrate_progress *p)
             bar[i] = i < fill ? '#' : '.';
         bar[BAR_WIDTH] = '\0';
         fmt_seconds(p->elapsed, el, sizeof el);
-        fmt_seconds(p->particles_done > 0 ? p->elapsed * (p->particles - p->particles_done) /
-                                                p->particles_done : NAN, eta, sizeof eta);
-        fprintf(stderr, "\rgeneration %d/%d [%s] %d/%d particles, %ld simulations, tolerance "
-                "%.4g  %s  ETA %s\033[K", p->generation, p->max_generations, bar,
-                p->particles_done, p->particles, p->simulations, p->tolerance, el, eta);
+        fmt_seconds(p->particles_done > 0
+                        ? p->elapsed * (p->particles - p->particles_done) / p->particles_done
+                        : NAN,
+                    eta, sizeof eta);
+        fprintf(stderr,
+                "\rgeneration %d/%d [%s] %d/%d particles, %ld simulations, tolerance "
+                "%.4g  %s  ETA %s\033[K",
+                p->generation, p->max_generations, bar, p->particles_done, p->particles,
+                p->simulations, p->tolerance, el, eta);
         fflush(stderr);
         ps->drawn = 1;
         ps->last_draw = t;
@@ -81,7 +85,8 @@ static int print_info(const char *path)
 static void print_plan(const char *path, const ipsim_calibration *c)
 {
     printf("%s: calibration %s: %d parameter(s), %d target(s), %d particles, at most %d "
-           "generations\n", path, ipsim_calibration_name(c), ipsim_calibration_parameter_count(c),
+           "generations\n",
+           path, ipsim_calibration_name(c), ipsim_calibration_parameter_count(c),
            ipsim_calibration_target_count(c), ipsim_calibration_particles(c),
            ipsim_calibration_max_generations(c));
     for (int i = 0; i < ipsim_calibration_parameter_count(c); i++)
@@ -105,9 +110,11 @@ int cli_cmd_calibrate(const cli_command *cmd, cli_options *o)
         return rc;
     ipsim_status st = ipsim_calibration_load(o->args[0], &c, err, sizeof err);
     if (st != IPSIM_OK)
-        return cli_fail(st, err, st == IPSIM_ERR_NOINPUT
-                                     ? "check the calibration path; calibrations live in scenarios/calibrations/"
-                                     : "fix the calibration file (see scenarios/calibrations/README.md)");
+        return cli_fail(
+            st, err,
+            st == IPSIM_ERR_NOINPUT
+                ? "check the calibration path; calibrations live in scenarios/calibrations/"
+                : "fix the calibration file (see scenarios/calibrations/README.md)");
     if (o->dry_run) {
         print_plan(o->args[0], c);
         ipsim_calibration_destroy(c);
@@ -140,17 +147,18 @@ int cli_cmd_calibrate(const cli_command *cmd, cli_options *o)
         cli_msg("resumed: %d generation(s) read back from the journal", res.generations_before);
     if (st == IPSIM_ERR_INTERRUPTED) {
         cli_msg("interrupted%s after %d generation(s); they are kept in %s.journal: continue "
-                "with --resume", cli_stop_signal() == SIGTERM ? " (SIGTERM)"
-                                 : cli_stop_signal() == SIGINT ? " (SIGINT)" : "",
+                "with --resume",
+                cli_stop_signal() == SIGTERM  ? " (SIGTERM)"
+                : cli_stop_signal() == SIGINT ? " (SIGINT)"
+                                              : "",
                 res.generations, o->output);
         return rc;
     }
     if (st != IPSIM_OK)
         return cli_fail(st, err, st == IPSIM_ERR_EXISTS ? "use --resume or --force" : NULL);
     if (!o->quiet) {
-        cli_msg("%s: %d generation(s), %ld simulations, %.1f s; stopped: %s -> %s",
-                o->output, res.generations, res.simulations, res.wall_seconds, res.stop_reason,
-                o->output);
+        cli_msg("%s: %d generation(s), %ld simulations, %.1f s; stopped: %s -> %s", o->output,
+                res.generations, res.simulations, res.wall_seconds, res.stop_reason, o->output);
         rc = print_info(o->output);
     }
     return rc;

@@ -27,15 +27,15 @@ int cli_cmd_export(const cli_command *cmd, cli_options *o)
     }
     if (!o->output)
         return cli_usage_error(cmd->name, "missing -o DIR (the directory to write the CSV files "
-                               "into), or -o FILE.csv --table NAME");
+                                          "into), or -o FILE.csv --table NAME");
     ipsim_export_options opt;
     ipsim_export_options_init(&opt);
     opt.tables = o->table;
     opt.force = o->force;
     st = ipsim_output_export(o->args[0], o->output, &opt, &text, err, sizeof err);
     if (st != IPSIM_OK)
-        return cli_fail(st, err, st == IPSIM_ERR_USAGE
-                                     ? "'ipsim export FILE --list' lists the tables" : NULL);
+        return cli_fail(st, err,
+                        st == IPSIM_ERR_USAGE ? "'ipsim export FILE --list' lists the tables" : NULL);
     if (!o->quiet)
         fputs(text, stdout);
     free(text);

@@ -32,7 +32,7 @@
 #define AGENTS_LEN 64
 #define EXTRA_LEN 128
 #define INFO_DONE "ipsim-info-done" /* ends the child's message of `info` */
-#define EXIT_LEAKS 23                 /* the child of `info` found leaks (LSan's code) */
+#define EXIT_LEAKS 23               /* the child of `info` found leaks (LSan's code) */
 
 /* text on stdout, followed by a newline unless it ends in one. */
 static void put_text(const char *text)
@@ -312,8 +312,10 @@ static ipsim_status info_isolated(const char *path, char **text, char *err, size
     if (complete && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_LEAKS)
         st = IPSIM_ERR_INTERNAL; /* our own leak, reported above */
     if (!complete) {
-        snprintf(err, errlen, "%s: not a valid ipsim result file: the HDF5 library failed "
-                 "reading it (corrupt data)", path);
+        snprintf(err, errlen,
+                 "%s: not a valid ipsim result file: the HDF5 library failed "
+                 "reading it (corrupt data)",
+                 path);
         st = IPSIM_ERR_DATA;
     }
     free(res.p);
@@ -330,9 +332,11 @@ int cli_cmd_info(const cli_command *cmd, cli_options *o)
     st = info_isolated(o->args[0], &text, err, sizeof err);
     if (st != IPSIM_OK) {
         free(text);
-        return cli_fail(st, err, st == IPSIM_ERR_DATA
-                                     ? "give a file written by 'ipsim run', 'ipsim sweep' or 'ipsim compare'"
-                                     : "check the path; result files are written by 'ipsim run SCENARIO -o OUT.h5'");
+        return cli_fail(
+            st, err,
+            st == IPSIM_ERR_DATA
+                ? "give a file written by 'ipsim run', 'ipsim sweep' or 'ipsim compare'"
+                : "check the path; result files are written by 'ipsim run SCENARIO -o OUT.h5'");
     }
     if (text)
         put_text(text);

@@ -158,8 +158,10 @@ static int run_locked(cli_options *o)
     st = ipsim__run_scenario_json(m, &json, err, sizeof err);
     free(json);
     if (st != IPSIM_OK) {
-        rc = cli_fail(st, err, st == IPSIM_ERR_DATA ? "the result file's /scenario could not "
-                      "reproduce this run; change --days, --scale or --seed" : NULL);
+        rc = cli_fail(st, err,
+                      st == IPSIM_ERR_DATA ? "the result file's /scenario could not "
+                                             "reproduce this run; change --days, --scale or --seed"
+                                           : NULL);
         ipsim_model_destroy(m);
         ipsim_scenario_destroy(sc);
         return rc;
@@ -207,7 +209,8 @@ int cli_cmd_run(const cli_command *cmd, cli_options *o)
         if (launched_rank0())
             cli_msg("run: started as one of %ld MPI ranks, but a run is one process (use "
                     "--threads to use more cores); start it without mpirun/srun, or use "
-                    "'ipsim sweep' to spread many runs over MPI ranks", ranks);
+                    "'ipsim sweep' to spread many runs over MPI ranks",
+                    ranks);
         return ipsim_status_exit_code(IPSIM_ERR_USAGE);
     }
     if ((rc = cli_check_output_path(o->output, o->force)) != 0)

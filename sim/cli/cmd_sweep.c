@@ -38,7 +38,7 @@
 
 #define PERCENT 100.0
 #define MERGE_DONE "ipsim-merge-done" /* ends the child's message of `merge` */
-#define EXIT_LEAKS 23                   /* the child of `merge` found leaks (LSan's code) */
+#define EXIT_LEAKS 23                 /* the child of `merge` found leaks (LSan's code) */
 #define PIPE_CHUNK 8192
 #define SLURM_FIRST_SPECIAL_STEP 4294967290L /* batch, extern, interactive steps */
 
@@ -131,8 +131,8 @@ static int report_sweep(const cli_options *o, ipsim_status st, const ipsim_sweep
     double over;
     if (st != IPSIM_OK && st != IPSIM_ERR_INTERRUPTED && !(res->units > 0))
         return cli_fail(st, err, NULL);
-    over = res->run_seconds > 0
-               ? PERCENT * (res->wall_seconds - res->run_seconds) / res->run_seconds : NAN;
+    over = res->run_seconds > 0 ? PERCENT * (res->wall_seconds - res->run_seconds) / res->run_seconds
+                                : NAN;
     if (st == IPSIM_OK && o->resume && res->done_before == res->units && res->units > 0) {
         cli_msg("%s: already complete (the same sweep, scenarios included); nothing to run",
                 o->output);
@@ -141,9 +141,9 @@ static int report_sweep(const cli_options *o, ipsim_status st, const ipsim_sweep
     if (o->resume || res->done_before > 0)
         cli_msg("resumed: %d done before this run", res->done_before);
     cli_msg("%s: %d units: %d done, %d failed, %d left; %.1f s (runs %.1f s, overhead "
-            "%.1f%%)%s%s", o->output, res->units, res->done, res->failed, res->left,
-            res->wall_seconds, res->run_seconds, over, st == IPSIM_OK ? " -> " : "",
-            st == IPSIM_OK ? o->output : "");
+            "%.1f%%)%s%s",
+            o->output, res->units, res->done, res->failed, res->left, res->wall_seconds,
+            res->run_seconds, over, st == IPSIM_OK ? " -> " : "", st == IPSIM_OK ? o->output : "");
     if (st == IPSIM_ERR_INTERRUPTED)
         cli_msg("interrupted%s; finished units are kept: continue with --resume",
                 cli_stop_signal() == SIGTERM  ? " (SIGTERM)"
@@ -172,8 +172,8 @@ static int run_sweep(ipsim_experiment *e, cli_options *o)
         cli_print_experiment_summary(o->args[0], e, o->replicates);
         if (checked < n)
             cli_msg("note: the first %d points were checked one by one, the other %d per "
-                    "distinct override; each is checked again when its units run", checked,
-                    n - checked);
+                    "distinct override; each is checked again when its units run",
+                    checked, n - checked);
         return 0;
     }
 
@@ -227,9 +227,10 @@ int cli_cmd_sweep(const cli_command *cmd, cli_options *o)
         return rc;
     st = ipsim_experiment_load(o->args[0], &e, err, sizeof err);
     if (st != IPSIM_OK)
-        return cli_fail(st, err, st == IPSIM_ERR_NOINPUT
-                                     ? "check the experiment path; experiments live in scenarios/experiments/"
-                                     : "fix the experiment file (see README.md, section Experiments)");
+        return cli_fail(st, err,
+                        st == IPSIM_ERR_NOINPUT
+                            ? "check the experiment path; experiments live in scenarios/experiments/"
+                            : "fix the experiment file (see README.md, section Experiments)");
     rc = run_sweep(e, o);
     ipsim_experiment_destroy(e);
     return rc;
@@ -306,8 +307,8 @@ static void merge_child(const cli_options *o, int out, int errfd)
 {
     char err[CLI_ERRLEN] = "";
     dup2(errfd, STDERR_FILENO);
-    ipsim_status st = ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1,
-                                        o->n_args - 1, o->force, err, sizeof err);
+    ipsim_status st = ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1,
+                                        o->force, err, sizeof err);
     int32_t code = (int32_t)st;
     uint64_t n = strlen(err);
     put_all(out, &code, sizeof code);
@@ -400,13 +401,13 @@ static ipsim_status merge_isolated(const cli_options *o, char *err, size_t errle
 {
     int out[2], errp[2];
     if (pipe(out) != 0)
-        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1,
-                                 o->force, err, errlen);
+        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
+                                 err, errlen);
     if (pipe(errp) != 0) {
         close(out[0]);
         close(out[1]);
-        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1,
-                                 o->force, err, errlen);
+        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
+                                 err, errlen);
     }
     fflush(NULL);
     pid_t pid = fork();
@@ -420,8 +421,8 @@ static ipsim_status merge_isolated(const cli_options *o, char *err, size_t errle
     if (pid < 0) {
         close(out[0]);
         close(errp[0]);
-        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1,
-                                 o->force, err, errlen);
+        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
+                                 err, errlen);
     }
     merge_bytes res = {0}, errtext = {0};
     int drained = drain(out[0], errp[0], &res, &errtext);
@@ -437,8 +438,10 @@ static ipsim_status merge_isolated(const cli_options *o, char *err, size_t errle
     if (complete && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_LEAKS)
         st = IPSIM_ERR_INTERNAL; /* our own leak, reported above */
     if (!complete) {
-        snprintf(err, errlen, "merge: a shard is not a valid sweep file: the HDF5 library "
-                 "failed reading it (corrupt data)%s", WIFSIGNALED(status) ? " and crashed" : "");
+        snprintf(err, errlen,
+                 "merge: a shard is not a valid sweep file: the HDF5 library "
+                 "failed reading it (corrupt data)%s",
+                 WIFSIGNALED(status) ? " and crashed" : "");
         st = IPSIM_ERR_DATA;
     }
     free(res.p);

@@ -23,8 +23,7 @@
 #define PROBE_SUFFIX "/.ipsim-probe-XXXXXX"
 #define PROBE_EXTRA 48 /* room for PROBE_SUFFIX and the NUL after a directory name */
 
-int cli_load_scenario(const char *path, const cli_options *o, int hint_validate,
-                      ipsim_scenario **out)
+int cli_load_scenario(const char *path, const cli_options *o, int hint_validate, ipsim_scenario **out)
 {
     char err[CLI_ERRLEN] = "";
     ipsim_scenario *sc = NULL;
@@ -36,10 +35,13 @@ int cli_load_scenario(const char *path, const cli_options *o, int hint_validate,
             snprintf(hint, sizeof hint, "check the scenario path ('%s'); scenarios live in scenarios/",
                      path);
         else if (hint_validate)
-            snprintf(hint, sizeof hint, "run 'ipsim validate %s' for details, and see "
-                     "scenarios/ipsim.schema.json", path);
+            snprintf(hint, sizeof hint,
+                     "run 'ipsim validate %s' for details, and see "
+                     "scenarios/ipsim.schema.json",
+                     path);
         else
-            snprintf(hint, sizeof hint, "fix the file (see scenarios/ipsim.schema.json, or "
+            snprintf(hint, sizeof hint,
+                     "fix the file (see scenarios/ipsim.schema.json, or "
                      "'ipsim schema')");
         return cli_fail(st, err, hint);
     }
@@ -52,7 +54,8 @@ int cli_load_scenario(const char *path, const cli_options *o, int hint_validate,
             else
                 cli_msg("--set %s: %s", o->sets[i], ipsim_strerror(st));
             cli_msg("use --set json.path=value with a path of the resolved scenario "
-                    "(see 'ipsim resolve %s')", path);
+                    "(see 'ipsim resolve %s')",
+                    path);
             ipsim_scenario_destroy(sc);
             return ipsim_status_exit_code(st == IPSIM_ERR_USAGE ? IPSIM_ERR_DATA : st);
         }
@@ -64,9 +67,12 @@ int cli_load_scenario(const char *path, const cli_options *o, int hint_validate,
 /* The kind of a file that is not a regular one, for messages. */
 static const char *kind_of(mode_t m)
 {
-    return S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ? "a FIFO (named pipe)"
-           : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
-           : S_ISSOCK(m) ? "a socket" : "not a regular file";
+    return S_ISLNK(m)    ? "a symbolic link"
+           : S_ISFIFO(m) ? "a FIFO (named pipe)"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
 }
 
 /* 0 if dir (the directory part of path) is a directory; else the reason on
@@ -77,11 +83,12 @@ static int check_directory(const char *path, const char *dir)
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         int e = errno;
         if (stat(dir, &st) == 0)
-            cli_msg("%s: cannot create the output: '%s' is not a directory; choose another -o",
-                    path, dir);
+            cli_msg("%s: cannot create the output: '%s' is not a directory; choose another -o", path,
+                    dir);
         else
             cli_msg("%s: cannot create the output: directory '%s' does not exist (%s); create it "
-                    "first (mkdir -p '%s') or choose another -o", path, dir, strerror(e), dir);
+                    "first (mkdir -p '%s') or choose another -o",
+                    path, dir, strerror(e), dir);
         return ipsim_status_exit_code(IPSIM_ERR_CANTCREAT);
     }
     return 0;
@@ -119,7 +126,8 @@ int cli_check_output_path(const char *path, int force)
         if (!S_ISREG(st.st_mode)) { /* symlink, FIFO, device, socket: never replaced */
             cli_msg("%s: is %s, not a regular file; ipsim writes its output only as a new "
                     "file or over a regular file (--force does not change that): remove it or "
-                    "choose another -o", path, kind_of(st.st_mode));
+                    "choose another -o",
+                    path, kind_of(st.st_mode));
             return ipsim_status_exit_code(IPSIM_ERR_CANTCREAT);
         }
         if (!force) {
@@ -153,8 +161,8 @@ int cli_check_output_path(const char *path, int force)
     snprintf(probe, len + PROBE_EXTRA, "%s" PROBE_SUFFIX, dir);
     fd = mkstemp(probe);
     if (fd < 0) {
-        cli_msg("%s: cannot create the output in '%s' (%s); choose a writable directory with -o",
-                path, dir, strerror(errno));
+        cli_msg("%s: cannot create the output in '%s' (%s); choose a writable directory with -o", path,
+                dir, strerror(errno));
         free(dir);
         free(probe);
         return ipsim_status_exit_code(IPSIM_ERR_CANTCREAT);

@@ -13,8 +13,7 @@
  * success *out owns the scenario and 0 is returned; otherwise the error and
  * a hint (to run 'ipsim validate' when hint_validate is set, else to fix
  * the file) are on stderr, *out is untouched, and the exit code is returned. */
-int cli_load_scenario(const char *path, const cli_options *o, int hint_validate,
-                      ipsim_scenario **out);
+int cli_load_scenario(const char *path, const cli_options *o, int hint_validate, ipsim_scenario **out);
 
 /* 0 if a file can be written at path: not a CSV name (CSV comes from 'ipsim
  * export'), nothing there, or a regular file and force (a directory,

@@ -15,16 +15,16 @@
 /* Help texts                                                                */
 /* ------------------------------------------------------------------------ */
 
-#define EXIT_STATUS_TEXT                                                            \
-    "Exit status:\n"                                                                \
-    "  0    success\n"                                                              \
+#define EXIT_STATUS_TEXT \
+    "Exit status:\n" \
+    "  0    success\n" \
     "  64   usage error: unknown command or option, missing or bad argument (EX_USAGE)\n" \
     "  65   invalid scenario data, bad --set, or a request over a hard limit (EX_DATAERR)\n" \
-    "  66   input file missing or unreadable (EX_NOINPUT)\n"                        \
-    "  70   internal error, a bug: please report it (EX_SOFTWARE)\n"                \
-    "  71   out of memory or over --max-memory (EX_OSERR)\n"                        \
+    "  66   input file missing or unreadable (EX_NOINPUT)\n" \
+    "  70   internal error, a bug: please report it (EX_SOFTWARE)\n" \
+    "  71   out of memory or over --max-memory (EX_OSERR)\n" \
     "  73   output cannot be created, or exists and --force was not given (EX_CANTCREAT)\n" \
-    "  74   read or write error midway (EX_IOERR)\n"                                \
+    "  74   read or write error midway (EX_IOERR)\n" \
     "  75   interrupted by SIGINT or SIGTERM, nothing written (EX_TEMPFAIL)\n"
 
 const char cli_help_run[] =
@@ -61,9 +61,7 @@ const char cli_help_run[] =
     "A progress line is shown on standard error when it is a terminal. SIGINT\n"
     "(Ctrl-C) or SIGTERM stops the run after the current day without writing\n"
     "anything (exit 75); a second Ctrl-C kills at once.\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim run scenarios/jiamusi_baseline.json -o results/jiamusi_baseline.h5\n"
     "  ipsim run scenarios/jiamusi_baseline.json -o /tmp/quick.h5 --scale 20000 --days 90\n"
@@ -82,9 +80,7 @@ const char cli_help_validate[] =
     "      --set=PATH=VALUE      apply an override before checking; may be repeated\n"
     "  -v, --verbose             print informational messages\n"
     "  -h, --help                show this help and exit\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim validate scenarios/jiamusi_baseline.json\n"
     "  ipsim validate scenarios/jiamusi_baseline.json --set simulation.scale=100\n";
@@ -98,9 +94,7 @@ const char cli_help_resolve[] =
     "Options:\n"
     "      --set=PATH=VALUE      apply an override; may be repeated\n"
     "  -h, --help                show this help and exit\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim resolve scenarios/jiamusi_baseline.json > resolved.json\n"
     "  ipsim resolve scenarios/jiamusi_baseline.json --set 'markets[Harbin].population=0'\n";
@@ -112,9 +106,7 @@ const char cli_help_info[] =
     "\n"
     "Options:\n"
     "  -h, --help                show this help and exit\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim info results/jiamusi_baseline.h5\n";
 
@@ -126,9 +118,7 @@ const char cli_help_schema[] =
     "\n"
     "Options:\n"
     "  -h, --help                show this help and exit\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim schema > ipsim.schema.json\n";
 
@@ -165,9 +155,7 @@ const char cli_help_sweep[] =
     "datasets as an uninterrupted sweep. SIGINT or SIGTERM stops after the current\n"
     "unit (exit 75). Under mpirun (build with -DIPSIM_MPI=ON) rank 0 hands units to\n"
     "the other ranks; the file is the same for any number of ranks.\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim sweep scenarios/experiments/shanghai_shenzhen_vs_dispersed.json \\\n"
     "      -o results/ssd.h5 --replicates 12 --scale 5000\n"
@@ -184,9 +172,7 @@ const char cli_help_compare[] =
     "\n"
     "Options: -o, --replicates, --scale, --threads, --resume, --max-memory, --force,\n"
     "-q, -v, -h as for 'ipsim sweep'.\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim compare scenarios/jiamusi_baseline.json scenarios/campaign_dispersed.json \\\n"
     "      scenarios/campaign_shanghai_shenzhen.json -o results/cmp.h5 --replicates 8\n";
@@ -202,9 +188,7 @@ const char cli_help_merge[] =
     "      --force               overwrite OUT.h5 if it exists\n"
     "  -q, --quiet               do not print the analysis\n"
     "  -h, --help                show this help and exit\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim merge results/f.h5 results/f.1.h5 results/f.2.h5 results/f.3.h5\n";
 
@@ -233,9 +217,7 @@ const char cli_help_calibrate[] =
     "Each finished generation is appended to POSTERIOR.h5.journal (fsync'ed); after a\n"
     "crash, kill or SIGINT, run the same command with --resume to continue. A\n"
     "progress line with an ETA is shown on standard error when it is a terminal.\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim calibrate scenarios/calibrations/jiamusi_baseline.json -o results/jm_post.h5\n"
     "  ipsim info results/jm_post.h5\n";
@@ -270,18 +252,15 @@ const char cli_help_export[] =
     "over an existing file, and the directory is renamed to DIR when complete: an\n"
     "export is whole or absent. Missing values (NaN) are empty fields; numbers read\n"
     "back exactly.\n"
-    "\n"
-    EXIT_STATUS_TEXT
-    "\n"
+    "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim export results/ssd.h5 -o results/ssd_csv\n"
     "  ipsim export results/ssd.h5 -o results/ssd_outcomes.csv --table outcomes_long\n"
     "  ipsim export results/jiamusi_baseline.h5 -o results/baseline_csv --table daily,summary\n"
     "  ipsim export results/ssd.h5 --list\n";
 
-const char cli_help_help[] =
-    "Usage: ipsim help [COMMAND]\n"
-    "Show the help of COMMAND, or the overview without one.\n";
+const char cli_help_help[] = "Usage: ipsim help [COMMAND]\n"
+                             "Show the help of COMMAND, or the overview without one.\n";
 
 /* ------------------------------------------------------------------------ */
 /* Printing                                                                  */
@@ -329,9 +308,7 @@ void cli_print_main_help(FILE *f)
           "  -v, --verbose             print informational messages (-vv: debug)\n"
           "\n"
           "Data go to standard output, messages to standard error.\n"
-          "\n"
-          EXIT_STATUS_TEXT
-          "\n"
+          "\n" EXIT_STATUS_TEXT "\n"
           "Examples:\n"
           "  ipsim validate scenarios/jiamusi_baseline.json\n"
           "\n"

@@ -81,7 +81,7 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fputs("Usage: ipsim COMMAND [OPTION]... [ARGUMENT]...\n", stderr);
         return cli_usage_error(NULL, "missing command (run, validate, resolve, info, schema, sweep, "
-                               "compare, merge, export, help)");
+                                     "compare, merge, export, help)");
     }
     if (argv[1][0] == '-') {
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -96,8 +96,10 @@ int main(int argc, char **argv)
     }
     cmd = cli_find_command(argv[1]);
     if (!cmd)
-        return cli_usage_error(NULL, "unknown command '%s' (commands: run, validate, resolve, info, "
-                               "schema, sweep, compare, merge, export, help)", argv[1]);
+        return cli_usage_error(NULL,
+                               "unknown command '%s' (commands: run, validate, resolve, info, "
+                               "schema, sweep, compare, merge, export, help)",
+                               argv[1]);
 
     memset(&o, 0, sizeof o);
     rc = cli_parse_options(cmd, argc - 1, argv + 1, &o);

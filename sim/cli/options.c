@@ -27,14 +27,27 @@
 
 /* Values getopt_long returns for options without a short form. */
 enum {
-    OPT_SEED = 1000, OPT_REPLICATE, OPT_THREADS, OPT_SCALE, OPT_DAYS, OPT_SET, OPT_MAX_MEMORY,
-    OPT_FORCE, OPT_REPLICATES, OPT_RESUME, OPT_SHARD, OPT_DRY_RUN, OPT_TABLE, OPT_LIST
+    OPT_SEED = 1000,
+    OPT_REPLICATE,
+    OPT_THREADS,
+    OPT_SCALE,
+    OPT_DAYS,
+    OPT_SET,
+    OPT_MAX_MEMORY,
+    OPT_FORCE,
+    OPT_REPLICATES,
+    OPT_RESUME,
+    OPT_SHARD,
+    OPT_DRY_RUN,
+    OPT_TABLE,
+    OPT_LIST
 };
 
-#define RUNS (CLI_RUN | CLI_SWEEP | CLI_COMPARE)   /* commands that run models */
-#define SWEEPS (CLI_SWEEP | CLI_COMPARE)           /* commands that run experiments */
-#define ALL_COMMANDS (CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | CLI_INFO | CLI_SCHEMA | CLI_SWEEP | \
-                      CLI_COMPARE | CLI_MERGE | CLI_HELP | CLI_CALIBRATE | CLI_EXPORT)
+#define RUNS (CLI_RUN | CLI_SWEEP | CLI_COMPARE) /* commands that run models */
+#define SWEEPS (CLI_SWEEP | CLI_COMPARE)         /* commands that run experiments */
+#define ALL_COMMANDS \
+    (CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | CLI_INFO | CLI_SCHEMA | CLI_SWEEP | CLI_COMPARE | \
+     CLI_MERGE | CLI_HELP | CLI_CALIBRATE | CLI_EXPORT)
 
 #define MAX_LONG_OPTIONS 32 /* rows of option_table, plus the terminator */
 #define OPTSTRING_LEN 64    /* ":" + short forms + their ':' marks */
@@ -123,10 +136,26 @@ static int parse_bytes(const char *s, double *out)
     if (errno == ERANGE || !isfinite(v) || v < 0.0)
         return -1;
     switch (*end) {
-    case 'k': case 'K': mult = 1024.0; end++; break;
-    case 'm': case 'M': mult = 1024.0 * 1024.0; end++; break;
-    case 'g': case 'G': mult = 1024.0 * 1024.0 * 1024.0; end++; break;
-    case 't': case 'T': mult = 1024.0 * 1024.0 * 1024.0 * 1024.0; end++; break;
+    case 'k':
+    case 'K':
+        mult = 1024.0;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        mult = 1024.0 * 1024.0;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        mult = 1024.0 * 1024.0 * 1024.0;
+        end++;
+        break;
+    case 't':
+    case 'T':
+        mult = 1024.0 * 1024.0 * 1024.0 * 1024.0;
+        end++;
+        break;
     default: break;
     }
     if (mult > 1.0) {
@@ -148,8 +177,8 @@ static int parse_shard(const char *s, int *k_out, int *n_out)
 {
     unsigned long long k = 0, n = 0;
     char tail = 0;
-    if (sscanf(s, "%llu/%llu%c", &k, &n, &tail) != 2 || n < 1 || n > MAX_SHARDS || k < 1 ||
-        k > n || s[0] < '0' || s[0] > '9')
+    if (sscanf(s, "%llu/%llu%c", &k, &n, &tail) != 2 || n < 1 || n > MAX_SHARDS || k < 1 || k > n ||
+        s[0] < '0' || s[0] > '9')
         return -1;
     *k_out = (int)k;
     *n_out = (int)n;
@@ -214,26 +243,34 @@ static int take_option(const cli_command *cmd, int c, const char *arg, cli_optio
     case OPT_SET: o->sets[o->n_sets++] = arg; break;
     case OPT_SEED:
         if (parse_u64(arg, UINT64_MAX, &o->seed) != 0)
-            return cli_usage_error(cmd->name, "--seed '%s': expected a decimal integer from 0 to "
-                                   "18446744073709551615", arg);
+            return cli_usage_error(cmd->name,
+                                   "--seed '%s': expected a decimal integer from 0 to "
+                                   "18446744073709551615",
+                                   arg);
         o->seed_set = 1;
         break;
     case OPT_REPLICATE:
         if (parse_u64(arg, UINT32_MAX, &u) != 0)
-            return cli_usage_error(cmd->name, "--replicate '%s': expected a decimal integer from 0 "
-                                   "to 4294967295", arg);
+            return cli_usage_error(cmd->name,
+                                   "--replicate '%s': expected a decimal integer from 0 "
+                                   "to 4294967295",
+                                   arg);
         o->replicate = (uint32_t)u;
         break;
     case OPT_THREADS:
         if (parse_u64(arg, MAX_THREADS, &u) != 0)
-            return cli_usage_error(cmd->name, "--threads '%s': expected a whole number from 0 "
-                                   "(OpenMP default) to 4096", arg);
+            return cli_usage_error(cmd->name,
+                                   "--threads '%s': expected a whole number from 0 "
+                                   "(OpenMP default) to 4096",
+                                   arg);
         o->threads = (int)u;
         break;
     case OPT_SCALE:
         if (parse_positive_double(arg, &o->scale) != 0)
-            return cli_usage_error(cmd->name, "--scale '%s': expected a number of people per "
-                                   "agent > 0, such as 1000", arg);
+            return cli_usage_error(cmd->name,
+                                   "--scale '%s': expected a number of people per "
+                                   "agent > 0, such as 1000",
+                                   arg);
         break;
     case OPT_DAYS:
         if (parse_u64(arg, INT_MAX, &u) != 0 || u == 0)
@@ -243,8 +280,10 @@ static int take_option(const cli_command *cmd, int c, const char *arg, cli_optio
         break;
     case OPT_REPLICATES:
         if (parse_u64(arg, MAX_REPLICATES, &u) != 0 || u == 0)
-            return cli_usage_error(cmd->name, "--replicates '%s': expected a whole number from 1 "
-                                   "to 100000", arg);
+            return cli_usage_error(cmd->name,
+                                   "--replicates '%s': expected a whole number from 1 "
+                                   "to 100000",
+                                   arg);
         o->replicates = (int)u;
         break;
     case OPT_RESUME: o->resume = 1; break;
@@ -253,17 +292,20 @@ static int take_option(const cli_command *cmd, int c, const char *arg, cli_optio
     case OPT_LIST: o->list = 1; break;
     case OPT_SHARD:
         if (parse_shard(arg, &o->shard_k, &o->shard_n) != 0)
-            return cli_usage_error(cmd->name, "--shard '%s': expected K/N with 1 <= K <= N, such "
-                                   "as 2/8", arg);
+            return cli_usage_error(cmd->name,
+                                   "--shard '%s': expected K/N with 1 <= K <= N, such "
+                                   "as 2/8",
+                                   arg);
         break;
     case OPT_MAX_MEMORY:
         if (parse_bytes(arg, &o->max_memory) != 0)
-            return cli_usage_error(cmd->name, "--max-memory '%s': expected bytes with an optional "
-                                   "K, M, G or T suffix, such as 8G (0 = no limit)", arg);
+            return cli_usage_error(cmd->name,
+                                   "--max-memory '%s': expected bytes with an optional "
+                                   "K, M, G or T suffix, such as 8G (0 = no limit)",
+                                   arg);
         o->max_memory_set = 1;
         break;
-    default:
-        break;
+    default: break;
     }
     return -1;
 }
@@ -285,9 +327,7 @@ int cli_parse_options(const cli_command *cmd, int argc, char **argv, cli_options
     }
     while ((c = getopt_long(argc, argv, optstr, longs, NULL)) != -1) {
         switch (c) {
-        case 'h':
-            cli_print_command_help(cmd, stdout);
-            return 0;
+        case 'h': cli_print_command_help(cmd, stdout); return 0;
         case ':':
             return cli_usage_error(cmd->name, "option %s needs a value",
                                    optopt ? option_name(longs, optopt, name, sizeof name)

@@ -25,7 +25,7 @@ enum {
 
 /* Everything the command line of one command set; zero = not given. */
 typedef struct {
-    const char *output;     /* -o */
+    const char *output; /* -o */
     int seed_set;
     uint64_t seed;
     uint32_t replicate;
@@ -35,16 +35,16 @@ typedef struct {
     int max_memory_set;
     double max_memory;
     int quiet, verbose, force;
-    const char **sets;      /* --set assignments, in order (owned; cli_options_free) */
+    const char **sets; /* --set assignments, in order (owned; cli_options_free) */
     int n_sets;
-    int n_args;             /* positional arguments (point into argv) */
+    int n_args; /* positional arguments (point into argv) */
     char **args;
-    int replicates;         /* sweep, compare: 0 = the experiment's */
-    int resume;             /* sweep: continue from the journal */
-    int shard_k, shard_n;   /* sweep: --shard K/N */
-    int dry_run;            /* sweep, compare: check only */
-    const char *table;      /* export: --table NAME[,NAME...] */
-    int list;               /* export: --list the tables */
+    int replicates;       /* sweep, compare: 0 = the experiment's */
+    int resume;           /* sweep: continue from the journal */
+    int shard_k, shard_n; /* sweep: --shard K/N */
+    int dry_run;          /* sweep, compare: check only */
+    const char *table;    /* export: --table NAME[,NAME...] */
+    int list;             /* export: --list the tables */
 } cli_options;
 
 typedef struct cli_command cli_command;

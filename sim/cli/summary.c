@@ -15,7 +15,7 @@
 #define N_SEGMENTS 2 /* the [segment] axis of daily metrics: cec, mainstream */
 #define FMT_LEN 64   /* a formatted number */
 #define PERCENT 100.0
-#define MILLION 1e6  /* money from here on in millions */
+#define MILLION 1e6 /* money from here on in millions */
 
 static const char *const segment_labels[N_SEGMENTS] = {"CEC", "mainstream"};
 
@@ -137,8 +137,8 @@ static double mean_satisfaction(const ipsim_model *m)
 }
 
 /* The arrivals table: one row per market, then the totals. */
-static void print_arrivals_table(const ipsim_scenario *sc, const double *arr, int nm,
-                                 double cec_arr, double tot_arr)
+static void print_arrivals_table(const ipsim_scenario *sc, const double *arr, int nm, double cec_arr,
+                                 double tot_arr)
 {
     char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN];
     int i, width = (int)strlen("arrivals (people)");
@@ -164,8 +164,8 @@ static void print_arrivals_table(const ipsim_scenario *sc, const double *arr, in
 }
 
 /* The totals below the table. */
-static void print_totals(const ipsim_model *m, int nm, double cec_arr, double tot_arr,
-                         double *nights, double *spend, double *pos, double *neg, double *neu)
+static void print_totals(const ipsim_model *m, int nm, double cec_arr, double tot_arr, double *nights,
+                         double *spend, double *pos, double *neg, double *neu)
 {
     char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN], d[FMT_LEN];
     double s;
@@ -217,9 +217,9 @@ void cli_print_run_summary(const ipsim_model *m, const ipsim_scenario *sc, const
         cec_arr += arr[i * N_SEGMENTS + 0];
 
     if (o->quiet) {
-        printf("%s: %s arrivals in %d days (%s agents at scale %g) -> %s\n",
-               ipsim_scenario_name(sc), cli_fmt_int(tot_arr, a, sizeof a), days,
-               cli_fmt_int(agents, b, sizeof b), ipsim_model_scale(m), o->output);
+        printf("%s: %s arrivals in %d days (%s agents at scale %g) -> %s\n", ipsim_scenario_name(sc),
+               cli_fmt_int(tot_arr, a, sizeof a), days, cli_fmt_int(agents, b, sizeof b),
+               ipsim_model_scale(m), o->output);
         goto done;
     }
 
@@ -256,9 +256,8 @@ void cli_print_scenario_summary(const char *path, const ipsim_scenario *sc, cons
                                 double scale, const char *extra)
 {
     printf("%s: OK (%s; %d markets, %d assets, %d interventions, %s agents at scale %g%s)\n", path,
-           ipsim_scenario_name(sc), ipsim_scenario_market_count(sc),
-           ipsim_scenario_asset_count(sc), ipsim_scenario_intervention_count(sc), agents, scale,
-           extra);
+           ipsim_scenario_name(sc), ipsim_scenario_market_count(sc), ipsim_scenario_asset_count(sc),
+           ipsim_scenario_intervention_count(sc), agents, scale, extra);
 }
 
 void cli_print_experiment_summary(const char *path, const ipsim_experiment *e, int replicates)

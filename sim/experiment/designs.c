@@ -18,8 +18,8 @@
 #include "experiment/plan_build.h"
 #include "json/json_path.h"
 
-const char *const ipsim__xp_design_names[XP_N_DESIGNS] = {"arms", "factorial", "grid",
-                                                   "lhs", "sobol", "morris"};
+const char *const ipsim__xp_design_names[XP_N_DESIGNS] = {
+    "arms", "factorial", "grid", "lhs", "sobol", "morris"};
 
 /* ---- points ------------------------------------------------------------- */
 
@@ -62,8 +62,7 @@ static ipsim_status add_set_object(xp_builder *b, xp_point *pt, const cJSON *obj
     if (!obj)
         return IPSIM_OK;
     if (!cJSON_IsObject(obj))
-        return ipsim__xp_expected(&b->c, path, "an object of overrides {\"json.path\": value}",
-                                  obj);
+        return ipsim__xp_expected(&b->c, path, "an object of overrides {\"json.path\": value}", obj);
     cJSON_ArrayForEach(it, obj)
     {
         char *text = cJSON_PrintUnformatted(it);
@@ -118,8 +117,7 @@ static ipsim_status build_arms(xp_builder *b, const cJSON *d)
         snprintf(path, sizeof path, "design.arms[%d]", i);
         xp_point *pt = &e->points[i];
         if (!cJSON_IsObject(arm))
-            return ipsim__xp_expected(&b->c, path, "an object {name, set} or {name, scenario}",
-                                      arm);
+            return ipsim__xp_expected(&b->c, path, "an object {name, set} or {name, scenario}", arm);
         if ((st = ipsim__xp_check_keys(&b->c, arm, path, arm_keys)) != IPSIM_OK ||
             (st = ipsim__xp_get_name(&b->c, arm, path, pt->name)) != IPSIM_OK)
             return st;
@@ -143,8 +141,7 @@ static ipsim_status build_arms(xp_builder *b, const cJSON *d)
         i++;
     }
     const char *ref;
-    if ((st = ipsim__xp_get_string(&b->c, d, "reference", "design", 0, XP_NAME_MAX, &ref)) !=
-        IPSIM_OK)
+    if ((st = ipsim__xp_get_string(&b->c, d, "reference", "design", 0, XP_NAME_MAX, &ref)) != IPSIM_OK)
         return st;
     e->reference = 0;
     if (ref) {
@@ -161,17 +158,20 @@ static ipsim_status build_arms(xp_builder *b, const cJSON *d)
 }
 
 /* "design.factors[i].off" / ".on" as static text (sets point at it). */
-#define FW(i) {"design.factors[" #i "].off", "design.factors[" #i "].on"}
+#define FW(i) \
+    { \
+        "design.factors[" #i "].off", "design.factors[" #i "].on" \
+    }
 static const char *const factor_where[XP_MAX_PARAMS][2] = {
-    FW(0), FW(1), FW(2), FW(3), FW(4), FW(5), FW(6), FW(7), FW(8), FW(9),
+    FW(0),  FW(1),  FW(2),  FW(3),  FW(4),  FW(5),  FW(6),  FW(7),  FW(8),  FW(9),
     FW(10), FW(11), FW(12), FW(13), FW(14), FW(15), FW(16), FW(17), FW(18), FW(19)};
 #undef FW
 
 static const char *const param_where[XP_MAX_PARAMS] = {
-    "design.parameters[0]", "design.parameters[1]", "design.parameters[2]",
-    "design.parameters[3]", "design.parameters[4]", "design.parameters[5]",
-    "design.parameters[6]", "design.parameters[7]", "design.parameters[8]",
-    "design.parameters[9]", "design.parameters[10]", "design.parameters[11]",
+    "design.parameters[0]",  "design.parameters[1]",  "design.parameters[2]",
+    "design.parameters[3]",  "design.parameters[4]",  "design.parameters[5]",
+    "design.parameters[6]",  "design.parameters[7]",  "design.parameters[8]",
+    "design.parameters[9]",  "design.parameters[10]", "design.parameters[11]",
     "design.parameters[12]", "design.parameters[13]", "design.parameters[14]",
     "design.parameters[15]", "design.parameters[16]", "design.parameters[17]",
     "design.parameters[18]", "design.parameters[19]"};
@@ -215,16 +215,16 @@ static ipsim_status build_factorial(xp_builder *b, const cJSON *d)
             char sp[80];
             snprintf(sp, sizeof sp, "%s.%s", path, side[s]);
             if (o && !cJSON_IsObject(o))
-                return ipsim__xp_expected(&b->c, sp,
-                                          "an object of overrides {\"json.path\": value}", o);
+                return ipsim__xp_expected(&b->c, sp, "an object of overrides {\"json.path\": value}",
+                                          o);
         }
         j++;
     }
     int runs = 0, achieved = 0;
     signed char *x = NULL;
     if (ipsim__an_two_level_design(k, (int)res, &x, &runs, &achieved) != 0)
-        return ipsim__xp_say(&b->c, IPSIM_ERR_LIMIT,
-                             "design: no regular design found for %d factors", k);
+        return ipsim__xp_say(&b->c, IPSIM_ERR_LIMIT, "design: no regular design found for %d factors",
+                             k);
     e->factor_x = x;
     e->resolution = achieved;
     if ((st = alloc_points(b, runs)) != IPSIM_OK || (st = alloc_design(b)) != IPSIM_OK)
@@ -243,8 +243,8 @@ static ipsim_status build_factorial(xp_builder *b, const cJSON *d)
                                      sp, factor_where[q][on])) != IPSIM_OK)
                 return st;
             if (on && len + strlen(e->param[q]) + 2 < XP_NAME_MAX)
-                len += (size_t)snprintf(pt->name + len, XP_NAME_MAX - len, "%s%s",
-                                        len ? "+" : "", e->param[q]);
+                len += (size_t)snprintf(pt->name + len, XP_NAME_MAX - len, "%s%s", len ? "+" : "",
+                                        e->param[q]);
         }
         if (len == 0)
             snprintf(pt->name, XP_NAME_MAX, "none");
@@ -325,8 +325,8 @@ static ipsim_status parse_params(xp_builder *b, const cJSON *d, int grid, double
 }
 
 /* Points from unit coordinates u [point][k] mapped onto [lo, hi]. */
-static ipsim_status points_from_unit(xp_builder *b, const cJSON *d, const double *u,
-                                     const double *lo, const double *hi, const char *prefix)
+static ipsim_status points_from_unit(xp_builder *b, const cJSON *d, const double *u, const double *lo,
+                                     const double *hi, const char *prefix)
 {
     ipsim_experiment *e = b->e;
     const cJSON *ps = cJSON_GetObjectItemCaseSensitive(d, "parameters");
@@ -414,8 +414,8 @@ static ipsim_status expand_grid(xp_builder *b, const cJSON *d, const cJSON **val
         }
         for (int j = 0; j < k && st == IPSIM_OK; j++)
             if (len < XP_NAME_MAX)
-                len += (size_t)snprintf(pt->name + len, XP_NAME_MAX - len, "%s%s=%s",
-                                        j ? "," : "", e->param[j], g.text[at[j]]);
+                len += (size_t)snprintf(pt->name + len, XP_NAME_MAX - len, "%s%s=%s", j ? "," : "",
+                                        e->param[j], g.text[at[j]]);
     }
     grid_values_free(&g);
     return st;
@@ -428,8 +428,10 @@ static ipsim_status build_sampled(xp_builder *b, const cJSON *d)
     static const char *const sobol_keys[] = {"type", "parameters", "n", "second_order", NULL};
     static const char *const morris_keys[] = {"type", "parameters", "trajectories", "levels", NULL};
     ipsim_experiment *e = b->e;
-    const char *const *keys = e->type == XP_GRID ? grid_keys : e->type == XP_LHS ? lhs_keys
-                            : e->type == XP_SOBOL ? sobol_keys : morris_keys;
+    const char *const *keys = e->type == XP_GRID    ? grid_keys
+                              : e->type == XP_LHS   ? lhs_keys
+                              : e->type == XP_SOBOL ? sobol_keys
+                                                    : morris_keys;
     double *lo = NULL, *hi = NULL, *u = NULL;
     const cJSON **values = NULL;
     ipsim_status st = ipsim__xp_check_keys(&b->c, d, "design", keys);
@@ -491,8 +493,7 @@ static ipsim_status build_sampled(xp_builder *b, const cJSON *d)
             else if (block < k + 2)
                 snprintf(e->points[p].name, XP_NAME_MAX, "AB_%s_%d", e->param[block - 2], row);
             else
-                snprintf(e->points[p].name, XP_NAME_MAX, "BA_%s_%d", e->param[block - k - 2],
-                         row);
+                snprintf(e->points[p].name, XP_NAME_MAX, "BA_%s_%d", e->param[block - k - 2], row);
         }
     } else {
         long r = 0, levels = 4;

@@ -58,7 +58,7 @@ static ipsim_status worker(ipsim_experiment *e, const ipsim_sweep_options *o, in
             for (size_t i = 0; i < nv; i++)
                 buf[3 + i] = NAN;
             st = ipsim__xp_run_unit(e, unit / R, unit % R, o, buf + 3, &secs, worker_stop, (void *)o,
-                             err, sizeof err);
+                                    err, sizeof err);
         }
         double head[3] = {unit, (double)st, secs};
         if (buf) {
@@ -72,9 +72,8 @@ static ipsim_status worker(ipsim_experiment *e, const ipsim_sweep_options *o, in
     return IPSIM_OK;
 }
 
-ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
-                                 const ipsim_sweep_options *o, ipsim_sweep_result *res,
-                                 char *err, size_t errlen)
+ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
+                                 ipsim_sweep_result *res, char *err, size_t errlen)
 {
     int rank = 0, size = 1, inited = 0;
     MPI_Initialized(&inited);

@@ -69,8 +69,8 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
         double secs = 0.0;
         char uerr[1024] = "";
         int R = ipsim__sw_replicates(s);
-        ipsim_status ust = ipsim__xp_run_unit(e, u / R, u % R, o, v, &secs, relay_stop, &pr, uerr,
-                                              sizeof uerr);
+        ipsim_status ust =
+            ipsim__xp_run_unit(e, u / R, u % R, o, v, &secs, relay_stop, &pr, uerr, sizeof uerr);
         if (ust == IPSIM_ERR_INTERRUPTED) {
             stopped = 1;
             break;
@@ -91,8 +91,7 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
         pr.p.failed = failed;
         pr.p.elapsed = now_s() - t0;
         int now_done = pr.p.done - before;
-        pr.p.eta = now_done > 0 ? pr.p.elapsed / now_done * (pr.p.units - pr.p.done - failed)
-                                : NAN;
+        pr.p.eta = now_done > 0 ? pr.p.elapsed / now_done * (pr.p.units - pr.p.done - failed) : NAN;
         if (relay_stop(&pr))
             stopped = 1;
     }
@@ -107,7 +106,7 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
     }
     if (st == IPSIM_OK && failed > 0) {
         ipsim_set_error(err, errlen, "%d unit%s failed (first: %s); --resume retries them", failed,
-                failed == 1 ? "" : "s", ferr);
+                        failed == 1 ? "" : "s", ferr);
         st = first_fail;
     } else if (st == IPSIM_OK && (stopped || (res && res->left > 0))) {
         ipsim_set_error(err, errlen, "interrupted");
@@ -118,9 +117,8 @@ ipsim_status ipsim_sweep_run(ipsim_experiment *e, const char *out, const ipsim_s
 }
 
 #ifndef IPSIM_HAVE_MPI
-ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out,
-                                 const ipsim_sweep_options *o, ipsim_sweep_result *res,
-                                 char *err, size_t errlen)
+ipsim_status ipsim_sweep_run_mpi(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
+                                 ipsim_sweep_result *res, char *err, size_t errlen)
 {
     return ipsim_sweep_run(e, out, o, res, err, errlen);
 }

@@ -72,9 +72,8 @@ ipsim_status ipsim__xp_check_keys(xp_msg *c, const cJSON *obj, const char *path,
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                          a == allowed ? "" : ", ", *a);
             if (sg.best)
-                return ipsim__xp_say(c, IPSIM_ERR_DATA,
-                                     "%s%s%s: unknown key (did you mean \"%s\"?)", path,
-                                     *path ? "." : "", it->string, sg.best);
+                return ipsim__xp_say(c, IPSIM_ERR_DATA, "%s%s%s: unknown key (did you mean \"%s\"?)",
+                                     path, *path ? "." : "", it->string, sg.best);
             return ipsim__xp_say(c, IPSIM_ERR_DATA, "%s%s%s: unknown key (valid keys: %s)", path,
                                  *path ? "." : "", it->string, list);
         }
@@ -164,8 +163,8 @@ char *ipsim__xp_join_path(const char *dir, const char *rel)
 
 static ipsim_status parse_top(xp_builder *b, const cJSON *root)
 {
-    static const char *const keys[] = {"name", "description", "base", "replicates", "seed",
-                                       "scale", "outcomes", "keep_daily", "design", NULL};
+    static const char *const keys[] = {"name",  "description", "base",       "replicates", "seed",
+                                       "scale", "outcomes",    "keep_daily", "design",     NULL};
     ipsim_experiment *e = b->e;
     ipsim_status st;
     const char *s;
@@ -296,7 +295,7 @@ static ipsim_status parse_top(xp_builder *b, const cJSON *root)
 }
 
 ipsim_status ipsim__xp_from_json(const cJSON *root, const char *label, const char *dir,
-                          ipsim_experiment **out, char *err, size_t errlen)
+                                 ipsim_experiment **out, char *err, size_t errlen)
 {
     xp_builder b = {.dir = dir, .c = {label, err, errlen}};
     *out = NULL;
@@ -332,8 +331,7 @@ ipsim_status ipsim__xp_from_json(const cJSON *root, const char *label, const cha
 
 /* ---- public ------------------------------------------------------------- */
 
-ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, char *err,
-                                   size_t errlen)
+ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, char *err, size_t errlen)
 {
     char *text = NULL, why[1024] = "";
     size_t len = 0;
@@ -419,9 +417,9 @@ ipsim_status ipsim_experiment_compare(const char *const *paths, int n, ipsim_exp
             cJSON *a = cJSON_CreateObject();
             arm_name_of(paths[i], i, name, sizeof name);
             for (int j = 0; j < cJSON_GetArraySize(arms); j++)
-                if (strcmp(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arms, j),
-                                                            "name")->valuestring, name) == 0)
-                {
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arms, j), "name")
+                               ->valuestring,
+                           name) == 0) {
                     char tmp[XP_NAME_MAX];
                     snprintf(tmp, sizeof tmp, "%.56s_%d", name, i);
                     memcpy(name, tmp, sizeof tmp);

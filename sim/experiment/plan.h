@@ -47,14 +47,26 @@
 #define XP_NAME_MAX 128
 
 typedef enum {
-    XP_ARMS = 0, XP_FACTORIAL, XP_GRID, XP_LHS, XP_SOBOL, XP_MORRIS, XP_N_DESIGNS
+    XP_ARMS = 0,
+    XP_FACTORIAL,
+    XP_GRID,
+    XP_LHS,
+    XP_SOBOL,
+    XP_MORRIS,
+    XP_N_DESIGNS
 } xp_design;
 extern const char *const ipsim__xp_design_names[XP_N_DESIGNS]; /* designs.c */
 
 /* Outcomes of one run, totals over the simulated days. */
 enum {
-    OUT_ARRIVALS = 0, OUT_CEC_ARRIVALS, OUT_VISITOR_NIGHTS, OUT_SPENDING_CNY,
-    OUT_POSITIVE_POST_SHARE, OUT_REPEAT_VISIT_SHARE, OUT_PEAK_CROWDING, OUT_COUNT
+    OUT_ARRIVALS = 0,
+    OUT_CEC_ARRIVALS,
+    OUT_VISITOR_NIGHTS,
+    OUT_SPENDING_CNY,
+    OUT_POSITIVE_POST_SHARE,
+    OUT_REPEAT_VISIT_SHARE,
+    OUT_PEAK_CROWDING,
+    OUT_COUNT
 };
 /* The first XP_N_SPLIT outcomes also exist per market and per segment. */
 #define XP_N_SPLIT 6
@@ -64,52 +76,52 @@ typedef struct {
 extern const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT]; /* units.c */
 
 typedef struct {
-    char *path;     /* JSON path in the resolved scenario */
-    char *value;    /* JSON text */
+    char *path;        /* JSON path in the resolved scenario */
+    char *value;       /* JSON text */
     const char *where; /* JSON path of its origin in the experiment (static text
                         * or owned by the point's where_buf) */
 } xp_set;
 
 typedef struct {
     char name[XP_NAME_MAX];
-    char *scenario;         /* arms: the arm's own scenario file (opened as given), or NULL */
+    char *scenario; /* arms: the arm's own scenario file (opened as given), or NULL */
     xp_set *sets;
     int n_sets;
-    char where_buf[96];     /* origin of overrides that are not in design.factors */
+    char where_buf[96]; /* origin of overrides that are not in design.factors */
 } xp_point;
 
 struct ipsim_experiment {
-    char *origin;           /* the file, for messages */
-    char *json_text;        /* the experiment as JSON (stored in /experiment) */
+    char *origin;    /* the file, for messages */
+    char *json_text; /* the experiment as JSON (stored in /experiment) */
     char name[XP_NAME_MAX];
     xp_design type;
     int replicates;
-    int seed_set;           /* the file gives "seed" */
+    int seed_set; /* the file gives "seed" */
     uint64_t seed;
-    double scale;           /* 0 = scenario's */
-    unsigned outcome_mask;  /* bit i: outcome i is written and analysed */
-    int n_daily;            /* keep_daily: metrics kept per day */
+    double scale;          /* 0 = scenario's */
+    unsigned outcome_mask; /* bit i: outcome i is written and analysed */
+    int n_daily;           /* keep_daily: metrics kept per day */
     int daily[MET_COUNT];
     int n_points;
     xp_point *points;
-    int n_params;           /* design parameters (factors for factorial) */
+    int n_params; /* design parameters (factors for factorial) */
     char (*param)[XP_NAME_MAX];
-    double *design;         /* [param][point] parameter values (factorial: 0/1) */
-    double *lo, *hi;        /* lhs, sobol, morris: [param] ranges */
-    signed char *factor_x;  /* factorial: [point][factor] -1/+1 */
-    int reference;          /* arms: the reference point */
-    int resolution;         /* factorial: 0 = full, else achieved resolution */
-    int sobol_n;            /* sobol: N */
-    int morris_r;           /* morris: trajectories */
+    double *design;        /* [param][point] parameter values (factorial: 0/1) */
+    double *lo, *hi;       /* lhs, sobol, morris: [param] ranges */
+    signed char *factor_x; /* factorial: [point][factor] -1/+1 */
+    int reference;         /* arms: the reference point */
+    int resolution;        /* factorial: 0 = full, else achieved resolution */
+    int sobol_n;           /* sobol: N */
+    int morris_r;          /* morris: trajectories */
     /* From the scenarios (ipsim_experiment_load), or read back from a sweep
      * file (merge). */
-    ipsim_scenario *base;   /* NULL when every arm has its own scenario, or in merge */
-    ipsim_scenario **own;   /* [point]: loaded arm scenario files, or NULL */
-    double *cost;           /* [point] sum of cost_cny of the interventions (NaN: not
-                             * known yet, see ipsim__xp_point_costs) */
-    int checked;            /* points checked one by one when loaded (all of them, or
-                             * the first XP_EAGER_POINTS of a larger design) */
-    uint64_t run_seed;      /* seed every unit runs with */
+    ipsim_scenario *base; /* NULL when every arm has its own scenario, or in merge */
+    ipsim_scenario **own; /* [point]: loaded arm scenario files, or NULL */
+    double *cost;         /* [point] sum of cost_cny of the interventions (NaN: not
+                           * known yet, see ipsim__xp_point_costs) */
+    int checked;          /* points checked one by one when loaded (all of them, or
+                           * the first XP_EAGER_POINTS of a larger design) */
+    uint64_t run_seed;    /* seed every unit runs with */
     int n_markets;
     char (*market)[IPSIM_NAME_MAX];
     int days;
@@ -121,7 +133,7 @@ struct ipsim_experiment {
  * messages, dir resolves relative paths, NULL = as given). Expands the
  * design; loads no scenario. */
 ipsim_status ipsim__xp_from_json(const cJSON *root, const char *label, const char *dir,
-                          ipsim_experiment **out, char *err, size_t errlen);
+                                 ipsim_experiment **out, char *err, size_t errlen);
 
 /* Effective replicates and scale of a sweep with these options. */
 int ipsim__xp_replicates(const ipsim_experiment *e, const ipsim_sweep_options *o);
@@ -151,7 +163,7 @@ size_t ipsim__xp_unit_values(const ipsim_experiment *e);
  * ipsim__xp_unit_values(e) numbers, *seconds the model time. stop (may be NULL)
  * is polled every simulated day. */
 ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replicate,
-                         const ipsim_sweep_options *o, double *values, double *seconds,
-                         int (*stop)(void *), void *stop_data, char *err, size_t errlen);
+                                const ipsim_sweep_options *o, double *values, double *seconds,
+                                int (*stop)(void *), void *stop_data, char *err, size_t errlen);
 
 #endif /* IPSIM_PLAN_H */

@@ -19,7 +19,7 @@
 
 /* Where messages go. */
 typedef struct {
-    const char *label;  /* file name for messages */
+    const char *label; /* file name for messages */
     char *err;
     size_t errlen;
 } xp_msg;
@@ -27,7 +27,7 @@ typedef struct {
 /* An experiment being built from its JSON. */
 typedef struct {
     ipsim_experiment *e;
-    const char *dir;    /* directory of the experiment file, NULL = as given */
+    const char *dir; /* directory of the experiment file, NULL = as given */
     xp_msg c;
 } xp_builder;
 
@@ -38,8 +38,7 @@ ipsim_status ipsim__xp_say(xp_msg *c, ipsim_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* "PATH: expected WHAT, found VALUE" (IPSIM_ERR_DATA). */
-ipsim_status ipsim__xp_expected(xp_msg *c, const char *path, const char *what,
-                                const cJSON *found);
+ipsim_status ipsim__xp_expected(xp_msg *c, const char *path, const char *what, const cJSON *found);
 
 /* "out of memory" (IPSIM_ERR_NOMEM). */
 ipsim_status ipsim__xp_nomem(xp_msg *c);
@@ -51,9 +50,8 @@ ipsim_status ipsim__xp_check_keys(xp_msg *c, const cJSON *obj, const char *path,
 
 /* String obj[key] of 1 to max-1 bytes into *out (NULL when absent and not
  * required); *out points into obj. */
-ipsim_status ipsim__xp_get_string(xp_msg *c, const cJSON *obj, const char *key,
-                                  const char *path, int required, size_t max,
-                                  const char **out);
+ipsim_status ipsim__xp_get_string(xp_msg *c, const cJSON *obj, const char *key, const char *path,
+                                  int required, size_t max, const char **out);
 
 /* Whole number obj[key] in [lo, hi]; *out keeps its value when the key is
  * absent. */
@@ -87,9 +85,8 @@ const ipsim_scenario *ipsim__xp_source_scenario(const ipsim_experiment *e, int p
 
 /* Apply one override of point pt to sc; err says "ORIGIN: WHERE: "PATH" =
  * VALUE (point NAME): why". */
-ipsim_status ipsim__xp_apply_set(const ipsim_experiment *e, ipsim_scenario *sc,
-                                 const xp_point *pt, const xp_set *set, char *err,
-                                 size_t errlen);
+ipsim_status ipsim__xp_apply_set(const ipsim_experiment *e, ipsim_scenario *sc, const xp_point *pt,
+                                 const xp_set *set, char *err, size_t errlen);
 
 /* sc has the reference's markets (same order) and days; else err names pt. */
 ipsim_status ipsim__xp_check_shape(const ipsim_experiment *e, const xp_point *pt,

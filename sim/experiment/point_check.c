@@ -101,8 +101,7 @@ static int seen_add(seen_set *t, const ipsim_experiment *e, int p, int i)
 
 /* Apply one override alone to a copy of the point's source scenario. */
 static ipsim_status check_one(const ipsim_experiment *e, const xp_point *pt,
-                              const ipsim_scenario *from, const xp_set *set, char *err,
-                              size_t errlen)
+                              const ipsim_scenario *from, const xp_set *set, char *err, size_t errlen)
 {
     ipsim_scenario *sc = ipsim_scenario_clone(from);
     if (!sc) {
@@ -128,8 +127,7 @@ static ipsim_status check_ranges(const ipsim_experiment *e, char *err, size_t er
             snprintf(pt.name, sizeof pt.name, "%s at its %s", e->param[j], side ? "max" : "min");
             ipsim_json_number_text(side ? e->hi[j] : e->lo[j], text, sizeof text);
             xp_set set = {p0->sets[j].path, text, p0->sets[j].where};
-            ipsim_status st = check_one(e, &pt, ipsim__xp_source_scenario(e, 0), &set, err,
-                                        errlen);
+            ipsim_status st = check_one(e, &pt, ipsim__xp_source_scenario(e, 0), &set, err, errlen);
             if (st != IPSIM_OK)
                 return st;
         }

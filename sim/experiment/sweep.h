@@ -21,7 +21,7 @@ enum { SW_TODO = 0, SW_DONE = 1, SW_FAILED = 2 };
  * identity and shard opens a state with every unit done and nothing to
  * write. */
 ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
-                     sw_state **s, char *err, size_t errlen);
+                            sw_state **s, char *err, size_t errlen);
 
 /* Units of the sweep (all shards), replicates, numbers per unit. */
 int ipsim__sw_units(const sw_state *s);
@@ -40,12 +40,12 @@ int ipsim__sw_next(const sw_state *s, int *cursor);
 /* Record a unit's result (SW_DONE with values, or SW_FAILED) in memory and
  * in the journal, fsync'ed. */
 ipsim_status ipsim__sw_record(sw_state *s, int unit, int state, double seconds, const double *values,
-                       char *err, size_t errlen);
+                              char *err, size_t errlen);
 
 /* When every unit of the shard is done: write OUT (with the analysis when
  * it is the whole sweep) and remove the journal. Fills res. */
 ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res, char *err,
-                       size_t errlen);
+                              size_t errlen);
 
 void ipsim__sw_close(sw_state *s);
 
@@ -66,8 +66,8 @@ uint64_t ipsim__sw_identity_hash(const char *text);
  * point whose resolved scenario differs: "point 0 'ref':
  * destination.digital_fluency 0.2 in the journal, 0.25 now" (e gives the
  * points and their overrides; NULL names the scenario that differs). */
-void ipsim__sw_identity_diff(const ipsim_experiment *e, const char *a, const char *b,
-                             const char *in_a, const char *in_b, char *msg, size_t len);
+void ipsim__sw_identity_diff(const ipsim_experiment *e, const char *a, const char *b, const char *in_a,
+                             const char *in_b, char *msg, size_t len);
 
 /* ---- memory (sweep_memory.c) -------------------------------------------- */
 
@@ -90,8 +90,7 @@ void ipsim__sw_memory_estimate(const ipsim_experiment *e, int R, const ipsim_swe
  * ..."), when it is over o->max_memory_bytes (if set) or over the memory
  * available now (MemAvailable); else IPSIM_OK. copies: sweep files whose
  * units are in memory at once (1; 2 while merging). */
-ipsim_status ipsim__sw_check_memory(const ipsim_experiment *e, int R,
-                                    const ipsim_sweep_options *o, int copies, const char *what,
-                                    char *err, size_t errlen);
+ipsim_status ipsim__sw_check_memory(const ipsim_experiment *e, int R, const ipsim_sweep_options *o,
+                                    int copies, const char *what, char *err, size_t errlen);
 
 #endif /* IPSIM_SWEEP_H */

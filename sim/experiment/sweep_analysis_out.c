@@ -497,7 +497,9 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc)
     size_t n = (size_t)e->n_points * d->R * (e->n_markets > 2 ? e->n_markets : 2);
     double *y = malloc(sizeof *y * n), *ym = malloc(sizeof *ym * (size_t)e->n_points);
     an_ctx a = {w, d, sc, ipsim__swf_group(w, w->file, "analysis"), "", 0};
-    int rc = !y || !ym ? ipsim__swf_nomem(w, "analysis") : a.g >= 0 ? 0 : ipsim__swf_fail(w, "analysis");
+    int rc = !y || !ym  ? ipsim__swf_nomem(w, "analysis")
+             : a.g >= 0 ? 0
+                        : ipsim__swf_fail(w, "analysis");
     if (rc == 0)
         rc = ipsim_h5_attr_str(a.g, "design", ipsim__xp_design_names[e->type]);
     if (rc == 0)

@@ -58,8 +58,8 @@ hid_t ipsim__swf_group(sw_h5 *w, hid_t loc, const char *name)
 }
 
 /* Dataset loc/name; returns it open, or -1. */
-static hid_t dataset(sw_h5 *w, hid_t loc, const char *name, hid_t type, int rank,
-                     const hsize_t *dims, const void *data)
+static hid_t dataset(sw_h5 *w, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                     const void *data)
 {
     hid_t sp = rank > 0 ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
     hid_t p = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
@@ -225,9 +225,10 @@ static int write_root(sw_h5 *w, const sweep_data *d)
         strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     snprintf(title, sizeof title, "ipsim sweep: %s", e->name);
     snprintf(src, sizeof src, "ipsim %s (git %s)", ipsim_version(), ipsim_git_commit());
-    snprintf(hist, sizeof hist, "%s ipsim sweep %s (%s design, %d points x %d replicates%s%s)",
-             now, e->name, ipsim__xp_design_names[e->type], P, R, *shard ? ", shard " : "", shard);
-    if (ipsim_h5_attr_str(f, "ipsim_kind", "sweep") < 0 || ipsim_h5_attr_str(f, "ipsim_version", ipsim_version()) < 0 ||
+    snprintf(hist, sizeof hist, "%s ipsim sweep %s (%s design, %d points x %d replicates%s%s)", now,
+             e->name, ipsim__xp_design_names[e->type], P, R, *shard ? ", shard " : "", shard);
+    if (ipsim_h5_attr_str(f, "ipsim_kind", "sweep") < 0 ||
+        ipsim_h5_attr_str(f, "ipsim_version", ipsim_version()) < 0 ||
         ipsim_h5_attr_str(f, "git_commit", ipsim_git_commit()) < 0 ||
         ipsim_h5_attr_str(f, "experiment_name", e->name) < 0 ||
         ipsim_h5_attr_str(f, "design", ipsim__xp_design_names[e->type]) < 0 ||
@@ -238,11 +239,12 @@ static int write_root(sw_h5 *w, const sweep_data *d)
         ipsim_h5_attr_num(f, "scale", H5T_NATIVE_DOUBLE, &d->scale) < 0 ||
         ipsim_h5_attr_num(f, "days", H5T_NATIVE_INT, &e->days) < 0 ||
         ipsim_h5_attr_num(f, "units", H5T_NATIVE_INT, &units) < 0 ||
-        ipsim_h5_attr_num(f, "units_done", H5T_NATIVE_INT, &done) < 0 || ipsim_h5_attr_str(f, "shard", shard) < 0 ||
-        ipsim_h5_attr_str(f, "fingerprint", fp) < 0 ||
+        ipsim_h5_attr_num(f, "units_done", H5T_NATIVE_INT, &done) < 0 ||
+        ipsim_h5_attr_str(f, "shard", shard) < 0 || ipsim_h5_attr_str(f, "fingerprint", fp) < 0 ||
         ipsim_h5_attr_num(f, "resolution", H5T_NATIVE_INT, &e->resolution) < 0 ||
-        ipsim_h5_attr_str(f, "Conventions", "CF-1.8") < 0 || ipsim_h5_attr_str(f, "title", title) < 0 ||
-        ipsim_h5_attr_str(f, "source", src) < 0 || ipsim_h5_attr_str(f, "history", hist) < 0 ||
+        ipsim_h5_attr_str(f, "Conventions", "CF-1.8") < 0 ||
+        ipsim_h5_attr_str(f, "title", title) < 0 || ipsim_h5_attr_str(f, "source", src) < 0 ||
+        ipsim_h5_attr_str(f, "history", hist) < 0 ||
         ipsim_h5_attr_num(f, "wall_seconds", H5T_NATIVE_DOUBLE, &d->wall) < 0)
         return ipsim__swf_fail(w, "(root attributes)");
     return 0;
@@ -267,7 +269,8 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
         if (ds >= 0)
             H5Dclose(ds);
         ds = t >= 0 && rc == 0 ? dataset(w, w->file, "identity", t, 0, NULL, &d->identity) : -1;
-        if (rc == 0 && (ds < 0 || ipsim_h5_attr_str(ds, "long_name", "what the units depend on "
+        if (rc == 0 && (ds < 0 || ipsim_h5_attr_str(ds, "long_name",
+                                                    "what the units depend on "
                                                     "(JSON): ipsim version, model revision, "
                                                     "replicates, scale, seed, the experiment and "
                                                     "the resolved scenarios; the fingerprint is "
@@ -285,14 +288,13 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
             names[m] = e->market[m];
         sc[SC_MARKET] = make_scale(w, strings(w, w->file, "market", (hsize_t)M, names), "market",
                                    "source market");
-        sc[SC_SEGMENT] = make_scale(w, strings(w, w->file, "segment", IPSIM_N_SEGMENTS,
-                                               ipsim_segment_names),
-                                    "segment", "consumer segment (cec: core experiential consumers)");
+        sc[SC_SEGMENT] =
+            make_scale(w, strings(w, w->file, "segment", IPSIM_N_SEGMENTS, ipsim_segment_names),
+                       "segment", "consumer segment (cec: core experiential consumers)");
         if (e->n_params > 0) {
             for (int j = 0; j < e->n_params; j++)
                 names[j] = e->param[j];
-            sc[SC_PARAM] = make_scale(w, strings(w, w->file, "parameter", (hsize_t)e->n_params,
-                                                 names),
+            sc[SC_PARAM] = make_scale(w, strings(w, w->file, "parameter", (hsize_t)e->n_params, names),
                                       "parameter", "design parameter or factor");
         }
         if (e->n_daily > 0)
@@ -323,7 +325,7 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
                                      e->type == XP_FACTORIAL || e->type == XP_ARMS ? "1" : NULL,
                                      e->type == XP_FACTORIAL ? "factor level (0 off, 1 on)"
                                      : e->type == XP_ARMS    ? "1 for the reference arm"
-                                                  : "parameter value");
+                                                             : "parameter value");
         if (g >= 0)
             H5Gclose(g);
     }
@@ -403,7 +405,7 @@ ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, int force, c
     if (rc != 0) {
         free(image);
         ipsim_set_error(err, errlen, "%s: cannot write %s: %s", out, w.what[0] ? w.what : "the file",
-                why[0] ? why : "HDF5 library error");
+                        why[0] ? why : "HDF5 library error");
         return IPSIM_ERR_IO;
     }
     ipsim__safe_out so;

@@ -59,7 +59,7 @@ typedef struct {
 typedef struct {
     hid_t file;
     int failed;
-    int nomem;        /* the failure was memory running out (exit 71, not 74) */
+    int nomem; /* the failure was memory running out (exit 71, not 74) */
     char what[256];
 } sw_h5;
 
@@ -94,16 +94,15 @@ ipsim_status ipsim__swf_write(const sweep_data *d, const char *out, int force, c
  * cannot be opened as a regular file, IPSIM_ERR_DATA when it is not a
  * sweep file or has no /identity (written by an older ipsim); err then
  * says why (without the path). */
-ipsim_status ipsim__swf_read_identity(const char *path, char **identity, char *shard,
-                                      size_t shard_len, char *err, size_t errlen);
+ipsim_status ipsim__swf_read_identity(const char *path, char **identity, char *shard, size_t shard_len,
+                                      char *err, size_t errlen);
 
 /* ---- checked reads (sweep_h5read.c) ------------------------------------- */
 
 /* The scalar numeric attribute name of obj as a double in [lo, hi] (whole
  * when whole is set) into *out; -1 when missing, of another kind, not
  * finite or out of range. */
-int ipsim__swr_attr_number(hid_t obj, const char *name, double lo, double hi, int whole,
-                           double *out);
+int ipsim__swr_attr_number(hid_t obj, const char *name, double lo, double hi, int whole, double *out);
 
 /* The number of values of the dataset loc/path (hard links, plain layout)
  * of strings (strings set) or numbers; -1 when missing or of another kind. */

@@ -17,8 +17,7 @@
 #include "experiment/sweep_file.h"
 #include "io/h5util.h"
 
-int ipsim__swr_attr_number(hid_t obj, const char *name, double lo, double hi, int whole,
-                           double *out)
+int ipsim__swr_attr_number(hid_t obj, const char *name, double lo, double hi, int whole, double *out)
 {
     double v = NAN;
     if (ipsim_h5_attr_value(obj, name, H5T_NATIVE_DOUBLE, &v) != 0 || !isfinite(v) || v < lo ||
@@ -38,8 +37,7 @@ static hid_t open_plain(hid_t loc, const char *path, hid_t *sp, hid_t *t)
     hid_t ds = H5Dopen2(loc, path, H5P_DEFAULT);
     if (ds < 0)
         return -1;
-    if (!ipsim_h5_plain_layout(ds) || (*sp = H5Dget_space(ds)) < 0 ||
-        (*t = H5Dget_type(ds)) < 0) {
+    if (!ipsim_h5_plain_layout(ds) || (*sp = H5Dget_space(ds)) < 0 || (*t = H5Dget_type(ds)) < 0) {
         if (*sp >= 0)
             H5Sclose(*sp);
         *sp = -1;
@@ -112,8 +110,9 @@ int ipsim__swr_read(hid_t loc, const char *path, int rank, const hsize_t *dims, 
             rc = -1;
         n *= (hssize_t)dims[i];
     }
-    if (rc == 0 && n > 0 && (short_storage(ds, t, n) ||
-                             H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0))
+    if (rc == 0 && n > 0 &&
+        (short_storage(ds, t, n) ||
+         H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0))
         rc = -1;
     close3(ds, sp, t);
     return rc;

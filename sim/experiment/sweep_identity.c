@@ -25,7 +25,7 @@
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
-#define VALUE_TEXT 64     /* bytes of a value quoted in a message */
+#define VALUE_TEXT 64      /* bytes of a value quoted in a message */
 #define POINTS_SCANNED 256 /* points resolved to find the one that differs */
 
 /* ---- building ----------------------------------------------------------- */
@@ -158,8 +158,8 @@ static int found(json_diff *d, const char *path, const cJSON *a, const cJSON *b)
 
 static int tree_diff(const cJSON *a, const cJSON *b, const char *path, json_diff *d);
 
-static int child_diff(const cJSON *a, const cJSON *b, const char *path, const char *key,
-                      int index, json_diff *d)
+static int child_diff(const cJSON *a, const cJSON *b, const char *path, const char *key, int index,
+                      json_diff *d)
 {
     char p[IPSIM_JSON_PATH_MAX];
     if (key && index < 0)
@@ -190,8 +190,7 @@ static int tree_diff(const cJSON *a, const cJSON *b, const char *path, json_diff
         const cJSON *x;
         cJSON_ArrayForEach(x, a)
         {
-            if (child_diff(x, cJSON_GetObjectItemCaseSensitive(b, x->string), path, x->string,
-                           -1, d))
+            if (child_diff(x, cJSON_GetObjectItemCaseSensitive(b, x->string), path, x->string, -1, d))
                 return 1;
         }
         cJSON_ArrayForEach(x, b)
@@ -244,8 +243,7 @@ static cJSON *resolve_point(const ipsim_experiment *e, int p, const cJSON *src)
     char *text = cJSON_IsObject(src) ? cJSON_PrintUnformatted(src) : NULL;
     ipsim_scenario *sc = NULL;
     cJSON *out = NULL;
-    if (text && ipsim_scenario_load_buffer(text, strlen(text), "identity", &sc, NULL, 0) ==
-                    IPSIM_OK) {
+    if (text && ipsim_scenario_load_buffer(text, strlen(text), "identity", &sc, NULL, 0) == IPSIM_OK) {
         int ok = 1;
         const xp_point *pt = &e->points[p];
         for (int i = 0; ok && i < pt->n_sets; i++) {
@@ -267,8 +265,8 @@ static cJSON *resolve_point(const ipsim_experiment *e, int p, const cJSON *src)
 /* The first point (of the first POINTS_SCANNED) whose resolved scenario
  * differs: 1 with msg filled, else 0 (msg then names the source that
  * differs, if any). */
-static int point_diff(const ipsim_experiment *e, const cJSON *ia, const cJSON *ib,
-                      const char *in_a, const char *in_b, char *msg, size_t len)
+static int point_diff(const ipsim_experiment *e, const cJSON *ia, const cJSON *ib, const char *in_a,
+                      const char *in_b, char *msg, size_t len)
 {
     json_diff d;
     int source_differs = 0;
@@ -279,8 +277,9 @@ static int point_diff(const ipsim_experiment *e, const cJSON *ia, const cJSON *i
         if (!source_differs) {
             source_differs = 1;
             snprintf(msg, len, "the %s scenario: %s %s %s, %s %s",
-                     source_of(ia, p) == cJSON_GetObjectItemCaseSensitive(ia, "base") ? "base"
-                                                                                     : "arm's",
+                     source_of(ia, p) == cJSON_GetObjectItemCaseSensitive(ia, "base")
+                         ? "base"
+                         : "arm's",
                      d.path, d.a, in_a, d.b, in_b);
         }
         cJSON *ra = resolve_point(e, p, sa), *rb = resolve_point(e, p, sb);
@@ -288,8 +287,8 @@ static int point_diff(const ipsim_experiment *e, const cJSON *ia, const cJSON *i
         cJSON_Delete(ra);
         cJSON_Delete(rb);
         if (differs) {
-            snprintf(msg, len, "point %d '%s': %s %s %s, %s %s", p, e->points[p].name, d.path,
-                     d.a, in_a, d.b, in_b);
+            snprintf(msg, len, "point %d '%s': %s %s %s, %s %s", p, e->points[p].name, d.path, d.a,
+                     in_a, d.b, in_b);
             return 1;
         }
     }
@@ -299,14 +298,17 @@ static int point_diff(const ipsim_experiment *e, const cJSON *ia, const cJSON *i
 static const struct {
     const char *key, *label;
 } scalar_keys[] = {
-    {"ipsim_version", "ipsim version"}, {"model_revision", "model revision"},
-    {"replicates", "replicates"},       {"scale", "scale"},
-    {"seed", "seed"},                   {"days", "days"},
+    {"ipsim_version", "ipsim version"},
+    {"model_revision", "model revision"},
+    {"replicates", "replicates"},
+    {"scale", "scale"},
+    {"seed", "seed"},
+    {"days", "days"},
     {"values_per_unit", "numbers per unit"},
 };
 
-void ipsim__sw_identity_diff(const ipsim_experiment *e, const char *a, const char *b,
-                             const char *in_a, const char *in_b, char *msg, size_t len)
+void ipsim__sw_identity_diff(const ipsim_experiment *e, const char *a, const char *b, const char *in_a,
+                             const char *in_b, char *msg, size_t len)
 {
     cJSON *ia = a ? cJSON_Parse(a) : NULL, *ib = b ? cJSON_Parse(b) : NULL;
     json_diff d;

@@ -48,15 +48,15 @@ struct sw_state {
     char *out, *journal;
     int P, R, U;
     size_t nv;
-    double *vals;            /* [unit][nv] */
-    unsigned char *state;    /* [unit] */
-    double *secs;            /* [unit] */
-    int shard_k, shard_n;    /* 0/0: all */
+    double *vals;         /* [unit][nv] */
+    unsigned char *state; /* [unit] */
+    double *secs;         /* [unit] */
+    int shard_k, shard_n; /* 0/0: all */
     int force;
     int fd;
-    int lock_fd;             /* OUT.lock, held until ipsim__sw_close */
-    int complete;            /* OUT is this sweep, complete: nothing to do */
-    char *identity;          /* sweep_identity.c */
+    int lock_fd;    /* OUT.lock, held until ipsim__sw_close */
+    int complete;   /* OUT is this sweep, complete: nothing to do */
+    char *identity; /* sweep_identity.c */
     uint64_t fp;
     int failed_before;
     double scale;
@@ -111,10 +111,22 @@ static int write_all(int fd, const void *buf, size_t n)
 
 /* ---- state and journal -------------------------------------------------- */
 
-int ipsim__sw_units(const sw_state *s) { return s->U; }
-int ipsim__sw_replicates(const sw_state *s) { return s->R; }
-size_t ipsim__sw_values(const sw_state *s) { return s->nv; }
-int ipsim__sw_failed_before(const sw_state *s) { return s->failed_before; }
+int ipsim__sw_units(const sw_state *s)
+{
+    return s->U;
+}
+int ipsim__sw_replicates(const sw_state *s)
+{
+    return s->R;
+}
+size_t ipsim__sw_values(const sw_state *s)
+{
+    return s->nv;
+}
+int ipsim__sw_failed_before(const sw_state *s)
+{
+    return s->failed_before;
+}
 
 static int in_shard(const sw_state *s, int u)
 {
@@ -164,22 +176,24 @@ static void shard_text(int k, int n, char *buf, size_t len)
 
 /* Read the header and identity of an open journal and check them against
  * s. */
-static ipsim_status read_header(sw_state *s, int fd, journal_header *h, char *err,
-                                size_t errlen)
+static ipsim_status read_header(sw_state *s, int fd, journal_header *h, char *err, size_t errlen)
 {
     struct stat sb;
     ssize_t n = read(fd, h, sizeof *h);
     if (n >= 8 && memcmp(h->magic, JOURNAL_MAGIC_V1, 8) == 0) {
-        ipsim_set_error(err, errlen, "%s: a journal of an older ipsim (format 1, without the "
+        ipsim_set_error(err, errlen,
+                        "%s: a journal of an older ipsim (format 1, without the "
                         "resolved scenarios), so its units cannot be checked against this sweep; "
-                        "use --force to start over", s->journal);
+                        "use --force to start over",
+                        s->journal);
         return IPSIM_ERR_DATA;
     }
-    if (n != (ssize_t)sizeof *h || memcmp(h->magic, JOURNAL_MAGIC, 8) != 0 ||
-        fstat(fd, &sb) != 0 || h->identity_len == 0 || h->identity_len > IDENTITY_MAX ||
+    if (n != (ssize_t)sizeof *h || memcmp(h->magic, JOURNAL_MAGIC, 8) != 0 || fstat(fd, &sb) != 0 ||
+        h->identity_len == 0 || h->identity_len > IDENTITY_MAX ||
         h->identity_len > (uint64_t)sb.st_size - sizeof *h) {
-        ipsim_set_error(err, errlen, "%s: not an ipsim sweep journal (or empty); use --force to start over",
-                s->journal);
+        ipsim_set_error(err, errlen,
+                        "%s: not an ipsim sweep journal (or empty); use --force to start over",
+                        s->journal);
         return IPSIM_ERR_DATA;
     }
     char *id = malloc((size_t)h->identity_len + 1);
@@ -194,8 +208,11 @@ static ipsim_status read_header(sw_state *s, int fd, journal_header *h, char *er
     }
     if (!id || got < h->identity_len) {
         free(id);
-        ipsim_set_error(err, errlen, id ? "%s: the journal's header is cut short; use --force to "
-                        "start over" : "%s: out of memory", s->journal);
+        ipsim_set_error(err, errlen,
+                        id ? "%s: the journal's header is cut short; use --force to "
+                             "start over"
+                           : "%s: out of memory",
+                        s->journal);
         return id ? IPSIM_ERR_DATA : IPSIM_ERR_NOMEM;
     }
     id[got] = '\0';
@@ -203,17 +220,21 @@ static ipsim_status read_header(sw_state *s, int fd, journal_header *h, char *er
     if (strcmp(id, s->identity) != 0) {
         char why[1024];
         ipsim__sw_identity_diff(s->e, id, s->identity, "in the journal", "now", why, sizeof why);
-        ipsim_set_error(err, errlen, "%s: the journal belongs to a different sweep: %s; its units "
+        ipsim_set_error(err, errlen,
+                        "%s: the journal belongs to a different sweep: %s; its units "
                         "cannot be mixed with this sweep's: use --force to start over (or "
-                        "restore what changed)", s->journal, why);
+                        "restore what changed)",
+                        s->journal, why);
         st = IPSIM_ERR_DATA;
-    } else if (h->units != (uint32_t)s->U || h->nv != s->nv ||
-               h->shard_k != (uint32_t)s->shard_k || h->shard_n != (uint32_t)s->shard_n) {
+    } else if (h->units != (uint32_t)s->U || h->nv != s->nv || h->shard_k != (uint32_t)s->shard_k ||
+               h->shard_n != (uint32_t)s->shard_n) {
         char was[32], now[32];
         shard_text((int)h->shard_k, (int)h->shard_n, was, sizeof was);
         shard_text(s->shard_k, s->shard_n, now, sizeof now);
-        ipsim_set_error(err, errlen, "%s: the journal belongs to a different sweep (%s in the "
-                        "journal, %s now); use --force to start over", s->journal, was, now);
+        ipsim_set_error(err, errlen,
+                        "%s: the journal belongs to a different sweep (%s in the "
+                        "journal, %s now); use --force to start over",
+                        s->journal, was, now);
         st = IPSIM_ERR_DATA;
     }
     free(id);
@@ -269,7 +290,8 @@ static ipsim_status read_journal(sw_state *s, int fd, char *err, size_t errlen)
     for (int u = 0; u < s->U; u++)
         s->failed_before += s->state[u] == SW_FAILED;
     if (ftruncate(fd, good) != 0) {
-        ipsim_set_error(err, errlen, "%s: cannot truncate a torn record: %s", s->journal, strerror(errno));
+        ipsim_set_error(err, errlen, "%s: cannot truncate a torn record: %s", s->journal,
+                        strerror(errno));
         return IPSIM_ERR_IO;
     }
     return IPSIM_OK;
@@ -298,10 +320,9 @@ static ipsim_status create_journal(sw_state *s, char *err, size_t errlen)
     memcpy(buf, &h, sizeof h);
     memcpy(buf + sizeof h, s->identity, idlen);
     int fd = ipsim__safe_tmp_create(s->journal, &tmp, err, errlen);
-    ipsim_status st = fd < 0 ? (tmp == NULL && fd == IPSIM_SAFE_TMP_NOMEM ? IPSIM_ERR_NOMEM
-                                                                        : IPSIM_ERR_CANTCREAT)
-                             : ipsim__safe_write_close(fd, buf, sizeof h + idlen, s->journal,
-                                                       err, errlen);
+    ipsim_status st =
+        fd < 0 ? (tmp == NULL && fd == IPSIM_SAFE_TMP_NOMEM ? IPSIM_ERR_NOMEM : IPSIM_ERR_CANTCREAT)
+               : ipsim__safe_write_close(fd, buf, sizeof h + idlen, s->journal, err, errlen);
     free(buf);
     if (st == IPSIM_OK)
         st = ipsim__safe_publish(tmp, s->journal, 0, "journal", err, errlen);
@@ -347,8 +368,7 @@ static sw_state *state_new(ipsim_experiment *e, int R, double scale)
 static ipsim_status check_complete(sw_state *s, char *err, size_t errlen)
 {
     char *id = NULL, shard[32] = "", now[32] = "", why[1024] = "";
-    ipsim_status st = ipsim__swf_read_identity(s->out, &id, shard, sizeof shard, why,
-                                               sizeof why);
+    ipsim_status st = ipsim__swf_read_identity(s->out, &id, shard, sizeof shard, why, sizeof why);
     if (s->shard_n > 0)
         snprintf(now, sizeof now, "%d/%d", s->shard_k, s->shard_n);
     if (st == IPSIM_OK && strcmp(id, s->identity) == 0 && strcmp(shard, now) == 0) {
@@ -362,23 +382,25 @@ static ipsim_status check_complete(sw_state *s, char *err, size_t errlen)
     if (st == IPSIM_OK && strcmp(id, s->identity) != 0)
         ipsim__sw_identity_diff(s->e, id, s->identity, "in the file", "now", why, sizeof why);
     else if (st == IPSIM_OK)
-        snprintf(why, sizeof why, "it is %s%s, not %s%s", *shard ? "shard " : "the whole sweep",
-                 shard, *now ? "shard " : "the whole sweep", now);
+        snprintf(why, sizeof why, "it is %s%s, not %s%s", *shard ? "shard " : "the whole sweep", shard,
+                 *now ? "shard " : "the whole sweep", now);
     free(id);
-    ipsim_set_error(err, errlen, "%s: already exists and there is no journal to resume, but it is "
-                    "not this sweep complete (%s); use --force to overwrite it", s->out, why);
+    ipsim_set_error(err, errlen,
+                    "%s: already exists and there is no journal to resume, but it is "
+                    "not this sweep complete (%s); use --force to overwrite it",
+                    s->out, why);
     return IPSIM_ERR_EXISTS;
 }
 
 ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sweep_options *o,
-                     sw_state **sp, char *err, size_t errlen)
+                            sw_state **sp, char *err, size_t errlen)
 {
     struct stat st;
     int R = ipsim__xp_replicates(e, o);
     *sp = NULL;
     if ((double)e->n_points * R > 2e9) {
         ipsim_set_error(err, errlen, "%s: %d points x %d replicates is too many units", e->origin,
-                e->n_points, R);
+                        e->n_points, R);
         return IPSIM_ERR_LIMIT;
     }
     ipsim_status rc = ipsim__sw_check_memory(e, R, o, 1, out, err, errlen);
@@ -417,8 +439,10 @@ ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sw
         goto done;
     }
     if (have_journal && !s->force && !(o && o->resume)) {
-        ipsim_set_error(err, errlen, "%s: an interrupted sweep left this journal; use --resume to "
-                "continue it or --force to start over", s->journal);
+        ipsim_set_error(err, errlen,
+                        "%s: an interrupted sweep left this journal; use --resume to "
+                        "continue it or --force to start over",
+                        s->journal);
         rc = IPSIM_ERR_EXISTS;
         goto done;
     }
@@ -436,8 +460,7 @@ ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sw
         rc = create_journal(s, err, errlen);
         if (rc == IPSIM_OK) {
             ipsim_status ost;
-            s->fd = ipsim__safe_open_input(s->journal, O_WRONLY, 1, "journal", &ost, err,
-                                           errlen);
+            s->fd = ipsim__safe_open_input(s->journal, O_WRONLY, 1, "journal", &ost, err, errlen);
             if (s->fd < 0)
                 rc = IPSIM_ERR_CANTCREAT;
         }
@@ -458,7 +481,7 @@ done:
 }
 
 ipsim_status ipsim__sw_record(sw_state *s, int unit, int state, double seconds, const double *values,
-                       char *err, size_t errlen)
+                              char *err, size_t errlen)
 {
     size_t rs = record_size(s);
     unsigned char *rec = calloc(1, rs);
@@ -506,7 +529,7 @@ void ipsim__sw_close(sw_state *s)
 }
 
 ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res, char *err,
-                       size_t errlen)
+                              size_t errlen)
 {
     int n = ipsim__sw_shard_units(s), done = ipsim__sw_done(s), failed = 0;
     for (int u = 0; u < s->U; u++)
@@ -523,8 +546,8 @@ ipsim_status ipsim__sw_finish(sw_state *s, double wall, ipsim_sweep_result *res,
     ipsim_status st = ipsim__xp_point_costs(s->e, err, errlen);
     if (st != IPSIM_OK)
         return st;
-    sweep_data d = {s->e, s->R, s->scale, s->nv, s->vals, s->state, s->secs,
-                    s->shard_k, s->shard_n, s->fp, s->identity, wall, s->shard_n <= 1};
+    sweep_data d = {s->e,       s->R,       s->scale, s->nv,       s->vals, s->state,       s->secs,
+                    s->shard_k, s->shard_n, s->fp,    s->identity, wall,    s->shard_n <= 1};
     st = ipsim__swf_write(&d, s->out, 1, err, errlen);
     if (st == IPSIM_OK) {
         close(s->fd);

@@ -84,9 +84,8 @@ void ipsim__sw_memory_estimate(const ipsim_experiment *e, int R, const ipsim_swe
     m->total = m->kept + (writing > m->model ? writing : m->model);
 }
 
-ipsim_status ipsim__sw_check_memory(const ipsim_experiment *e, int R,
-                                    const ipsim_sweep_options *o, int copies, const char *what,
-                                    char *err, size_t errlen)
+ipsim_status ipsim__sw_check_memory(const ipsim_experiment *e, int R, const ipsim_sweep_options *o,
+                                    int copies, const char *what, char *err, size_t errlen)
 {
     sw_memory m;
     double limit = o && o->max_memory_bytes > 0 ? o->max_memory_bytes : 0.0;
@@ -111,9 +110,8 @@ ipsim_status ipsim__sw_check_memory(const ipsim_experiment *e, int R,
                     "%s; the file, built in memory and copied out: 2 x %s; one model: %s), "
                     "over %s %s; nothing was run: use fewer points or replicates, keep_daily for "
                     "fewer metrics (or none)%s",
-                    what, total, m.units, unit, copies > 1 ? ", twice while merging" : "", kept,
-                    file, model,
-                    over_limit ? "--max-memory" : "the memory available now", cap,
+                    what, total, m.units, unit, copies > 1 ? ", twice while merging" : "", kept, file,
+                    model, over_limit ? "--max-memory" : "the memory available now", cap,
                     over_limit ? ", or a larger --max-memory" : "");
     return IPSIM_ERR_NOMEM;
 }

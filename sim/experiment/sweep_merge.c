@@ -32,9 +32,9 @@
 #include "io/safe_file.h"
 #include "base/textbuf.h"
 
-#define TEXT_MAX ((size_t)64 << 20)  /* bytes of /experiment or /identity */
-#define REPLICATES_MAX 100000        /* as experiment files allow */
-#define UNITS_MAX 2e9                /* as ipsim__sw_open allows */
+#define TEXT_MAX ((size_t)64 << 20) /* bytes of /experiment or /identity */
+#define REPLICATES_MAX 100000       /* as experiment files allow */
+#define UNITS_MAX 2e9               /* as ipsim__sw_open allows */
 #define SEED_MAX 18446744073709551615.0
 
 /* ---- reading sweep files ------------------------------------------------ */
@@ -78,8 +78,7 @@ static int check_shard(const char *text)
     int k = 0, n = 0, used = 0;
     if (!*text)
         return 0;
-    return sscanf(text, "%d/%d%n", &k, &n, &used) == 2 && text[used] == '\0' && k >= 1 &&
-                   k <= n
+    return sscanf(text, "%d/%d%n", &k, &n, &used) == 2 && text[used] == '\0' && k >= 1 && k <= n
                ? 0
                : -1;
 }
@@ -140,8 +139,8 @@ static int read_attributes(hid_t f, sweep_file *s, int *days, int *points, uint6
 
 /* The experiment of /experiment, with the recorded seed, days, scale and
  * markets; checked against the attributes. */
-static ipsim_status read_experiment(hid_t f, const char *path, sweep_file *s, int days,
-                                    int points, uint64_t seed, char *err, size_t errlen)
+static ipsim_status read_experiment(hid_t f, const char *path, sweep_file *s, int days, int points,
+                                    uint64_t seed, char *err, size_t errlen)
 {
     size_t nm = 0;
     char *json = ipsim__swr_text(f, "experiment", TEXT_MAX);
@@ -195,8 +194,7 @@ done:
 }
 
 /* Every unit's numbers, each dataset checked for its exact shape first. */
-static ipsim_status read_units(hid_t f, const char *path, sweep_file *s, char *err,
-                               size_t errlen)
+static ipsim_status read_units(hid_t f, const char *path, sweep_file *s, char *err, size_t errlen)
 {
     const ipsim_experiment *e = s->e;
     size_t U = (size_t)e->n_points * s->R, M = (size_t)e->n_markets;
@@ -262,8 +260,10 @@ static ipsim_status read_units(hid_t f, const char *path, sweep_file *s, char *e
     }
     free(v);
     if (rc != 0) {
-        ipsim_set_error(err, errlen, "%s: /%s missing, or not of the shape the experiment and "
-                        "the attributes imply", path, p);
+        ipsim_set_error(err, errlen,
+                        "%s: /%s missing, or not of the shape the experiment and "
+                        "the attributes imply",
+                        path, p);
         return IPSIM_ERR_DATA;
     }
     return IPSIM_OK;
@@ -271,8 +271,7 @@ static ipsim_status read_units(hid_t f, const char *path, sweep_file *s, char *e
 
 /* Read the sweep file at path, checked throughout. copies: sweep files
  * whose units will be in memory at once (for the memory check). */
-static ipsim_status read_sweep(const char *path, sweep_file *s, int copies, char *err,
-                               size_t errlen)
+static ipsim_status read_sweep(const char *path, sweep_file *s, int copies, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     ipsim_status st;
@@ -283,19 +282,25 @@ static ipsim_status read_sweep(const char *path, sweep_file *s, int copies, char
         return st;
     st = IPSIM_ERR_DATA;
     if (read_attributes(f, s, &days, &points, &seed) != 0) {
-        ipsim_set_error(err, errlen, "%s: not a valid sweep file (root attributes missing, of the "
-                        "wrong kind or out of range)", path);
+        ipsim_set_error(err, errlen,
+                        "%s: not a valid sweep file (root attributes missing, of the "
+                        "wrong kind or out of range)",
+                        path);
         goto done;
     }
     if (!(s->identity = ipsim__swr_text(f, "identity", TEXT_MAX))) {
-        ipsim_set_error(err, errlen, "%s: no /identity (written by an ipsim before 0.3 that did "
+        ipsim_set_error(err, errlen,
+                        "%s: no /identity (written by an ipsim before 0.3 that did "
                         "not record the resolved scenarios), so its units cannot be checked: "
-                        "run its sweep again", path);
+                        "run its sweep again",
+                        path);
         goto done;
     }
     if (strtoull(s->fp, NULL, 16) != ipsim__sw_identity_hash(s->identity)) {
-        ipsim_set_error(err, errlen, "%s: its fingerprint does not match its /identity (the file "
-                        "was altered)", path);
+        ipsim_set_error(err, errlen,
+                        "%s: its fingerprint does not match its /identity (the file "
+                        "was altered)",
+                        path);
         goto done;
     }
     if ((st = read_experiment(f, path, s, days, points, seed, err, errlen)) != IPSIM_OK)
@@ -310,8 +315,8 @@ done:
     return st;
 }
 
-ipsim_status ipsim__swf_read_identity(const char *path, char **identity, char *shard,
-                                      size_t shard_len, char *err, size_t errlen)
+ipsim_status ipsim__swf_read_identity(const char *path, char **identity, char *shard, size_t shard_len,
+                                      char *err, size_t errlen)
 {
     ipsim_h5_quiet quiet;
     ipsim_status st;
@@ -351,8 +356,8 @@ static void join(sweep_file *acc, const sweep_file *one)
         }
 }
 
-ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n, int force,
-                               char *err, size_t errlen)
+ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n, int force, char *err,
+                               size_t errlen)
 {
     sweep_file acc, one;
     ipsim_status st;
@@ -361,8 +366,7 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
         ipsim_set_error(err, errlen, "merge: expected an output and at least one shard");
         return IPSIM_ERR_USAGE;
     }
-    if ((st = ipsim__safe_check_target(out, force, "merged sweep file", err, errlen)) !=
-            IPSIM_OK ||
+    if ((st = ipsim__safe_check_target(out, force, "merged sweep file", err, errlen)) != IPSIM_OK ||
         (st = ipsim__safe_lock(out, &lock_fd, err, errlen)) != IPSIM_OK)
         return st;
     for (int i = 0; i < n; i++) {
@@ -386,10 +390,9 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
             char why[1024], in_a[600], in_b[600];
             snprintf(in_a, sizeof in_a, "in %s", shards[0]);
             snprintf(in_b, sizeof in_b, "in %s", shards[i]);
-            ipsim__sw_identity_diff(acc.e, acc.identity, one.identity, in_a, in_b, why,
-                                    sizeof why);
-            ipsim_set_error(err, errlen, "%s: belongs to a different sweep than %s: %s",
-                            shards[i], shards[0], why);
+            ipsim__sw_identity_diff(acc.e, acc.identity, one.identity, in_a, in_b, why, sizeof why);
+            ipsim_set_error(err, errlen, "%s: belongs to a different sweep than %s: %s", shards[i],
+                            shards[0], why);
             st = IPSIM_ERR_DATA;
         } else {
             join(&acc, &one);
@@ -407,15 +410,17 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
     for (size_t u = 0; u < U; u++)
         missing += acc.state[u] != SW_DONE;
     if (missing) {
-        ipsim_set_error(err, errlen, "%s: %zu of %zu units are in none of the %d shard file%s; merge "
-                "every shard", out, missing, U, n, n == 1 ? "" : "s");
+        ipsim_set_error(err, errlen,
+                        "%s: %zu of %zu units are in none of the %d shard file%s; merge "
+                        "every shard",
+                        out, missing, U, n, n == 1 ? "" : "s");
         sweep_file_free(&acc);
         ipsim__safe_unlock(out, &lock_fd);
         return IPSIM_ERR_DATA;
     }
     uint64_t fp = strtoull(acc.fp, NULL, 16);
-    sweep_data d = {acc.e, acc.R, acc.scale, acc.nv, acc.vals, acc.state, acc.secs, 0, 0, fp,
-                    acc.identity, 0.0, 1};
+    sweep_data d = {acc.e, acc.R, acc.scale, acc.nv,       acc.vals, acc.state, acc.secs,
+                    0,     0,     fp,        acc.identity, 0.0,      1};
     st = ipsim__swf_write(&d, out, force, err, errlen);
     sweep_file_free(&acc);
     ipsim__safe_unlock(out, &lock_fd);

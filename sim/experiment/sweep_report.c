@@ -104,7 +104,8 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     double *ah = an_read(f, "per_10k_cny", "extra_arrivals_ci_high", P, &nah);
     double *s = an_read(f, "per_10k_cny", "extra_spending_cny", P, &ns);
     if (c && a && al && ah && s && nc == P && na == P && nal == P && nah == P && ns == P) {
-        ipsim_textbuf_printf(b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
+        ipsim_textbuf_printf(
+            b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
         for (size_t p = 0; p < P; p++)
             ipsim_textbuf_printf(
                 b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n", pn[p],
@@ -122,7 +123,9 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     double *lo = an_read(f, "by_market/diff_ci_low", "cec_arrivals", P * nm, &n2);
     double *hi = an_read(f, "by_market/diff_ci_high", "cec_arrivals", P * nm, &n3);
     if (mk && d && lo && hi && n1 == P * nm && n2 == P * nm && n3 == P * nm) {
-        ipsim_textbuf_printf(b, "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n", ref);
+        ipsim_textbuf_printf(b,
+                             "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n",
+                             ref);
         for (size_t p = 0; p < P; p++) {
             if (strcmp(pn[p], ref) == 0)
                 continue;
@@ -141,7 +144,8 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     lo = an_read(f, "by_segment/diff_ci_low", "arrivals", P * IPSIM_N_SEGMENTS, &n2);
     hi = an_read(f, "by_segment/diff_ci_high", "arrivals", P * IPSIM_N_SEGMENTS, &n3);
     if (d && lo && hi && n1 == P * IPSIM_N_SEGMENTS && n2 == n1 && n3 == n1) {
-        ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n", ref);
+        ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n",
+                             ref);
         for (size_t p = 0; p < P; p++)
             for (int sg = 0; sg < IPSIM_N_SEGMENTS && strcmp(pn[p], ref) != 0; sg++)
                 ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p],

@@ -50,9 +50,8 @@ static const char *strip_set_prefix(const char *m)
     return m;
 }
 
-ipsim_status ipsim__xp_apply_set(const ipsim_experiment *e, ipsim_scenario *sc,
-                                 const xp_point *pt, const xp_set *set, char *err,
-                                 size_t errlen)
+ipsim_status ipsim__xp_apply_set(const ipsim_experiment *e, ipsim_scenario *sc, const xp_point *pt,
+                                 const xp_set *set, char *err, size_t errlen)
 {
     char why[2048];
     size_t n = strlen(set->path) + strlen(set->value) + 2;
@@ -83,15 +82,17 @@ ipsim_status ipsim__xp_check_shape(const ipsim_experiment *e, const xp_point *pt
         same = strcmp(d->markets[m].name, e->market[m]) == 0;
     if (same)
         return IPSIM_OK;
-    snprintf(err, errlen, "%s: point %s: expected the same markets (in the same order) "
-             "and simulation.days as the reference, found others", e->origin, pt->name);
+    snprintf(err, errlen,
+             "%s: point %s: expected the same markets (in the same order) "
+             "and simulation.days as the reference, found others",
+             e->origin, pt->name);
     return IPSIM_ERR_DATA;
 }
 
 /* A new scenario for point p: the base or the arm's file with the point's
  * overrides applied (not checked against the reference). */
-static ipsim_status point_scenario(const ipsim_experiment *e, int p, ipsim_scenario **out,
-                                   char *err, size_t errlen)
+static ipsim_status point_scenario(const ipsim_experiment *e, int p, ipsim_scenario **out, char *err,
+                                   size_t errlen)
 {
     const xp_point *pt = &e->points[p];
     *out = ipsim__xp_source_scenario(e, p) ? ipsim_scenario_clone(ipsim__xp_source_scenario(e, p))
@@ -115,8 +116,8 @@ ipsim_status ipsim__xp_point_scenario(const ipsim_experiment *e, int p, ipsim_sc
                                       char *err, size_t errlen)
 {
     ipsim_status st = point_scenario(e, p, out, err, errlen);
-    if (st == IPSIM_OK && (st = ipsim__xp_check_shape(e, &e->points[p], *out, err, errlen)) !=
-                              IPSIM_OK) {
+    if (st == IPSIM_OK &&
+        (st = ipsim__xp_check_shape(e, &e->points[p], *out, err, errlen)) != IPSIM_OK) {
         ipsim_scenario_destroy(*out);
         *out = NULL;
     }
@@ -142,8 +143,8 @@ ipsim_status ipsim__xp_point_costs(ipsim_experiment *e, char *err, size_t errlen
     return IPSIM_OK;
 }
 
-static ipsim_status load_inline_base(ipsim_experiment *e, const cJSON *obj, const char *dir,
-                                     char *err, size_t errlen)
+static ipsim_status load_inline_base(ipsim_experiment *e, const cJSON *obj, const char *dir, char *err,
+                                     size_t errlen)
 {
     cJSON *copy = cJSON_Duplicate(obj, 1);
     ipsim_status st = IPSIM_ERR_NOMEM;
@@ -286,13 +287,13 @@ static void reduce_outcomes(const ipsim_experiment *e, const ipsim_model *m, dou
 {
     const ipsim_results *r = ipsim_model_results(m);
     int M = r->n_markets, D = r->days, S = IPSIM_N_SEGMENTS;
-    double *split = v + OUT_COUNT;             /* [XP_N_SPLIT][M] */
-    double *seg = split + XP_N_SPLIT * M;      /* [XP_N_SPLIT][S] */
+    double *split = v + OUT_COUNT;        /* [XP_N_SPLIT][M] */
+    double *seg = split + XP_N_SPLIT * M; /* [XP_N_SPLIT][S] */
     double *daily = seg + XP_N_SPLIT * S;
     /* per cell totals of the flows used */
     enum { C_ARR, C_REP, C_NIGHTS, C_SPEND, C_POS, C_NEG, C_NEU, C_N };
-    static const int met[C_N] = {MET_ARRIVALS, MET_REPEAT_ARRIVALS, MET_VISITOR_NIGHTS,
-                                 MET_SPENDING_CNY, MET_POSTS_POSITIVE, MET_POSTS_NEGATIVE,
+    static const int met[C_N] = {MET_ARRIVALS,     MET_REPEAT_ARRIVALS, MET_VISITOR_NIGHTS,
+                                 MET_SPENDING_CNY, MET_POSTS_POSITIVE,  MET_POSTS_NEGATIVE,
                                  MET_POSTS_NEUTRAL};
     double cell[C_N][IPSIM_MAX_MARKETS][IPSIM_N_SEGMENTS];
     memset(cell, 0, sizeof cell);
@@ -320,7 +321,10 @@ static void reduce_outcomes(const ipsim_experiment *e, const ipsim_model *m, dou
                 if (s == IPSIM_SEG_CEC)
                     cec += cell[C_ARR][mk][s];
             }
-        double o[XP_N_SPLIT] = {t[C_ARR], cec, t[C_NIGHTS], t[C_SPEND],
+        double o[XP_N_SPLIT] = {t[C_ARR],
+                                cec,
+                                t[C_NIGHTS],
+                                t[C_SPEND],
                                 share(t[C_POS], t[C_POS] + t[C_NEG] + t[C_NEU]),
                                 share(t[C_REP], t[C_ARR])};
         for (int k = 0; k < XP_N_SPLIT; k++) {
@@ -344,8 +348,8 @@ static void reduce_outcomes(const ipsim_experiment *e, const ipsim_model *m, dou
 }
 
 ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replicate,
-                         const ipsim_sweep_options *o, double *values, double *seconds,
-                         int (*stop)(void *), void *stop_data, char *err, size_t errlen)
+                                const ipsim_sweep_options *o, double *values, double *seconds,
+                                int (*stop)(void *), void *stop_data, char *err, size_t errlen)
 {
     ipsim_scenario *sc = NULL;
     ipsim_model *m = NULL;
@@ -372,9 +376,10 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
     if (st == IPSIM_OK) {
         const ipsim_results *r = ipsim_model_results(m);
         if (r->n_markets != e->n_markets || r->days != e->days) {
-            snprintf(err, errlen, "%s: point %s: the run has %d markets and %d days, expected "
-                     "%d and %d", e->origin, e->points[point].name, r->n_markets, r->days,
-                     e->n_markets, e->days);
+            snprintf(err, errlen,
+                     "%s: point %s: the run has %d markets and %d days, expected "
+                     "%d and %d",
+                     e->origin, e->points[point].name, r->n_markets, r->days, e->n_markets, e->days);
             st = IPSIM_ERR_INTERNAL;
         } else {
             reduce_outcomes(e, m, values);

@@ -34,7 +34,7 @@
 #define WRITE_BUFFER (1 << 20) /* stdio buffer of each file written */
 #define FILE_MODE 0666         /* before the umask */
 #define DIR_MODE 0777
-#define SUFFIX_LEN 48          /* ".tmp-<pid>", ".old-<pid>" */
+#define SUFFIX_LEN 48 /* ".tmp-<pid>", ".old-<pid>" */
 #define README_NAME "README.txt"
 
 typedef ipsim_textbuf sbuf;
@@ -86,8 +86,8 @@ static ipsim_status select_tables(const ipsim_ex_plan *p, const char *list, cons
         if (i == p->nt) {
             sbuf b = {0};
             table_names(p, &b);
-            ipsim_set_error(err, errlen, "%s: no table '%.*s'; its tables are: %s", path, (int)len,
-                            s, b.p ? b.p : "(none)");
+            ipsim_set_error(err, errlen, "%s: no table '%.*s'; its tables are: %s", path, (int)len, s,
+                            b.p ? b.p : "(none)");
             free(b.p);
             return IPSIM_ERR_USAGE;
         }
@@ -106,9 +106,9 @@ static ipsim_status select_tables(const ipsim_ex_plan *p, const char *list, cons
 /* What goes into one file. */
 typedef struct {
     const ipsim_ex_plan *p;
-    const ipsim_ex_table *t;        /* a table, or */
-    const unsigned char *selected;  /* the README (with t NULL and json 0), or */
-    int json;                       /* the JSON of the scenario or experiment */
+    const ipsim_ex_table *t;       /* a table, or */
+    const unsigned char *selected; /* the README (with t NULL and json 0), or */
+    int json;                      /* the JSON of the scenario or experiment */
     const char *src;
 } content;
 
@@ -198,14 +198,18 @@ static ipsim_status export_one(const ipsim_ex_plan *p, const ipsim_ex_table *t, 
     }
     if (lstat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
         free(tmp);
-        ipsim_set_error(err, errlen, "%s: is a directory; give a file name ending in .csv, or a "
-                        "directory name without .csv for every table", out);
+        ipsim_set_error(err, errlen,
+                        "%s: is a directory; give a file name ending in .csv, or a "
+                        "directory name without .csv for every table",
+                        out);
         return IPSIM_ERR_CANTCREAT;
     }
     if (lstat(out, &st) == 0 && !force) {
         free(tmp);
-        ipsim_set_error(err, errlen, "%s: already exists; use --force to replace it, or choose "
-                        "another -o", out);
+        ipsim_set_error(err, errlen,
+                        "%s: already exists; use --force to replace it, or choose "
+                        "another -o",
+                        out);
         return IPSIM_ERR_EXISTS;
     }
     sprintf(tmp, "%s.tmp-%ld", out, (long)getpid());
@@ -242,13 +246,17 @@ static ipsim_status check_dir(const char *out, int force, int *state, char *err,
         return IPSIM_ERR_CANTCREAT;
     }
     if (S_ISLNK(st.st_mode)) {
-        ipsim_set_error(err, errlen, "%s: is a symbolic link; ipsim export never writes through "
-                        "links: give the directory it points to, or another -o", out);
+        ipsim_set_error(err, errlen,
+                        "%s: is a symbolic link; ipsim export never writes through "
+                        "links: give the directory it points to, or another -o",
+                        out);
         return IPSIM_ERR_CANTCREAT;
     }
     if (!S_ISDIR(st.st_mode)) {
-        ipsim_set_error(err, errlen, "%s: exists and is not a directory; choose another -o (a "
-                        "name ending in .csv writes one table)", out);
+        ipsim_set_error(err, errlen,
+                        "%s: exists and is not a directory; choose another -o (a "
+                        "name ending in .csv writes one table)",
+                        out);
         return IPSIM_ERR_EXISTS;
     }
     int fd = open(out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -267,14 +275,18 @@ static ipsim_status check_dir(const char *out, int force, int *state, char *err,
             continue;
         *state = DIR_EXPORT;
         if (!force) {
-            ipsim_set_error(err, errlen, "%s: is not empty; use --force to replace a previous "
-                            "export, or choose another -o", out);
+            ipsim_set_error(err, errlen,
+                            "%s: is not empty; use --force to replace a previous "
+                            "export, or choose another -o",
+                            out);
             rc = IPSIM_ERR_EXISTS;
         } else if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
                    !S_ISREG(st.st_mode) || !export_file_name(e->d_name)) {
-            ipsim_set_error(err, errlen, "%s: holds '%s', which an export does not write; "
+            ipsim_set_error(err, errlen,
+                            "%s: holds '%s', which an export does not write; "
                             "--force replaces only a previous export (CSV and JSON files and "
-                            "README.txt): choose another -o", out, e->d_name);
+                            "README.txt): choose another -o",
+                            out, e->d_name);
             rc = IPSIM_ERR_CANTCREAT;
         }
     }
@@ -306,8 +318,7 @@ static void remove_old(const char *dir, sbuf *report)
 }
 
 /* Remove the files written into the temporary directory, then it. */
-static void remove_tmp(int dfd, const char *tmp, const ipsim_ex_plan *p,
-                       const unsigned char *sel)
+static void remove_tmp(int dfd, const char *tmp, const ipsim_ex_plan *p, const unsigned char *sel)
 {
     char name[IPSIM_EX_NAME_LEN + 8];
     for (size_t i = 0; i < p->nt; i++)
@@ -337,8 +348,7 @@ static ipsim_status write_all(int dfd, const char *dir, const ipsim_ex_plan *p,
         snprintf(shown, sizeof shown, "%s/%s", dir, name);
         st = write_file(dfd, name, shown, &c, err, errlen);
         if (st == IPSIM_OK)
-            ipsim_textbuf_printf(report, "%s  %zu rows\n", shown,
-                                 ipsim__ex_table_rows(p, &p->t[i]));
+            ipsim_textbuf_printf(report, "%s  %zu rows\n", shown, ipsim__ex_table_rows(p, &p->t[i]));
     }
     if (st == IPSIM_OK && all && p->json_dataset) {
         content c = {p, NULL, NULL, 1, src};
@@ -381,8 +391,9 @@ static ipsim_status export_dir(const ipsim_ex_plan *p, const unsigned char *sel,
     snprintf(old, len, "%s.old-%ld", out, (long)getpid());
     if (mkdir(tmp, DIR_MODE) != 0) {
         ipsim_set_error(err, errlen, "%s: cannot create %s: %s%s", out, tmp, strerror(errno),
-                        errno == EEXIST ? " (left by an interrupted export? remove it)"
-                        : errno == ENOENT ? " (create the parent directory first)" : "");
+                        errno == EEXIST   ? " (left by an interrupted export? remove it)"
+                        : errno == ENOENT ? " (create the parent directory first)"
+                                          : "");
         free(out);
         free(tmp);
         free(old);
@@ -412,8 +423,8 @@ static ipsim_status export_dir(const ipsim_ex_plan *p, const unsigned char *sel,
     }
     if (st == IPSIM_OK && rename(tmp, out) != 0) {
         ipsim_set_error(err, errlen, "%s: cannot rename %s to it: %s", out, tmp,
-                        errno == ENOTEMPTY || errno == EEXIST
-                            ? "it is not empty (written meanwhile?)" : strerror(errno));
+                        errno == ENOTEMPTY || errno == EEXIST ? "it is not empty (written meanwhile?)"
+                                                              : strerror(errno));
         st = IPSIM_ERR_CANTCREAT;
         if (moved)
             rename(old, out);
@@ -457,8 +468,7 @@ static ipsim_status check_readable(const char *path, char *err, size_t errlen)
 }
 
 /* Open path and plan its export. */
-static ipsim_status open_plan(const char *path, hid_t *f, ipsim_ex_plan *p, char *err,
-                              size_t errlen)
+static ipsim_status open_plan(const char *path, hid_t *f, ipsim_ex_plan *p, char *err, size_t errlen)
 {
     ipsim_status st = check_readable(path, err, errlen);
     *f = -1;
@@ -480,9 +490,8 @@ static void close_plan(hid_t f, ipsim_ex_plan *p)
         H5Fclose(f);
 }
 
-ipsim_status ipsim_output_export(const char *path, const char *out,
-                                 const ipsim_export_options *opt, char **report, char *err,
-                                 size_t errlen)
+ipsim_status ipsim_output_export(const char *path, const char *out, const ipsim_export_options *opt,
+                                 char **report, char *err, size_t errlen)
 {
     ipsim_export_options none;
     ipsim_ex_plan p;
@@ -516,9 +525,10 @@ ipsim_status ipsim_output_export(const char *path, const char *out,
         if (n_sel != 1 || (opt->tables == NULL || !*opt->tables)) {
             sbuf names = {0};
             table_names(&p, &names);
-            ipsim_set_error(err, errlen, "%s: a .csv output holds one table: name it with "
-                            "--table (one of: %s), or give a directory for every table", out,
-                            names.p ? names.p : "none");
+            ipsim_set_error(err, errlen,
+                            "%s: a .csv output holds one table: name it with "
+                            "--table (one of: %s), or give a directory for every table",
+                            out, names.p ? names.p : "none");
             free(names.p);
             st = IPSIM_ERR_USAGE;
         } else {

@@ -31,52 +31,52 @@
 
 /* One dataset that fills a value column (for one key in long tables). */
 typedef struct {
-    char key[IPSIM_EX_NAME_LEN];    /* row key (outcome or metric name); "" in wide tables */
-    char column[IPSIM_EX_NAME_LEN]; /* value column */
+    char key[IPSIM_EX_NAME_LEN];           /* row key (outcome or metric name); "" in wide tables */
+    char column[IPSIM_EX_NAME_LEN];        /* value column */
     char path[2 * IPSIM_EX_NAME_LEN + 64]; /* the dataset, from the file's root */
     int rank;
     char labels[IPSIM_EX_MAX_RANK][IPSIM_EX_NAME_LEN];
     hsize_t dims[IPSIM_EX_MAX_RANK];
-    char unit[IPSIM_EX_NAME_LEN];   /* its units attribute, "" if none */
-    char *long_name;                /* its long_name attribute (malloc'd), or NULL */
+    char unit[IPSIM_EX_NAME_LEN]; /* its units attribute, "" if none */
+    char *long_name;              /* its long_name attribute (malloc'd), or NULL */
 } ipsim_ex_series;
 
 /* One CSV file. */
 typedef struct {
-    char name[IPSIM_EX_NAME_LEN];   /* file stem: NAME.csv */
-    char what[512];                 /* what a row is, for the README and --list */
-    const char *key_column;         /* "outcome", "metric", or NULL (wide) */
-    char group[IPSIM_EX_NAME_LEN];  /* where group-local dimension scales live */
+    char name[IPSIM_EX_NAME_LEN];  /* file stem: NAME.csv */
+    char what[512];                /* what a row is, for the README and --list */
+    const char *key_column;        /* "outcome", "metric", or NULL (wide) */
+    char group[IPSIM_EX_NAME_LEN]; /* where group-local dimension scales live */
     int rank;
     char labels[IPSIM_EX_MAX_RANK][IPSIM_EX_NAME_LEN];
     hsize_t dims[IPSIM_EX_MAX_RANK];
-    int coords;                     /* 1: coordinate columns first (0: EMA outcomes) */
-    int point_params;               /* the point also gives the design parameters */
-    int ema;                        /* add EMA's scenario, policy and model columns */
-    int attrs;                      /* the root attributes as rows (metadata) */
+    int coords;       /* 1: coordinate columns first (0: EMA outcomes) */
+    int point_params; /* the point also gives the design parameters */
+    int ema;          /* add EMA's scenario, policy and model columns */
+    int attrs;        /* the root attributes as rows (metadata) */
     ipsim_ex_series *s;
     size_t ns, cap;
 } ipsim_ex_table;
 
 /* A design parameter of a sweep (a column of every point). */
 typedef struct {
-    char name[IPSIM_EX_NAME_LEN];   /* in the file */
+    char name[IPSIM_EX_NAME_LEN];       /* in the file */
     char column[IPSIM_EX_NAME_LEN + 8]; /* its column (design_NAME on a clash) */
     char unit[IPSIM_EX_NAME_LEN];
 } ipsim_ex_param;
 
 /* What a result file exports. */
 typedef struct {
-    hid_t f;                        /* the open file (read-only) */
-    char kind[32];                  /* "run", "sweep", or the file's ipsim_kind */
-    char *title;                    /* one line naming the file's content (malloc'd) */
-    char **outcomes;                /* names that make a group a statistic group */
+    hid_t f;         /* the open file (read-only) */
+    char kind[32];   /* "run", "sweep", or the file's ipsim_kind */
+    char *title;     /* one line naming the file's content (malloc'd) */
+    char **outcomes; /* names that make a group a statistic group */
     size_t n_outcomes;
     ipsim_ex_param *params;
     size_t n_params;
-    char start_date[16];            /* ISO date of day 0 when known, else "" */
-    const char *json_dataset;       /* "scenario" or "experiment", or NULL */
-    const char *json_file;          /* "scenario.json" or "experiment.json" */
+    char start_date[16];      /* ISO date of day 0 when known, else "" */
+    const char *json_dataset; /* "scenario" or "experiment", or NULL */
+    const char *json_file;    /* "scenario.json" or "experiment.json" */
     ipsim_ex_table *t;
     size_t nt, cap;
 } ipsim_ex_plan;

@@ -23,10 +23,10 @@
 #include "io/h5util.h"
 #include "scenario/scenario.h"
 
-#define NUM_LEN 32            /* a formatted double */
-#define DATE_LEN 11           /* YYYY-MM-DD and NUL */
-#define EXACT_INTEGER 1e15    /* integers below this print without a fraction */
-#define ATTR_LEN 4096         /* a root attribute's text */
+#define NUM_LEN 32         /* a formatted double */
+#define DATE_LEN 11        /* YYYY-MM-DD and NUL */
+#define EXACT_INTEGER 1e15 /* integers below this print without a fraction */
+#define ATTR_LEN 4096      /* a root attribute's text */
 
 /* ---- fields -------------------------------------------------------------- */
 
@@ -86,8 +86,8 @@ static void put_num(FILE *out, double v)
 typedef struct {
     const char *label;
     size_t n;
-    char **names;    /* string coordinates (markets...), or NULL */
-    double *values;  /* numeric coordinates (days...), or NULL (then the index) */
+    char **names;              /* string coordinates (markets...), or NULL */
+    double *values;            /* numeric coordinates (days...), or NULL (then the index) */
     int is_point, is_day, dup; /* dup: the label repeats in the table (k-th, 1-based) */
 } coord;
 
@@ -117,8 +117,7 @@ static void load_coord(const ipsim_ex_plan *p, const ipsim_ex_table *t, int i, c
     for (int pass = 0; pass < 2 && !c->names && !c->values; pass++) {
         if (pass == 0 && !t->group[0])
             continue;
-        snprintf(path, sizeof path, "%s%s%s", pass == 0 ? t->group : "", pass == 0 ? "/" : "",
-                 name);
+        snprintf(path, sizeof path, "%s%s%s", pass == 0 ? t->group : "", pass == 0 ? "/" : "", name);
         size_t n = 0;
         c->names = ipsim_h5_read_strings(p->f, path, 1, &n);
         if (c->names && n != t->dims[i]) {
@@ -143,16 +142,16 @@ static void free_coord(coord *c)
 }
 
 /* Header of the coordinate columns of c (and the design parameters). */
-static void coord_header(const ipsim_ex_plan *p, const ipsim_ex_table *t, const coord *c,
-                         FILE *out, int *first)
+static void coord_header(const ipsim_ex_plan *p, const ipsim_ex_table *t, const coord *c, FILE *out,
+                         int *first)
 {
     char sfx[16] = "";
     if (c->dup)
         snprintf(sfx, sizeof sfx, "_%d", c->dup);
-#define COL(name)                                 \
-    do {                                          \
+#define COL(name) \
+    do { \
         fprintf(out, "%s%s%s", *first ? "" : ",", name, sfx); \
-        *first = 0;                               \
+        *first = 0; \
     } while (0)
     if (c->is_point) {
         COL("point");
@@ -330,9 +329,8 @@ static herr_t attr_row(hid_t obj, const char *name, const H5A_info_t *info, void
 
 /* The coordinate fields of index idx[i] of dimension c (with the point's
  * design parameters, read into params). */
-static void coord_fields(const ipsim_ex_plan *p, const ipsim_ex_table *t, const coord *c,
-                         size_t idx, double *const *params, ipsim_date day0, FILE *out,
-                         int *first)
+static void coord_fields(const ipsim_ex_plan *p, const ipsim_ex_table *t, const coord *c, size_t idx,
+                         double *const *params, ipsim_date day0, FILE *out, int *first)
 {
     char date[DATE_LEN];
     if (!*first)

@@ -34,9 +34,9 @@
 
 /* Column names a design parameter must not take (it becomes design_NAME). */
 static const char *const reserved_columns[] = {
-    "point", "point_name", "replicate", "outcome", "metric", "value", "market", "segment",
-    "day", "date", "cost_cny", "done", "run_seconds", "scenario", "policy", "model", "parameter",
-    "asset", "attribute",
+    "point",   "point_name", "replicate", "outcome",  "metric",    "value",       "market",
+    "segment", "day",        "date",      "cost_cny", "done",      "run_seconds", "scenario",
+    "policy",  "model",      "parameter", "asset",    "attribute",
 };
 
 /* The tables of a run file: group, table, key column, what a row is. */
@@ -62,9 +62,8 @@ static const struct {
 #define N_RUN_TABLES (sizeof run_tables / sizeof run_tables[0])
 
 /* Groups of a sweep file that have their own tables (not exported generically). */
-static const char *const sweep_groups[] = {"outcomes", "outcomes_by_market",
-                                           "outcomes_by_segment", "daily", "units", "design",
-                                           "analysis"};
+static const char *const sweep_groups[] = {
+    "outcomes", "outcomes_by_market", "outcomes_by_segment", "daily", "units", "design", "analysis"};
 #define N_SWEEP_GROUPS (sizeof sweep_groups / sizeof sweep_groups[0])
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -116,8 +115,7 @@ static char **members(hid_t f, const char *path, int want_groups, size_t *n)
             continue;
         hid_t o = H5Oopen(g, name, H5P_DEFAULT);
         H5I_type_t kind = o >= 0 ? H5Iget_type(o) : H5I_BADID;
-        int take = want_groups ? kind == H5I_GROUP
-                               : kind == H5I_DATASET && H5DSis_scale(o) <= 0;
+        int take = want_groups ? kind == H5I_GROUP : kind == H5I_DATASET && H5DSis_scale(o) <= 0;
         if (o >= 0)
             H5Oclose(o);
         if (take && !(out[*n] = strdup(name)))
@@ -216,8 +214,8 @@ static ipsim_ex_table *table_by_name(ipsim_ex_plan *p, const char *name)
 
 /* A new table with the dimensions of s (NULL: rank 0), or NULL when out of
  * memory. Pointers into p->t are invalidated. */
-static ipsim_ex_table *new_table(ipsim_ex_plan *p, const char *name, const char *what,
-                                 const char *key, const ipsim_ex_series *s)
+static ipsim_ex_table *new_table(ipsim_ex_plan *p, const char *name, const char *what, const char *key,
+                                 const ipsim_ex_series *s)
 {
     if (p->nt == p->cap) {
         size_t cap = p->cap ? 2 * p->cap : 16;
@@ -325,8 +323,8 @@ static int generic_group(ipsim_ex_plan *p, const char *path, const char *prefix,
 
 /* The statistic group path (its datasets are named after outcomes): each
  * dataset is the column stat of key outcome in the table of its dimensions. */
-static int stat_group(ipsim_ex_plan *p, const char *path, const char *stat,
-                      const char *stat_prefix, char **ds, size_t nd)
+static int stat_group(ipsim_ex_plan *p, const char *path, const char *stat, const char *stat_prefix,
+                      char **ds, size_t nd)
 {
     char dpath[2 * IPSIM_EX_NAME_LEN + 64], name[2 * IPSIM_EX_NAME_LEN + 8];
     char tag[IPSIM_EX_NAME_LEN], words[IPSIM_EX_NAME_LEN], what[320];
@@ -340,8 +338,10 @@ static int stat_group(ipsim_ex_plan *p, const char *path, const char *stat,
         if (join(name, sizeof name, stat_prefix, "_", tag) != 0)
             continue;
         dims_words(&s, words, sizeof words);
-        snprintf(what, sizeof what, "one row per %s x outcome: the statistics of /%s over "
-                 "these dimensions, one column each", words, stat_prefix);
+        snprintf(what, sizeof what,
+                 "one row per %s x outcome: the statistics of /%s over "
+                 "these dimensions, one column each",
+                 words, stat_prefix);
         if (put(p, name, what, "outcome", dpath, ds[i], stat) != 0)
             return -1;
     }
@@ -436,8 +436,8 @@ static int plan_run(ipsim_ex_plan *p)
             snprintf(path, sizeof path, "%s/%s", run_tables[i].group, ds[k]);
             const char *key = run_tables[i].key ? ds[k] : NULL;
             const char *col = run_tables[i].key ? "value" : ds[k];
-            if (put(p, run_tables[i].name, run_tables[i].what, run_tables[i].key, path, key,
-                    col) != 0) {
+            if (put(p, run_tables[i].name, run_tables[i].what, run_tables[i].key, path, key, col) !=
+                0) {
                 ipsim_h5_free_strings(ds, nd);
                 return -1;
             }
@@ -472,8 +472,9 @@ static int sweep_params(ipsim_ex_plan *p)
         free(s.long_name);
         snprintf(q->name, sizeof q->name, "%s", ds[i]);
         snprintf(q->column, sizeof q->column, "%s%s",
-                 in_list(ds[i], reserved_columns,
-                         sizeof reserved_columns / sizeof reserved_columns[0]) ? "design_" : "",
+                 in_list(ds[i], reserved_columns, sizeof reserved_columns / sizeof reserved_columns[0])
+                     ? "design_"
+                     : "",
                  ds[i]);
         snprintf(q->unit, sizeof q->unit, "%s", s.unit);
         p->n_params++;
@@ -519,13 +520,13 @@ static int plan_sweep(ipsim_ex_plan *p)
             if (!(t = new_table(p, "experiments",
                                 "one row per point x replicate (an EMA Workbench experiment): "
                                 "the design parameters, cost and run status; outcomes.csv has "
-                                "the outcomes of the same rows", NULL, &first)))
+                                "the outcomes of the same rows",
+                                NULL, &first)))
                 return -1;
             t->ema = 1;
             rc = put(p, "experiments", "", NULL, "cost_cny", NULL, "cost_cny");
             rc = rc ? rc : put(p, "experiments", "", NULL, "units/done", NULL, "done");
-            rc = rc ? rc : put(p, "experiments", "", NULL, "units/run_seconds", NULL,
-                               "run_seconds");
+            rc = rc ? rc : put(p, "experiments", "", NULL, "units/run_seconds", NULL, "run_seconds");
             for (size_t i = 0; rc == 0 && i < no; i++) {
                 snprintf(path, sizeof path, "outcomes/%s", p->outcomes[i]);
                 rc = put(p, "outcomes",
@@ -537,19 +538,23 @@ static int plan_sweep(ipsim_ex_plan *p)
                 t->coords = 0;
         }
     }
-    rc = rc ? rc : long_group(p, "outcomes", "outcomes_long", "outcome",
-                              "one row per point x replicate x outcome (long format), with the "
-                              "design parameters");
-    rc = rc ? rc : long_group(p, "outcomes_by_market", "outcomes_by_market", "outcome",
-                              "one row per point x replicate x market x outcome: the outcomes "
-                              "of each source market");
-    rc = rc ? rc : long_group(p, "outcomes_by_segment", "outcomes_by_segment", "outcome",
-                              "one row per point x replicate x segment x outcome: the outcomes "
-                              "of each consumer segment");
-    rc = rc ? rc : long_group(p, "daily", "daily", "metric",
-                              "one row per point x replicate x day x market x segment x metric: "
-                              "the daily series kept with keep_daily (join experiments.csv on "
-                              "point for the design parameters)");
+    rc = rc ? rc
+            : long_group(p, "outcomes", "outcomes_long", "outcome",
+                         "one row per point x replicate x outcome (long format), with the "
+                         "design parameters");
+    rc = rc ? rc
+            : long_group(p, "outcomes_by_market", "outcomes_by_market", "outcome",
+                         "one row per point x replicate x market x outcome: the outcomes "
+                         "of each source market");
+    rc = rc ? rc
+            : long_group(p, "outcomes_by_segment", "outcomes_by_segment", "outcome",
+                         "one row per point x replicate x segment x outcome: the outcomes "
+                         "of each consumer segment");
+    rc = rc ? rc
+            : long_group(p, "daily", "daily", "metric",
+                         "one row per point x replicate x day x market x segment x metric: "
+                         "the daily series kept with keep_daily (join experiments.csv on "
+                         "point for the design parameters)");
     if (rc == 0 && (t = table_by_name(p, "daily")))
         t->point_params = 0;
     rc = rc ? rc : generic_group(p, "analysis", "analysis", "analysis", 0);
@@ -589,13 +594,14 @@ static void make_title(ipsim_ex_plan *p)
         ipsim_h5_attr_text(p->f, "design", design, sizeof design);
         ipsim_h5_attr_value(p->f, "points", H5T_NATIVE_INT, &pts);
         ipsim_h5_attr_value(p->f, "replicates", H5T_NATIVE_INT, &reps);
-        ipsim_textbuf_printf(&b, "sweep file of experiment %s (%s design, %d points x %d "
+        ipsim_textbuf_printf(&b,
+                             "sweep file of experiment %s (%s design, %d points x %d "
                              "replicates, scale %g people per agent, %d days)",
                              name, design, pts, reps, scale, days);
     } else if (strcmp(p->kind, "run") == 0) {
         ipsim_h5_attr_text(p->f, "scenario_name", name, sizeof name);
-        ipsim_textbuf_printf(&b, "run file of scenario %s (scale %g people per agent, %d days)",
-                             name, scale, days);
+        ipsim_textbuf_printf(&b, "run file of scenario %s (scale %g people per agent, %d days)", name,
+                             scale, days);
     } else {
         ipsim_textbuf_printf(&b, "ipsim %s file", p->kind);
     }

@@ -15,7 +15,7 @@
 
 #define NAME_WIDTH 22 /* column of the descriptions */
 #define TEXT_LEN 1024
-#define LINE_WIDTH 79  /* README lines wrap here */
+#define LINE_WIDTH 79 /* README lines wrap here */
 #define ITEM_INDENT (6 + NAME_WIDTH + 1)
 
 /* What a coordinate column holds. */
@@ -94,8 +94,8 @@ static void coord_items(FILE *out, const ipsim_ex_plan *p, const ipsim_ex_table 
         }
         for (size_t k = 0; strcmp(l, "point") == 0 && t->point_params && k < p->n_params; k++) {
             snprintf(text, sizeof text, "the point's value of design parameter %s (/design/%s)%s%s",
-                     p->params[k].name, p->params[k].name,
-                     p->params[k].unit[0] ? "; unit " : "", p->params[k].unit);
+                     p->params[k].name, p->params[k].name, p->params[k].unit[0] ? "; unit " : "",
+                     p->params[k].unit);
             item(out, p->params[k].column, text);
         }
     }
@@ -145,20 +145,20 @@ static void describe_table(FILE *out, const ipsim_ex_plan *p, const ipsim_ex_tab
         if (k < i)
             continue;
         if (t->key_column && !stats)
-            snprintf(text, sizeof text, "the %s's value, in the unit listed below",
-                     t->key_column);
+            snprintf(text, sizeof text, "the %s's value, in the unit listed below", t->key_column);
         else if (t->key_column)
             snprintf(text, sizeof text, "%s (in the unit of the %s)",
                      t->s[i].long_name ? t->s[i].long_name : t->s[i].column, t->key_column);
         else
             snprintf(text, sizeof text, "%s%s%s%s",
-                     t->s[i].long_name ? t->s[i].long_name : t->s[i].path,
-                     t->s[i].unit[0] ? " [" : "", t->s[i].unit, t->s[i].unit[0] ? "]" : "");
+                     t->s[i].long_name ? t->s[i].long_name : t->s[i].path, t->s[i].unit[0] ? " [" : "",
+                     t->s[i].unit, t->s[i].unit[0] ? "]" : "");
         item(out, t->s[i].column, text);
     }
     if (t->ema) {
-        item(out, "scenario", "EMA Workbench's scenario: the replicate (the same random "
-                              "numbers at every point)");
+        item(out, "scenario",
+             "EMA Workbench's scenario: the replicate (the same random "
+             "numbers at every point)");
         item(out, "policy", "EMA Workbench's policy: the point's name");
         item(out, "model", "EMA Workbench's model: ipsim");
     }
@@ -185,11 +185,10 @@ int ipsim__ex_write_readme(const ipsim_ex_plan *p, const char *src, const unsign
                            FILE *out)
 {
     int sweep = strcmp(p->kind, "sweep") == 0;
-    fprintf(out,
-            "ipsim export of %s\n",
-            src);
+    fprintf(out, "ipsim export of %s\n", src);
     wrapped(out, 0, 0, p->title);
-    fprintf(out, "\n"
+    fprintf(out,
+            "\n"
             "FORMAT\n"
             "  Every .csv file is comma-separated values (RFC 4180): one header row, UTF-8,\n"
             "  one line per row; a field holding a comma, a quote or a line break is quoted.\n"
@@ -208,23 +207,25 @@ int ipsim__ex_write_readme(const ipsim_ex_plan *p, const char *src, const unsign
         fprintf(out, "  %s\n    the %s of the file (/%s), as JSON\n", p->json_file,
                 strcmp(p->json_dataset, "scenario") == 0 ? "resolved scenario" : "experiment",
                 p->json_dataset);
-    fprintf(out, "  README.txt\n    this file\n\n"
-                 "READING\n"
-                 "  pandas:   import pandas as pd\n"
-                 "            df = pd.read_csv(\"%s.csv\")\n"
-                 "            wide = df.pivot_table(index=%s, columns=\"%s\", values=\"value\")\n"
-                 "  R:        df <- read.csv(\"%s.csv\")\n",
+    fprintf(out,
+            "  README.txt\n    this file\n\n"
+            "READING\n"
+            "  pandas:   import pandas as pd\n"
+            "            df = pd.read_csv(\"%s.csv\")\n"
+            "            wide = df.pivot_table(index=%s, columns=\"%s\", values=\"value\")\n"
+            "  R:        df <- read.csv(\"%s.csv\")\n",
             sweep ? "outcomes_long" : "daily",
             sweep ? "[\"point_name\", \"replicate\"]" : "[\"date\", \"market\", \"segment\"]",
             sweep ? "outcome" : "metric", sweep ? "outcomes_long" : "daily");
     if (sweep)
-        fputs("  EMA Workbench: experiments.csv and outcomes.csv are its (experiments, outcomes)\n"
-              "            pair, row for row:\n"
-              "            experiments = pd.read_csv(\"experiments.csv\")\n"
-              "            outcomes = {k: v.to_numpy() for k, v in\n"
-              "                        pd.read_csv(\"outcomes.csv\", float_precision=\"round_trip\").items()}\n"
-              "            e.g. ema_workbench.analysis.prim.Prim(experiments[[...parameters]],\n"
-              "                 outcomes[\"cec_arrivals\"] < x, threshold=0.8)\n",
-              out);
+        fputs(
+            "  EMA Workbench: experiments.csv and outcomes.csv are its (experiments, outcomes)\n"
+            "            pair, row for row:\n"
+            "            experiments = pd.read_csv(\"experiments.csv\")\n"
+            "            outcomes = {k: v.to_numpy() for k, v in\n"
+            "                        pd.read_csv(\"outcomes.csv\", float_precision=\"round_trip\").items()}\n"
+            "            e.g. ema_workbench.analysis.prim.Prim(experiments[[...parameters]],\n"
+            "                 outcomes[\"cec_arrivals\"] < x, threshold=0.8)\n",
+            out);
     return ferror(out) ? -1 : 0;
 }

@@ -3,7 +3,7 @@
  * and the sweep files (see h5util.h): keeping HDF5 quiet, opening files
  * read-only, writing and reading attributes, reading datasets.
  */
-#define _POSIX_C_SOURCE 200809L   /* strdup */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +122,9 @@ int ipsim_h5_read_string_values(hid_t obj, int is_attr, hid_t ftype, size_t n, c
         H5Tset_cset(mtype, H5Tget_cset(ftype)) >= 0 &&
         (vlen || H5Tset_strpad(mtype, H5T_STR_NULLTERM) >= 0))
         rc = (is_attr ? H5Aread(obj, mtype, buf)
-                      : H5Dread(obj, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) < 0 ? -1 : 0;
+                      : H5Dread(obj, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) < 0
+                 ? -1
+                 : 0;
     for (size_t i = 0; i < n; i++) {
         const char *s = vlen ? ((char **)(void *)buf)[i] : buf + i * size;
         out[i] = rc == 0 ? strdup(s ? s : "") : NULL;
@@ -147,8 +149,8 @@ int ipsim_h5_attr_text(hid_t obj, const char *name, char *buf, size_t len)
     hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
     char *s = NULL;
     int rc = -1;
-    if (t >= 0 && sp >= 0 && H5Tget_class(t) == H5T_STRING &&
-        H5Sget_simple_extent_npoints(sp) == 1 && ipsim_h5_read_string_values(a, 1, t, 1, &s) == 0) {
+    if (t >= 0 && sp >= 0 && H5Tget_class(t) == H5T_STRING && H5Sget_simple_extent_npoints(sp) == 1 &&
+        ipsim_h5_read_string_values(a, 1, t, 1, &s) == 0) {
         snprintf(buf, len, "%s", s);
         rc = 0;
     }
@@ -172,7 +174,9 @@ int ipsim_h5_attr_value(hid_t obj, const char *name, hid_t mtype, void *v)
     hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
     H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
     int rc = (c == H5T_INTEGER || c == H5T_FLOAT) && sp >= 0 &&
-             H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, mtype, v) >= 0 ? 0 : -1;
+                     H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, mtype, v) >= 0
+                 ? 0
+                 : -1;
     if (sp >= 0)
         H5Sclose(sp);
     if (t >= 0)

@@ -26,10 +26,10 @@
 #include "io/h5util.h"
 #include "io/info.h"
 
-#define MAX_MEMBERS 256          /* datasets in one group of a run file */
-#define MAX_NAME 256             /* bytes of a member's name */
-#define MAX_SCALE 1e9            /* people per agent, as the scenario field */
-#define MAX_AGENTS 1e12          /* far above anything that fits in memory */
+#define MAX_MEMBERS 256 /* datasets in one group of a run file */
+#define MAX_NAME 256    /* bytes of a member's name */
+#define MAX_SCALE 1e9   /* people per agent, as the scenario field */
+#define MAX_AGENTS 1e12 /* far above anything that fits in memory */
 #define DATE_TEXT 64
 
 /* A group of a run file and the shape of its datasets. */
@@ -37,10 +37,10 @@ typedef enum { G_DAILY, G_SUMMARY, G_ASSET_DAILY, G_DESTINATION, G_CELLS, G_INTE
 
 typedef struct {
     hid_t f;
-    long days;      /* from the days attribute */
-    long markets;   /* -1 until known */
-    long assets;    /* -1 until known */
-    long n_iv;      /* -1 until known */
+    long days;    /* from the days attribute */
+    long markets; /* -1 until known */
+    long assets;  /* -1 until known */
+    long n_iv;    /* -1 until known */
     char *why;
     size_t len;
 } checker;
@@ -109,8 +109,8 @@ static int attr_number(checker *c, const char *name, double *v, int *integral)
 
 /* A numeric attribute, if present, is a number in [lo, hi] (an integer
  * when whole is set). required: it must be present. */
-static int check_number(checker *c, const char *name, double lo, double hi, int whole,
-                        int required, double *out)
+static int check_number(checker *c, const char *name, double lo, double hi, int whole, int required,
+                        double *out)
 {
     double v = NAN;
     int integral = 0, r = attr_number(c, name, &v, &integral);
@@ -179,8 +179,8 @@ static int agree(checker *c, long *known, hsize_t n, const char *what, const cha
         return 0;
     }
     if ((long)n != *known)
-        return bad(c, "%s: %llu %s, but the file has %ld elsewhere", shown,
-                   (unsigned long long)n, what, *known);
+        return bad(c, "%s: %llu %s, but the file has %ld elsewhere", shown, (unsigned long long)n,
+                   what, *known);
     return 0;
 }
 
@@ -199,7 +199,8 @@ static hid_t open_dataset(checker *c, hid_t loc, const char *name, const char *s
     hid_t t = ds >= 0 ? H5Dget_type(ds) : -1;
     H5T_class_t k = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
     int r = sp >= 0 && H5Sget_simple_extent_type(sp) == H5S_SIMPLE
-                ? H5Sget_simple_extent_ndims(sp) : -1;
+                ? H5Sget_simple_extent_ndims(sp)
+                : -1;
     int ok = ds >= 0 && r == rank && H5Sget_simple_extent_dims(sp, dims, NULL) == rank &&
              ipsim_h5_plain_layout(ds);
     if (ok && want_strings)
@@ -228,7 +229,8 @@ static int check_values(checker *c, hid_t ds, size_t n, int flow, const char *sh
     if (!v)
         return bad(c, "%s: out of memory", shown);
     int rc = H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0
-                 ? bad(c, "%s: cannot be read (corrupt data)", shown) : 0;
+                 ? bad(c, "%s: cannot be read (corrupt data)", shown)
+                 : 0;
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (isinf(v[i]) || (flow && !(v[i] >= 0)))
             rc = bad(c, "%s: value %g at element %zu is out of range", shown, v[i], i);
@@ -242,7 +244,8 @@ static int check_strings(checker *c, hid_t ds, size_t n, const char *shown)
     char **s = calloc(n ? n : 1, sizeof *s);
     hid_t t = H5Dget_type(ds);
     int rc = s && t >= 0 && ipsim_h5_read_string_values(ds, 0, t, n, s) == 0
-                 ? 0 : bad(c, "%s: cannot be read (corrupt strings)", shown);
+                 ? 0
+                 : bad(c, "%s: cannot be read (corrupt strings)", shown);
     if (t >= 0)
         H5Tclose(t);
     ipsim_h5_free_strings(s, s ? n : 0);
@@ -252,7 +255,7 @@ static int check_strings(checker *c, hid_t ds, size_t n, const char *shown)
 /* The flows `ipsim info` adds up: finite and >= 0. */
 static int is_flow(const char *metric)
 {
-    static const char *const flows[] = {"arrivals", "departures", "repeat_arrivals",
+    static const char *const flows[] = {"arrivals",       "departures",   "repeat_arrivals",
                                         "visitor_nights", "spending_cny", "posts_positive",
                                         "posts_negative", "posts_neutral"};
     for (size_t i = 0; i < sizeof flows / sizeof flows[0]; i++)
@@ -298,7 +301,8 @@ static int check_day(checker *c)
         return -1;
     int rc = (long)dims[0] != c->days
                  ? bad(c, "/day: %llu days, but the days attribute says %ld",
-                       (unsigned long long)dims[0], c->days) : check_values(c, ds, dims[0], 0, "/day");
+                       (unsigned long long)dims[0], c->days)
+                 : check_values(c, ds, dims[0], 0, "/day");
     H5Dclose(ds);
     return rc;
 }
@@ -320,24 +324,28 @@ static int check_member(checker *c, hid_t grp, gkind g, const char *gname, const
     int rc = 0;
     switch (g) {
     case G_DAILY:
-        rc = (long)dims[0] != c->days ? bad(c, "%s: %llu days, but the days attribute says %ld",
-                                            shown, (unsigned long long)dims[0], c->days)
-             : dims[2] != IPSIM_N_SEGMENTS ? bad(c, "%s: expected %d segments", shown, IPSIM_N_SEGMENTS)
-             : agree(c, &c->markets, dims[1], "markets", shown);
+        rc = (long)dims[0] != c->days ? bad(c, "%s: %llu days, but the days attribute says %ld", shown,
+                                            (unsigned long long)dims[0], c->days)
+             : dims[2] != IPSIM_N_SEGMENTS
+                 ? bad(c, "%s: expected %d segments", shown, IPSIM_N_SEGMENTS)
+                 : agree(c, &c->markets, dims[1], "markets", shown);
         break;
     case G_SUMMARY:
     case G_CELLS:
         rc = dims[1] != IPSIM_N_SEGMENTS ? bad(c, "%s: expected %d segments", shown, IPSIM_N_SEGMENTS)
-             : agree(c, &c->markets, dims[0], "markets", shown);
+                                         : agree(c, &c->markets, dims[0], "markets", shown);
         break;
     case G_ASSET_DAILY:
-        rc = (long)dims[0] != c->days ? bad(c, "%s: %llu days, but the days attribute says %ld",
-                                            shown, (unsigned long long)dims[0], c->days)
-             : agree(c, &c->assets, dims[1], "assets", shown);
+        rc = (long)dims[0] != c->days
+                 ? bad(c, "%s: %llu days, but the days attribute says %ld", shown,
+                       (unsigned long long)dims[0], c->days)
+                 : agree(c, &c->assets, dims[1], "assets", shown);
         break;
     case G_DESTINATION:
-        rc = (long)dims[0] != c->days ? bad(c, "%s: %llu days, but the days attribute says %ld",
-                                            shown, (unsigned long long)dims[0], c->days) : 0;
+        rc = (long)dims[0] != c->days
+                 ? bad(c, "%s: %llu days, but the days attribute says %ld", shown,
+                       (unsigned long long)dims[0], c->days)
+                 : 0;
         break;
     case G_INTERVENTIONS:
         rc = (long)dims[0] > IPSIM_MAX_INTERVENTIONS
@@ -350,9 +358,9 @@ static int check_member(checker *c, hid_t grp, gkind g, const char *gname, const
     size_t n = (size_t)dims[0] * (ranks[g] > 1 ? (size_t)dims[1] : 1) *
                (ranks[g] > 2 ? (size_t)dims[2] : 1);
     if (rc == 0)
-        rc = strings ? check_strings(c, ds, n, shown)
-                     : check_values(c, ds, n, (g == G_DAILY || g == G_SUMMARY) && is_flow(name),
-                                    shown);
+        rc = strings
+                 ? check_strings(c, ds, n, shown)
+                 : check_values(c, ds, n, (g == G_DAILY || g == G_SUMMARY) && is_flow(name), shown);
     H5Dclose(ds);
     return rc;
 }
@@ -393,9 +401,12 @@ int ipsim__info_check_run(hid_t f, char *why, size_t len)
     static const struct {
         const char *name;
         gkind kind;
-    } groups[] = {{"daily", G_DAILY},         {"summary", G_SUMMARY},
-                  {"asset_daily", G_ASSET_DAILY}, {"destination_daily", G_DESTINATION},
-                  {"cells", G_CELLS},         {"interventions", G_INTERVENTIONS}};
+    } groups[] = {{"daily", G_DAILY},
+                  {"summary", G_SUMMARY},
+                  {"asset_daily", G_ASSET_DAILY},
+                  {"destination_daily", G_DESTINATION},
+                  {"cells", G_CELLS},
+                  {"interventions", G_INTERVENTIONS}};
     if (check_attributes(&c) < 0 || check_day(&c) < 0 ||
         check_names(&c, "market", 1, IPSIM_MAX_MARKETS, &c.markets) < 0 ||
         check_names(&c, "segment", IPSIM_N_SEGMENTS, IPSIM_N_SEGMENTS, NULL) < 0 ||

@@ -17,9 +17,9 @@
 #include "io/h5util.h"
 #include "io/info.h"
 
-#define MAX_DEPTH 16          /* deepest group shown */
-#define MAX_LIST_VALUES 8     /* values shown per attribute */
-#define MAX_OBJECTS 4096      /* objects listed before the listing is cut */
+#define MAX_DEPTH 16      /* deepest group shown */
+#define MAX_LIST_VALUES 8 /* values shown per attribute */
+#define MAX_OBJECTS 4096  /* objects listed before the listing is cut */
 
 typedef ipsim_textbuf sbuf;
 
@@ -35,22 +35,13 @@ typedef struct {
 static const char *type_name(hid_t t, char *buf, size_t len)
 {
     switch (H5Tget_class(t)) {
-    case H5T_FLOAT:
-        snprintf(buf, len, "float%zu", 8 * H5Tget_size(t));
-        break;
+    case H5T_FLOAT: snprintf(buf, len, "float%zu", 8 * H5Tget_size(t)); break;
     case H5T_INTEGER:
-        snprintf(buf, len, "%sint%zu", H5Tget_sign(t) == H5T_SGN_NONE ? "u" : "",
-                 8 * H5Tget_size(t));
+        snprintf(buf, len, "%sint%zu", H5Tget_sign(t) == H5T_SGN_NONE ? "u" : "", 8 * H5Tget_size(t));
         break;
-    case H5T_STRING:
-        snprintf(buf, len, "string");
-        break;
-    case H5T_COMPOUND:
-        snprintf(buf, len, "compound");
-        break;
-    default:
-        snprintf(buf, len, "other");
-        break;
+    case H5T_STRING: snprintf(buf, len, "string"); break;
+    case H5T_COMPOUND: snprintf(buf, len, "compound"); break;
+    default: snprintf(buf, len, "other"); break;
     }
     return buf;
 }
@@ -66,8 +57,7 @@ static void shape_text(hid_t sp, char *buf, size_t len)
     }
     size_t k = (size_t)snprintf(buf, len, "[");
     for (int i = 0; i < rank && k < len; i++)
-        k += (size_t)snprintf(buf + k, len - k, "%s%llu", i ? " x " : "",
-                              (unsigned long long)dims[i]);
+        k += (size_t)snprintf(buf + k, len - k, "%s%llu", i ? " x " : "", (unsigned long long)dims[i]);
     if (k < len)
         snprintf(buf + k, len - k, "]");
 }
@@ -156,8 +146,7 @@ static int seen_before(listing *l, haddr_t a)
     return 0;
 }
 
-static void list_member(sbuf *b, listing *l, hid_t g, const char *name, const char *path,
-                        int depth)
+static void list_member(sbuf *b, listing *l, hid_t g, const char *name, const char *path, int depth)
 {
     char child[512], shape[128], tname[32];
     H5L_info_t li;
@@ -175,8 +164,8 @@ static void list_member(sbuf *b, listing *l, hid_t g, const char *name, const ch
     }
     if (H5Oget_info_by_name2(g, name, &oi, H5O_INFO_BASIC, H5P_DEFAULT) >= 0 &&
         seen_before(l, oi.addr)) {
-        ipsim_textbuf_printf(b, "%*s%s  (another link to an object listed above)\n",
-                             2 * depth + 2, "", child);
+        ipsim_textbuf_printf(b, "%*s%s  (another link to an object listed above)\n", 2 * depth + 2, "",
+                             child);
         return;
     }
     hid_t o = H5Oopen(g, name, H5P_DEFAULT);
@@ -191,7 +180,7 @@ static void list_member(sbuf *b, listing *l, hid_t g, const char *name, const ch
         if (t >= 0 && sp >= 0) {
             shape_text(sp, shape, sizeof shape);
             ipsim_textbuf_printf(b, "%*s%s  %s %s\n", 2 * depth + 2, "", child,
-                      type_name(t, tname, sizeof tname), shape);
+                                 type_name(t, tname, sizeof tname), shape);
         }
         if (t >= 0)
             H5Tclose(t);

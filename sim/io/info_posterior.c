@@ -100,14 +100,17 @@ static void parameters(ipsim_textbuf *b, hid_t f)
         double s2 = 0.0;
         for (size_t i = 0; i < nw; i++)
             s2 += w[i] * w[i];
-        ipsim_textbuf_printf(b, "\nparameters: prior -> posterior (weighted mean, 90%% interval); "
-                             "ESS %.1f of %zu particles\n", s2 > 0 ? 1.0 / s2 : NAN, nw);
+        ipsim_textbuf_printf(b,
+                             "\nparameters: prior -> posterior (weighted mean, 90%% interval); "
+                             "ESS %.1f of %zu particles\n",
+                             s2 > 0 ? 1.0 / s2 : NAN, nw);
         for (size_t k = 0; k < np; k++) {
             double mean, lo, hi;
             weighted_summary(x, w, nw, np, k, &mean, &lo, &hi);
-            ipsim_textbuf_printf(b, "  %s\n    prior      %s\n    posterior  mean %.4g   90%% "
-                                 "[%.4g, %.4g]\n", par[k], prior && k < npr ? prior[k] : "?", mean,
-                                 lo, hi);
+            ipsim_textbuf_printf(b,
+                                 "  %s\n    prior      %s\n    posterior  mean %.4g   90%% "
+                                 "[%.4g, %.4g]\n",
+                                 par[k], prior && k < npr ? prior[k] : "?", mean, lo, hi);
         }
     } else {
         ipsim_textbuf_printf(b, "\n(no readable /posterior group)\n");
@@ -148,13 +151,15 @@ static void targets(ipsim_textbuf *b, hid_t f)
     double *w = ipsim_h5_read_doubles(f, "posterior/weight", 1, NULL, &nw);
     if (label && val && sd && nv == nt && nsd == nt) {
         ipsim_textbuf_printf(b, "\ntargets: observed (sd) against the posterior predictive "
-                             "(weighted mean, 90%% interval)\n");
+                                "(weighted mean, 90%% interval)\n");
         for (size_t t = 0; t < nt; t++) {
             double mean = NAN, lo = NAN, hi = NAN;
             if (pred && w && dims[1] == nt && dims[0] == nw)
                 weighted_summary(pred, w, nw, nt, t, &mean, &lo, &hi);
-            ipsim_textbuf_printf(b, "  %s\n    observed %.6g (sd %.4g)   predictive %.6g   90%% "
-                                 "[%.6g, %.6g]\n", label[t], val[t], sd[t], mean, lo, hi);
+            ipsim_textbuf_printf(b,
+                                 "  %s\n    observed %.6g (sd %.4g)   predictive %.6g   90%% "
+                                 "[%.6g, %.6g]\n",
+                                 label[t], val[t], sd[t], mean, lo, hi);
             if (source && t < ns)
                 ipsim_textbuf_printf(b, "    source: %s\n", source[t]);
         }
@@ -180,8 +185,10 @@ void ipsim__info_posterior(ipsim_textbuf *b, hid_t f, const char *path)
     ipsim_textbuf_printf(b, "  %-22s abc-smc, %ld particles, %ld generations, %ld simulations\n",
                          "algorithm", attr_long(f, "particles"), attr_long(f, "generations"),
                          attr_long(f, "simulations"));
-    ipsim_textbuf_printf(b, "  %-22s quantile %.3g, %ld replicate(s) per particle, common random "
-                         "numbers %s\n", "settings", attr_double(f, "quantile"),
+    ipsim_textbuf_printf(b,
+                         "  %-22s quantile %.3g, %ld replicate(s) per particle, common random "
+                         "numbers %s\n",
+                         "settings", attr_double(f, "quantile"),
                          attr_long(f, "replicates_per_particle"),
                          attr_long(f, "common_random_numbers") ? "yes" : "no");
     attr_line(b, f, "seed", "seed_string");

@@ -170,11 +170,12 @@ static double mean_satisfaction(hid_t f)
 static void line_text(sbuf *b, hid_t f, const char *label, const char *attr)
 {
     char v[512];
-    ipsim_textbuf_printf(b, "  %-22s %s\n", label, ipsim_h5_attr_text(f, attr, v, sizeof v) == 0 ? v : NOT_PRESENT);
+    ipsim_textbuf_printf(b, "  %-22s %s\n", label,
+                         ipsim_h5_attr_text(f, attr, v, sizeof v) == 0 ? v : NOT_PRESENT);
 }
 
-static void line_number(sbuf *b, hid_t f, const char *label, const char *attr,
-                        int decimals, const char *suffix)
+static void line_number(sbuf *b, hid_t f, const char *label, const char *attr, int decimals,
+                        const char *suffix)
 {
     double v;
     if (ipsim_h5_attr_value(f, attr, H5T_NATIVE_DOUBLE, &v) == 0)
@@ -314,7 +315,7 @@ static void section_markets(sbuf *b, hid_t f)
         ipsim_textbuf_printf(b, "  %d. ", rank);
         sb_padded(b, market_name(names, n_names, best, buf, sizeof buf), 20);
         ipsim_textbuf_printf(b, "%14s   (CEC %s %%)\n", num(best_v, 0).s,
-                  percent(v[2 * best + IPSIM_SEG_CEC], best_v).s);
+                             percent(v[2 * best + IPSIM_SEG_CEC], best_v).s);
     }
     ipsim_h5_free_strings(names, n_names);
     free(v);
@@ -325,8 +326,8 @@ static void day_label(hid_t f, size_t d, char *buf, size_t len)
 {
     char start[64];
     ipsim_date d0;
-    if (ipsim_h5_attr_text(f, "start_date", start, sizeof start) == 0 && ipsim_date_parse(start, &d0) == 0 &&
-        len >= 11)
+    if (ipsim_h5_attr_text(f, "start_date", start, sizeof start) == 0 &&
+        ipsim_date_parse(start, &d0) == 0 && len >= 11)
         ipsim_date_format(d0 + (ipsim_date)d, buf);
     else
         snprintf(buf, len, "day %zu", d);
@@ -380,10 +381,9 @@ static void section_interventions(sbuf *b, hid_t f)
         total += isnan(c) ? 0.0 : c;
         ipsim_textbuf_printf(b, "  ");
         sb_padded(b, name[i], 28);
-        ipsim_textbuf_printf(b, "%-10s %s to %s  %16s%s\n",
-                  mech && i < n_mech ? mech[i] : "?", start && i < n_start ? start[i] : "?",
-                  end && i < n_end ? end[i] : "?", isnan(c) ? NOT_PRESENT : num(c, 0).s,
-                  isnan(c) ? "" : " CNY");
+        ipsim_textbuf_printf(b, "%-10s %s to %s  %16s%s\n", mech && i < n_mech ? mech[i] : "?",
+                             start && i < n_start ? start[i] : "?", end && i < n_end ? end[i] : "?",
+                             isnan(c) ? NOT_PRESENT : num(c, 0).s, isnan(c) ? "" : " CNY");
     }
     if (name && n > 0 && cost)
         ipsim_textbuf_printf(b, "  %-64s %16s CNY\n", "total cost", num(total, 0).s);
@@ -414,7 +414,7 @@ static void destination_line(sbuf *b, hid_t f, const char *metric, const char *l
             peak = d;
     day_label(f, peak, when, sizeof when);
     ipsim_textbuf_printf(b, "first %s, last %s, peak %s on %s\n", num(v[0], digits).s,
-              num(v[dims[0] - 1], digits).s, num(v[peak], digits).s, when);
+                         num(v[dims[0] - 1], digits).s, num(v[peak], digits).s, when);
     free(v);
 }
 

@@ -30,8 +30,8 @@ int ipsim__rw_daily(run_writer *w)
     for (int k = 0; k < MET_COUNT && rc == 0; k++) {
         const ipsim_metric_info *mi = &ipsim_metric_table[k];
         int flags = DS_CHUNKED | (k == MET_SATISFACTION_MEAN ? DS_FILL_NAN : 0);
-        rc = ipsim__rw_variable(w, g, mi->name, 3, dims, scale, results_daily(r, k), flags,
-                                mi->units, mi->long_name);
+        rc = ipsim__rw_variable(w, g, mi->name, 3, dims, scale, results_daily(r, k), flags, mi->units,
+                                mi->long_name);
     }
     return ipsim__rw_group_close(w, g) < 0 ? -1 : rc;
 }
@@ -42,20 +42,20 @@ typedef enum { RED_SUM, RED_LAST, RED_WEIGHTED } reduction;
 static reduction metric_reduction(int metric)
 {
     switch (metric) {
-    case MET_AWARE: case MET_CONSIDERING: case MET_BOOKED: case MET_VISITORS_ON_SITE:
-        return RED_LAST;
-    case MET_SATISFACTION_MEAN:
-        return RED_WEIGHTED;
-    default:
-        return RED_SUM;
+    case MET_AWARE:
+    case MET_CONSIDERING:
+    case MET_BOOKED:
+    case MET_VISITORS_ON_SITE: return RED_LAST;
+    case MET_SATISFACTION_MEAN: return RED_WEIGHTED;
+    default: return RED_SUM;
     }
 }
 
 static const char *reduction_phrase(reduction red)
 {
-    return red == RED_LAST ? "value on the last day"
-         : red == RED_WEIGHTED ? "mean over the run weighted by departures"
-         : "total over the run";
+    return red == RED_LAST       ? "value on the last day"
+           : red == RED_WEIGHTED ? "mean over the run weighted by departures"
+                                 : "total over the run";
 }
 
 /* out[market][segment] = the reduction of the metric over the days. */
@@ -189,8 +189,7 @@ static int write_intervention_columns(run_writer *w, hid_t g, hid_t scale)
     }
     hsize_t dim = (hsize_t)n;
     if (write_text_column(w, g, scale, "name", dim, name, "intervention name") < 0 ||
-        write_text_column(w, g, scale, "mechanism", dim, mech,
-                          "mechanism (promotion or A-F)") < 0 ||
+        write_text_column(w, g, scale, "mechanism", dim, mech, "mechanism (promotion or A-F)") < 0 ||
         write_text_column(w, g, scale, "start", dim, start, "first day (ISO 8601)") < 0 ||
         write_text_column(w, g, scale, "end", dim, end, "last day, inclusive (ISO 8601)") < 0)
         return -1;
@@ -233,8 +232,7 @@ int ipsim__rw_cells(run_writer *w)
     hsize_t dims[2] = {(hsize_t)w->r->n_markets, IPSIM_N_SEGMENTS};
     hid_t scale[2] = {w->scale[SC_MARKET], w->scale[SC_SEGMENT]};
     int rc = g < 0 ? -1 : 0;
-    hid_t ds =
-        rc == 0 ? ipsim__rw_dataset(w, g, "agents", H5T_NATIVE_UINT32, 2, dims, agents, 0) : -1;
+    hid_t ds = rc == 0 ? ipsim__rw_dataset(w, g, "agents", H5T_NATIVE_UINT32, 2, dims, agents, 0) : -1;
     if (rc == 0 && (ds < 0 || ipsim__rw_attach_scales(w, ds, 2, scale, "agents") < 0 ||
                     ipsim__rw_attr_info(ds, "1", "agents per cell") < 0))
         rc = ipsim__rw_fail(w, "agents");

@@ -30,8 +30,8 @@ int ipsim__rw_fail(run_writer *w, const char *name)
         if (!*name)
             snprintf(w->what, sizeof w->what, "%s", w->where);
         else
-            snprintf(w->what, sizeof w->what, "%s/%s",
-                     strcmp(w->where, "/") == 0 ? "" : w->where, name);
+            snprintf(w->what, sizeof w->what, "%s/%s", strcmp(w->where, "/") == 0 ? "" : w->where,
+                     name);
     }
     return -1;
 }
@@ -49,8 +49,10 @@ void ipsim__rw_failure_reason(const run_writer *w, char *buf, size_t len)
     char desc[IPSIM_H5_REASON_MAX] = "";
     if (w->status != IPSIM_ERR_NOMEM)
         ipsim_h5_error_reason(desc, sizeof desc);
-    snprintf(buf, len, "%s", w->status == IPSIM_ERR_NOMEM ? "out of memory"
-                             : desc[0] ? desc : "HDF5 library error");
+    snprintf(buf, len, "%s",
+             w->status == IPSIM_ERR_NOMEM ? "out of memory"
+             : desc[0]                    ? desc
+                                          : "HDF5 library error");
 }
 
 /* ---- property lists ----------------------------------------------------- */
@@ -59,14 +61,12 @@ static hid_t make_gcpl(void)
 {
     hid_t p = H5Pcreate(H5P_GROUP_CREATE);
     if (p >= 0 && (H5Pset_link_creation_order(p, CRT_ORDER) < 0 ||
-                   H5Pset_attr_creation_order(p, CRT_ORDER) < 0 ||
-                   H5Pset_obj_track_times(p, 0) < 0)) {
+                   H5Pset_attr_creation_order(p, CRT_ORDER) < 0 || H5Pset_obj_track_times(p, 0) < 0)) {
         H5Pclose(p);
         p = -1;
     }
     return p;
 }
-
 
 
 /* Dataset creation: attribute order tracked, no timestamps; chunks of up to
@@ -76,8 +76,7 @@ static hid_t make_dcpl(int rank, const hsize_t *dims, int flags)
     hid_t p = H5Pcreate(H5P_DATASET_CREATE);
     if (p < 0)
         return -1;
-    int ok = H5Pset_attr_creation_order(p, CRT_ORDER) >= 0 &&
-             H5Pset_obj_track_times(p, 0) >= 0;
+    int ok = H5Pset_attr_creation_order(p, CRT_ORDER) >= 0 && H5Pset_obj_track_times(p, 0) >= 0;
     hsize_t n = 1;
     for (int i = 0; i < rank; i++)
         n *= dims[i];
@@ -111,7 +110,10 @@ int ipsim__rw_attr_double(hid_t loc, const char *name, double v)
 /* units and long_name of a variable. */
 int ipsim__rw_attr_info(hid_t ds, const char *units, const char *long_name)
 {
-    return ipsim_h5_attr_str(ds, "units", units) < 0 || ipsim_h5_attr_str(ds, "long_name", long_name) < 0 ? -1 : 0;
+    return ipsim_h5_attr_str(ds, "units", units) < 0 ||
+                   ipsim_h5_attr_str(ds, "long_name", long_name) < 0
+               ? -1
+               : 0;
 }
 
 /* ---- datasets ----------------------------------------------------------- */
@@ -141,8 +143,7 @@ hid_t ipsim__rw_dataset(run_writer *w, hid_t loc, const char *name, hid_t type, 
 }
 
 /* 1-D dataset of n UTF-8 strings. */
-hid_t ipsim__rw_strings(run_writer *w, hid_t loc, const char *name, hsize_t n,
-                        const char *const *v)
+hid_t ipsim__rw_strings(run_writer *w, hid_t loc, const char *name, hsize_t n, const char *const *v)
 {
     hid_t type = ipsim_h5_str_type();
     if (type < 0) {
@@ -170,8 +171,8 @@ int ipsim__rw_attach_scales(run_writer *w, hid_t ds, int rank, const hid_t *scal
 
 /* A float64 variable with scales, units and long_name; closes it. */
 int ipsim__rw_variable(run_writer *w, hid_t loc, const char *name, int rank, const hsize_t *dims,
-                       const hid_t *scale, const double *data, int flags,
-                       const char *units, const char *long_name)
+                       const hid_t *scale, const double *data, int flags, const char *units,
+                       const char *long_name)
 {
     hid_t ds = ipsim__rw_dataset(w, loc, name, H5T_NATIVE_DOUBLE, rank, dims, data, flags);
     if (ds < 0)

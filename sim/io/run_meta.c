@@ -46,8 +46,8 @@ int ipsim__rw_root_attrs(run_writer *w)
     iso_now(now, sizeof now);
     snprintf(title, sizeof title, "ipsim run: %s", w->sc->name);
     snprintf(source, sizeof source, "ipsim %s (git %s)", ipsim_version(), ipsim_git_commit());
-    snprintf(history, sizeof history, "%s ipsim run %s (seed %s, replicate %u, %d day%s)",
-             now, w->sc->name, seed_s, (unsigned)replicate, days, days == 1 ? "" : "s");
+    snprintf(history, sizeof history, "%s ipsim run %s (seed %s, replicate %u, %d day%s)", now,
+             w->sc->name, seed_s, (unsigned)replicate, days, days == 1 ? "" : "s");
     double scale = ipsim_model_scale(m);
     if (ipsim_h5_attr_str(f, "ipsim_version", ipsim_version()) < 0 ||
         ipsim_h5_attr_str(f, "git_commit", ipsim_git_commit()) < 0 ||
@@ -61,8 +61,7 @@ int ipsim__rw_root_attrs(run_writer *w)
         ipsim_h5_attr_num(f, "days_completed", H5T_NATIVE_INT, &done) < 0 ||
         ipsim_h5_attr_str(f, "start_date", date) < 0 ||
         ipsim_h5_attr_str(f, "Conventions", "CF-1.8") < 0 ||
-        ipsim_h5_attr_str(f, "title", title) < 0 ||
-        ipsim_h5_attr_str(f, "source", source) < 0 ||
+        ipsim_h5_attr_str(f, "title", title) < 0 || ipsim_h5_attr_str(f, "source", source) < 0 ||
         ipsim_h5_attr_str(f, "history", history) < 0 ||
         ipsim__rw_attr_double(f, "wall_seconds", wall) < 0 ||
         ipsim__rw_attr_double(f, "agent_days_per_second", rate) < 0)
@@ -70,8 +69,7 @@ int ipsim__rw_root_attrs(run_writer *w)
     return 0;
 }
 
-ipsim_status ipsim__run_scenario_json(const ipsim_model *m, char **json, char *err,
-                                      size_t errlen)
+ipsim_status ipsim__run_scenario_json(const ipsim_model *m, char **json, char *err, size_t errlen)
 {
     const ipsim_scenario *base = ipsim_model_scenario(m);
     ipsim_scenario *sc = base ? ipsim_scenario_clone(base) : NULL;
@@ -103,7 +101,7 @@ int ipsim__rw_scenario(run_writer *w)
     if (st != IPSIM_OK) { /* never a /scenario that does not reproduce the run */
         w->status = IPSIM_ERR_DATA;
         return ipsim__rw_fail(w, "scenario (the run's seed, scale and days are not a valid "
-                              "scenario)");
+                                 "scenario)");
     }
     hid_t type = ipsim_h5_str_type();
     hid_t ds = type >= 0 ? ipsim__rw_dataset(w, w->file, "scenario", type, 0, NULL, &json, 0) : -1;
@@ -149,7 +147,8 @@ int ipsim__rw_day_scale(run_writer *w)
     snprintf(units, sizeof units, "days since %s", date);
     if (make_scale(w, ds, SC_DAY, "simulation day") < 0)
         return -1;
-    if (ipsim_h5_attr_str(ds, "units", units) < 0 || ipsim_h5_attr_str(ds, "calendar", "proleptic_gregorian") < 0 ||
+    if (ipsim_h5_attr_str(ds, "units", units) < 0 ||
+        ipsim_h5_attr_str(ds, "calendar", "proleptic_gregorian") < 0 ||
         ipsim_h5_attr_str(ds, "standard_name", "time") < 0 || ipsim_h5_attr_str(ds, "axis", "T") < 0)
         return ipsim__rw_fail(w, "day");
     return 0;
@@ -164,14 +163,13 @@ int ipsim__rw_name_scales(run_writer *w)
     if (make_scale(w, ipsim__rw_strings(w, w->file, "market", (hsize_t)sc->n_markets, names),
                    SC_MARKET, "source market") < 0)
         return -1;
-    if (make_scale(w,
-                   ipsim__rw_strings(w, w->file, "segment", IPSIM_N_SEGMENTS, ipsim_segment_names),
+    if (make_scale(w, ipsim__rw_strings(w, w->file, "segment", IPSIM_N_SEGMENTS, ipsim_segment_names),
                    SC_SEGMENT, "consumer segment (cec: core experiential consumers)") < 0)
         return -1;
     for (int i = 0; i < sc->destination.n_assets; i++)
         names[i] = sc->destination.assets[i].name;
-    return make_scale(w, ipsim__rw_strings(w, w->file, "asset", (hsize_t)sc->destination.n_assets,
-                                           names),
+    return make_scale(w,
+                      ipsim__rw_strings(w, w->file, "asset", (hsize_t)sc->destination.n_assets, names),
                       SC_ASSET, "destination asset");
 }
 

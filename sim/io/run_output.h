@@ -16,8 +16,8 @@
 
 /* As ipsim_output_write, for a caller that holds the lock of path
  * (ipsim__safe_lock in io/safe_file.h) and keeps it. */
-ipsim_status ipsim__output_write_locked(const ipsim_model *m, const char *path, int force,
-                                        char *err, size_t errlen);
+ipsim_status ipsim__output_write_locked(const ipsim_model *m, const char *path, int force, char *err,
+                                        size_t errlen);
 
 /* The resolved scenario of m as JSON (malloc'd into *json) with the run's
  * effective seed, scale and days written in, as the run file's /scenario:
@@ -25,7 +25,6 @@ ipsim_status ipsim__output_write_locked(const ipsim_model *m, const char *path, 
  * IPSIM_ERR_DATA (err names the assignment) when those values do not form
  * a valid scenario, IPSIM_ERR_NOMEM when out of memory; *json is NULL on
  * failure. */
-ipsim_status ipsim__run_scenario_json(const ipsim_model *m, char **json, char *err,
-                                      size_t errlen);
+ipsim_status ipsim__run_scenario_json(const ipsim_model *m, char **json, char *err, size_t errlen);
 
 #endif /* IPSIM_RUN_OUTPUT_H */

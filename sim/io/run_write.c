@@ -58,7 +58,7 @@
 #include "io/safe_file.h"
 #include "base/textbuf.h"
 
-#define CORE_INCREMENT ((size_t)1 << 20)   /* in-memory file growth, bytes */
+#define CORE_INCREMENT ((size_t)1 << 20) /* in-memory file growth, bytes */
 
 /* ---- property lists of the file ----------------------------------------- */
 
@@ -90,11 +90,13 @@ static hid_t make_fapl(void)
 
 static int write_contents(run_writer *w)
 {
-    int rc = ipsim__rw_root_attrs(w) < 0 || ipsim__rw_scenario(w) < 0 ||
-             ipsim__rw_day_scale(w) < 0 || ipsim__rw_name_scales(w) < 0 ||
-             ipsim__rw_daily(w) < 0 || ipsim__rw_summary(w) < 0 ||
-             ipsim__rw_asset_daily(w) < 0 || ipsim__rw_dest_daily(w) < 0 ||
-             ipsim__rw_interventions(w) < 0 || ipsim__rw_cells(w) < 0 ? -1 : 0;
+    int rc = ipsim__rw_root_attrs(w) < 0 || ipsim__rw_scenario(w) < 0 || ipsim__rw_day_scale(w) < 0 ||
+                     ipsim__rw_name_scales(w) < 0 || ipsim__rw_daily(w) < 0 ||
+                     ipsim__rw_summary(w) < 0 || ipsim__rw_asset_daily(w) < 0 ||
+                     ipsim__rw_dest_daily(w) < 0 || ipsim__rw_interventions(w) < 0 ||
+                     ipsim__rw_cells(w) < 0
+                 ? -1
+                 : 0;
     ipsim__rw_close_scales(w);
     return rc == 0 && w->what[0] == '\0' ? 0 : -1;
 }
@@ -170,8 +172,8 @@ static ipsim_status check_model(const ipsim_model *m, run_writer *w, char *err, 
 /* Build the image with HDF5's error printing off and publish it safely
  * (safe_file.h: lock, unique temp file, fsync, rename); on failure the temp
  * file is removed and the path left as it was. */
-static ipsim_status write_safely(run_writer *w, const char *path, int force, int locked,
-                                 char *err, size_t errlen)
+static ipsim_status write_safely(run_writer *w, const char *path, int force, int locked, char *err,
+                                 size_t errlen)
 {
     ipsim__safe_out out;
     ipsim_status st = locked ? ipsim__safe_begin_locked(&out, path, force, err, errlen)
@@ -206,14 +208,14 @@ static ipsim_status output_write(const ipsim_model *m, const char *path, int for
     return write_safely(&w, path, force, locked, err, errlen);
 }
 
-ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int force,
-                                char *err, size_t errlen)
+ipsim_status ipsim_output_write(const ipsim_model *m, const char *path, int force, char *err,
+                                size_t errlen)
 {
     return output_write(m, path, force, 0, err, errlen);
 }
 
-ipsim_status ipsim__output_write_locked(const ipsim_model *m, const char *path, int force,
-                                        char *err, size_t errlen)
+ipsim_status
+ipsim__output_write_locked(const ipsim_model *m, const char *path, int force, char *err, size_t errlen)
 {
     return output_write(m, path, force, 1, err, errlen);
 }

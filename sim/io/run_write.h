@@ -31,9 +31,9 @@ typedef struct {
     const sc_data *sc;
     hid_t file;
     hid_t scale[N_SCALES];
-    const char *where;          /* group being written, for messages */
-    char what[160];             /* first object that failed */
-    ipsim_status status;        /* IPSIM_ERR_IO unless memory ran out */
+    const char *where;   /* group being written, for messages */
+    char what[160];      /* first object that failed */
+    ipsim_status status; /* IPSIM_ERR_IO unless memory ran out */
 } run_writer;
 
 /* ---- primitives (run_h5.c) ---------------------------------------------- */
@@ -59,13 +59,11 @@ hid_t ipsim__rw_dataset(run_writer *w, hid_t loc, const char *name, hid_t type, 
                         const hsize_t *dims, const void *data, int flags);
 
 /* A 1-D dataset of n UTF-8 strings; returns it open. */
-hid_t ipsim__rw_strings(run_writer *w, hid_t loc, const char *name, hsize_t n,
-                        const char *const *v);
+hid_t ipsim__rw_strings(run_writer *w, hid_t loc, const char *name, hsize_t n, const char *const *v);
 
 /* Attach scale[i] to dimension i (0..rank-1) of ds and label the dimension
  * with the scale's name (h5py's ds.dims[i].label). */
-int ipsim__rw_attach_scales(run_writer *w, hid_t ds, int rank, const hid_t *scale,
-                            const char *name);
+int ipsim__rw_attach_scales(run_writer *w, hid_t ds, int rank, const hid_t *scale, const char *name);
 
 /* A float64 variable on the given scales, with units and long_name (and
  * _FillValue with DS_FILL_NAN); closes it. */

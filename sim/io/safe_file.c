@@ -24,9 +24,9 @@
 
 #define LOCK_SUFFIX ".lock"
 #define TMP_SUFFIX ".tmp."
-#define TMP_NAME_EXTRA 64   /* room for ".tmp.PID.N" and the NUL */
-#define TMP_ATTEMPTS 64     /* unique names tried before giving up */
-#define LOCK_ATTEMPTS 16    /* lock files that vanished under us before giving up */
+#define TMP_NAME_EXTRA 64 /* room for ".tmp.PID.N" and the NUL */
+#define TMP_ATTEMPTS 64   /* unique names tried before giving up */
+#define LOCK_ATTEMPTS 16  /* lock files that vanished under us before giving up */
 #define DIR_MAX 4096
 
 /* ---- names -------------------------------------------------------------- */
@@ -76,8 +76,8 @@ static int dir_of(const char *path, char *dir, size_t len)
 
 /* ---- the output path ---------------------------------------------------- */
 
-ipsim_status ipsim__safe_check_target(const char *path, int force, const char *what,
-                                      char *err, size_t errlen)
+ipsim_status ipsim__safe_check_target(const char *path, int force, const char *what, char *err,
+                                      size_t errlen)
 {
     struct stat st;
     if (lstat(path, &st) != 0)
@@ -88,9 +88,11 @@ ipsim_status ipsim__safe_check_target(const char *path, int force, const char *w
         ipsim_set_error(err, errlen, "%s: already exists; use --force to overwrite it", path);
         return IPSIM_ERR_EXISTS;
     }
-    ipsim_set_error(err, errlen, "%s: is %s, not a regular file; ipsim writes its %s only as a "
+    ipsim_set_error(err, errlen,
+                    "%s: is %s, not a regular file; ipsim writes its %s only as a "
                     "new file or over a regular file (--force does not change that): remove it "
-                    "or choose another name", path, kind_of(st.st_mode), what ? what : "output");
+                    "or choose another name",
+                    path, kind_of(st.st_mode), what ? what : "output");
     return IPSIM_ERR_CANTCREAT;
 }
 
@@ -113,8 +115,8 @@ static int open_lock(const char *lock, char *err, size_t errlen)
 {
     struct stat st;
     if (lstat(lock, &st) == 0 && !S_ISREG(st.st_mode)) {
-        ipsim_set_error(err, errlen, "%s: the lock file is %s, not a regular file; remove it",
-                        lock, kind_of(st.st_mode));
+        ipsim_set_error(err, errlen, "%s: the lock file is %s, not a regular file; remove it", lock,
+                        kind_of(st.st_mode));
         return -1;
     }
     int fd = open(lock, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
@@ -122,8 +124,7 @@ static int open_lock(const char *lock, char *err, size_t errlen)
         if (errno == ELOOP)
             ipsim_set_error(err, errlen, "%s: the lock file is a symbolic link; remove it", lock);
         else
-            ipsim_set_error(err, errlen, "%s: cannot create the lock file: %s", lock,
-                            strerror(errno));
+            ipsim_set_error(err, errlen, "%s: cannot create the lock file: %s", lock, strerror(errno));
         return -1;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -138,8 +139,7 @@ static int open_lock(const char *lock, char *err, size_t errlen)
 static int still_named(int fd, const char *lock)
 {
     struct stat a, b;
-    return fstat(fd, &a) == 0 && lstat(lock, &b) == 0 && a.st_dev == b.st_dev &&
-           a.st_ino == b.st_ino;
+    return fstat(fd, &a) == 0 && lstat(lock, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 ipsim_status ipsim__safe_lock(const char *path, int *lock_fd, char *err, size_t errlen)
@@ -159,9 +159,11 @@ ipsim_status ipsim__safe_lock(const char *path, int *lock_fd, char *err, size_t 
             int e = errno;
             close(fd);
             if (e == EWOULDBLOCK || e == EINTR) {
-                ipsim_set_error(err, errlen, "%s: another ipsim process is writing this output "
+                ipsim_set_error(err, errlen,
+                                "%s: another ipsim process is writing this output "
                                 "now (it holds %s); wait for it to finish, or choose another "
-                                "name", path, lock);
+                                "name",
+                                path, lock);
                 st = IPSIM_ERR_EXISTS;
                 break;
             }
@@ -277,8 +279,8 @@ int ipsim__safe_tmp_create(const char *path, char **tmp, char *err, size_t errle
     return -1;
 }
 
-ipsim_status ipsim__safe_write_close(int fd, const void *buf, size_t size, const char *path,
-                                     char *err, size_t errlen)
+ipsim_status ipsim__safe_write_close(int fd, const void *buf, size_t size, const char *path, char *err,
+                                     size_t errlen)
 {
     const char *p = buf;
     int ok = 1;
@@ -357,8 +359,8 @@ int ipsim__safe_open_input(const char *path, int flags, int nofollow, const char
         if (errno)
             ipsim_set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         else
-            ipsim_set_error(err, errlen, "%s: is %s, not a regular file; give the %s itself",
-                            path, kind_of(st.st_mode), what ? what : "file");
+            ipsim_set_error(err, errlen, "%s: is %s, not a regular file; give the %s itself", path,
+                            kind_of(st.st_mode), what ? what : "file");
         return -1;
     }
     int fl = fcntl(fd, F_GETFL);
@@ -387,8 +389,8 @@ void ipsim__safe_abort(ipsim__safe_out *o)
 
 /* Begin an output; take_lock: take PATH.lock first (else the caller holds
  * it). */
-static ipsim_status begin(ipsim__safe_out *o, const char *path, int force, int take_lock,
-                          char *err, size_t errlen)
+static ipsim_status begin(ipsim__safe_out *o, const char *path, int force, int take_lock, char *err,
+                          size_t errlen)
 {
     o->path = path;
     o->tmp = NULL;
@@ -418,14 +420,14 @@ ipsim_status ipsim__safe_begin(ipsim__safe_out *o, const char *path, int force, 
     return begin(o, path, force, 1, err, errlen);
 }
 
-ipsim_status ipsim__safe_begin_locked(ipsim__safe_out *o, const char *path, int force,
-                                      char *err, size_t errlen)
+ipsim_status ipsim__safe_begin_locked(ipsim__safe_out *o, const char *path, int force, char *err,
+                                      size_t errlen)
 {
     return begin(o, path, force, 0, err, errlen);
 }
 
-ipsim_status ipsim__safe_commit(ipsim__safe_out *o, const void *buf, size_t size, int force,
-                                char *err, size_t errlen)
+ipsim_status ipsim__safe_commit(ipsim__safe_out *o, const void *buf, size_t size, int force, char *err,
+                                size_t errlen)
 {
     ipsim_status st = ipsim__safe_write_close(o->fd, buf, size, o->path, err, errlen);
     o->fd = -1;

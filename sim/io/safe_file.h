@@ -27,8 +27,8 @@
  * without force; IPSIM_ERR_CANTCREAT (message naming the kind) for a
  * symlink, directory, FIFO, device, socket or anything else. what names
  * the file in messages ("output", "journal", ...). */
-ipsim_status ipsim__safe_check_target(const char *path, int force, const char *what,
-                                      char *err, size_t errlen);
+ipsim_status ipsim__safe_check_target(const char *path, int force, const char *what, char *err,
+                                      size_t errlen);
 
 /* Take the advisory lock of the output path: PATH.lock, created with
  * O_NOFOLLOW (refused unless a regular file) and locked with flock
@@ -57,8 +57,8 @@ int ipsim__safe_tmp_create(const char *path, char **tmp, char *err, size_t errle
 
 /* Write size bytes to fd, fsync it and close it (closed on every path).
  * IPSIM_ERR_IO with "PATH: cannot write: reason" on failure. */
-ipsim_status ipsim__safe_write_close(int fd, const void *buf, size_t size, const char *path,
-                                     char *err, size_t errlen);
+ipsim_status ipsim__safe_write_close(int fd, const void *buf, size_t size, const char *path, char *err,
+                                     size_t errlen);
 
 /* Publish tmp as path: checks what stands at path again
  * (ipsim__safe_check_target), then link(2) without force (atomic
@@ -95,10 +95,10 @@ typedef struct {
 
 ipsim_status ipsim__safe_begin(ipsim__safe_out *o, const char *path, int force, char *err,
                                size_t errlen);
-ipsim_status ipsim__safe_begin_locked(ipsim__safe_out *o, const char *path, int force,
-                                      char *err, size_t errlen);
-ipsim_status ipsim__safe_commit(ipsim__safe_out *o, const void *buf, size_t size, int force,
-                                char *err, size_t errlen);
+ipsim_status ipsim__safe_begin_locked(ipsim__safe_out *o, const char *path, int force, char *err,
+                                      size_t errlen);
+ipsim_status ipsim__safe_commit(ipsim__safe_out *o, const void *buf, size_t size, int force, char *err,
+                                size_t errlen);
 void ipsim__safe_abort(ipsim__safe_out *o);
 
 #endif /* IPSIM_SAFE_FILE_H */

@@ -18,18 +18,18 @@
 
 #include "ipsim/ipsim.h"
 
-#define IPSIM_JSON_MAX_DEPTH 32               /* nesting of objects and arrays */
-#define IPSIM_JSON_MAX_BYTES (16u << 20)      /* largest file read: 16 MiB */
-#define IPSIM_JSON_MAX_MEMBERS 10000         /* keys of one object */
-#define IPSIM_JSON_PATH_MAX 512               /* bytes of a path incl. NUL */
-#define IPSIM_JSON_FOUND_MAX 40               /* bytes of a string shown in a message */
+#define IPSIM_JSON_MAX_DEPTH 32          /* nesting of objects and arrays */
+#define IPSIM_JSON_MAX_BYTES (16u << 20) /* largest file read: 16 MiB */
+#define IPSIM_JSON_MAX_MEMBERS 10000     /* keys of one object */
+#define IPSIM_JSON_PATH_MAX 512          /* bytes of a path incl. NUL */
+#define IPSIM_JSON_FOUND_MAX 40          /* bytes of a string shown in a message */
 
 /* Read a whole file into a new NUL-terminated buffer (*text, caller frees,
  * length in *len). IPSIM_ERR_NOINPUT with "cannot open: REASON" or "cannot
  * read: REASON" in why, IPSIM_ERR_DATA with "file too large ..." past
  * IPSIM_JSON_MAX_BYTES, IPSIM_ERR_NOMEM. *text is NULL on failure. */
-ipsim_status ipsim_json_read_file(const char *path, char **text, size_t *len,
-                                  char *why, size_t whylen);
+ipsim_status ipsim_json_read_file(const char *path, char **text, size_t *len, char *why,
+                                  size_t whylen);
 
 /* Parse len bytes of text (text[len] must be '\0'), a whole document such
  * as a file, as strict JSON. On success *out owns the tree. On failure *out
@@ -40,13 +40,12 @@ ipsim_status ipsim_json_read_file(const char *path, char **text, size_t *len,
  * '...'") only if the text starts like JSON (its first character after
  * whitespace is '{' or '['); any other text that fails gets "not a JSON
  * document (the first character is not '{' or '[')", quoting nothing. */
-ipsim_status ipsim_json_parse(const char *text, size_t len, cJSON **out,
-                              char *why, size_t whylen);
+ipsim_status ipsim_json_parse(const char *text, size_t len, cJSON **out, char *why, size_t whylen);
 
 /* As ipsim_json_parse for a value that is not a file (the VALUE of --set
  * PATH=VALUE): any JSON value, messages quote it whatever it starts with. */
-ipsim_status ipsim__json_parse_value(const char *text, size_t len, cJSON **out,
-                                     char *why, size_t whylen);
+ipsim_status ipsim__json_parse_value(const char *text, size_t len, cJSON **out, char *why,
+                                     size_t whylen);
 
 /* cJSON holds numbers as doubles, so the integer 9007199254740993 reads as
  * 9007199254740992. For a number of a tree from ipsim_json_parse that
@@ -73,17 +72,17 @@ void ipsim_json_path_pop(ipsim_json_path *p, size_t len);
  * for the root itself). On failure returns IPSIM_ERR_DATA and why says
  * what is missing, e.g. "no such element (markets has 13 entries)" or
  * "no such key \"popultion\" (did you mean \"population\"?)". */
-ipsim_status ipsim_json_path_find(cJSON *root, const char *path, cJSON **node,
-                                  cJSON **parent, char *why, size_t whylen);
+ipsim_status ipsim_json_path_find(cJSON *root, const char *path, cJSON **node, cJSON **parent,
+                                  char *why, size_t whylen);
 
 /* How a path relates to one layer of a merged document. */
 typedef enum {
-    IPSIM_JSON_PROBE_FOUND = 0,    /* the value is there */
-    IPSIM_JSON_PROBE_ABSENT,       /* a key is missing from an object reached
-                                    * through objects only: a deeper layer may
-                                    * supply it */
-    IPSIM_JSON_PROBE_OWNED         /* missing below an array or scalar, which
-                                    * replaces deeper layers wholesale */
+    IPSIM_JSON_PROBE_FOUND = 0, /* the value is there */
+    IPSIM_JSON_PROBE_ABSENT,    /* a key is missing from an object reached
+                                 * through objects only: a deeper layer may
+                                 * supply it */
+    IPSIM_JSON_PROBE_OWNED      /* missing below an array or scalar, which
+                                 * replaces deeper layers wholesale */
 } ipsim_json_probe;
 
 /* Classify path (as printed in messages) against root. */

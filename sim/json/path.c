@@ -12,8 +12,8 @@
 
 #include "base/textbuf.h"
 
-#define IPSIM_SUGGEST_WORD_MAX 64    /* longest word compared, in bytes */
-#define IPSIM_SUGGEST_FAR 1000       /* the distance of words not compared */
+#define IPSIM_SUGGEST_WORD_MAX 64     /* longest word compared, in bytes */
+#define IPSIM_SUGGEST_FAR 1000        /* the distance of words not compared */
 #define IPSIM_JSON_INDEX_DIGITS_MAX 9 /* longer [digits] are no index */
 #define IPSIM_JSON_INDEX_BUF 24       /* "[%d]" of any int */
 
@@ -26,7 +26,8 @@ static size_t path_append(ipsim_json_path *p, const char *s)
 {
     size_t old = p->len;
     size_t n = strlen(s);
-    if (p->len + n >= sizeof p->s) n = sizeof p->s - 1 - p->len;
+    if (p->len + n >= sizeof p->s)
+        n = sizeof p->s - 1 - p->len;
     memcpy(p->s + p->len, s, n);
     p->len += n;
     p->s[p->len] = '\0';
@@ -36,7 +37,8 @@ static size_t path_append(ipsim_json_path *p, const char *s)
 size_t ipsim_json_path_push_key(ipsim_json_path *p, const char *key)
 {
     size_t old = p->len;
-    if (p->len > 0) path_append(p, ".");
+    if (p->len > 0)
+        path_append(p, ".");
     path_append(p, key);
     return old;
 }
@@ -70,9 +72,11 @@ static int lower(int c)
 static int distance(const char *a, const char *b)
 {
     size_t n = strlen(a), m = strlen(b);
-    if (n > IPSIM_SUGGEST_WORD_MAX || m > IPSIM_SUGGEST_WORD_MAX) return IPSIM_SUGGEST_FAR;
+    if (n > IPSIM_SUGGEST_WORD_MAX || m > IPSIM_SUGGEST_WORD_MAX)
+        return IPSIM_SUGGEST_FAR;
     int row[IPSIM_SUGGEST_WORD_MAX + 1];
-    for (size_t j = 0; j <= m; j++) row[j] = (int)j;
+    for (size_t j = 0; j <= m; j++)
+        row[j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
         int diag = row[0];
         row[0] = (int)i;
@@ -80,8 +84,10 @@ static int distance(const char *a, const char *b)
             int up = row[j];
             int cost = lower((unsigned char)a[i - 1]) != lower((unsigned char)b[j - 1]);
             int best = diag + cost;
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
             row[j] = best;
             diag = up;
         }
@@ -98,7 +104,8 @@ void ipsim_suggest_init(ipsim_suggest *s, const char *word)
 
 void ipsim_suggest_offer(ipsim_suggest *s, const char *candidate)
 {
-    if (candidate == NULL || s->word == NULL) return;
+    if (candidate == NULL || s->word == NULL)
+        return;
     size_t n = strlen(s->word);
     int limit = n < 4 ? 1 : (n < 12 ? 2 : 3);
     int d = distance(s->word, candidate);
@@ -137,12 +144,14 @@ static int walk(const cJSON *root, const char *path, const cJSON **node, const c
             }
             size_t n = (size_t)(close - p - 1);
             char key[IPSIM_JSON_PATH_MAX];
-            if (n >= sizeof key) n = sizeof key - 1;
+            if (n >= sizeof key)
+                n = sizeof key - 1;
             memcpy(key, p + 1, n);
             key[n] = '\0';
             int numeric = 1;
             for (size_t i = 0; i < n; i++)
-                if (key[i] < '0' || key[i] > '9') numeric = 0;
+                if (key[i] < '0' || key[i] > '9')
+                    numeric = 0;
             if (!cJSON_IsArray(cur)) {
                 *owned = through_array || !cJSON_IsObject(cur);
                 ipsim_set_error(why, whylen, "%.*s is not an array", (int)(start - path), path);
@@ -151,11 +160,12 @@ static int walk(const cJSON *root, const char *path, const cJSON **node, const c
             int count = cJSON_GetArraySize(cur);
             if (numeric) {
                 long idx = n > IPSIM_JSON_INDEX_DIGITS_MAX ? -1 : strtol(key, NULL, 10);
-                if (idx >= 0 && idx < count) next = cJSON_GetArrayItem(cur, (int)idx);
+                if (idx >= 0 && idx < count)
+                    next = cJSON_GetArrayItem(cur, (int)idx);
                 if (next == NULL) {
                     *owned = 1;
-                    ipsim_set_error(why, whylen, "no such element (%.*s has %d entr%s)", (int)(start - path),
-                                    path, count, count == 1 ? "y" : "ies");
+                    ipsim_set_error(why, whylen, "no such element (%.*s has %d entr%s)",
+                                    (int)(start - path), path, count, count == 1 ? "y" : "ies");
                     return 1;
                 }
             } else {
@@ -174,18 +184,20 @@ static int walk(const cJSON *root, const char *path, const cJSON **node, const c
                 if (next == NULL) {
                     *owned = 1;
                     if (sg.best)
-                        ipsim_set_error(why, whylen, "no element named \"%s\" in %.*s (did you mean \"%s\"?)",
-                                        key, (int)(start - path), path, sg.best);
+                        ipsim_set_error(why, whylen,
+                                        "no element named \"%s\" in %.*s (did you mean \"%s\"?)", key,
+                                        (int)(start - path), path, sg.best);
                     else
-                        ipsim_set_error(why, whylen, "no element named \"%s\" in %.*s", key, (int)(start - path),
-                                        path);
+                        ipsim_set_error(why, whylen, "no element named \"%s\" in %.*s", key,
+                                        (int)(start - path), path);
                     return 1;
                 }
             }
             through_array = 1;
             p = close + 1;
             if (*p != '\0' && *p != '.' && *p != '[') {
-                ipsim_set_error(why, whylen, "malformed path at '%s' (expected '.', '[' or the end)", p);
+                ipsim_set_error(why, whylen, "malformed path at '%s' (expected '.', '[' or the end)",
+                                p);
                 return 2;
             }
         } else {
@@ -202,13 +214,15 @@ static int walk(const cJSON *root, const char *path, const cJSON **node, const c
                 return 2;
             }
             char key[IPSIM_JSON_PATH_MAX];
-            if (n >= sizeof key) n = sizeof key - 1;
+            if (n >= sizeof key)
+                n = sizeof key - 1;
             memcpy(key, p, n);
             key[n] = '\0';
             if (!cJSON_IsObject(cur)) {
                 *owned = 1;
                 if (cJSON_IsArray(cur))
-                    ipsim_set_error(why, whylen, "%.*s is an array (select an element with [INDEX] or [NAME])",
+                    ipsim_set_error(why, whylen,
+                                    "%.*s is an array (select an element with [INDEX] or [NAME])",
                                     (int)(start - path), path);
                 else
                     ipsim_set_error(why, whylen, "%.*s is not an object", (int)(start - path), path);
@@ -219,9 +233,11 @@ static int walk(const cJSON *root, const char *path, const cJSON **node, const c
                 *owned = through_array;
                 ipsim_suggest sg;
                 ipsim_suggest_init(&sg, key);
-                for (const cJSON *e = cur->child; e; e = e->next) ipsim_suggest_offer(&sg, e->string);
+                for (const cJSON *e = cur->child; e; e = e->next)
+                    ipsim_suggest_offer(&sg, e->string);
                 if (sg.best)
-                    ipsim_set_error(why, whylen, "no such key \"%s\" (did you mean \"%s\"?)", key, sg.best);
+                    ipsim_set_error(why, whylen, "no such key \"%s\" (did you mean \"%s\"?)", key,
+                                    sg.best);
                 else
                     ipsim_set_error(why, whylen, "no such key \"%s\"", key);
                 return 1;
@@ -247,7 +263,8 @@ ipsim_status ipsim_json_path_find(cJSON *root, const char *path, cJSON **node, c
     int owned;
     *node = NULL;
     *parent = NULL;
-    if (walk(root, path, &n, &par, &owned, why, whylen) != 0) return IPSIM_ERR_DATA;
+    if (walk(root, path, &n, &par, &owned, why, whylen) != 0)
+        return IPSIM_ERR_DATA;
     /* the tree belongs to the caller, who passed it mutable */
     *node = (cJSON *)(size_t)n;
     *parent = (cJSON *)(size_t)par;
@@ -260,6 +277,7 @@ ipsim_json_probe ipsim_json_path_probe(const cJSON *root, const char *path)
     int owned;
     char why[8];
     int r = walk(root, path, &n, &par, &owned, why, sizeof why);
-    if (r == 0) return IPSIM_JSON_PROBE_FOUND;
+    if (r == 0)
+        return IPSIM_JSON_PROBE_FOUND;
     return owned ? IPSIM_JSON_PROBE_OWNED : IPSIM_JSON_PROBE_ABSENT;
 }

@@ -31,7 +31,8 @@ void ipsim_json_number_text(double d, char *buf, size_t buflen)
     }
     for (int prec = IPSIM_JSON_PREC_MIN; prec <= IPSIM_JSON_PREC_MAX; prec++) {
         snprintf(buf, buflen, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d) return;
+        if (strtod(buf, NULL) == d)
+            return;
     }
 }
 
@@ -53,7 +54,8 @@ static void put_escaped(ipsim_textbuf *b, const char *s, size_t n)
         case '\f': esc = "\\f"; break;
         default: esc = c < 0x20 ? "" : NULL;
         }
-        if (esc == NULL) continue;
+        if (esc == NULL)
+            continue;
         ipsim_textbuf_printf(b, "%.*s", (int)(i - run), s + run);
         if (*esc)
             ipsim_textbuf_printf(b, "%s", esc);
@@ -74,7 +76,8 @@ static void put_string(ipsim_textbuf *b, const char *s)
 
 void ipsim_json_describe(const cJSON *v, char *buf, size_t buflen)
 {
-    if (buflen == 0) return;
+    if (buflen == 0)
+        return;
     if (v == NULL) {
         snprintf(buf, buflen, "nothing");
     } else if (cJSON_IsString(v)) {
@@ -112,14 +115,16 @@ void ipsim_json_describe(const cJSON *v, char *buf, size_t buflen)
 
 static void indent(ipsim_textbuf *b, int level)
 {
-    for (int i = 0; i < level; i++) ipsim_textbuf_printf(b, "  ");
+    for (int i = 0; i < level; i++)
+        ipsim_textbuf_printf(b, "  ");
 }
 
 /* 1 if v (an array or object) holds no array or object. */
 static int all_scalars(const cJSON *v)
 {
     for (const cJSON *c = v->child; c; c = c->next)
-        if (cJSON_IsArray(c) || cJSON_IsObject(c)) return 0;
+        if (cJSON_IsArray(c) || cJSON_IsObject(c))
+            return 0;
     return 1;
 }
 
@@ -128,23 +133,26 @@ static void print_value(ipsim_textbuf *b, const cJSON *v, int level);
 /* Print an object of scalars on one line if that stays short; 1 if done. */
 static int print_inline(ipsim_textbuf *b, const cJSON *v)
 {
-    if (!all_scalars(v)) return 0;
+    if (!all_scalars(v))
+        return 0;
     ipsim_textbuf t = {0};
     ipsim_textbuf_printf(&t, "{");
     for (const cJSON *c = v->child; c; c = c->next) {
         put_string(&t, c->string);
         ipsim_textbuf_printf(&t, ": ");
         print_value(&t, c, 0);
-        if (c->next) ipsim_textbuf_printf(&t, ", ");
+        if (c->next)
+            ipsim_textbuf_printf(&t, ", ");
     }
     ipsim_textbuf_printf(&t, "}");
-    if (t.oom) {            /* out of memory: the whole print fails, not just */
-        b->oom = 1;         /* this layout (another layout would differ) */
+    if (t.oom) {    /* out of memory: the whole print fails, not just */
+        b->oom = 1; /* this layout (another layout would differ) */
         free(t.p);
         return 1;
     }
     int ok = t.len <= IPSIM_JSON_INLINE_MAX;
-    if (ok) ipsim_textbuf_printf(b, "%s", t.p);
+    if (ok)
+        ipsim_textbuf_printf(b, "%s", t.p);
     free(t.p);
     return ok;
 }
@@ -190,7 +198,8 @@ static void print_value(ipsim_textbuf *b, const cJSON *v, int level)
             ipsim_textbuf_printf(b, "[");
             for (const cJSON *c = v->child; c; c = c->next) {
                 print_value(b, c, level + 1);
-                if (c->next) ipsim_textbuf_printf(b, ", ");
+                if (c->next)
+                    ipsim_textbuf_printf(b, ", ");
             }
             ipsim_textbuf_printf(b, "]");
         } else {

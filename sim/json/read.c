@@ -42,12 +42,14 @@ static FILE *open_regular(const char *path, ipsim_status *st, char *why, size_t 
     }
     if (!S_ISREG(sb.st_mode)) {
         close(fd);
-        ipsim_set_error(why, whylen, "cannot read: %s", S_ISDIR(sb.st_mode)
-            ? "is a directory, not a file" : "not a regular file (a FIFO, socket or device)");
+        ipsim_set_error(why, whylen, "cannot read: %s",
+                        S_ISDIR(sb.st_mode) ? "is a directory, not a file"
+                                            : "not a regular file (a FIFO, socket or device)");
         return NULL;
     }
     int flags = fcntl(fd, F_GETFL);
-    if (flags != -1) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    if (flags != -1)
+        (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     FILE *f = fdopen(fd, "rb");
     if (f == NULL) {
         int e = errno;
@@ -59,14 +61,14 @@ static FILE *open_regular(const char *path, ipsim_status *st, char *why, size_t 
     return f;
 }
 
-ipsim_status ipsim_json_read_file(const char *path, char **text, size_t *len,
-                                  char *why, size_t whylen)
+ipsim_status ipsim_json_read_file(const char *path, char **text, size_t *len, char *why, size_t whylen)
 {
     *text = NULL;
     *len = 0;
     ipsim_status st;
     FILE *f = open_regular(path, &st, why, whylen);
-    if (f == NULL) return st;
+    if (f == NULL)
+        return st;
     size_t cap = IPSIM_JSON_READ_FIRST, n = 0;
     char *buf = malloc(cap + 1);
     if (buf == NULL) {
@@ -77,9 +79,11 @@ ipsim_status ipsim_json_read_file(const char *path, char **text, size_t *len,
     for (;;) {
         if (n == cap) {
             /* one byte past the limit is enough to tell the file is too large */
-            if (cap > IPSIM_JSON_MAX_BYTES) break;
+            if (cap > IPSIM_JSON_MAX_BYTES)
+                break;
             size_t ncap = cap * 2;
-            if (ncap > (size_t)IPSIM_JSON_MAX_BYTES + 1) ncap = (size_t)IPSIM_JSON_MAX_BYTES + 1;
+            if (ncap > (size_t)IPSIM_JSON_MAX_BYTES + 1)
+                ncap = (size_t)IPSIM_JSON_MAX_BYTES + 1;
             char *nb = realloc(buf, ncap + 1);
             if (nb == NULL) {
                 free(buf);

@@ -26,13 +26,14 @@
 #include "base/textbuf.h"
 #include "json/json_internal.h"
 
-#define IPSIM_JSON_EXCERPT_MAX 24   /* bytes of text quoted in "near '...'" */
-#define IPSIM_JSON_NEAR_BUF 64      /* buffer for that excerpt */
+#define IPSIM_JSON_EXCERPT_MAX 24 /* bytes of text quoted in "near '...'" */
+#define IPSIM_JSON_NEAR_BUF 64    /* buffer for that excerpt */
 #define IPSIM_JSON_WHITESPACE " \t\r\n"
-#define IPSIM_JSON_BOM "\xEF\xBB\xBF"   /* skipped at the start, as cJSON does */
-#define IPSIM_JSON_EXACT_DIGITS 15  /* integers of at most 15 digits are exact doubles */
-#define IPSIM_JSON_INT_TEXT 400     /* "%.0f" of any finite double fits */
-#define IPSIM_JSON_EXP_CAP 1000000000000L /* exponents are read up to this (files hold < 2^24 digits) */
+#define IPSIM_JSON_BOM "\xEF\xBB\xBF" /* skipped at the start, as cJSON does */
+#define IPSIM_JSON_EXACT_DIGITS 15    /* integers of at most 15 digits are exact doubles */
+#define IPSIM_JSON_INT_TEXT 400       /* "%.0f" of any finite double fits */
+#define IPSIM_JSON_EXP_CAP \
+    1000000000000L /* exponents are read up to this (files hold < 2^24 digits) */
 #define IPSIM_JSON_NOT_A_DOCUMENT "not a JSON document (the first character is not '{' or '[')"
 
 /* ------------------------------------------------------------------------ */
@@ -62,30 +63,41 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     unsigned char c = s[0];
     size_t k;
     unsigned char lo = 0x80, hi = 0xBF;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) k = 2;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 2;
     else if (c >= 0xE0 && c <= 0xEF) {
         k = 3;
-        if (c == 0xE0) lo = 0xA0;      /* no overlong forms */
-        if (c == 0xED) hi = 0x9F;      /* no surrogates */
+        if (c == 0xE0)
+            lo = 0xA0; /* no overlong forms */
+        if (c == 0xED)
+            hi = 0x9F; /* no surrogates */
     } else if (c >= 0xF0 && c <= 0xF4) {
         k = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;      /* nothing above U+10FFFF */
+        if (c == 0xF0)
+            lo = 0x90;
+        if (c == 0xF4)
+            hi = 0x8F; /* nothing above U+10FFFF */
     } else
         return 0;
-    if (n < k) return 0;
-    if (s[1] < lo || s[1] > hi) return 0;
+    if (n < k)
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
     for (size_t i = 2; i < k; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
     return k;
 }
 
 size_t ipsim__json_utf8_cut(const char *s, size_t n, size_t max)
 {
-    if (n <= max) return n;
+    if (n <= max)
+        return n;
     size_t k = max;
-    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
     return k;
 }
 
@@ -95,42 +107,55 @@ size_t ipsim__json_utf8_cut(const char *s, size_t n, size_t max)
 static void excerpt(const char *text, size_t len, size_t pos, char *buf, size_t buflen)
 {
     size_t end = pos;
-    while (end < len && end - pos < IPSIM_JSON_EXCERPT_MAX && text[end] != '\n' && text[end] != '\r') end++;
+    while (end < len && end - pos < IPSIM_JSON_EXCERPT_MAX && text[end] != '\n' && text[end] != '\r')
+        end++;
     size_t n = end - pos;
-    if (end < len) n = ipsim__json_utf8_cut(text + pos, len - pos, n);
+    if (end < len)
+        n = ipsim__json_utf8_cut(text + pos, len - pos, n);
     size_t o = 0;
     for (size_t i = 0; i < n && o + 1 < buflen; i++) {
         char ch = text[pos + i];
         buf[o++] = (ch == '\t') ? ' ' : ch;
     }
-    if (buflen) buf[o] = '\0';
+    if (buflen)
+        buf[o] = '\0';
 }
 
 /* Length of a JSON number at s (n bytes left), 0 if it is not one. */
 static size_t number_len(const char *s, size_t n)
 {
     size_t i = 0;
-    if (i < n && s[i] == '-') i++;
-    if (i >= n) return 0;
-    if (s[i] == '0') i++;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i >= n)
+        return 0;
+    if (s[i] == '0')
+        i++;
     else if (s[i] >= '1' && s[i] <= '9')
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
     else
         return 0;
     if (i < n && s[i] == '.') {
         i++;
         size_t d = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-        if (i == d) return 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return 0;
     }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
         size_t d = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-        if (i == d) return 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return 0;
     }
-    if (i < n && strchr("0123456789.eE+-", s[i]) != NULL) return 0;
+    if (i < n && strchr("0123456789.eE+-", s[i]) != NULL)
+        return 0;
     return i;
 }
 
@@ -141,15 +166,20 @@ static size_t number_len(const char *s, size_t n)
 /* Four hex digits at s (n bytes left) into *v; -1 if they are not there. */
 static int hex4(const char *s, size_t n, unsigned *v)
 {
-    if (n < 4) return -1;
+    if (n < 4)
+        return -1;
     *v = 0;
     for (int k = 0; k < 4; k++) {
         char c = s[k];
         unsigned d;
-        if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') d = (unsigned)(c - 'A' + 10);
-        else return -1;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return -1;
         *v = *v * 16 + d;
     }
     return 0;
@@ -173,9 +203,12 @@ typedef enum {
 static str_step string_step(const char *s, size_t n, size_t i, size_t *step, const char **want)
 {
     *step = 1;
-    if (s[i] == '"') return STR_CLOSE;
-    if (s[i] != '\\') return STR_BYTE;
-    if (i + 1 >= n) return STR_CUT;
+    if (s[i] == '"')
+        return STR_CLOSE;
+    if (s[i] != '\\')
+        return STR_BYTE;
+    if (i + 1 >= n)
+        return STR_CUT;
     char e = s[i + 1];
     if (e == 'u' && n - i >= 6 && memcmp(s + i + 2, "0000", 4) == 0) {
         *step = 6;
@@ -196,8 +229,8 @@ static str_step string_step(const char *s, size_t n, size_t i, size_t *step, con
     }
     *step = 6;
     if (u >= 0xD800 && u <= 0xDBFF) {
-        if (i + 7 >= n || s[i + 6] != '\\' || s[i + 7] != 'u' ||
-            hex4(s + i + 8, n - i - 8, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+        if (i + 7 >= n || s[i + 6] != '\\' || s[i + 7] != 'u' || hex4(s + i + 8, n - i - 8, &lo) ||
+            lo < 0xDC00 || lo > 0xDFFF) {
             *step = 1;
             *want = "a UTF-16 low surrogate after a high one";
             return STR_BAD_ESCAPE;
@@ -231,43 +264,42 @@ static int scan(const char *text, size_t len, char *why, size_t whylen)
         if (c >= 0x80) {
             k = utf8_seq(s + i, len - i);
             if (k == 0) {
-                ipsim_set_error(why, whylen, "line %ld, column %ld: invalid UTF-8 (byte 0x%02X)", line, col, c);
+                ipsim_set_error(why, whylen, "line %ld, column %ld: invalid UTF-8 (byte 0x%02X)", line,
+                                col, c);
                 return -1;
             }
         } else if (in_string) {
             const char *want;
             switch (string_step(text, len, i, &k, &want)) {
-            case STR_CLOSE:
-                in_string = 0;
-                break;
+            case STR_CLOSE: in_string = 0; break;
             case STR_NUL:
-                ipsim_set_error(why, whylen, "line %ld, column %ld: \\u0000 (NUL) in a string", line, col);
+                ipsim_set_error(why, whylen, "line %ld, column %ld: \\u0000 (NUL) in a string", line,
+                                col);
                 return -1;
-            case STR_BAD_ESCAPE:
-                k = (s[i + 1] >= 0x20 && s[i + 1] < 0x80) ? 2 : 1;
-                break;
+            case STR_BAD_ESCAPE: k = (s[i + 1] >= 0x20 && s[i + 1] < 0x80) ? 2 : 1; break;
             case STR_BYTE:
                 if (c < 0x20) {
-                    ipsim_set_error(why, whylen,
+                    ipsim_set_error(
+                        why, whylen,
                         "line %ld, column %ld: control character 0x%02X in a string (write it as an escape such as \\n)",
                         line, col, c);
                     return -1;
                 }
                 break;
             case STR_ESCAPE:
-            case STR_CUT:
-                break;
+            case STR_CUT: break;
             }
         } else if (c == '"') {
             in_string = 1;
         } else if (c == '{' || c == '[') {
             if (++depth > IPSIM_JSON_MAX_DEPTH) {
-                ipsim_set_error(why, whylen, "line %ld, column %ld: nesting deeper than %d levels", line, col,
-                                IPSIM_JSON_MAX_DEPTH);
+                ipsim_set_error(why, whylen, "line %ld, column %ld: nesting deeper than %d levels",
+                                line, col, IPSIM_JSON_MAX_DEPTH);
                 return -1;
             }
         } else if (c == '}' || c == ']') {
-            if (depth > 0) depth--;
+            if (depth > 0)
+                depth--;
         }
         if (c == '\n') {
             line++;
@@ -295,7 +327,8 @@ typedef struct {
 
 static void skip_ws(syntax *p)
 {
-    while (p->i < p->n && strchr(IPSIM_JSON_WHITESPACE, p->s[p->i]) != NULL && p->s[p->i] != '\0') p->i++;
+    while (p->i < p->n && strchr(IPSIM_JSON_WHITESPACE, p->s[p->i]) != NULL && p->s[p->i] != '\0')
+        p->i++;
 }
 
 static int syn_string(syntax *p)
@@ -313,7 +346,8 @@ static int syn_string(syntax *p)
             p->i++;
             return 0;
         }
-        if (st == STR_CUT) break;
+        if (st == STR_CUT)
+            break;
         if (st == STR_BAD_ESCAPE) {
             p->want = want;
             return -1;
@@ -342,7 +376,8 @@ static int syn_container(syntax *p, char close)
                 p->want = "a key in double quotes";
                 return -1;
             }
-            if (syn_string(p)) return -1;
+            if (syn_string(p))
+                return -1;
             skip_ws(p);
             if (p->i >= p->n || p->s[p->i] != ':') {
                 p->want = "':' after the key";
@@ -351,7 +386,8 @@ static int syn_container(syntax *p, char close)
             p->i++;
             skip_ws(p);
         }
-        if (syn_value(p)) return -1;
+        if (syn_value(p))
+            return -1;
         skip_ws(p);
         if (p->i < p->n && p->s[p->i] == ',') {
             p->i++;
@@ -373,8 +409,10 @@ static int syn_value(syntax *p)
         return -1;
     }
     char c = p->s[p->i];
-    if (c == '{' || c == '[') return syn_container(p, c == '{' ? '}' : ']');
-    if (c == '"') return syn_string(p);
+    if (c == '{' || c == '[')
+        return syn_container(p, c == '{' ? '}' : ']');
+    if (c == '"')
+        return syn_string(p);
     if (c == '-' || (c >= '0' && c <= '9')) {
         size_t k = number_len(p->s + p->i, p->n - p->i);
         if (k == 0) {
@@ -401,11 +439,13 @@ static int syn_value(syntax *p)
 static int syntax_check(const char *text, size_t len, size_t *pos, const char **want)
 {
     syntax p = {text, len, 0, NULL};
-    if (len >= 3 && memcmp(text, IPSIM_JSON_BOM, 3) == 0) p.i = 3;
+    if (len >= 3 && memcmp(text, IPSIM_JSON_BOM, 3) == 0)
+        p.i = 3;
     skip_ws(&p);
     if (syn_value(&p) == 0) {
         skip_ws(&p);
-        if (p.i >= p.n) return 0;
+        if (p.i >= p.n)
+            return 0;
         p.want = "nothing after the JSON value";
     }
     *pos = p.i;
@@ -415,28 +455,32 @@ static int syntax_check(const char *text, size_t len, size_t *pos, const char **
 
 /* Say in why where and why the grammar check failed: at pos, or at the end
  * of the file when only whitespace follows pos. */
-static void syntax_message(const char *text, size_t len, size_t pos, const char *want, char *why, size_t whylen)
+static void syntax_message(const char *text, size_t len, size_t pos, const char *want, char *why,
+                           size_t whylen)
 {
     long line, col;
     line_col(text, pos, &line, &col);
     size_t rest = pos;
-    while (rest < len && strchr(IPSIM_JSON_WHITESPACE, text[rest]) != NULL) rest++;
+    while (rest < len && strchr(IPSIM_JSON_WHITESPACE, text[rest]) != NULL)
+        rest++;
     if (rest >= len) {
         size_t last = len;
-        while (last > 0 && strchr(IPSIM_JSON_WHITESPACE, text[last - 1]) != NULL) last--;
+        while (last > 0 && strchr(IPSIM_JSON_WHITESPACE, text[last - 1]) != NULL)
+            last--;
         if (last == 0) {
             ipsim_set_error(why, whylen, "line 1, column 1: invalid JSON: the file is empty");
         } else {
             line_col(text, len, &line, &col);
-            ipsim_set_error(why, whylen, "line %ld, column %ld: invalid JSON: unexpected end of file (expected %s)",
+            ipsim_set_error(why, whylen,
+                            "line %ld, column %ld: invalid JSON: unexpected end of file (expected %s)",
                             line, col, want);
         }
         return;
     }
     char near[IPSIM_JSON_NEAR_BUF];
     excerpt(text, len, pos, near, sizeof near);
-    ipsim_set_error(why, whylen, "line %ld, column %ld: invalid JSON near '%s' (expected %s)", line, col, near,
-                    want);
+    ipsim_set_error(why, whylen, "line %ld, column %ld: invalid JSON near '%s' (expected %s)", line,
+                    col, near, want);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -456,7 +500,8 @@ static int next_number(const char *s, size_t len, size_t *i, size_t *n)
                 const char *want;
                 str_step st = string_step(s, len, *i, &k, &want);
                 *i += k;
-                if (st == STR_CLOSE) break;
+                if (st == STR_CLOSE)
+                    break;
             }
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             *n = number_len(s + *i, len - *i);
@@ -477,38 +522,50 @@ static int literal_is(const char *s, size_t n, double d)
 {
     size_t i = s[0] == '-';
     size_t i0 = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
     size_t ni = i - i0, f0 = i, nf = 0;
     if (i < n && s[i] == '.') {
         f0 = ++i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
         nf = i - f0;
     }
-    if (i == n && nf == 0 && ni <= IPSIM_JSON_EXACT_DIGITS) return 1; /* small plain integer */
+    if (i == n && nf == 0 && ni <= IPSIM_JSON_EXACT_DIGITS)
+        return 1; /* small plain integer */
     long e = 0;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         int neg = s[++i] == '-';
-        if (s[i] == '+' || s[i] == '-') i++;
+        if (s[i] == '+' || s[i] == '-')
+            i++;
         for (; i < n; i++)
-            if (e < IPSIM_JSON_EXP_CAP) e = e * 10 + (s[i] - '0');
-        if (neg) e = -e;
+            if (e < IPSIM_JSON_EXP_CAP)
+                e = e * 10 + (s[i] - '0');
+        if (neg)
+            e = -e;
     }
     /* the mantissa digits: ni of the integer part, then nf of the fraction */
-#define MANTISSA(k) ((k) < ni ? s[i0 + (k)] : s[f0 + (k) - ni])
+#define MANTISSA(k) ((k) < ni ? s[i0 + (k)] : s[f0 + (k)-ni])
     size_t lead = 0, end = ni + nf;
-    while (lead < end && MANTISSA(lead) == '0') lead++;
-    while (end > lead && MANTISSA(end - 1) == '0') end--;
-    if (lead == end) return d == 0;
+    while (lead < end && MANTISSA(lead) == '0')
+        lead++;
+    while (end > lead && MANTISSA(end - 1) == '0')
+        end--;
+    if (lead == end)
+        return d == 0;
     /* value = the digits [lead, end) times 10^zeros */
     long zeros = e - (long)nf + (long)(ni + nf - end);
     char ref[IPSIM_JSON_INT_TEXT];
     snprintf(ref, sizeof ref, "%.0f", fabs(d));
     size_t rl = strlen(ref), sig = end - lead;
-    if (zeros < 0 || (long)rl - (long)sig != zeros) return 0;
+    if (zeros < 0 || (long)rl - (long)sig != zeros)
+        return 0;
     for (size_t k = 0; k < sig; k++)
-        if (ref[k] != MANTISSA(lead + k)) return 0;
+        if (ref[k] != MANTISSA(lead + k))
+            return 0;
     for (size_t k = sig; k < rl; k++)
-        if (ref[k] != '0') return 0;
+        if (ref[k] != '0')
+            return 0;
     return 1;
 #undef MANTISSA
 }
@@ -521,13 +578,15 @@ static ipsim_status mark_inexact(cJSON *node, const char *text, size_t len, size
 {
     if (cJSON_IsNumber(node)) {
         size_t n = 0;
-        if (!next_number(text, len, pos, &n)) return IPSIM_OK; /* cannot happen */
+        if (!next_number(text, len, pos, &n))
+            return IPSIM_OK; /* cannot happen */
         const char *lit = text + *pos;
         *pos += n;
         double d = node->valuedouble;
         if (isfinite(d) && d == floor(d) && !literal_is(lit, n, d)) {
             char *copy = malloc(n + 1);
-            if (copy == NULL) return IPSIM_ERR_NOMEM;
+            if (copy == NULL)
+                return IPSIM_ERR_NOMEM;
             memcpy(copy, lit, n);
             copy[n] = '\0';
             node->valuestring = copy;
@@ -536,7 +595,8 @@ static ipsim_status mark_inexact(cJSON *node, const char *text, size_t len, size
     }
     for (cJSON *c = node->child; c; c = c->next) {
         ipsim_status st = mark_inexact(c, text, len, pos);
-        if (st != IPSIM_OK) return st;
+        if (st != IPSIM_OK)
+            return st;
     }
     return IPSIM_OK;
 }
@@ -555,7 +615,8 @@ const char *ipsim__json_inexact_integer(const cJSON *node)
 static int starts_like_document(const char *text, size_t len)
 {
     size_t i = len >= 3 && memcmp(text, IPSIM_JSON_BOM, 3) == 0 ? 3 : 0;
-    while (i < len && strchr(IPSIM_JSON_WHITESPACE, text[i]) != NULL && text[i] != '\0') i++;
+    while (i < len && strchr(IPSIM_JSON_WHITESPACE, text[i]) != NULL && text[i] != '\0')
+        i++;
     return i == len || text[i] == '{' || text[i] == '[';
 }
 
@@ -586,7 +647,8 @@ static ipsim_status parse(const char *text, size_t len, int document, cJSON **ou
     if (st == IPSIM_OK) {
         pos = 0;
         st = mark_inexact(root, text, len, &pos);
-        if (st != IPSIM_OK) ipsim_set_error(why, whylen, "out of memory");
+        if (st != IPSIM_OK)
+            ipsim_set_error(why, whylen, "out of memory");
     }
     if (st != IPSIM_OK) {
         cJSON_Delete(root);

@@ -27,7 +27,8 @@ static int cmp_keys(const void *a, const void *b)
 {
     const keyed *x = a, *y = b;
     int c = strcmp(x->node->string, y->node->string);
-    if (c) return c;
+    if (c)
+        return c;
     return (x->order > y->order) - (x->order < y->order);
 }
 
@@ -36,10 +37,13 @@ static ipsim_status first_duplicate(const cJSON *obj, const cJSON **dup)
 {
     size_t n = 0;
     *dup = NULL;
-    for (const cJSON *c = obj->child; c; c = c->next) n++;
-    if (n < 2) return IPSIM_OK;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        n++;
+    if (n < 2)
+        return IPSIM_OK;
     keyed *k = malloc(n * sizeof *k);
-    if (k == NULL) return IPSIM_ERR_NOMEM;
+    if (k == NULL)
+        return IPSIM_ERR_NOMEM;
     size_t i = 0;
     for (const cJSON *c = obj->child; c; c = c->next, i++) {
         k[i].node = c;
@@ -61,9 +65,10 @@ static ipsim_status check_node(const cJSON *node, ipsim_json_path *p, char *why,
 {
     if (cJSON_IsNumber(node)) {
         if (!isfinite(node->valuedouble)) {
-            ipsim_set_error(why, whylen,
-                            "%s: expected a finite number, found a number beyond the range of a double",
-                            path_or_top(p));
+            ipsim_set_error(
+                why, whylen,
+                "%s: expected a finite number, found a number beyond the range of a double",
+                path_or_top(p));
             return IPSIM_ERR_DATA;
         }
         return IPSIM_OK;
@@ -71,7 +76,8 @@ static ipsim_status check_node(const cJSON *node, ipsim_json_path *p, char *why,
     if (cJSON_IsObject(node)) {
         const cJSON *dup;
         size_t members = 0;
-        for (const cJSON *c = node->child; c; c = c->next) members++;
+        for (const cJSON *c = node->child; c; c = c->next)
+            members++;
         if (members > IPSIM_JSON_MAX_MEMBERS) {
             /* merging base chains looks keys up one by one: bound the work */
             ipsim_set_error(why, whylen, "%s: expected an object of at most %d keys, found %zu keys",
@@ -84,7 +90,8 @@ static ipsim_status check_node(const cJSON *node, ipsim_json_path *p, char *why,
         }
         if (dup) {
             size_t old = ipsim_json_path_push_key(p, dup->string);
-            ipsim_set_error(why, whylen, "%s: duplicate key (a key may appear only once in an object)", p->s);
+            ipsim_set_error(why, whylen, "%s: duplicate key (a key may appear only once in an object)",
+                            p->s);
             ipsim_json_path_pop(p, old);
             return IPSIM_ERR_DATA;
         }
@@ -92,7 +99,8 @@ static ipsim_status check_node(const cJSON *node, ipsim_json_path *p, char *why,
             size_t old = ipsim_json_path_push_key(p, c->string);
             ipsim_status st = check_node(c, p, why, whylen);
             ipsim_json_path_pop(p, old);
-            if (st != IPSIM_OK) return st;
+            if (st != IPSIM_OK)
+                return st;
         }
         return IPSIM_OK;
     }
@@ -102,7 +110,8 @@ static ipsim_status check_node(const cJSON *node, ipsim_json_path *p, char *why,
             size_t old = ipsim_json_path_push_index(p, i);
             ipsim_status st = check_node(c, p, why, whylen);
             ipsim_json_path_pop(p, old);
-            if (st != IPSIM_OK) return st;
+            if (st != IPSIM_OK)
+                return st;
         }
     }
     return IPSIM_OK;

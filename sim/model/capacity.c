@@ -26,7 +26,8 @@
 #include "model/state.h"
 
 /* Acceptance probability of a stay at asset a over nights [arrive, arrive+nights). */
-static double stay_acceptance(const struct ipsim_model *m, int a, int arrive, int nights) {
+static double stay_acceptance(const struct ipsim_model *m, int a, int arrive, int nights)
+{
     double p = 1;
     for (int t = arrive; t < arrive + nights && t < m->n_days_ext; t++)
         p = fmin(p, m->accept[(size_t)t * m->n_assets + a]);
@@ -34,7 +35,8 @@ static double stay_acceptance(const struct ipsim_model *m, int a, int arrive, in
 }
 
 void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
-                             int64_t *acc) {
+                             int64_t *acc)
+{
     int a = m->ag.asset[i], arrive = m->ag.day_mark[i], nights = m->ag.nights[i];
     double p = stay_acceptance(m, a, arrive, nights);
     int ok = p >= 1;
@@ -45,7 +47,7 @@ void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64
     if (ok) {
         m->ag.state[i] = ST_BOOKED;
         for (int t = arrive; t < arrive + nights && t < m->n_days_ext; t++) {
-            #pragma omp atomic
+#pragma omp atomic
             m->occupancy[(size_t)t * m->n_assets + a] += 1;
         }
         return;
@@ -57,10 +59,11 @@ void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64
     acc[ACC_TURNED_AWAY]++;
 }
 
-void ipsim__capacity_update(struct ipsim_model *m, int tau) {
+void ipsim__capacity_update(struct ipsim_model *m, int tau)
+{
     const sc_destination *d = &m->sc->destination;
     int na = m->n_assets;
-    double beds = d->accommodation_per_night;   /* people */
+    double beds = d->accommodation_per_night; /* people */
     int last = tau + m->horizon < m->n_days_ext ? tau + m->horizon : m->n_days_ext - 1;
     for (int t = tau + 1; t <= last; t++) {
         double req[IPSIM_MAX_ASSETS];
@@ -72,21 +75,26 @@ void ipsim__capacity_update(struct ipsim_model *m, int tau) {
             asked += req[a];
             held += conf[a];
         }
-        if (beds > 0 && asked > 0) rb = fmax(0, beds - held) / asked;
+        if (beds > 0 && asked > 0)
+            rb = fmax(0, beds - held) / asked;
         for (int a = 0; a < na; a++) {
             double ra = 1;
-            if (req[a] > 0) ra = fmax(0, d->assets[a].capacity_per_day - conf[a]) / req[a];
+            if (req[a] > 0)
+                ra = fmax(0, d->assets[a].capacity_per_day - conf[a]) / req[a];
             acc[a] = fmin(1, fmin(ra, rb));
             conf[a] += acc[a] * req[a];
         }
     }
 }
 
-double ipsim__capacity_price_mult(const struct ipsim_model *m, int tau) {
+double ipsim__capacity_price_mult(const struct ipsim_model *m, int tau)
+{
     const sc_destination *d = &m->sc->destination;
-    if (!(d->accommodation_per_night > 0) || d->price_response <= 0) return 1;
-    double held = 0;   /* expected confirmed people (scale-free) */
-    for (int a = 0; a < m->n_assets; a++) held += m->confirmed[(size_t)tau * m->n_assets + a];
+    if (!(d->accommodation_per_night > 0) || d->price_response <= 0)
+        return 1;
+    double held = 0; /* expected confirmed people (scale-free) */
+    for (int a = 0; a < m->n_assets; a++)
+        held += m->confirmed[(size_t)tau * m->n_assets + a];
     double share = held / d->accommodation_per_night;
     return 1 + fmin(d->price_cap, d->price_response * fmin(1, share));
 }

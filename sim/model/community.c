@@ -5,23 +5,27 @@
  *
  * While D is active (today's community_post_rate > 0), a past visitor who
  * is AWARE or cooling down (RETURNED) posts with probability community_post_rate x loyalty per
- * day: Binomial(scale, that probability) of its people post (people.c). The post's sentiment follows the agent's attitude (positive, negative
- * or neutral by the visit's satisfaction thresholds), and posting keeps the
- * destination salient (one impression, with wear-out).
+ * day: Binomial(scale, that probability) of its people post (people.c). The post's sentiment follows
+ * the agent's attitude (positive, negative or neutral by the visit's satisfaction thresholds), and
+ * posting keeps the destination salient (one impression, with wear-out).
  */
 #include <math.h>
 #include "model/state.h"
 
 void ipsim__community_post(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, thread_acc *ta,
-                           int64_t *acc) {
+                           int64_t *acc)
+{
     const dest_day *dd = &m->dest_days[tau];
-    if (dd->community_post_rate <= 0 || m->ag.visits[i] == 0) return;
+    if (dd->community_post_rate <= 0 || m->ag.visits[i] == 0)
+        return;
     int st = m->ag.state[i];
-    if (st != ST_AWARE && st != ST_RETURNED) return;
+    if (st != ST_AWARE && st != ST_RETURNED)
+        return;
     double L = m->ag.loyalty[i] / LOYALTY_Q;
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_COMMUNITY, 0);
     int64_t posters = ipsim__people_count(m->scale, dd->community_post_rate * L, r.v[0], r.v[1]);
-    if (posters == 0) return;
+    if (posters == 0)
+        return;
     const sc_visit *v = &m->sc->parameters.visit;
     double att = m->ag.attitude[i] / ATTITUDE_Q;
     int kind = att >= v->satisfaction_positive ? 0 : (att < v->satisfaction_negative ? 1 : 2);

@@ -40,9 +40,11 @@
 
 /* Add `weight` bookings of cell-day c (expected people = weight x scale) to
  * the expected occupancy of every asset and night they would cover. */
-static void expect_add(struct ipsim_model *m, const cell_day *c, double weight) {
-    if (!(weight > 0)) return;
-    int full = (int)floor(c->nights_mean);            /* nights = floor(mean + u) */
+static void expect_add(struct ipsim_model *m, const cell_day *c, double weight)
+{
+    if (!(weight > 0))
+        return;
+    int full = (int)floor(c->nights_mean); /* nights = floor(mean + u) */
     double frac = c->nights_mean - full;
     if (full >= MAX_TRIP_NIGHTS) {
         full = MAX_TRIP_NIGHTS;
@@ -52,25 +54,31 @@ static void expect_add(struct ipsim_model *m, const cell_day *c, double weight) 
     for (int a = 0; a < m->n_assets; a++) {
         double pa = (a == m->n_assets - 1 ? 1.0 : c->asset_cdf[a]) - prev;
         prev = c->asset_cdf[a];
-        if (!(pa > 0)) continue;
+        if (!(pa > 0))
+            continue;
         double people = m->scale * weight * pa;
         for (int j = 0; j <= full; j++) {
             int t = c->arrival_tau + j;
-            if (t >= m->n_days_ext) break;
+            if (t >= m->n_days_ext)
+                break;
             double cover = j < full ? 1.0 : frac;
-            if (cover <= 0) break;
+            if (cover <= 0)
+                break;
             int64_t add = llround(people * cover * OCC_FIXED);
-            #pragma omp atomic
+#pragma omp atomic
             m->occ_expect[(size_t)t * m->n_assets + a] += add;
         }
     }
 }
 
-void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau) {
+void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau)
+{
     const cell_day *c = &m->cells[cell];
-    if (!(c->p_occasion > 0)) return;
+    if (!(c->p_occasion > 0))
+        return;
     uint32_t stride = m->cell_n[cell] / CROWD_SAMPLE;
-    if (stride < 1) stride = 1;
+    if (stride < 1)
+        stride = 1;
     uint32_t off = 0;
     if (stride > 1) {
         philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, 0, (uint32_t)tau, RNG_CROWD, 0);
@@ -85,28 +93,36 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32
         uint64_t i = base + k;
         uint8_t st = m->ag.state[i];
         int last;
-        if (st == ST_PENDING && m->ag.day_mark[i] == c->arrival_tau) last = c->arrival_tau; /* booked today */
-        else if (m->ag.salience[i] < consider) continue;
-        else if (st == ST_AWARE) last = m->ag.day_mark[i];
-        else if (st == ST_RETURNED && m->ag.day_mark[i] <= tau) last = m->ag.day_mark[i] - (int)cool;
-        else continue;
+        if (st == ST_PENDING && m->ag.day_mark[i] == c->arrival_tau)
+            last = c->arrival_tau; /* booked today */
+        else if (m->ag.salience[i] < consider)
+            continue;
+        else if (st == ST_AWARE)
+            last = m->ag.day_mark[i];
+        else if (st == ST_RETURNED && m->ag.day_mark[i] <= tau)
+            last = m->ag.day_mark[i] - (int)cool;
+        else
+            continue;
         expect_add(m, c, w * ipsim__decision_probability(m, c, cell, k, i, tau, last));
     }
 }
 
-double ipsim__crowding_requested(struct ipsim_model *m, int tau, int a) {
+double ipsim__crowding_requested(struct ipsim_model *m, int tau, int a)
+{
     int64_t *q = &m->occ_expect[(size_t)tau * m->n_assets + a];
     double people = (double)*q / OCC_FIXED;
     *q = 0;
     return people;
 }
 
-double ipsim__crowding_expected(const struct ipsim_model *m, int tau, int a) {
+double ipsim__crowding_expected(const struct ipsim_model *m, int tau, int a)
+{
     size_t at = (size_t)tau * m->n_assets + a;
     return fmin(m->confirmed[at] + m->day_load[at], m->sc->destination.assets[a].capacity_per_day);
 }
 
-double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int nights) {
+double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int nights)
+{
     const sc_visit *v = &m->sc->parameters.visit;
     double cap = m->sc->destination.assets[a].capacity_per_day, sum = 0;
     for (int t = arrive; t < arrive + nights; t++)
@@ -114,7 +130,8 @@ double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int 
     return sum / nights;
 }
 
-double ipsim__crowding_index(const struct ipsim_model *m, int tau) {
+double ipsim__crowding_index(const struct ipsim_model *m, int tau)
+{
     double num = 0, den = 0;
     for (int a = 0; a < m->n_assets; a++) {
         double people = ipsim__crowding_expected(m, tau, a);

@@ -19,18 +19,22 @@
 
 /* The rate of a day type, times the vacation multiplier. */
 static double day_rate(const struct ipsim_model *m, int tau, double weekday, double weekend,
-                       double holiday) {
+                       double holiday)
+{
     uint8_t f = m->cal.flags[tau];
     double r = (f & CAL_HOLIDAY) ? holiday : (f & CAL_WEEKEND) ? weekend : weekday;
-    if (f & CAL_VACATION) r *= m->sc->parameters.decision.leisure_vacation;
+    if (f & CAL_VACATION)
+        r *= m->sc->parameters.decision.leisure_vacation;
     return r;
 }
 
-void ipsim__day_visits(struct ipsim_model *m, int tau) {
+void ipsim__day_visits(struct ipsim_model *m, int tau)
+{
     const sc_data *sc = m->sc;
     const sc_day_visits *p = &sc->parameters.day_visits;
     int na = m->n_assets;
-    double r_local = day_rate(m, tau, p->local_rate_weekday, p->local_rate_weekend, p->local_rate_holiday);
+    double r_local = day_rate(m, tau, p->local_rate_weekday, p->local_rate_weekend,
+                              p->local_rate_holiday);
     double r_same = day_rate(m, tau, p->same_day_rate_weekday, p->same_day_rate_weekend,
                              p->same_day_rate_holiday);
     double share[IPSIM_N_SEGMENTS][IPSIM_MAX_ASSETS], appeal[IPSIM_N_SEGMENTS];
@@ -53,29 +57,33 @@ void ipsim__day_visits(struct ipsim_model *m, int tau) {
         cell_day *cd = &m->cells[c];
         double people = m->scale * (double)cacc[(size_t)c * ACC_COUNT + ACC_CONSIDERING];
         double rate = mk->local ? r_local
-                    : (mk->distance_km <= p->same_day_max_km && p->same_day_max_km > 0)
-                      ? r_same * exp(-p->same_day_decay_per_km * mk->distance_km) : 0;
+                      : (mk->distance_km <= p->same_day_max_km && p->same_day_max_km > 0)
+                          ? r_same * exp(-p->same_day_decay_per_km * mk->distance_km)
+                          : 0;
         double v = rate * people * appeal[cell_segment(c)];
         cd->local_visits = mk->local ? v : 0;
         cd->same_day_visits = mk->local ? 0 : v;
         cd->day_turned_away = 0;
-        for (int a = 0; a < na; a++) demand[a] += v * share[cell_segment(c)][a];
+        for (int a = 0; a < na; a++)
+            demand[a] += v * share[cell_segment(c)][a];
     }
     /* admission at each asset's remaining capacity */
     double admit[IPSIM_MAX_ASSETS];
     double *load = &m->day_load[(size_t)tau * na];
     for (int a = 0; a < na; a++) {
         double room = sc->destination.assets[a].capacity_per_day -
-                      m->confirmed[(size_t)tau * na + a];   /* expected: scale-free */
+                      m->confirmed[(size_t)tau * na + a]; /* expected: scale-free */
         admit[a] = demand[a] > 0 ? fmin(1, fmax(0, room) / demand[a]) : 1;
         load[a] = demand[a] * admit[a];
     }
     for (int c = 0; c < m->n_cells; c++) {
         cell_day *cd = &m->cells[c];
         double v = cd->local_visits + cd->same_day_visits;
-        if (v <= 0) continue;
+        if (v <= 0)
+            continue;
         double s = 0;
-        for (int a = 0; a < na; a++) s += share[cell_segment(c)][a] * admit[a];
+        for (int a = 0; a < na; a++)
+            s += share[cell_segment(c)][a] * admit[a];
         cd->local_visits *= s;
         cd->same_day_visits *= s;
         cd->day_turned_away = v * (1 - s);

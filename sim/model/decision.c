@@ -14,18 +14,21 @@
 #include <math.h>
 #include "model/state.h"
 
-static int lead_days(const sc_decision *d, double km) {
+static int lead_days(const sc_decision *d, double km)
+{
     long L = lround(d->lead_days_base + d->lead_days_per_1000km * km / 1000.0);
     return L < 1 ? 1 : (int)L;
 }
 
-static double mean_nights(const sc_decision *d, double km) {
+static double mean_nights(const sc_decision *d, double km)
+{
     double n = d->nights_base + d->nights_per_1000km * km / 1000.0;
     return n < 1 ? 1 : (n > MAX_TRIP_NIGHTS ? MAX_TRIP_NIGHTS : n);
 }
 
 /* Mean taste weights of a segment (the mean of the lognormal multipliers is 1). */
-void ipsim__decision_segment_weights(const sc_segment *g, double w[5]) {
+void ipsim__decision_segment_weights(const sc_segment *g, double w[5])
+{
     w[0] = g->w_authenticity;
     w[1] = g->w_emotional;
     w[2] = g->w_aesthetic;
@@ -39,7 +42,8 @@ void ipsim__decision_segment_weights(const sc_segment *g, double w[5]) {
  * (the inclusive value entering the trip utility), fills the cumulative
  * choice probabilities and the choice-weighted distinctiveness. */
 double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
-                                    double cdf[], double *distinct) {
+                                    double cdf[], double *distinct)
+{
     const sc_destination *d = &m->sc->destination;
     const sc_decision *dp = &m->sc->parameters.decision;
     const asset_day *ad = &m->asset_days[(size_t)tau * m->n_assets];
@@ -54,23 +58,27 @@ double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const 
         dsum += x * ad[a].distinctiveness;
         cdf[a] = sum;
     }
-    for (int a = 0; a < m->n_assets; a++) cdf[a] = sum > 0 ? cdf[a] / sum : 1.0;
+    for (int a = 0; a < m->n_assets; a++)
+        cdf[a] = sum > 0 ? cdf[a] / sum : 1.0;
     *distinct = sum > 0 ? dsum / sum : 0;
-    return sum > 0 ? log(sum / ref) / (dp->asset_choice_scale > 0 ? dp->asset_choice_scale : 1) : -INFINITY;
+    return sum > 0 ? log(sum / ref) / (dp->asset_choice_scale > 0 ? dp->asset_choice_scale : 1)
+                   : -INFINITY;
 }
 
 /* Travel cost reduction of E and F interventions with targets (per-market
  * cuts such as a special train) for cell c on internal day tau: the sum over
  * active interventions of reduction x weight of the targets covering c. */
-static double cell_cost_cut(const struct ipsim_model *m, int c, int tau) {
+static double cell_cost_cut(const struct ipsim_model *m, int c, int tau)
+{
     const sc_data *sc = m->sc;
     ipsim_date date = ipsim__calendar_date(sc, m->warmup, tau);
     double cut = 0;
     for (int j = 0; j < sc->n_interventions; j++) {
         const sc_intervention *iv = &sc->interventions[j];
-        if (iv->n_targets == 0 || (iv->mechanism != MECH_E && iv->mechanism != MECH_F)) continue;
+        if (iv->n_targets == 0 || (iv->mechanism != MECH_E && iv->mechanism != MECH_F))
+            continue;
         int on = iv->mechanism == MECH_E ? date >= iv->event_start && date <= iv->event_end
-                                          : date >= iv->start && date <= iv->end;
+                                         : date >= iv->start && date <= iv->end;
         for (int t = 0; on && t < iv->n_targets; t++) {
             const sc_target *tg = &iv->targets[t];
             if ((tg->market < 0 || tg->market == cell_market(c)) &&
@@ -81,7 +89,8 @@ static double cell_cost_cut(const struct ipsim_model *m, int c, int tau) {
     return cut;
 }
 
-void ipsim__decision_prepare(struct ipsim_model *m, int tau) {
+void ipsim__decision_prepare(struct ipsim_model *m, int tau)
+{
     const sc_data *sc = m->sc;
     const sc_decision *dp = &sc->parameters.decision;
     const sc_visit *vp = &sc->parameters.visit;
@@ -90,22 +99,23 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau) {
         const sc_segment *g = &sc->segments[cell_segment(c)];
         cell_day *cd = &m->cells[c];
         int arr = tau + lead_days(dp, mk->distance_km);
-        if (arr >= m->n_days_ext) arr = m->n_days_ext - 1;
+        if (arr >= m->n_days_ext)
+            arr = m->n_days_ext - 1;
         cd->arrival_tau = arr;
         cd->nights_mean = mean_nights(dp, mk->distance_km);
         double w[5], distinct;
         ipsim__decision_segment_weights(g, w);
         double iv = ipsim__decision_asset_choice(m, arr, w, cd->asset_cdf, &distinct);
-        if (!isfinite(iv)) {            /* every asset closed on the arrival day */
+        if (!isfinite(iv)) { /* every asset closed on the arrival day */
             cd->p_occasion = 0;
             cd->v_cell = -INFINITY;
             cd->sub_weight = 0;
             continue;
         }
         double cost = fmax(0, mk->travel_cost_cny - m->dest_days[arr].travel_cost_reduction -
-                              cell_cost_cut(m, c, arr)) +
+                                  cell_cost_cut(m, c, arr)) +
                       cd->nights_mean * dp->stay_cost_per_night_cny * sc->destination.price_level *
-                      ipsim__capacity_price_mult(m, arr);
+                          ipsim__capacity_price_mult(m, arr);
         double common = -g->beta_distance_per_km * mk->distance_km -
                         g->beta_cost_per_income * cost / mk->income_cny_month;
         double crowd = fmax(0, m->pf.crowd_expect - vp->crowding_threshold);
@@ -121,9 +131,11 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau) {
 
 /* Loyalty of agent i on day tau: the stored value (at the end of its last
  * trip) decayed by loyalty_decay_per_year per year since then. */
-static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau) {
+static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau)
+{
     double L = m->ag.loyalty[i] / LOYALTY_Q;
-    if (L <= 0 || m->ag.visits[i] == 0) return 0;
+    if (L <= 0 || m->ag.visits[i] == 0)
+        return 0;
     double years = (tau - (int)m->ag.day_mark[i]) / 365.0;
     return L * pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
 }
@@ -131,22 +143,25 @@ static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau) {
 /* Trip probability of agent i of cell-day c on an occasion (the logit of
  * ODD 7.4) with loyalty L; its random intercept is the TRAIT draw-1 z1. */
 static double booking_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
-                                  uint64_t i, double L) {
+                                  uint64_t i, double L)
+{
     const sc_decision *dp = &m->sc->parameters.decision;
     philox4x32_ctr_t b = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 1);
     double z4, z5;
     rng_normal2(b.v[0], b.v[1], &z4, &z5);
     double intercept = m->sc->segments[cell_segment(cell)].taste_sd_utility * z5;
     double penalty = m->ag.visits[i] ? dp->revisit_penalty *
-                     (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction) : 0;
+                                           (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction)
+                                     : 0;
     double v = c->v_cell + dp->beta_attitude * (m->ag.attitude[i] / ATTITUDE_Q) +
                dp->beta_loyalty * L - penalty + intercept;
     double ev = exp(v);
     return ev / (1 + ev + c->sub_weight);
 }
 
-double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
-                                   uint64_t i, int tau, int last_trip_end) {
+double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell,
+                                   uint32_t k, uint64_t i, int tau, int last_trip_end)
+{
     double L = m->ag.loyalty[i] / LOYALTY_Q;
     if (L > 0 && m->ag.visits[i]) {
         double years = (tau - last_trip_end) / 365.0;
@@ -158,20 +173,25 @@ double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *
 }
 
 int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
-                   int tau, double u_choice, double u_asset) {
+                          int tau, double u_choice, double u_asset)
+{
     double L = loyalty_now(m, i, tau);
     double p = booking_probability(m, c, cell, k, i, L);
-    if (u_choice >= p) return 0;
+    if (u_choice >= p)
+        return 0;
 
     int a = 0;
-    while (a < m->n_assets - 1 && u_asset > c->asset_cdf[a]) a++;
+    while (a < m->n_assets - 1 && u_asset > c->asset_cdf[a])
+        a++;
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_TRIP, 0);
     int nights = (int)floor(c->nights_mean + rng_u01(r.v[0]));
-    if (nights < 1) nights = 1;
-    if (nights > MAX_TRIP_NIGHTS) nights = MAX_TRIP_NIGHTS;
+    if (nights < 1)
+        nights = 1;
+    if (nights > MAX_TRIP_NIGHTS)
+        nights = MAX_TRIP_NIGHTS;
 
     m->ag.loyalty[i] = (uint8_t)lround(L * LOYALTY_Q);
-    m->ag.state[i] = ST_PENDING;          /* confirmed or refused tomorrow (7.11) */
+    m->ag.state[i] = ST_PENDING; /* confirmed or refused tomorrow (7.11) */
     m->ag.day_mark[i] = (uint16_t)c->arrival_tau;
     m->ag.asset[i] = (uint8_t)a;
     m->ag.nights[i] = (uint8_t)nights;

@@ -4,8 +4,8 @@
  *
  * Per market x segment cell, the expected number of effective impressions a
  * person receives today is the sum of six sources (ODD 7.3): paid campaign
- * impressions, sparks (dated content such as a blogger's video), official content, user-generated content on the platform,
- * offline word of mouth from returned visitors of the same market, and an
+ * impressions, sparks (dated content such as a blogger's video), official content, user-generated
+ * content on the platform, offline word of mouth from returned visitors of the same market, and an
  * ambient regional-information rate that decays with distance. Each source
  * carries a quality signal; the cell's signal is their rate-weighted mean.
  * An agent's count of impressions today is Poisson with that rate; each
@@ -16,7 +16,8 @@
 #include <math.h>
 #include "model/state.h"
 
-static double market_people(const struct ipsim_model *m, int mk) {
+static double market_people(const struct ipsim_model *m, int mk)
+{
     return m->cell_people[mk * IPSIM_N_SEGMENTS] + m->cell_people[mk * IPSIM_N_SEGMENTS + 1];
 }
 
@@ -25,7 +26,8 @@ static double market_people(const struct ipsim_model *m, int mk) {
  * home_share of every market's post views stays in that market, the rest
  * is spread over all platform users. */
 static void ugc_rate(const struct ipsim_model *m, int mk, double views, double *rate,
-                     double *signal_rate) {
+                     double *signal_rate)
+{
     const sc_platform *p = &m->sc->platform;
     double users_total = 0, stock_total = 0, signal_total = 0;
     for (int j = 0; j < m->n_markets; j++) {
@@ -36,14 +38,16 @@ static void ugc_rate(const struct ipsim_model *m, int mk, double views, double *
     double users = market_people(m, mk) * m->sc->markets[mk].platform_penetration;
     *rate = 0;
     *signal_rate = 0;
-    if (users <= 0 || users_total <= 0) return;
+    if (users <= 0 || users_total <= 0)
+        return;
     *rate = views * (p->home_share * m->pf.post_stock[mk] / users +
                      (1 - p->home_share) * stock_total / users_total);
     *signal_rate = views * (p->home_share * m->pf.post_signal[mk] / users +
                             (1 - p->home_share) * signal_total / users_total);
 }
 
-void ipsim__exposure_prepare(struct ipsim_model *m, int tau) {
+void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
+{
     const sc_data *sc = m->sc;
     const sc_exposure *e = &sc->parameters.exposure;
     const dest_day *dd = &m->dest_days[tau];
@@ -81,8 +85,8 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau) {
         double l_spark = m->spark_cell[td];
         double lambda = l_paid + l_spark + l_off + l_ugc + l_wom + l_amb;
         double signal_rate = (l_paid + l_off) * sc->destination.official_claim + m->spark_signal[td] +
-                             ugc_sig * dep +
-                             (mpeople > 0 ? wom_sig / mpeople : 0) + l_amb * m->pf.reputation;
+                             ugc_sig * dep + (mpeople > 0 ? wom_sig / mpeople : 0) +
+                             l_amb * m->pf.reputation;
         cd->lambda = lambda;
         cd->p0 = exp(-lambda);
         cd->signal = lambda > 0 ? signal_rate / lambda : m->pf.reputation;
@@ -94,32 +98,39 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau) {
 
 /* Poisson(lambda) by inversion of its CDF: the smallest n with
  * target <= F(n), starting from n0 with F(n0) = cdf and P(n0) = p. */
-static int poisson_from(double target, double lambda, int n, double p, double cdf) {
+static int poisson_from(double target, double lambda, int n, double p, double cdf)
+{
     while (target > cdf && n < MAX_IMPRESSIONS) {
         n++;
         p *= lambda / n;
         cdf += p;
-        if (p <= 0) break;
+        if (p <= 0)
+            break;
     }
     return n;
 }
 
-int ipsim__exposure_count(const cell_day *c, double u) {
+int ipsim__exposure_count(const cell_day *c, double u)
+{
     return u <= c->p0 ? 0 : poisson_from(u, c->lambda, 0, c->p0, c->p0);
 }
 
-int ipsim__exposure_count_given_one(const cell_day *c, double u) {
+int ipsim__exposure_count_given_one(const cell_day *c, double u)
+{
     int n = poisson_from(c->p0 + u * (1 - c->p0), c->lambda, 0, c->p0, c->p0);
-    return n > 0 ? n : 1;   /* only if p0 + u (1 - p0) rounds to p0 */
+    return n > 0 ? n : 1; /* only if p0 + u (1 - p0) rounds to p0 */
 }
 
-void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n) {
+void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n)
+{
     const sc_exposure *e = &m->sc->parameters.exposure;
     double s = m->ag.salience[i];
-    for (int j = 0; j < n; j++) s += 1.0 / (1.0 + s / e->wearout_salience);
+    for (int j = 0; j < n; j++)
+        s += 1.0 / (1.0 + s / e->wearout_salience);
     double a = m->ag.attitude[i] / ATTITUDE_Q;
     a = c->signal + (a - c->signal) * pow(1 - e->attitude_learning_rate, n);
     m->ag.attitude[i] = (uint16_t)lround(clamp01(a) * ATTITUDE_Q);
-    if (m->ag.state[i] == ST_UNAWARE && s >= e->effective_frequency) m->ag.state[i] = ST_AWARE;
+    if (m->ag.state[i] == ST_UNAWARE && s >= e->effective_frequency)
+        m->ag.state[i] = ST_AWARE;
     m->ag.salience[i] = (float)s;
 }

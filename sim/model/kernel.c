@@ -29,19 +29,23 @@
 #include "model/state.h"
 
 /* 4b's first step for one agent: a finished cooldown frees it. */
-static inline void release_cooldown(ipsim_model *m, uint64_t i, int tau) {
+static inline void release_cooldown(ipsim_model *m, uint64_t i, int tau)
+{
     if (m->ag.state[i] == ST_RETURNED && m->ag.day_mark[i] <= tau) {
         m->ag.state[i] = ST_AWARE;
-        m->ag.day_mark[i] = (uint16_t)(m->ag.day_mark[i] - lround(m->sc->parameters.decision.cooldown_days));
+        m->ag.day_mark[i] =
+            (uint16_t)(m->ag.day_mark[i] - lround(m->sc->parameters.decision.cooldown_days));
     }
 }
 
 /* A candidate agent-day after its salience decayed: n impressions (4a)
  * and, with an occasion, the decision (4b). */
-static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int n, int occasion,
-                          const philox4x32_ctr_t *r) {
+static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int n,
+                          int occasion, const philox4x32_ctr_t *r)
+{
     const cell_day *c = &m->cells[cell];
-    if (n > 0) ipsim__exposure_agent(m, c, i, n);
+    if (n > 0)
+        ipsim__exposure_agent(m, c, i, n);
     release_cooldown(m, i, tau);
     if (occasion && m->ag.state[i] == ST_AWARE &&
         m->ag.salience[i] >= m->sc->parameters.exposure.consider_salience)
@@ -51,16 +55,20 @@ static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int 
 /* The rest of an agent's day: release (4b, if not done), arrival (4c),
  * departure and community posting (4d). */
 static void scheduled_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, thread_acc *ta,
-                          int64_t *acc) {
+                          int64_t *acc)
+{
     release_cooldown(m, i, tau);
-    if (m->ag.state[i] == ST_BOOKED && m->ag.day_mark[i] == tau) ipsim__visit_arrive(m, cell, k, i, tau, acc);
-    if (m->ag.state[i] == ST_ON_TRIP && m->ag.day_mark[i] == tau) ipsim__visit_depart(m, cell, k, i, tau, ta, acc);
+    if (m->ag.state[i] == ST_BOOKED && m->ag.day_mark[i] == tau)
+        ipsim__visit_arrive(m, cell, k, i, tau, acc);
+    if (m->ag.state[i] == ST_ON_TRIP && m->ag.day_mark[i] == tau)
+        ipsim__visit_depart(m, cell, k, i, tau, ta, acc);
     ipsim__community_post(m, cell, k, i, tau, ta, acc);
 }
 
 /* Candidate probabilities of each cell for today (after ipsim__exposure_prepare
  * and ipsim__decision_prepare). */
-static void candidates_prepare(ipsim_model *m) {
+static void candidates_prepare(ipsim_model *m)
+{
     for (int c = 0; c < m->n_cells; c++) {
         cell_day *cd = &m->cells[c];
         cd->p_candidate = 1 - (1 - cd->p_expose) * (1 - cd->p_occasion);
@@ -78,7 +86,8 @@ typedef struct {
     philox4x32_ctr_t buf;
 } skipper;
 
-static uint64_t skip_gap(skipper *sk) {
+static uint64_t skip_gap(skipper *sk)
+{
     if (sk->used == 4) {
         sk->buf = rng_block(sk->rng, sk->cell, sk->block | ((sk->j >> 8) << 20), sk->day, RNG_SKIP,
                             sk->j & 0xffu);
@@ -97,7 +106,8 @@ static uint64_t skip_gap(skipper *sk) {
  * geometric skips and each draws which events it has from v0 (E only with
  * prob p_e(1-p_o)/p_c, O only (1-p_e)p_o/p_c, else both) and its impressions
  * given at least one from v1. Both give the same joint distribution. */
-static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau, thread_acc *ta) {
+static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau, thread_acc *ta)
+{
     const cell_day *cd = &m->cells[cell];
     int64_t *acc = &ta->cell[(size_t)cell * ACC_COUNT];
     uint64_t base = m->cell_start[cell];
@@ -106,7 +116,7 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
 
     /* 4a, all agents: salience decays (a vectorisable pass) */
     const float decay = m->sal_decay;
-    #pragma omp simd
+#pragma omp simd
     for (uint32_t k = k0; k < k1; k++) {
         float s = sal[k] * decay;
         sal[k] = s < SALIENCE_FLOOR ? 0.0f : s;
@@ -115,11 +125,12 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
     /* 4b step 0, pending agents: yesterday's booking requests are confirmed
      * or turned away against capacity (capacity.c) */
     for (uint32_t k = k0; k < k1; k++)
-        if (state[k] == ST_PENDING) ipsim__capacity_confirm(m, cell, k, base + k, tau, acc);
+        if (state[k] == ST_PENDING)
+            ipsim__capacity_confirm(m, cell, k, base + k, tau, acc);
 
     /* 4a-4b, candidates: impressions, cooldown release, decision */
-    skipper sk = {&m->rng, (uint32_t)cell, k0 / CANDIDATE_BLOCK, (uint32_t)tau, 0, 4,
-                  cd->log_no_candidate, {{0, 0, 0, 0}}};
+    skipper sk = {&m->rng, (uint32_t)cell,       k0 / CANDIDATE_BLOCK, (uint32_t)tau, 0,
+                  4,       cd->log_no_candidate, {{0, 0, 0, 0}}};
     uint64_t next = cd->direct ? k0 : (cd->p_candidate > 0 ? k0 + skip_gap(&sk) : k1);
     double pe = cd->p_expose, po = cd->p_occasion;
     double e_only = pe * (1 - po), o_only = (1 - pe) * po;
@@ -134,7 +145,9 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
         } else {
             double u = rng_u01(r.v[0]) * cd->p_candidate;
             occasion = u >= e_only;
-            n = (u < e_only || u >= e_only + o_only) ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1])) : 0;
+            n = (u < e_only || u >= e_only + o_only)
+                    ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1]))
+                    : 0;
             next = next + 1 + skip_gap(&sk);
         }
         candidate_day(m, cell, k, base + k, tau, n, occasion, &r);
@@ -147,12 +160,13 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
     int community = m->dest_days[tau].community_post_rate > 0;
     const uint8_t *visits = m->ag.visits + base;
     for (uint32_t k = k0; k < k1; k++)
-        if (state[k] >= ST_BOOKED || (community && visits[k])) scheduled_day(m, cell, k, base + k, tau, ta, acc);
+        if (state[k] >= ST_BOOKED || (community && visits[k]))
+            scheduled_day(m, cell, k, base + k, tau, ta, acc);
 
     /* 4e, the end-of-day count (a vectorisable reduction) */
     const float consider = (float)m->sc->parameters.exposure.consider_salience;
     uint32_t n0 = 0, n1 = 0, n2 = 0, n3 = 0, n4 = 0, nc = 0;
-    #pragma omp simd reduction(+ : n0, n1, n2, n3, n4, nc)
+#pragma omp simd reduction(+ : n0, n1, n2, n3, n4, nc)
     for (uint32_t k = k0; k < k1; k++) {
         uint8_t st = state[k];
         n0 += st == ST_UNAWARE;
@@ -170,7 +184,8 @@ static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, in
     acc[ACC_CONSIDERING] += nc;
 }
 
-static void zero_acc(ipsim_model *m, thread_acc *a) {
+static void zero_acc(ipsim_model *m, thread_acc *a)
+{
     memset(a->cell, 0, (size_t)m->n_cells * ACC_COUNT * sizeof(int64_t));
     memset(a->market_posts, 0, (size_t)m->n_markets * 3 * sizeof(int64_t));
     memset(a->market_signal, 0, (size_t)m->n_markets * 3 * sizeof(int64_t));
@@ -179,11 +194,13 @@ static void zero_acc(ipsim_model *m, thread_acc *a) {
 }
 
 /* Sum threads 1..T-1 into thread 0 (integer sums: order does not matter). */
-static void reduce_acc(ipsim_model *m) {
+static void reduce_acc(ipsim_model *m)
+{
     thread_acc *a0 = &m->acc[0];
     for (int t = 1; t < m->threads; t++) {
         thread_acc *a = &m->acc[t];
-        for (int j = 0; j < m->n_cells * ACC_COUNT; j++) a0->cell[j] += a->cell[j];
+        for (int j = 0; j < m->n_cells * ACC_COUNT; j++)
+            a0->cell[j] += a->cell[j];
         for (int j = 0; j < m->n_markets * 3; j++) {
             a0->market_posts[j] += a->market_posts[j];
             a0->market_signal[j] += a->market_signal[j];
@@ -195,9 +212,10 @@ static void reduce_acc(ipsim_model *m) {
     }
 }
 
-void ipsim__kernel_agents(ipsim_model *m, int tau) {
+void ipsim__kernel_agents(ipsim_model *m, int tau)
+{
     candidates_prepare(m);
-    #pragma omp parallel num_threads(m->threads)
+#pragma omp parallel num_threads(m->threads)
     {
 #ifdef _OPENMP
         int tid = omp_get_thread_num();
@@ -208,10 +226,11 @@ void ipsim__kernel_agents(ipsim_model *m, int tau) {
         zero_acc(m, ta);
         for (int c = 0; c < m->n_cells; c++) {
             int64_t nb = ((int64_t)m->cell_n[c] + CANDIDATE_BLOCK - 1) / CANDIDATE_BLOCK;
-            #pragma omp for schedule(static) nowait
+#pragma omp for schedule(static) nowait
             for (int64_t b = 0; b < nb; b++) {
                 uint64_t k0 = (uint64_t)b * CANDIDATE_BLOCK, k1 = k0 + CANDIDATE_BLOCK;
-                if (k1 > m->cell_n[c]) k1 = m->cell_n[c];
+                if (k1 > m->cell_n[c])
+                    k1 = m->cell_n[c];
                 process_block(m, c, (uint32_t)k0, (uint32_t)k1, tau, ta);
             }
         }

@@ -16,29 +16,36 @@
 #endif
 #include "model/state.h"
 
-void ipsim_run_options_init(ipsim_run_options *opt) {
+void ipsim_run_options_init(ipsim_run_options *opt)
+{
     memset(opt, 0, sizeof *opt);
 }
 
-static void logf_(const ipsim_model *m, ipsim_log_level lvl, const char *msg) {
-    if (m->opt.log) m->opt.log(m->opt.log_userdata, lvl, msg);
+static void logf_(const ipsim_model *m, ipsim_log_level lvl, const char *msg)
+{
+    if (m->opt.log)
+        m->opt.log(m->opt.log_userdata, lvl, msg);
 }
 
 /* Longest lead time plus longest trip: how far beyond the last recorded day
  * the tables must reach. */
-static int horizon_days(const sc_data *sc) {
+static int horizon_days(const sc_data *sc)
+{
     const sc_decision *d = &sc->parameters.decision;
     double far = 0;
-    for (int i = 0; i < sc->n_markets; i++) far = fmax(far, sc->markets[i].distance_km);
+    for (int i = 0; i < sc->n_markets; i++)
+        far = fmax(far, sc->markets[i].distance_km);
     double lead = d->lead_days_base + d->lead_days_per_1000km * far / 1000.0;
     return (int)ceil(lead) + MAX_TRIP_NIGHTS + 2;
 }
 
-static double effective_scale(const ipsim_scenario *sc, const ipsim_run_options *opt) {
+static double effective_scale(const ipsim_scenario *sc, const ipsim_run_options *opt)
+{
     return opt && opt->scale > 0 ? opt->scale : ipsim_scenario_data(sc)->simulation.scale;
 }
 
-double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_options *opt) {
+double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_options *opt)
+{
     const sc_data *d = ipsim_scenario_data(sc);
     double scale = effective_scale(sc, opt), agents = 0;
     for (int i = 0; i < d->n_markets; i++)
@@ -51,7 +58,8 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
     return agents * ipsim__population_bytes_per_agent() + tables;
 }
 
-static int alloc_tables(ipsim_model *m) {
+static int alloc_tables(ipsim_model *m)
+{
     size_t ext = (size_t)m->n_days_ext;
     m->asset_days = calloc(ext * (size_t)m->n_assets, sizeof(asset_day));
     m->dest_days = calloc(ext, sizeof(dest_day));
@@ -77,10 +85,11 @@ static int alloc_tables(ipsim_model *m) {
     m->res.asset_daily = calloc((size_t)AMET_COUNT * m->days * m->n_assets, sizeof(double));
     m->res.dest_daily = calloc((size_t)DMET_COUNT * m->days, sizeof(double));
     m->acc = calloc((size_t)m->threads, sizeof(thread_acc));
-    if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->spark_cell || !m->spark_signal || !m->cells ||
-        !m->occupancy || !m->occ_expect || !m->confirmed || !m->accept || !m->day_load || !m->pf.post_stock ||
-        !m->pf.post_signal || !m->pf.wom_stock || !m->pf.wom_signal || !m->pf.fatigue || !m->res.daily ||
-        !m->res.asset_daily || !m->res.dest_daily || !m->acc)
+    if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->spark_cell ||
+        !m->spark_signal || !m->cells || !m->occupancy || !m->occ_expect || !m->confirmed ||
+        !m->accept || !m->day_load || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
+        !m->pf.wom_signal || !m->pf.fatigue || !m->res.daily || !m->res.asset_daily ||
+        !m->res.dest_daily || !m->acc)
         return -1;
     for (int t = 0; t < m->threads; t++) {
         thread_acc *a = &m->acc[t];
@@ -96,7 +105,8 @@ static int alloc_tables(ipsim_model *m) {
     return 0;
 }
 
-static void free_tables(ipsim_model *m) {
+static void free_tables(ipsim_model *m)
+{
     free(m->asset_days);
     free(m->dest_days);
     free(m->paid_cell);
@@ -124,10 +134,12 @@ static void free_tables(ipsim_model *m) {
     free(m->acc);
 }
 
-static int resolve_threads(const ipsim_run_options *opt, const sc_data *sc) {
+static int resolve_threads(const ipsim_run_options *opt, const sc_data *sc)
+{
     int t = opt->threads > 0 ? opt->threads : sc->simulation.threads;
 #ifdef _OPENMP
-    if (t <= 0) t = omp_get_max_threads();
+    if (t <= 0)
+        t = omp_get_max_threads();
 #else
     t = 1;
 #endif
@@ -135,34 +147,44 @@ static int resolve_threads(const ipsim_run_options *opt, const sc_data *sc) {
 }
 
 ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_options *opt_in,
-                                ipsim_model **out, char *err, size_t errlen) {
+                                ipsim_model **out, char *err, size_t errlen)
+{
     ipsim_run_options defaults;
     ipsim_run_options_init(&defaults);
     const ipsim_run_options *opt = opt_in ? opt_in : &defaults;
     *out = NULL;
-    if (err && errlen) err[0] = 0;
+    if (err && errlen)
+        err[0] = 0;
     const sc_data *d = ipsim_scenario_data(sc);
     int days = opt->days > 0 ? opt->days : d->simulation.days;
     if (days > IPSIM_MAX_DAYS) {
-        if (err) snprintf(err, errlen, "--days %d exceeds the limit of %d days", days, IPSIM_MAX_DAYS);
+        if (err)
+            snprintf(err, errlen, "--days %d exceeds the limit of %d days", days, IPSIM_MAX_DAYS);
         return IPSIM_ERR_LIMIT;
     }
     double scale = effective_scale(sc, opt);
     if (!(scale >= 1)) {
-        if (err) snprintf(err, errlen, "scale must be >= 1 person per agent, got %g", scale);
+        if (err)
+            snprintf(err, errlen, "scale must be >= 1 person per agent, got %g", scale);
         return IPSIM_ERR_USAGE;
     }
     double need = ipsim_model_memory_estimate(sc, opt);
     if (opt->max_memory_bytes > 0 && need > opt->max_memory_bytes) {
-        if (err) snprintf(err, errlen, "the run needs about %.0f MiB, over the limit of %.0f MiB; "
-                          "raise --max-memory or use a larger --scale", need / 1048576.0,
-                          opt->max_memory_bytes / 1048576.0);
+        if (err)
+            snprintf(err, errlen,
+                     "the run needs about %.0f MiB, over the limit of %.0f MiB; "
+                     "raise --max-memory or use a larger --scale",
+                     need / 1048576.0, opt->max_memory_bytes / 1048576.0);
         return IPSIM_ERR_NOMEM;
     }
     ipsim_model *m = calloc(1, sizeof *m);
-    if (!m) return IPSIM_ERR_NOMEM;
+    if (!m)
+        return IPSIM_ERR_NOMEM;
     m->scenario = ipsim_scenario_clone(sc);
-    if (!m->scenario) { free(m); return IPSIM_ERR_NOMEM; }
+    if (!m->scenario) {
+        free(m);
+        return IPSIM_ERR_NOMEM;
+    }
     m->sc = ipsim_scenario_data(m->scenario);
     m->opt = *opt;
     m->seed = opt->seed_set ? opt->seed : m->sc->simulation.seed;
@@ -181,14 +203,19 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
 
     int rc = ipsim__population_create(m);
     if (rc == -2) {
-        if (err) snprintf(err, errlen, "a market segment would need more than 2^32 agents; use a larger --scale");
+        if (err)
+            snprintf(err, errlen,
+                     "a market segment would need more than 2^32 agents; use a larger --scale");
         ipsim_model_destroy(m);
         return IPSIM_ERR_LIMIT;
     }
     if (rc != 0 || alloc_tables(m) != 0 ||
-        ipsim__calendar_build(&m->cal, m->sc, m->warmup, days, m->n_days_ext, &m->sc->parameters.decision) != 0) {
+        ipsim__calendar_build(&m->cal, m->sc, m->warmup, days, m->n_days_ext,
+                              &m->sc->parameters.decision) != 0) {
         ipsim_model_destroy(m);
-        if (err) snprintf(err, errlen, "out of memory creating the model (about %.0f MiB needed)", need / 1048576.0);
+        if (err)
+            snprintf(err, errlen, "out of memory creating the model (about %.0f MiB needed)",
+                     need / 1048576.0);
         return IPSIM_ERR_NOMEM;
     }
     ipsim__interventions_tabulate(m);
@@ -202,24 +229,60 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     return IPSIM_OK;
 }
 
-int ipsim_model_days_done(const ipsim_model *m) {
+int ipsim_model_days_done(const ipsim_model *m)
+{
     int d = m->tau - m->warmup;
     return d < 0 ? 0 : d;
 }
-int ipsim_model_days_total(const ipsim_model *m) { return m->days; }
-uint64_t ipsim_model_agent_count(const ipsim_model *m) { return m->n_agents; }
-double ipsim_model_scale(const ipsim_model *m) { return m->scale; }
-uint64_t ipsim_model_seed(const ipsim_model *m) { return m->seed; }
-double ipsim_model_bytes_per_agent(const ipsim_model *m) { (void)m; return ipsim__population_bytes_per_agent(); }
-const ipsim_results *ipsim_model_results(const ipsim_model *m) { return &m->res; }
-const ipsim_scenario *ipsim_model_scenario(const ipsim_model *m) { return m->scenario; }
-const uint32_t *ipsim_model_cell_agents(const ipsim_model *m) { return m->cell_n; }
-uint32_t ipsim_model_replicate(const ipsim_model *m) { return m->opt.replicate; }
-double ipsim_model_wall_seconds(const ipsim_model *m) { return m->wall_seconds; }
-double ipsim_model_agent_days(const ipsim_model *m) { return (double)m->n_agents * m->tau; }
+int ipsim_model_days_total(const ipsim_model *m)
+{
+    return m->days;
+}
+uint64_t ipsim_model_agent_count(const ipsim_model *m)
+{
+    return m->n_agents;
+}
+double ipsim_model_scale(const ipsim_model *m)
+{
+    return m->scale;
+}
+uint64_t ipsim_model_seed(const ipsim_model *m)
+{
+    return m->seed;
+}
+double ipsim_model_bytes_per_agent(const ipsim_model *m)
+{
+    (void)m;
+    return ipsim__population_bytes_per_agent();
+}
+const ipsim_results *ipsim_model_results(const ipsim_model *m)
+{
+    return &m->res;
+}
+const ipsim_scenario *ipsim_model_scenario(const ipsim_model *m)
+{
+    return m->scenario;
+}
+const uint32_t *ipsim_model_cell_agents(const ipsim_model *m)
+{
+    return m->cell_n;
+}
+uint32_t ipsim_model_replicate(const ipsim_model *m)
+{
+    return m->opt.replicate;
+}
+double ipsim_model_wall_seconds(const ipsim_model *m)
+{
+    return m->wall_seconds;
+}
+double ipsim_model_agent_days(const ipsim_model *m)
+{
+    return (double)m->n_agents * m->tau;
+}
 
 ipsim_status ipsim_model_daily(const ipsim_model *m, const char *metric, const double **data,
-                               int *n_markets) {
+                               int *n_markets)
+{
     for (int k = 0; k < MET_COUNT; k++)
         if (strcmp(ipsim_metric_table[k].name, metric) == 0) {
             *data = results_daily(&m->res, k);
@@ -229,8 +292,10 @@ ipsim_status ipsim_model_daily(const ipsim_model *m, const char *metric, const d
     return IPSIM_ERR_USAGE;
 }
 
-void ipsim_model_destroy(ipsim_model *m) {
-    if (!m) return;
+void ipsim_model_destroy(ipsim_model *m)
+{
+    if (!m)
+        return;
     ipsim__population_free(m);
     ipsim__calendar_free(&m->cal);
     free_tables(m);

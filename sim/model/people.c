@@ -21,7 +21,8 @@
 #define EXACT_MEAN 30.0
 
 /* Binomial(n, q) at u for q <= 1/2, by inversion or normal approximation. */
-static int64_t binomial_low(int64_t n, double q, double u) {
+static int64_t binomial_low(int64_t n, double q, double u)
+{
     double mean = (double)n * q;
     if (mean < EXACT_MEAN) {
         double p = exp((double)n * log1p(-q)), cdf = p, r = q / (1 - q);
@@ -30,7 +31,8 @@ static int64_t binomial_low(int64_t n, double q, double u) {
             p *= r * (double)(n - k) / (double)(k + 1);
             k++;
             cdf += p;
-            if (p <= 0) break;
+            if (p <= 0)
+                break;
         }
         return k;
     }
@@ -38,13 +40,19 @@ static int64_t binomial_low(int64_t n, double q, double u) {
     return x < 0 ? 0 : (x > (double)n ? n : (int64_t)x);
 }
 
-int64_t ipsim__people_count(double scale, double p, uint32_t w0, uint32_t w1) {
-    if (!(p > 0)) return 0;
+int64_t ipsim__people_count(double scale, double p, uint32_t w0, uint32_t w1)
+{
+    if (!(p > 0))
+        return 0;
     double n_real = floor(scale);
     int64_t n = (int64_t)n_real, k;
-    if (p >= 1) k = n;
-    else if (p <= 0.5) k = binomial_low(n, p, rng_u01(w0));
-    else k = n - binomial_low(n, 1 - p, 1 - rng_u01(w0));
-    if (rng_u01(w1) < (scale - n_real) * (p < 1 ? p : 1)) k++;
+    if (p >= 1)
+        k = n;
+    else if (p <= 0.5)
+        k = binomial_low(n, p, rng_u01(w0));
+    else
+        k = n - binomial_low(n, 1 - p, 1 - rng_u01(w0));
+    if (rng_u01(w1) < (scale - n_real) * (p < 1 ? p : 1))
+        k++;
     return k;
 }

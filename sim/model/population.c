@@ -13,16 +13,19 @@
 #include "model/state.h"
 
 /* Bytes of state per agent: the sum of the element sizes of ipsim_agents. */
-double ipsim__population_bytes_per_agent(void) {
+double ipsim__population_bytes_per_agent(void)
+{
     return 5 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + sizeof(float);
 }
 
-static double cell_adults(const sc_market *mk, int seg) {
+static double cell_adults(const sc_market *mk, int seg)
+{
     double adults = mk->population * mk->adult_share;
     return adults * (seg == IPSIM_SEG_CEC ? mk->cec_share : 1.0 - mk->cec_share);
 }
 
-static int alloc_agents(ipsim_agents *a, uint64_t n) {
+static int alloc_agents(ipsim_agents *a, uint64_t n)
+{
     size_t k = n ? (size_t)n : 1;
     a->state = calloc(k, 1);
     a->asset = calloc(k, 1);
@@ -33,12 +36,21 @@ static int alloc_agents(ipsim_agents *a, uint64_t n) {
     a->attitude = calloc(k, sizeof(uint16_t));
     a->salience = calloc(k, sizeof(float));
     return (a->state && a->asset && a->visits && a->nights && a->loyalty && a->day_mark &&
-            a->attitude && a->salience) ? 0 : -1;
+            a->attitude && a->salience)
+               ? 0
+               : -1;
 }
 
-static void free_agents(ipsim_agents *a) {
-    free(a->state); free(a->asset); free(a->visits); free(a->nights);
-    free(a->loyalty); free(a->day_mark); free(a->attitude); free(a->salience);
+static void free_agents(ipsim_agents *a)
+{
+    free(a->state);
+    free(a->asset);
+    free(a->visits);
+    free(a->nights);
+    free(a->loyalty);
+    free(a->day_mark);
+    free(a->attitude);
+    free(a->salience);
     memset(a, 0, sizeof *a);
 }
 
@@ -46,27 +58,30 @@ static void free_agents(ipsim_agents *a) {
  * its market and segment; an aware agent's salience is initial_salience
  * times a unit exponential draw; every attitude starts at the destination's
  * initial reputation. */
-static void init_agent(struct ipsim_model *m, int cell, uint32_t k, uint64_t i) {
+static void init_agent(struct ipsim_model *m, int cell, uint32_t k, uint64_t i)
+{
     const sc_market *mk = &m->sc->markets[cell_market(cell)];
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_INIT, 0);
     int aware = rng_u01(r.v[0]) < mk->initial_awareness[cell_segment(cell)];
     m->ag.state[i] = aware ? ST_AWARE : ST_UNAWARE;
-    m->ag.salience[i] = aware ? (float)(-m->sc->parameters.exposure.initial_salience *
-                                        log(rng_u01(r.v[1])))
-                              : 0.0f;
+    m->ag.salience[i] =
+        aware ? (float)(-m->sc->parameters.exposure.initial_salience * log(rng_u01(r.v[1]))) : 0.0f;
     m->ag.attitude[i] = (uint16_t)lround(clamp01(m->sc->destination.initial_reputation) * ATTITUDE_Q);
 }
 
-int ipsim__population_create(struct ipsim_model *m) {
+int ipsim__population_create(struct ipsim_model *m)
+{
     const sc_data *sc = m->sc;
     m->cell_n = calloc((size_t)m->n_cells, sizeof(uint32_t));
     m->cell_start = calloc((size_t)m->n_cells + 1, sizeof(uint64_t));
     m->cell_people = calloc((size_t)m->n_cells, sizeof(double));
-    if (!m->cell_n || !m->cell_start || !m->cell_people) return -1;
+    if (!m->cell_n || !m->cell_start || !m->cell_people)
+        return -1;
     uint64_t total = 0;
     for (int c = 0; c < m->n_cells; c++) {
         double n = floor(cell_adults(&sc->markets[cell_market(c)], cell_segment(c)) / m->scale + 0.5);
-        if (n > 4294967295.0) return -2;
+        if (n > 4294967295.0)
+            return -2;
         m->cell_n[c] = (uint32_t)n;
         m->cell_start[c] = total;
         m->cell_people[c] = n * m->scale;
@@ -74,17 +89,19 @@ int ipsim__population_create(struct ipsim_model *m) {
     }
     m->cell_start[m->n_cells] = total;
     m->n_agents = total;
-    if (alloc_agents(&m->ag, total) != 0) return -1;
+    if (alloc_agents(&m->ag, total) != 0)
+        return -1;
     for (int c = 0; c < m->n_cells; c++) {
         uint64_t base = m->cell_start[c];
-        #pragma omp parallel for schedule(static) num_threads(m->threads)
+#pragma omp parallel for schedule(static) num_threads(m->threads)
         for (int64_t k = 0; k < (int64_t)m->cell_n[c]; k++)
             init_agent(m, c, (uint32_t)k, base + (uint64_t)k);
     }
     return 0;
 }
 
-void ipsim__population_free(struct ipsim_model *m) {
+void ipsim__population_free(struct ipsim_model *m)
+{
     free_agents(&m->ag);
     free(m->cell_n);
     free(m->cell_start);

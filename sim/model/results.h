@@ -15,16 +15,16 @@
 /* Daily metrics with index [day][market][segment]; people (agents x scale)
  * unless the unit says otherwise. The order here is the order in /daily. */
 typedef enum {
-    MET_AWARE = 0,          /* people aware of the destination (all states but unaware) */
-    MET_CONSIDERING,        /* aware, salience >= consider_salience, free to decide */
-    MET_BOOKED,             /* holding a booking, not yet arrived */
-    MET_ARRIVALS,           /* trips starting today */
-    MET_REPEAT_ARRIVALS,    /* arrivals by people who visited before */
-    MET_VISITORS_ON_SITE,   /* people at the destination tonight */
-    MET_VISITOR_NIGHTS,     /* nights spent tonight (= visitors_on_site) */
-    MET_DEPARTURES,         /* trips ending today */
-    MET_SPENDING_CNY,       /* on-site spend of trips ending today, CNY */
-    MET_POSTS_POSITIVE,     /* UGC posts made today by departing visitors and community */
+    MET_AWARE = 0,        /* people aware of the destination (all states but unaware) */
+    MET_CONSIDERING,      /* aware, salience >= consider_salience, free to decide */
+    MET_BOOKED,           /* holding a booking, not yet arrived */
+    MET_ARRIVALS,         /* trips starting today */
+    MET_REPEAT_ARRIVALS,  /* arrivals by people who visited before */
+    MET_VISITORS_ON_SITE, /* people at the destination tonight */
+    MET_VISITOR_NIGHTS,   /* nights spent tonight (= visitors_on_site) */
+    MET_DEPARTURES,       /* trips ending today */
+    MET_SPENDING_CNY,     /* on-site spend of trips ending today, CNY */
+    MET_POSTS_POSITIVE,   /* UGC posts made today by departing visitors and community */
     MET_POSTS_NEGATIVE,
     MET_POSTS_NEUTRAL,
     MET_SATISFACTION_MEAN,  /* mean satisfaction of departures (NaN if none), 1 */
@@ -39,8 +39,8 @@ typedef enum {
 } ipsim_metric;
 
 typedef struct {
-    const char *name;       /* dataset name under /daily */
-    const char *units;      /* CF-style units */
+    const char *name;  /* dataset name under /daily */
+    const char *units; /* CF-style units */
     const char *long_name;
 } ipsim_metric_info;
 
@@ -48,38 +48,41 @@ extern const ipsim_metric_info ipsim_metric_table[MET_COUNT];
 
 /* Per-asset daily outputs [day][asset]. */
 typedef enum {
-    AMET_VISITORS = 0,      /* overnight visitors on site */
-    AMET_CROWDING,          /* overnight visitors / capacity */
-    AMET_DAY_VISITORS,      /* local and same-day visitors admitted (7.12) */
-    AMET_OCCUPANCY_RATE,    /* (overnight + day visitors) / capacity: what visitors experience */
+    AMET_VISITORS = 0,   /* overnight visitors on site */
+    AMET_CROWDING,       /* overnight visitors / capacity */
+    AMET_DAY_VISITORS,   /* local and same-day visitors admitted (7.12) */
+    AMET_OCCUPANCY_RATE, /* (overnight + day visitors) / capacity: what visitors experience */
     AMET_COUNT
 } ipsim_asset_metric;
 extern const ipsim_metric_info ipsim_asset_metric_table[AMET_COUNT];
 
 /* Destination daily outputs [day]. */
 typedef enum {
-    DMET_REPUTATION = 0,    /* expected experience quality carried by reputation, 1 */
-    DMET_AMPLIFICATION,     /* platform reach multiplier (1 = no trending), 1 */
-    DMET_POST_STOCK,        /* live (decayed) UGC post stock, posts */
-    DMET_UGC_SIGNAL,        /* mean experience carried by live posts, 1 */
+    DMET_REPUTATION = 0, /* expected experience quality carried by reputation, 1 */
+    DMET_AMPLIFICATION,  /* platform reach multiplier (1 = no trending), 1 */
+    DMET_POST_STOCK,     /* live (decayed) UGC post stock, posts */
+    DMET_UGC_SIGNAL,     /* mean experience carried by live posts, 1 */
     DMET_COUNT
 } ipsim_dest_metric;
 extern const ipsim_metric_info ipsim_dest_metric_table[DMET_COUNT];
 
 typedef struct {
     int days, n_markets, n_assets;
-    double *daily;          /* [MET_COUNT][days][n_markets][2] */
-    double *asset_daily;    /* [AMET_COUNT][days][n_assets] */
-    double *dest_daily;     /* [DMET_COUNT][days] */
+    double *daily;       /* [MET_COUNT][days][n_markets][2] */
+    double *asset_daily; /* [AMET_COUNT][days][n_assets] */
+    double *dest_daily;  /* [DMET_COUNT][days] */
 } ipsim_results;
 
-static inline double *results_daily(const ipsim_results *r, int metric) {
+static inline double *results_daily(const ipsim_results *r, int metric)
+{
     return r->daily + (size_t)metric * (size_t)r->days * (size_t)r->n_markets * IPSIM_N_SEGMENTS;
 }
-static inline double *results_asset(const ipsim_results *r, int metric) {
+static inline double *results_asset(const ipsim_results *r, int metric)
+{
     return r->asset_daily + (size_t)metric * (size_t)r->days * (size_t)r->n_assets;
 }
-static inline double *results_dest(const ipsim_results *r, int metric) {
+static inline double *results_dest(const ipsim_results *r, int metric)
+{
     return r->dest_daily + (size_t)metric * (size_t)r->days;
 }
 

@@ -18,13 +18,13 @@
 
 /* What a block of four random words is used for (8 bits). */
 typedef enum {
-    RNG_INIT = 1,        /* initial awareness and salience */
-    RNG_TRAIT = 2,       /* static tastes (two blocks: draw 0 and 1) */
-    RNG_DAILY = 3,       /* exposure count, trip occasion, choice, asset */
-    RNG_TRIP = 4,        /* nights, posting, sentiment-independent extras */
-    RNG_COMMUNITY = 5,   /* mechanism D community posting */
-    RNG_SKIP = 6,        /* candidate agents of a block (geometric skips) */
-    RNG_CROWD = 7        /* offset of the expected-occupancy sample (crowding.c) */
+    RNG_INIT = 1,      /* initial awareness and salience */
+    RNG_TRAIT = 2,     /* static tastes (two blocks: draw 0 and 1) */
+    RNG_DAILY = 3,     /* exposure count, trip occasion, choice, asset */
+    RNG_TRIP = 4,      /* nights, posting, sentiment-independent extras */
+    RNG_COMMUNITY = 5, /* mechanism D community posting */
+    RNG_SKIP = 6,      /* candidate agents of a block (geometric skips) */
+    RNG_CROWD = 7      /* offset of the expected-occupancy sample (crowding.c) */
 } rng_purpose;
 
 typedef struct {
@@ -32,7 +32,8 @@ typedef struct {
     uint32_t replicate;
 } ipsim_rng;
 
-static inline void rng_init(ipsim_rng *r, uint64_t seed, uint32_t replicate) {
+static inline void rng_init(ipsim_rng *r, uint64_t seed, uint32_t replicate)
+{
     r->key.v[0] = (uint32_t)(seed & 0xffffffffu);
     r->key.v[1] = (uint32_t)(seed >> 32);
     r->replicate = replicate;
@@ -40,20 +41,23 @@ static inline void rng_init(ipsim_rng *r, uint64_t seed, uint32_t replicate) {
 
 /* Four independent 32-bit words for (cell, agent-in-cell, day, purpose, draw). */
 static inline philox4x32_ctr_t rng_block(const ipsim_rng *r, uint32_t cell, uint32_t agent,
-                                         uint32_t day, rng_purpose purpose, uint32_t draw) {
-    philox4x32_ctr_t c = {{agent, day,
-                           ((uint32_t)purpose << 24) | ((cell & 0xffffu) << 8) | (draw & 0xffu),
-                           r->replicate}};
+                                         uint32_t day, rng_purpose purpose, uint32_t draw)
+{
+    philox4x32_ctr_t c = {
+        {agent, day, ((uint32_t)purpose << 24) | ((cell & 0xffffu) << 8) | (draw & 0xffu),
+         r->replicate}};
     return philox4x32(c, r->key);
 }
 
 /* A word to a uniform in the open interval (0, 1). */
-static inline double rng_u01(uint32_t w) {
+static inline double rng_u01(uint32_t w)
+{
     return ((double)w + 0.5) * (1.0 / 4294967296.0);
 }
 
 /* Two standard normals from two words (Box-Muller). */
-static inline void rng_normal2(uint32_t a, uint32_t b, double *z0, double *z1) {
+static inline void rng_normal2(uint32_t a, uint32_t b, double *z0, double *z1)
+{
     double r = sqrt(-2.0 * log(rng_u01(a)));
     double t = 6.283185307179586 * rng_u01(b);
     *z0 = r * cos(t);

@@ -17,54 +17,54 @@
 
 /* Funnel states. "considering" is AWARE with salience >= consider_salience. */
 enum {
-    ST_UNAWARE = 0,   /* has not reached the effective frequency */
-    ST_AWARE = 1,     /* knows the destination, free to decide */
-    ST_BOOKED = 2,    /* day_mark = arrival day */
-    ST_ON_TRIP = 3,   /* day_mark = departure day */
-    ST_RETURNED = 4,  /* cooling down after a trip; day_mark = end of cooldown */
-    ST_PENDING = 5,   /* booking requested today, confirmed or refused tomorrow
-                       * against capacity (capacity.c); day_mark = arrival day */
+    ST_UNAWARE = 0,  /* has not reached the effective frequency */
+    ST_AWARE = 1,    /* knows the destination, free to decide */
+    ST_BOOKED = 2,   /* day_mark = arrival day */
+    ST_ON_TRIP = 3,  /* day_mark = departure day */
+    ST_RETURNED = 4, /* cooling down after a trip; day_mark = end of cooldown */
+    ST_PENDING = 5,  /* booking requested today, confirmed or refused tomorrow
+                      * against capacity (capacity.c); day_mark = arrival day */
     ST_COUNT
 };
 
 #define MAX_TRIP_NIGHTS 30
-#define MAX_IMPRESSIONS 1000      /* cap of one agent's impressions in a day */
-#define SALIENCE_FLOOR 1e-4f      /* salience below this is set to 0 (no denormals) */
-#define CANDIDATE_BLOCK 4096      /* agents per block of candidate sampling */
-#define DIRECT_THRESHOLD 0.25     /* candidate probability above which every agent draws */
-#define LOYALTY_Q 255.0           /* loyalty stored as uint8 / 255 */
-#define ATTITUDE_Q 65535.0        /* attitude stored as uint16 / 65535 */
-#define SAT_FIXED 1048576.0       /* satisfaction sums in fixed point (2^20) */
+#define MAX_IMPRESSIONS 1000  /* cap of one agent's impressions in a day */
+#define SALIENCE_FLOOR 1e-4f  /* salience below this is set to 0 (no denormals) */
+#define CANDIDATE_BLOCK 4096  /* agents per block of candidate sampling */
+#define DIRECT_THRESHOLD 0.25 /* candidate probability above which every agent draws */
+#define LOYALTY_Q 255.0       /* loyalty stored as uint8 / 255 */
+#define ATTITUDE_Q 65535.0    /* attitude stored as uint16 / 65535 */
+#define SAT_FIXED 1048576.0   /* satisfaction sums in fixed point (2^20) */
 
 /* Per-agent state, structure of arrays; agents are stored cell by cell
  * (cell = market * 2 + segment), so market and segment are implicit. */
 typedef struct {
     uint8_t *state;
-    uint8_t *asset;      /* main asset of the current or last trip */
-    uint8_t *visits;     /* completed trips, saturating at 255 */
-    uint8_t *nights;     /* nights of the current or last trip */
-    uint8_t *loyalty;    /* 0..255 -> 0..1, value at the end of the last trip */
-    uint16_t *day_mark;  /* meaning depends on state (see enum) ; for AWARE
-                          * agents who visited: the day their last trip ended */
-    uint16_t *attitude;  /* expected experience quality, 0..65535 -> 0..1 */
-    float *salience;     /* adstock of effective impressions */
+    uint8_t *asset;     /* main asset of the current or last trip */
+    uint8_t *visits;    /* completed trips, saturating at 255 */
+    uint8_t *nights;    /* nights of the current or last trip */
+    uint8_t *loyalty;   /* 0..255 -> 0..1, value at the end of the last trip */
+    uint16_t *day_mark; /* meaning depends on state (see enum) ; for AWARE
+                         * agents who visited: the day their last trip ended */
+    uint16_t *attitude; /* expected experience quality, 0..65535 -> 0..1 */
+    float *salience;    /* adstock of effective impressions */
 } ipsim_agents;
 
 /* Calendar, one entry per internal day. */
 typedef struct {
-    int n;                 /* n_days_ext */
-    uint8_t *flags;        /* CAL_* bits */
-    uint8_t *month;        /* 0..11 */
-    double *leisure;       /* relative trip-occasion rate, normalised to mean 1 over the run */
+    int n;           /* n_days_ext */
+    uint8_t *flags;  /* CAL_* bits */
+    uint8_t *month;  /* 0..11 */
+    double *leisure; /* relative trip-occasion rate, normalised to mean 1 over the run */
 } ipsim_calendar;
 enum { CAL_WEEKEND = 1, CAL_HOLIDAY = 2, CAL_VACATION = 4, CAL_WORKDAY_ADJ = 8 };
 
 /* Effective destination on one internal day, after interventions. */
 typedef struct {
     double authenticity, participation, emotional, aesthetics, distinctiveness, shareability;
-    double experience_bonus;  /* events on that day */
-    double appeal_bonus;      /* events on that day (trip and asset utility) */
-    double post_mult;         /* posting multiplier for visitors of this asset */
+    double experience_bonus; /* events on that day */
+    double appeal_bonus;     /* events on that day (trip and asset utility) */
+    double post_mult;        /* posting multiplier for visitors of this asset */
 } asset_day;
 
 typedef struct {
@@ -74,113 +74,126 @@ typedef struct {
     double official_reach_mult;
     double loyalty_gain_mult;
     double revisit_penalty_reduction;
-    double community_post_rate;      /* per loyal past visitor per day */
-    double feedback_improvement;     /* share of erosion repaired per day */
-    double post_mult;                /* destination-wide posting multiplier (D) */
+    double community_post_rate;  /* per loyal past visitor per day */
+    double feedback_improvement; /* share of erosion repaired per day */
+    double post_mult;            /* destination-wide posting multiplier (D) */
 } dest_day;
 
 /* Per-cell inputs for the agent loop on one day (computed serially). */
 typedef struct {
-    double lambda;         /* effective impressions per person today */
-    double p0;             /* exp(-lambda) */
-    double signal;         /* mean quality signal of today's content */
-    double p_occasion;     /* trip-occasion probability today */
-    double v_cell;         /* cell part of the destination's trip utility */
-    double sub_weight;     /* (substitutes' pull) sum_k exp(V_k), already x exp(-beta_D D) */
-    int arrival_tau;       /* arrival day of a booking made today */
-    double nights_mean;    /* expected trip nights (real) */
+    double lambda;      /* effective impressions per person today */
+    double p0;          /* exp(-lambda) */
+    double signal;      /* mean quality signal of today's content */
+    double p_occasion;  /* trip-occasion probability today */
+    double v_cell;      /* cell part of the destination's trip utility */
+    double sub_weight;  /* (substitutes' pull) sum_k exp(V_k), already x exp(-beta_D D) */
+    int arrival_tau;    /* arrival day of a booking made today */
+    double nights_mean; /* expected trip nights (real) */
     double asset_cdf[IPSIM_MAX_ASSETS]; /* cumulative asset choice probabilities */
-    double paid_impressions;/* people-level impressions bought, landing on this cell */
-    double ugc_lambda;     /* part of lambda from UGC */
+    double paid_impressions;            /* people-level impressions bought, landing on this cell */
+    double ugc_lambda;                  /* part of lambda from UGC */
     /* candidate sampling (kernel.c): an agent-day is a candidate if it has an
      * impression (prob p_expose) or a trip occasion (prob p_occasion) */
-    double p_expose;       /* 1 - p0 */
-    double p_candidate;    /* 1 - (1 - p_expose)(1 - p_occasion) */
+    double p_expose;         /* 1 - p0 */
+    double p_candidate;      /* 1 - (1 - p_expose)(1 - p_occasion) */
     double log_no_candidate; /* log(1 - p_candidate) */
-    int direct;            /* p_candidate >= DIRECT_THRESHOLD: draw for every agent */
+    int direct;              /* p_candidate >= DIRECT_THRESHOLD: draw for every agent */
     /* day visits (dayvisits.c), people, after admission at the assets */
-    double local_visits;   /* residents' local visits today (local markets) */
-    double same_day_visits;/* same-day visits today (other markets) */
-    double day_turned_away;/* day visits refused for lack of capacity */
+    double local_visits;    /* residents' local visits today (local markets) */
+    double same_day_visits; /* same-day visits today (other markets) */
+    double day_turned_away; /* day visits refused for lack of capacity */
 } cell_day;
 
 /* Per-thread accumulators for one day; integers so that sums do not depend
  * on the order of addition (bitwise identical at any thread count). */
 typedef struct {
-    int64_t *cell;         /* [n_cells][ACC_COUNT] */
-    int64_t *market_posts; /* [n_markets][3] positive, negative, neutral (people) */
-    int64_t *market_signal;/* [n_markets][3] sum of posted experience x SAT_FIXED, by sentiment */
-    int64_t *market_returns; /* [n_markets] returning visitors (word of mouth) */
+    int64_t *cell;              /* [n_cells][ACC_COUNT] */
+    int64_t *market_posts;      /* [n_markets][3] positive, negative, neutral (people) */
+    int64_t *market_signal;     /* [n_markets][3] sum of posted experience x SAT_FIXED, by sentiment */
+    int64_t *market_returns;    /* [n_markets] returning visitors (word of mouth) */
     int64_t *market_wom_signal; /* [n_markets] sum of their experience x SAT_FIXED */
     char pad[64];
 } thread_acc;
 
 enum {
-    ACC_UNAWARE = 0, ACC_AWARE, ACC_CONSIDERING, ACC_BOOKED, ACC_ON_TRIP, ACC_RETURNED,
-    ACC_ARRIVALS, ACC_REPEAT, ACC_DEPARTURES, ACC_SPEND, ACC_POS, ACC_NEG, ACC_NEU,
-    ACC_SAT_SUM, ACC_UGC_IMPRESSIONS, ACC_TURNED_AWAY,
+    ACC_UNAWARE = 0,
+    ACC_AWARE,
+    ACC_CONSIDERING,
+    ACC_BOOKED,
+    ACC_ON_TRIP,
+    ACC_RETURNED,
+    ACC_ARRIVALS,
+    ACC_REPEAT,
+    ACC_DEPARTURES,
+    ACC_SPEND,
+    ACC_POS,
+    ACC_NEG,
+    ACC_NEU,
+    ACC_SAT_SUM,
+    ACC_UGC_IMPRESSIONS,
+    ACC_TURNED_AWAY,
     ACC_COUNT
 };
 
 /* Platform and destination state carried from day to day. */
 typedef struct {
-    double *post_stock;     /* [n_markets] live post weight */
-    double *post_signal;    /* [n_markets] live post weight x experience */
-    double *wom_stock;      /* [n_markets] pending word-of-mouth impressions */
-    double *wom_signal;     /* [n_markets] their experience-weighted sum */
-    double reputation;      /* 0..1 */
-    double amplification;   /* >= 1 */
+    double *post_stock;              /* [n_markets] live post weight */
+    double *post_signal;             /* [n_markets] live post weight x experience */
+    double *wom_stock;               /* [n_markets] pending word-of-mouth impressions */
+    double *wom_signal;              /* [n_markets] their experience-weighted sum */
+    double reputation;               /* 0..1 */
+    double amplification;            /* >= 1 */
     double flow_short, weight_short; /* recent trending post flow (EMA) and its weight */
     double flow_base, weight_base;   /* baseline trending post flow (EMA) and its weight */
-    double *fatigue;        /* [n_cells] recent UGC impressions per person (novelty) */
-    double crowd_expect;    /* expected crowding index */
-    double erosion;         /* 0..1 experiential erosion level */
+    double *fatigue;                 /* [n_cells] recent UGC impressions per person (novelty) */
+    double crowd_expect;             /* expected crowding index */
+    double erosion;                  /* 0..1 experiential erosion level */
 } ipsim_platform;
 
 struct ipsim_model {
-    ipsim_scenario *scenario;       /* owned copy */
-    const sc_data *sc;              /* = ipsim_scenario_data(scenario) */
+    ipsim_scenario *scenario; /* owned copy */
+    const sc_data *sc;        /* = ipsim_scenario_data(scenario) */
     ipsim_run_options opt;
     ipsim_rng rng;
     uint64_t seed;
     double scale;
-    int days;                       /* recorded days */
-    int warmup;                     /* unrecorded days before start_date */
+    int days;   /* recorded days */
+    int warmup; /* unrecorded days before start_date */
     int n_days_ext;
-    int tau;                        /* next internal day to simulate */
+    int tau; /* next internal day to simulate */
     int n_markets, n_cells, n_assets, threads;
-    int horizon;                    /* longest lead time + longest trip, days */
-    float sal_decay;                /* daily salience retention 0.5^(1/adstock_half_life_days) */
-    double post_decay;              /* daily post retention 0.5^(1/post_half_life_days) */
+    int horizon;       /* longest lead time + longest trip, days */
+    float sal_decay;   /* daily salience retention 0.5^(1/adstock_half_life_days) */
+    double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
 
     /* population */
     uint64_t n_agents;
-    uint32_t *cell_n;               /* [n_cells] agents per cell */
-    uint64_t *cell_start;           /* [n_cells + 1] first agent of each cell */
-    double *cell_people;            /* [n_cells] cell_n x scale */
+    uint32_t *cell_n;     /* [n_cells] agents per cell */
+    uint64_t *cell_start; /* [n_cells + 1] first agent of each cell */
+    double *cell_people;  /* [n_cells] cell_n x scale */
     ipsim_agents ag;
 
     ipsim_calendar cal;
-    asset_day *asset_days;          /* [n_days_ext][n_assets] */
-    dest_day *dest_days;            /* [n_days_ext] */
-    double *paid_cell;              /* [n_days_ext][n_cells] people-level effective impressions */
-    double *paid_bought;            /* [n_days_ext][n_cells] people-level impressions bought */
-    double *spark_cell;             /* [n_days_ext][n_cells] spark impressions per person */
-    double *spark_signal;           /* [n_days_ext][n_cells] the same x their content signal */
+    asset_day *asset_days; /* [n_days_ext][n_assets] */
+    dest_day *dest_days;   /* [n_days_ext] */
+    double *paid_cell;     /* [n_days_ext][n_cells] people-level effective impressions */
+    double *paid_bought;   /* [n_days_ext][n_cells] people-level impressions bought */
+    double *spark_cell;    /* [n_days_ext][n_cells] spark impressions per person */
+    double *spark_signal;  /* [n_days_ext][n_cells] the same x their content signal */
 
-    cell_day *cells;                /* [n_cells] today's inputs */
-    int64_t *occ_expect;            /* [n_days_ext][n_assets] expected people whose booking requests
-                                     * made today cover the night, fixed point (crowding.c),
-                                     * atomically updated; cleared by phase 5a (capacity.c) */
-    int64_t *occupancy;             /* [n_days_ext][n_assets] overnight agents on site, counted
-                                     * when their booking is confirmed (atomically updated) */
-    double *confirmed;              /* [n_days_ext][n_assets] expected people confirmed (capacity.c) */
-    double *accept;                 /* [n_days_ext][n_assets] acceptance probability of a night
-                                     * requested yesterday (capacity.c) */
-    double *day_load;               /* [n_days_ext][n_assets] day visitors admitted (people) */
+    cell_day *cells;     /* [n_cells] today's inputs */
+    int64_t *occ_expect; /* [n_days_ext][n_assets] expected people whose booking requests
+                          * made today cover the night, fixed point (crowding.c),
+                          * atomically updated; cleared by phase 5a (capacity.c) */
+    int64_t *occupancy;  /* [n_days_ext][n_assets] overnight agents on site, counted
+                          * when their booking is confirmed (atomically updated) */
+    double *confirmed;   /* [n_days_ext][n_assets] expected people confirmed (capacity.c) */
+    double *accept;      /* [n_days_ext][n_assets] acceptance probability of a night
+                          * requested yesterday (capacity.c) */
+    double *day_load;    /* [n_days_ext][n_assets] day visitors admitted (people) */
     ipsim_platform pf;
 
-    thread_acc *acc;                /* [threads] */
+    thread_acc *acc; /* [threads] */
     ipsim_results res;
     double wall_seconds;
 };
@@ -188,8 +201,8 @@ struct ipsim_model {
 /* ---- phases (one file each, in the ODD's order; step.c runs them) ---- */
 
 /* calendar.c */
-int ipsim__calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days,
-                   int n_days_ext, const sc_decision *d);
+int ipsim__calendar_build(ipsim_calendar *cal, const sc_data *sc, int warmup, int days, int n_days_ext,
+                          const sc_decision *d);
 void ipsim__calendar_free(ipsim_calendar *cal);
 /* Whether asset event e runs on date d: a day from start to end on one of
  * its weekdays (every day if none are listed), or one of its dates. */
@@ -221,13 +234,13 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau);
 /* A considering agent with a trip occasion today chooses; u_choice and
  * u_asset are its DAILY words v2 and v3. Returns 1 if it booked. */
 int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
-                   int tau, double u_choice, double u_asset);
+                          int tau, double u_choice, double u_asset);
 
 /* Trip probability on an occasion (ODD 7.4) of agent i (= cell_start + k)
  * of cell-day c whose last trip ended on day last_trip_end (loyalty decays
  * from there to tau); the same value ipsim__decision_agent compares. */
-double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
-                                   uint64_t i, int tau, int last_trip_end);
+double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell,
+                                   uint32_t k, uint64_t i, int tau, int last_trip_end);
 /* Asset choice on internal day tau for weights w: cumulative choice
  * probabilities in cdf, choice-weighted distinctiveness; returns the
  * inclusive value (-INFINITY if every asset is closed). */
@@ -237,12 +250,16 @@ double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const 
 void ipsim__decision_segment_weights(const sc_segment *g, double w[5]);
 
 /* visit.c */
-void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc);
+void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+                         int64_t *acc);
 void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
-                  thread_acc *ta, int64_t *acc);
+                         thread_acc *ta, int64_t *acc);
 /* tastes of an agent: weights of the five experience dimensions and the
  * random intercept of its trip utility */
-typedef struct { double w[5]; double intercept; } agent_taste;
+typedef struct {
+    double w[5];
+    double intercept;
+} agent_taste;
 void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t);
 /* taste-weighted quality of an asset on a day (no crowding, no bonuses) */
 double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset);
@@ -272,9 +289,9 @@ int64_t ipsim__people_count(double scale, double p, uint32_t w0, uint32_t w1);
  * quantity (IPSIM_UNRESOLVED_*): the rule the warnings and tests/test_scale.c
  * share. */
 enum {
-    IPSIM_UNRESOLVED_OCCUPANCY = 1,  /* realised occupancy outputs of an asset */
-    IPSIM_UNRESOLVED_TRENDING = 2,   /* trending velocity */
-    IPSIM_UNRESOLVED_TIMING = 4      /* daily and weekly peaks, take-off dates */
+    IPSIM_UNRESOLVED_OCCUPANCY = 1, /* realised occupancy outputs of an asset */
+    IPSIM_UNRESOLVED_TRENDING = 2,  /* trending velocity */
+    IPSIM_UNRESOLVED_TIMING = 4     /* daily and weekly peaks, take-off dates */
 };
 unsigned ipsim__resolution_unresolved(const struct ipsim_model *m);
 /* Warn (log callback) once per unresolved quantity; returns the number of
@@ -310,18 +327,28 @@ void ipsim__kernel_agents(struct ipsim_model *m, int tau);
 /* platform.c: update after the agent loop from the reduced accumulators. */
 void ipsim__platform_init(struct ipsim_model *m);
 void ipsim__platform_update(struct ipsim_model *m, int tau, const int64_t *market_posts,
-                     const int64_t *market_signal, const int64_t *market_returns,
-                     const int64_t *market_wom_signal);
+                            const int64_t *market_signal, const int64_t *market_returns,
+                            const int64_t *market_wom_signal);
 void ipsim__platform_free(struct ipsim_model *m);
 double ipsim__platform_ugc_signal(const struct ipsim_model *m);
 double ipsim__platform_post_stock(const struct ipsim_model *m);
 
 /* helpers */
-static inline int cell_market(int cell) { return cell / IPSIM_N_SEGMENTS; }
-static inline int cell_segment(int cell) { return cell % IPSIM_N_SEGMENTS; }
-static inline double clamp01(double x) { return x < 0 ? 0 : (x > 1 ? 1 : x); }
+static inline int cell_market(int cell)
+{
+    return cell / IPSIM_N_SEGMENTS;
+}
+static inline int cell_segment(int cell)
+{
+    return cell % IPSIM_N_SEGMENTS;
+}
+static inline double clamp01(double x)
+{
+    return x < 0 ? 0 : (x > 1 ? 1 : x);
+}
 /* satisfaction halfway between the negative and positive post thresholds */
-static inline double sat_neutral(const sc_visit *v) {
+static inline double sat_neutral(const sc_visit *v)
+{
     return 0.5 * (v->satisfaction_positive + v->satisfaction_negative);
 }
 

@@ -6,7 +6,7 @@
  * one_time_step); each phase is one call into the file that implements it.
  * ipsim_model_run steps until the last recorded day.
  */
-#define _POSIX_C_SOURCE 200809L   /* clock_gettime */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <math.h>
 #include <time.h>
 #include "model/state.h"
@@ -14,9 +14,11 @@
 /* Phase 6 (Observation, ODD 4.11): store day tau's outputs if it is a
  * recorded day (not warm-up), from the reduced accumulators of phase 4, the
  * per-cell inputs of phases 2-3 and the state phase 5 left. */
-static void observe(ipsim_model *m, int tau) {
+static void observe(ipsim_model *m, int tau)
+{
     int day = tau - m->warmup;
-    if (day < 0 || day >= m->days) return;
+    if (day < 0 || day >= m->days)
+        return;
     const int64_t *cacc = m->acc[0].cell;
     for (int c = 0; c < m->n_cells; c++) {
         const int64_t *a = &cacc[(size_t)c * ACC_COUNT];
@@ -35,11 +37,12 @@ static void observe(ipsim_model *m, int tau) {
         double day_visits = cd->local_visits + cd->same_day_visits;
         v[MET_SPENDING_CNY] = s * (double)a[ACC_SPEND] +
                               day_visits * m->sc->parameters.day_visits.spend_per_visit_cny;
-        v[MET_POSTS_POSITIVE] = (double)a[ACC_POS];   /* already people (ODD 4.9) */
+        v[MET_POSTS_POSITIVE] = (double)a[ACC_POS]; /* already people (ODD 4.9) */
         v[MET_POSTS_NEGATIVE] = (double)a[ACC_NEG];
         v[MET_POSTS_NEUTRAL] = (double)a[ACC_NEU];
         v[MET_SATISFACTION_MEAN] = a[ACC_DEPARTURES] > 0
-            ? (double)a[ACC_SAT_SUM] / SAT_FIXED / (double)a[ACC_DEPARTURES] : NAN;
+                                       ? (double)a[ACC_SAT_SUM] / SAT_FIXED / (double)a[ACC_DEPARTURES]
+                                       : NAN;
         v[MET_PAID_IMPRESSIONS] = m->cells[c].paid_impressions;
         v[MET_UGC_IMPRESSIONS] = m->cells[c].ugc_lambda * m->cell_people[c];
         v[MET_OVERNIGHT_ARRIVALS] = v[MET_ARRIVALS];
@@ -47,7 +50,8 @@ static void observe(ipsim_model *m, int tau) {
         v[MET_LOCAL_VISITS] = cd->local_visits;
         v[MET_VISITS_ALL] = v[MET_ARRIVALS] + day_visits;
         v[MET_TURNED_AWAY] = s * (double)a[ACC_TURNED_AWAY] + cd->day_turned_away;
-        for (int k = 0; k < MET_COUNT; k++) results_daily(&m->res, k)[idx] = v[k];
+        for (int k = 0; k < MET_COUNT; k++)
+            results_daily(&m->res, k)[idx] = v[k];
     }
     for (int a = 0; a < m->n_assets; a++) {
         double people = (double)m->occupancy[(size_t)tau * m->n_assets + a] * m->scale;
@@ -56,7 +60,8 @@ static void observe(ipsim_model *m, int tau) {
         double dv = m->day_load[(size_t)tau * m->n_assets + a];
         results_asset(&m->res, AMET_CROWDING)[(size_t)day * m->n_assets + a] = people / cap;
         results_asset(&m->res, AMET_DAY_VISITORS)[(size_t)day * m->n_assets + a] = dv;
-        results_asset(&m->res, AMET_OCCUPANCY_RATE)[(size_t)day * m->n_assets + a] = (people + dv) / cap;
+        results_asset(&m->res,
+                      AMET_OCCUPANCY_RATE)[(size_t)day * m->n_assets + a] = (people + dv) / cap;
     }
     results_dest(&m->res, DMET_REPUTATION)[day] = m->pf.reputation;
     results_dest(&m->res, DMET_AMPLIFICATION)[day] = m->pf.amplification;
@@ -67,8 +72,10 @@ static void observe(ipsim_model *m, int tau) {
 /* Advance one internal day (public, include/ipsim/ipsim.h): the six phases
  * of ODD 3 below; IPSIM_ERR_USAGE once the last recorded day is done. The
  * wall-clock time of each call adds to m->wall_seconds. */
-ipsim_status ipsim_model_step(ipsim_model *m) {
-    if (!m || m->tau >= m->warmup + m->days) return IPSIM_ERR_USAGE;
+ipsim_status ipsim_model_step(ipsim_model *m)
+{
+    if (!m || m->tau >= m->warmup + m->days)
+        return IPSIM_ERR_USAGE;
     int tau = m->tau;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -111,12 +118,16 @@ ipsim_status ipsim_model_step(ipsim_model *m) {
 
 /* Step to the end (public, include/ipsim/ipsim.h), calling progress (may be
  * NULL) after each day; IPSIM_ERR_INTERRUPTED when progress asks to stop. */
-ipsim_status ipsim_model_run(ipsim_model *m, ipsim_progress_fn progress, void *userdata) {
-    if (!m) return IPSIM_ERR_USAGE;
+ipsim_status ipsim_model_run(ipsim_model *m, ipsim_progress_fn progress, void *userdata)
+{
+    if (!m)
+        return IPSIM_ERR_USAGE;
     while (m->tau < m->warmup + m->days) {
         ipsim_status st = ipsim_model_step(m);
-        if (st != IPSIM_OK) return st;
-        if (progress && progress(userdata, ipsim_model_days_done(m), m->days)) return IPSIM_ERR_INTERRUPTED;
+        if (st != IPSIM_OK)
+            return st;
+        if (progress && progress(userdata, ipsim_model_days_done(m), m->days))
+            return IPSIM_ERR_INTERRUPTED;
     }
     return IPSIM_OK;
 }

@@ -15,7 +15,8 @@
 #include <math.h>
 #include "model/state.h"
 
-void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t) {
+void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent_taste *t)
+{
     const sc_segment *g = &m->sc->segments[cell_segment(cell)];
     philox4x32_ctr_t a = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 0);
     philox4x32_ctr_t b = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 1);
@@ -27,11 +28,13 @@ void ipsim__visit_taste(const struct ipsim_model *m, int cell, uint32_t k, agent
     double sigma = sqrt(log(1 + g->taste_cv * g->taste_cv));
     const double mean[5] = {g->w_authenticity, g->w_emotional, g->w_aesthetic, g->w_digital,
                             g->w_service};
-    for (int j = 0; j < 5; j++) t->w[j] = mean[j] * exp(sigma * z[j] - 0.5 * sigma * sigma);
+    for (int j = 0; j < 5; j++)
+        t->w[j] = mean[j] * exp(sigma * z[j] - 0.5 * sigma * sigma);
     t->intercept = g->taste_sd_utility * z[5];
 }
 
-double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset) {
+double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int tau, int asset)
+{
     const asset_day *x = &m->asset_days[(size_t)tau * m->n_assets + asset];
     double keep = 1 - m->pf.erosion;
     double q[5] = {0.5 * (x->authenticity + x->participation) * keep, x->emotional * keep,
@@ -44,19 +47,23 @@ double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int 
     return den > 0 ? num / den : 0;
 }
 
-void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int64_t *acc) {
+void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+                         int64_t *acc)
+{
     (void)cell;
     (void)k;
     int nights = m->ag.nights[i], a = m->ag.asset[i];
     m->ag.state[i] = ST_ON_TRIP;
     m->ag.day_mark[i] = (uint16_t)(tau + nights);
-    (void)a;  /* occupancy was counted when the booking was confirmed (7.11) */
+    (void)a; /* occupancy was counted when the booking was confirmed (7.11) */
     acc[ACC_ARRIVALS]++;
-    if (m->ag.visits[i]) acc[ACC_REPEAT]++;
+    if (m->ag.visits[i])
+        acc[ACC_REPEAT]++;
 }
 
 void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
-                  thread_acc *ta, int64_t *acc) {
+                         thread_acc *ta, int64_t *acc)
+{
     const sc_data *sc = m->sc;
     const sc_visit *v = &sc->parameters.visit;
     const sc_segment *g = &sc->segments[cell_segment(cell)];
@@ -85,7 +92,7 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     double p_post = g->post_propensity * ad->shareability * ad->post_mult *
                     m->dest_days[tau].post_mult * (1 + v->post_extremity_gain * fabs(sat - neutral));
     int64_t posters = ipsim__people_count(m->scale, p_post, r.v[0], r.v[1]);
-    if (posters > 0) {   /* people, not agents (ODD 4.9) */
+    if (posters > 0) { /* people, not agents (ODD 4.9) */
         int kind = sat >= v->satisfaction_positive ? 0 : (sat < v->satisfaction_negative ? 1 : 2);
         acc[ACC_POS + kind] += posters;
         ta->market_posts[mk * 3 + kind] += posters;
@@ -103,7 +110,8 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     double liking = clamp01((sat - v->satisfaction_negative) /
                             (v->satisfaction_positive - v->satisfaction_negative));
     m->ag.salience[i] += (float)(v->repeat_salience_boost * liking);
-    if (m->ag.visits[i] < 255) m->ag.visits[i]++;
+    if (m->ag.visits[i] < 255)
+        m->ag.visits[i]++;
 
     long cool = lround(sc->parameters.decision.cooldown_days);
     m->ag.state[i] = cool > 0 ? ST_RETURNED : ST_AWARE;

@@ -16,7 +16,8 @@
 static int check_order(vctx *v, const char *key, const char *what, ipsim_date bound, ipsim_date value,
                        int after)
 {
-    if (after ? value >= bound : value <= bound) return 0;
+    if (after ? value >= bound : value <= bound)
+        return 0;
     char b[16], x[16];
     ipsim_date_format(bound, b);
     ipsim_date_format(value, x);
@@ -78,7 +79,8 @@ int ipsim__sf_check_visit(vctx *v, char *elem, int index)
 {
     (void)index;
     const sc_visit *p = (const sc_visit *)elem;
-    if (p->satisfaction_negative <= p->satisfaction_positive) return 0;
+    if (p->satisfaction_negative <= p->satisfaction_positive)
+        return 0;
     char a[40], b[40];
     ipsim_json_number_text(p->satisfaction_positive, a, sizeof a);
     ipsim_json_number_text(p->satisfaction_negative, b, sizeof b);
@@ -119,21 +121,25 @@ int ipsim__sf_check_intervention(vctx *v, char *elem, int index)
     (void)index;
     sc_intervention *iv = (sc_intervention *)elem;
     const sc_simulation *sim = &v->data->simulation;
-    if (check_order(v, "end", "start", iv->start, iv->end, 1)) return -1;
+    if (check_order(v, "end", "start", iv->start, iv->end, 1))
+        return -1;
     if (iv->start < sim->start_date) {
         char a[16], x[16];
         ipsim_date_format(sim->start_date, a);
         ipsim_date_format(iv->start, x);
         size_t old = ipsim_json_path_push_key(&v->path, "start");
-        ipsim__sf_fail(v, "expected a date on or after the first simulated day %s, found \"%s\"",
-                       a, x);
+        ipsim__sf_fail(v, "expected a date on or after the first simulated day %s, found \"%s\"", a,
+                       x);
         ipsim_json_path_pop(&v->path, old);
         return -1;
     }
     if (iv->mechanism == MECH_E) {
-        if (check_order(v, "event_start", "start", iv->start, iv->event_start, 1)) return -1;
-        if (check_order(v, "event_end", "event_start", iv->event_start, iv->event_end, 1)) return -1;
-        if (check_order(v, "event_end", "end", iv->end, iv->event_end, 0)) return -1;
+        if (check_order(v, "event_start", "start", iv->start, iv->event_start, 1))
+            return -1;
+        if (check_order(v, "event_end", "event_start", iv->event_start, iv->event_end, 1))
+            return -1;
+        if (check_order(v, "event_end", "end", iv->end, iv->event_end, 0))
+            return -1;
     } else {
         iv->event_start = iv->start;
         iv->event_end = iv->end;
@@ -148,10 +154,11 @@ int ipsim__sf_check_scenario(vctx *v, char *elem, int index)
     (void)index;
     const sc_data *d = (const sc_data *)elem;
     for (int m = 0; m < d->n_markets; m++)
-        if (d->markets[m].population * d->markets[m].adult_share > 0.0) return 0;
+        if (d->markets[m].population * d->markets[m].adult_share > 0.0)
+            return 0;
     size_t old = ipsim_json_path_push_key(&v->path, "markets");
     ipsim__sf_fail(v, "expected at least one market with adults (population x adult_share > 0), "
-                   "found none: nobody to simulate");
+                      "found none: nobody to simulate");
     ipsim_json_path_pop(&v->path, old);
     return -1;
 }

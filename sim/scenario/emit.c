@@ -24,7 +24,8 @@ static cJSON *emit_date(ipsim_date day)
  * (contract in field_table.h). */
 int ipsim__sf_add(cJSON *to, const char *key, cJSON *item)
 {
-    if (item == NULL) return -1;
+    if (item == NULL)
+        return -1;
     if (key) {
         if (!cJSON_AddItemToObject(to, key, item)) {
             cJSON_Delete(item);
@@ -84,8 +85,7 @@ static cJSON *emit_field(const field *f, const char *base, const sc_data *d)
     case FT_CHANNEL_MAP:
         a = cJSON_CreateObject();
         for (int c = 0; a && c < d->n_channels; c++)
-            bad |= ipsim__sf_add(a, d->channels[c].name,
-                                 cJSON_CreateNumber(((const double *)at)[c]));
+            bad |= ipsim__sf_add(a, d->channels[c].name, cJSON_CreateNumber(((const double *)at)[c]));
         break;
     case FT_MECHANISM: return cJSON_CreateString(ipsim_mechanism_names[*(const sc_mechanism *)at]);
     case FT_SEGMENT: {
@@ -100,8 +100,8 @@ static cJSON *emit_field(const field *f, const char *base, const sc_data *d)
         int n = *(const int *)(base + f->count_off);
         a = cJSON_CreateArray();
         for (int i = 0; a && i < n; i++)
-            bad |= ipsim__sf_add(
-                a, NULL, cJSON_CreateString(d->destination.assets[((const int *)at)[i]].name));
+            bad |= ipsim__sf_add(a, NULL,
+                                 cJSON_CreateString(d->destination.assets[((const int *)at)[i]].name));
         break;
     }
     case FT_BASE: return NULL;
@@ -119,10 +119,12 @@ static cJSON *emit_object(const table *t, const char *base, const sc_data *d)
     if (t->flags & T_MECHANISM)
         mech = (int)*(const sc_mechanism *)(base + ipsim__sf_find_field(t, "mechanism")->off);
     cJSON *o = cJSON_CreateObject();
-    if (o == NULL) return NULL;
+    if (o == NULL)
+        return NULL;
     for (int i = 0; i < t->n_fields; i++) {
         const field *f = &t->fields[i];
-        if (f->type == FT_BASE || (f->flags & F_NOSTORE) || !ipsim__sf_applies(f, mech)) continue;
+        if (f->type == FT_BASE || (f->flags & F_NOSTORE) || !ipsim__sf_applies(f, mech))
+            continue;
         /* an optional array that may not be empty is left out when empty
          * (E and F without targets) */
         if (f->type == FT_ARRAY && (f->flags & F_OPT) && f->min_items > 0 &&

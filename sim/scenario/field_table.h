@@ -67,7 +67,7 @@ enum {
 #define MB(m) (1u << (m)) /* bit of mechanism m in field.mechs / req_mechs */
 #define NO_MIN (-HUGE_VAL)
 #define NO_MAX HUGE_VAL
-#define SEED_INT_MAX 9007199254740992.0 /* 2^53 */
+#define SEED_INT_MAX 9007199254740992.0      /* 2^53 */
 #define SEED_TEXT_MAX "18446744073709551615" /* UINT64_MAX, the largest seed string */
 #define SEED_TEXT_DIGITS_MAX 20              /* its digits */
 
@@ -77,36 +77,36 @@ typedef struct table table;
 typedef struct field {
     const char *key;
     ftype type;
-    size_t off;          /* of the value in the enclosing struct */
-    double min, max;     /* numbers; integers; elements of lists and maps */
-    unsigned flags;      /* F_* */
-    double def;          /* default of an optional number or integer */
-    const char *unit;    /* NULL: none */
+    size_t off;       /* of the value in the enclosing struct */
+    double min, max;  /* numbers; integers; elements of lists and maps */
+    unsigned flags;   /* F_* */
+    double def;       /* default of an optional number or integer */
+    const char *unit; /* NULL: none */
     const char *doc;
-    const table *sub;    /* FT_OBJECT, FT_ARRAY */
-    size_t count_off;    /* FT_ARRAY, FT_WEEKDAYS, FT_DATES, FT_ASSETS: int count */
-    int min_items;       /* FT_ARRAY */
-    int max_items;       /* FT_ARRAY, FT_DATES, FT_ASSETS; FT_NUMBERS: exact length */
-    unsigned mechs;      /* interventions: mechanisms having the key; 0 = all */
-    unsigned req_mechs;  /* interventions: mechanisms requiring it */
+    const table *sub;   /* FT_OBJECT, FT_ARRAY */
+    size_t count_off;   /* FT_ARRAY, FT_WEEKDAYS, FT_DATES, FT_ASSETS: int count */
+    int min_items;      /* FT_ARRAY */
+    int max_items;      /* FT_ARRAY, FT_DATES, FT_ASSETS; FT_NUMBERS: exact length */
+    unsigned mechs;     /* interventions: mechanisms having the key; 0 = all */
+    unsigned req_mechs; /* interventions: mechanisms requiring it */
 } field;
 
 struct table {
-    const char *name;    /* singular noun; $defs name of array items */
+    const char *name; /* singular noun; $defs name of array items */
     const char *doc;
-    size_t size;         /* struct size (array elements) */
+    size_t size; /* struct size (array elements) */
     const field *fields;
     int n_fields;
     int (*check)(vctx *v, char *elem, int index); /* after the fields; 0 = ok */
-    unsigned flags;      /* T_* */
+    unsigned flags;                               /* T_* */
 };
 
 /* The state of one fill (validation): where the error goes, the JSON path
  * of the value being read, and the sc_data being filled (the sections
  * filled so far resolve references by name). */
 struct vctx {
-    const char *origin;  /* message prefix: the file or buffer origin */
-    char *err;           /* may be NULL */
+    const char *origin; /* message prefix: the file or buffer origin */
+    char *err;          /* may be NULL */
     size_t errlen;
     ipsim_json_path path;
     sc_data *data;

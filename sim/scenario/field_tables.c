@@ -17,38 +17,73 @@
 #include "scenario/field_table.h"
 
 #define M_CAMPAIGN (MB(MECH_PROMOTION) | MB(MECH_C)) /* the paid media campaigns */
-#define M_TARGETED (M_CAMPAIGN | MB(MECH_SPARK))      /* reach chosen market x segment cells */
+#define M_TARGETED (M_CAMPAIGN | MB(MECH_SPARK))     /* reach chosen market x segment cells */
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-#define NUM(S, K, LO, HI, FL, UNIT, DOC)                                                        \
-    {.key = #K, .type = FT_NUMBER, .off = offsetof(S, K), .min = LO, .max = HI, .flags = FL,  \
-     .unit = UNIT, .doc = DOC}
-#define NUMD(S, K, LO, HI, FL, DEF, UNIT, DOC)                                                  \
-    {.key = #K, .type = FT_NUMBER, .off = offsetof(S, K), .min = LO, .max = HI,               \
-     .flags = F_OPT | (FL), .def = DEF, .unit = UNIT, .doc = DOC}
+#define NUM(S, K, LO, HI, FL, UNIT, DOC) \
+    { \
+        .key = #K, .type = FT_NUMBER, .off = offsetof(S, K), .min = LO, .max = HI, .flags = FL, \
+        .unit = UNIT, .doc = DOC \
+    }
+#define NUMD(S, K, LO, HI, FL, DEF, UNIT, DOC) \
+    { \
+        .key = #K, .type = FT_NUMBER, .off = offsetof(S, K), .min = LO, .max = HI, \
+        .flags = F_OPT | (FL), .def = DEF, .unit = UNIT, .doc = DOC \
+    }
 #define P01(S, K, DOC) NUM(S, K, 0, 1, 0, "1", DOC)
-#define NAMEF(S, K, DOC) {.key = #K, .type = FT_NAME, .off = offsetof(S, K), .doc = DOC}
-#define DATEF(S, K, DOC) {.key = #K, .type = FT_DATE, .off = offsetof(S, K), .doc = DOC}
-#define OBJF(S, K, SUB, DOC) {.key = #K, .type = FT_OBJECT, .off = offsetof(S, K), .sub = &SUB, .doc = DOC}
-#define ARRF(S, K, CNT, SUB, LO, HI, FL, DOC)                                                   \
-    {.key = #K, .type = FT_ARRAY, .off = offsetof(S, K), .count_off = offsetof(S, CNT),       \
-     .sub = &SUB, .min_items = LO, .max_items = HI, .flags = FL, .doc = DOC}
+#define NAMEF(S, K, DOC) \
+    { \
+        .key = #K, .type = FT_NAME, .off = offsetof(S, K), .doc = DOC \
+    }
+#define DATEF(S, K, DOC) \
+    { \
+        .key = #K, .type = FT_DATE, .off = offsetof(S, K), .doc = DOC \
+    }
+#define OBJF(S, K, SUB, DOC) \
+    { \
+        .key = #K, .type = FT_OBJECT, .off = offsetof(S, K), .sub = &SUB, .doc = DOC \
+    }
+#define ARRF(S, K, CNT, SUB, LO, HI, FL, DOC) \
+    { \
+        .key = #K, .type = FT_ARRAY, .off = offsetof(S, K), .count_off = offsetof(S, CNT), \
+        .sub = &SUB, .min_items = LO, .max_items = HI, .flags = FL, .doc = DOC \
+    }
 #define TABLE(NAME, DOC, TYPE, FIELDS, CHECK, FLAGS) \
-    {NAME, DOC, sizeof(TYPE), FIELDS, N_OF(FIELDS), CHECK, FLAGS}
+    { \
+        NAME, DOC, sizeof(TYPE), FIELDS, N_OF(FIELDS), CHECK, FLAGS \
+    }
 
 /* simulation */
 static const field simulation_fields[] = {
     DATEF(sc_simulation, start_date, "First simulated day."),
-    {.key = "days", .type = FT_INTEGER, .off = offsetof(sc_simulation, days), .min = 1,
-     .max = IPSIM_MAX_DAYS, .unit = "d", .doc = "Number of simulated (recorded) days."},
-    {.key = "warmup_days", .type = FT_INTEGER, .off = offsetof(sc_simulation, warmup_days), .min = 0,
-     .max = 730, .unit = "d", .doc = "Unrecorded days simulated before start_date."},
-    {.key = "seed", .type = FT_SEED, .off = offsetof(sc_simulation, seed),
+    {.key = "days",
+     .type = FT_INTEGER,
+     .off = offsetof(sc_simulation, days),
+     .min = 1,
+     .max = IPSIM_MAX_DAYS,
+     .unit = "d",
+     .doc = "Number of simulated (recorded) days."},
+    {.key = "warmup_days",
+     .type = FT_INTEGER,
+     .off = offsetof(sc_simulation, warmup_days),
+     .min = 0,
+     .max = 730,
+     .unit = "d",
+     .doc = "Unrecorded days simulated before start_date."},
+    {.key = "seed",
+     .type = FT_SEED,
+     .off = offsetof(sc_simulation, seed),
      .doc = "Seed of the random streams: a string of decimal digits (any 64-bit value) or an "
             "integer up to 2^53."},
     NUM(sc_simulation, scale, 1, 1e9, 0, "people/agent", "People represented by one agent."),
-    {.key = "threads", .type = FT_INTEGER, .off = offsetof(sc_simulation, threads), .min = 0,
-     .max = 1024, .flags = F_OPT, .def = 0, .doc = "OpenMP threads; 0 = the OpenMP default."},
+    {.key = "threads",
+     .type = FT_INTEGER,
+     .off = offsetof(sc_simulation, threads),
+     .min = 0,
+     .max = 1024,
+     .flags = F_OPT,
+     .def = 0,
+     .doc = "OpenMP threads; 0 = the OpenMP default."},
 };
 static const table simulation_table =
     TABLE("simulation settings", "Simulated period, randomness and resolution.", sc_simulation,
@@ -61,24 +96,32 @@ static const field period_fields[] = {
     DATEF(sc_period, end, "Last day (inclusive), on or after start."),
 };
 static const table period_table =
-    TABLE("period", "A named run of days.", sc_period, period_fields, ipsim__sf_check_period,
-          0);
+    TABLE("period", "A named run of days.", sc_period, period_fields, ipsim__sf_check_period, 0);
 
 static const field calendar_fields[] = {
-    {.key = "weekend_days", .type = FT_WEEKDAYS, .off = offsetof(sc_calendar, weekend_days),
-     .count_off = offsetof(sc_calendar, n_weekend_days), .min = 1, .max = 7, .max_items = 7,
+    {.key = "weekend_days",
+     .type = FT_WEEKDAYS,
+     .off = offsetof(sc_calendar, weekend_days),
+     .count_off = offsetof(sc_calendar, n_weekend_days),
+     .min = 1,
+     .max = 7,
+     .max_items = 7,
      .doc = "ISO weekday numbers of the weekend (1 = Monday .. 7 = Sunday)."},
     ARRF(sc_calendar, holidays, n_holidays, period_table, 0, IPSIM_MAX_HOLIDAYS, F_OPT,
          "Public holidays (days off)."),
-    {.key = "adjusted_workdays", .type = FT_DATES, .off = offsetof(sc_calendar, adjusted_workdays),
-     .count_off = offsetof(sc_calendar, n_adjusted_workdays), .max_items = IPSIM_MAX_DATES,
-     .flags = F_OPT, .doc = "Weekend days that are worked (make-up workdays)."},
+    {.key = "adjusted_workdays",
+     .type = FT_DATES,
+     .off = offsetof(sc_calendar, adjusted_workdays),
+     .count_off = offsetof(sc_calendar, n_adjusted_workdays),
+     .max_items = IPSIM_MAX_DATES,
+     .flags = F_OPT,
+     .doc = "Weekend days that are worked (make-up workdays)."},
     ARRF(sc_calendar, vacations, n_vacations, period_table, 0, IPSIM_MAX_HOLIDAYS, F_OPT,
          "School vacations."),
 };
 static const table calendar_table =
-    TABLE("calendar", "Weekends, public holidays, make-up workdays and school vacations.",
-          sc_calendar, calendar_fields, NULL, 0);
+    TABLE("calendar", "Weekends, public holidays, make-up workdays and school vacations.", sc_calendar,
+          calendar_fields, NULL, 0);
 
 /* segments */
 #define WEIGHT(K, DOC) NUM(sc_segment, K, 0, 100, 0, "1", DOC)
@@ -104,19 +147,25 @@ static const field segment_fields[] = {
         "Standard deviation of the agent's random intercept in trip utility."),
 };
 static const table segment_table =
-    TABLE("segment", "Traits of a consumer segment; the weights are the four demands of the "
-                     "core experiential consumer (paper 4.1.1) plus service.",
+    TABLE("segment",
+          "Traits of a consumer segment; the weights are the four demands of the "
+          "core experiential consumer (paper 4.1.1) plus service.",
           sc_segment, segment_fields, NULL, 0);
 
 static const field segments_fields[] = {
-    {.key = "cec", .type = FT_OBJECT, .off = 0, .sub = &segment_table,
+    {.key = "cec",
+     .type = FT_OBJECT,
+     .off = 0,
+     .sub = &segment_table,
      .doc = "Core experiential consumers."},
-    {.key = "mainstream", .type = FT_OBJECT, .off = sizeof(sc_segment), .sub = &segment_table,
+    {.key = "mainstream",
+     .type = FT_OBJECT,
+     .off = sizeof(sc_segment),
+     .sub = &segment_table,
      .doc = "Mainstream consumers."},
 };
-static const table segments_table =
-    TABLE("segments", "The two consumer segments.", sc_segment[IPSIM_N_SEGMENTS], segments_fields,
-          NULL, 0);
+static const table segments_table = TABLE("segments", "The two consumer segments.",
+                                          sc_segment[IPSIM_N_SEGMENTS], segments_fields, NULL, 0);
 
 /* channels */
 static const field channel_fields[] = {
@@ -128,14 +177,23 @@ static const table channel_table =
 
 /* markets */
 static const field awareness_fields[] = {
-    {.key = "cec", .type = FT_NUMBER, .off = 0, .min = 0, .max = 1, .unit = "1",
+    {.key = "cec",
+     .type = FT_NUMBER,
+     .off = 0,
+     .min = 0,
+     .max = 1,
+     .unit = "1",
      .doc = "Share of CEC adults aware of the destination at the start."},
-    {.key = "mainstream", .type = FT_NUMBER, .off = sizeof(double), .min = 0, .max = 1, .unit = "1",
+    {.key = "mainstream",
+     .type = FT_NUMBER,
+     .off = sizeof(double),
+     .min = 0,
+     .max = 1,
+     .unit = "1",
      .doc = "Share of mainstream adults aware of the destination at the start."},
 };
-static const table awareness_table =
-    TABLE("initial awareness", "Initial awareness by segment.", double[IPSIM_N_SEGMENTS],
-          awareness_fields, NULL, 0);
+static const table awareness_table = TABLE("initial awareness", "Initial awareness by segment.",
+                                           double[IPSIM_N_SEGMENTS], awareness_fields, NULL, 0);
 
 static const field market_fields[] = {
     NAMEF(sc_market, name, "Market (city) name."),
@@ -148,13 +206,23 @@ static const field market_fields[] = {
     NUM(sc_market, distance_km, 0, 50000, 0, "km", "Distance to the destination."),
     NUM(sc_market, travel_cost_cny, 0, 1e7, 0, "CNY", "Round-trip travel cost."),
     NUM(sc_market, travel_time_h, 0, 1000, 0, "h", "One-way travel time."),
-    {.key = "cpm_cny", .type = FT_CHANNEL_MAP, .off = offsetof(sc_market, cpm_cny), .min = 0,
-     .max = 1e6, .flags = F_XMIN | F_ALL_CHANNELS, .unit = "CNY/1000 impressions",
+    {.key = "cpm_cny",
+     .type = FT_CHANNEL_MAP,
+     .off = offsetof(sc_market, cpm_cny),
+     .min = 0,
+     .max = 1e6,
+     .flags = F_XMIN | F_ALL_CHANNELS,
+     .unit = "CNY/1000 impressions",
      .doc = "Media price by channel: every channel must be priced."},
     P01(sc_market, platform_penetration, "Share of adults active on the UGC platform."),
     OBJF(sc_market, initial_awareness, awareness_table, "Initial awareness by segment."),
-    {.key = "local", .type = FT_INTEGER, .off = offsetof(sc_market, local), .min = 0, .max = 1,
-     .flags = F_OPT, .def = 0,
+    {.key = "local",
+     .type = FT_INTEGER,
+     .off = offsetof(sc_market, local),
+     .min = 0,
+     .max = 1,
+     .flags = F_OPT,
+     .def = 0,
      .doc = "1: the destination city's own residents, who make local visits (parameters.day_visits) "
             "and no overnight trips; not covered by the \"*\" campaign target. 0: a source market."},
 };
@@ -166,19 +234,28 @@ static const field event_fields[] = {
     NAMEF(sc_event, name, "Event name."),
     DATEF(sc_event, start, "First day (inclusive)."),
     DATEF(sc_event, end, "Last day (inclusive), on or after start."),
-    {.key = "weekdays", .type = FT_WEEKDAYS, .off = offsetof(sc_event, weekdays),
-     .count_off = offsetof(sc_event, n_weekdays), .min = 1, .max = 7, .max_items = 7, .flags = F_OPT,
+    {.key = "weekdays",
+     .type = FT_WEEKDAYS,
+     .off = offsetof(sc_event, weekdays),
+     .count_off = offsetof(sc_event, n_weekdays),
+     .min = 1,
+     .max = 7,
+     .max_items = 7,
+     .flags = F_OPT,
      .doc = "A weekly rule: only the days from start to end on these ISO weekdays (1 = Monday .. "
             "7 = Sunday), e.g. [6] for every Saturday; absent or empty = every day."},
-    {.key = "dates", .type = FT_DATES, .off = offsetof(sc_event, dates),
-     .count_off = offsetof(sc_event, n_dates), .max_items = IPSIM_MAX_EVENT_DATES, .flags = F_OPT,
+    {.key = "dates",
+     .type = FT_DATES,
+     .off = offsetof(sc_event, dates),
+     .count_off = offsetof(sc_event, n_dates),
+     .max_items = IPSIM_MAX_EVENT_DATES,
+     .flags = F_OPT,
      .doc = "More event days, listed one by one (they may lie outside start..end)."},
     NUM(sc_event, experience_bonus, -1, 1, 0, "1", "Added to the experience on event days."),
     NUM(sc_event, appeal_bonus, 0, 5, 0, "1", "Added to the utility of trips on event days."),
 };
 static const table event_table =
-    TABLE("event", "A dated event at an asset.", sc_event, event_fields, ipsim__sf_check_event,
-          0);
+    TABLE("event", "A dated event at an asset.", sc_event, event_fields, ipsim__sf_check_event, 0);
 
 static const field asset_fields[] = {
     NAMEF(sc_asset, name, "Asset name."),
@@ -192,23 +269,26 @@ static const field asset_fields[] = {
         "Visitors admitted on site per day (overnight and day visitors); bookings and day visits "
         "beyond it are turned away."),
     NUM(sc_asset, appeal, -100, 100, 0, "1", "Base utility in the asset choice."),
-    {.key = "seasonal", .type = FT_NUMBERS, .off = offsetof(sc_asset, seasonal), .min = 0, .max = 1,
-     .max_items = IPSIM_MONTHS, .unit = "1",
+    {.key = "seasonal",
+     .type = FT_NUMBERS,
+     .off = offsetof(sc_asset, seasonal),
+     .min = 0,
+     .max = 1,
+     .max_items = IPSIM_MONTHS,
+     .unit = "1",
      .doc = "Availability and appeal multiplier by month, January to December."},
     ARRF(sc_asset, events, n_events, event_table, 0, IPSIM_MAX_EVENTS, F_OPT, "Dated events."),
 };
-static const table asset_table =
-    TABLE("asset", "A cultural-tourism asset of the destination.", sc_asset, asset_fields, NULL,
-          T_UNIQUE_NAME);
+static const table asset_table = TABLE("asset", "A cultural-tourism asset of the destination.",
+                                       sc_asset, asset_fields, NULL, T_UNIQUE_NAME);
 
 static const field substitute_fields[] = {
     NAMEF(sc_substitute, name, "Substitute destination name."),
     NUM(sc_substitute, utility, -20, 20, 0, "1",
         "Attractiveness relative to the destination's constant."),
 };
-static const table substitute_table =
-    TABLE("substitute", "A competing destination.", sc_substitute, substitute_fields, NULL,
-          T_UNIQUE_NAME);
+static const table substitute_table = TABLE("substitute", "A competing destination.", sc_substitute,
+                                            substitute_fields, NULL, T_UNIQUE_NAME);
 
 static const field destination_fields[] = {
     NAMEF(sc_destination, name, "Destination name."),
@@ -226,8 +306,8 @@ static const field destination_fields[] = {
          "of beds on the arrival night."),
     NUMD(sc_destination, price_cap, 0, 100, 0, 0, "1", "Largest rise of the stay cost (share)."),
     ARRF(sc_destination, assets, n_assets, asset_table, 1, IPSIM_MAX_ASSETS, 0, "Assets."),
-    ARRF(sc_destination, substitutes, n_substitutes, substitute_table, 0, IPSIM_MAX_SUBSTITUTES,
-         F_OPT, "Competing destinations."),
+    ARRF(sc_destination, substitutes, n_substitutes, substitute_table, 0, IPSIM_MAX_SUBSTITUTES, F_OPT,
+         "Competing destinations."),
 };
 static const table destination_table =
     TABLE("destination", "The destination.", sc_destination, destination_fields, NULL, 0);
@@ -282,9 +362,8 @@ static const field exposure_fields[] = {
     NUM(sc_exposure, wom_impressions_per_visitor, 0, 1e6, 0, "impressions/visitor",
         "Offline word-of-mouth impressions per returning visitor."),
 };
-static const table exposure_table =
-    TABLE("exposure parameters", "Exposure, salience and attitude.", sc_exposure, exposure_fields,
-          NULL, 0);
+static const table exposure_table = TABLE("exposure parameters", "Exposure, salience and attitude.",
+                                          sc_exposure, exposure_fields, NULL, 0);
 
 #define ANY(S, K, DOC) NUM(S, K, -100, 100, 0, "1", DOC)
 static const field decision_fields[] = {
@@ -332,9 +411,8 @@ static const field visit_fields[] = {
         "Extra posting per unit |satisfaction - neutral|."),
     NUM(sc_visit, repeat_salience_boost, 0, 1e6, 0, "1", "Salience a satisfied visitor keeps."),
 };
-static const table visit_table =
-    TABLE("visit parameters", "Visit, satisfaction and loyalty.", sc_visit, visit_fields,
-          ipsim__sf_check_visit, 0);
+static const table visit_table = TABLE("visit parameters", "Visit, satisfaction and loyalty.",
+                                       sc_visit, visit_fields, ipsim__sf_check_visit, 0);
 
 #define DAYRATE(K, DOC) NUMD(sc_day_visits, K, 0, 100, 0, 0, "visits/(person*d)", DOC)
 static const field day_visits_fields[] = {
@@ -342,8 +420,10 @@ static const field day_visits_fields[] = {
     DAYRATE(local_rate_weekend, "Local visits per considering resident on a weekend day."),
     DAYRATE(local_rate_holiday, "Local visits per considering resident on a public holiday."),
     DAYRATE(same_day_rate_weekday, "Same-day visits per considering person on a weekday, at 0 km."),
-    DAYRATE(same_day_rate_weekend, "Same-day visits per considering person on a weekend day, at 0 km."),
-    DAYRATE(same_day_rate_holiday, "Same-day visits per considering person on a public holiday, at 0 km."),
+    DAYRATE(same_day_rate_weekend,
+            "Same-day visits per considering person on a weekend day, at 0 km."),
+    DAYRATE(same_day_rate_holiday,
+            "Same-day visits per considering person on a public holiday, at 0 km."),
     NUMD(sc_day_visits, same_day_max_km, 0, 1e5, 0, 0, "km",
          "Markets farther than this make no same-day visits."),
     NUMD(sc_day_visits, same_day_decay_per_km, 0, 100, 0, 0, "1/km",
@@ -359,8 +439,11 @@ static const field parameters_fields[] = {
     OBJF(sc_parameters, exposure, exposure_table, "Exposure, salience and attitude."),
     OBJF(sc_parameters, decision, decision_table, "Trip decision."),
     OBJF(sc_parameters, visit, visit_table, "Visit, satisfaction and loyalty."),
-    {.key = "day_visits", .type = FT_OBJECT, .off = offsetof(sc_parameters, day_visits),
-     .sub = &day_visits_table, .flags = F_OPT,
+    {.key = "day_visits",
+     .type = FT_OBJECT,
+     .off = offsetof(sc_parameters, day_visits),
+     .sub = &day_visits_table,
+     .flags = F_OPT,
      .doc = "Residents' local visits and same-day visits; absent = none."},
 };
 static const table parameters_table =
@@ -368,9 +451,13 @@ static const table parameters_table =
 
 /* interventions */
 static const field target_fields[] = {
-    {.key = "market", .type = FT_MARKET, .off = offsetof(sc_target, market),
+    {.key = "market",
+     .type = FT_MARKET,
+     .off = offsetof(sc_target, market),
      .doc = "Name of a market, or \"*\" for every market."},
-    {.key = "segment", .type = FT_SEGMENT, .off = offsetof(sc_target, segment),
+    {.key = "segment",
+     .type = FT_SEGMENT,
+     .off = offsetof(sc_target, segment),
      .doc = "\"cec\", \"mainstream\" or \"all\"."},
     NUMD(sc_target, weight, 0, 1e6, F_XMIN, 1, "1", "Budget weight per targeted person."),
 };
@@ -378,36 +465,59 @@ static const table target_table =
     TABLE("target", "A targeted cell (market and segment) of a campaign.", sc_target, target_fields,
           ipsim__sf_check_target, 0);
 
-#define MNUM(K, LO, HI, DEF, MECHS, UNIT, DOC)                                                   \
-    {.key = #K, .type = FT_NUMBER, .off = offsetof(sc_intervention, K), .min = LO, .max = HI,  \
-     .flags = F_OPT, .def = DEF, .mechs = MECHS, .unit = UNIT, .doc = DOC}
+#define MNUM(K, LO, HI, DEF, MECHS, UNIT, DOC) \
+    { \
+        .key = #K, .type = FT_NUMBER, .off = offsetof(sc_intervention, K), .min = LO, .max = HI, \
+        .flags = F_OPT, .def = DEF, .mechs = MECHS, .unit = UNIT, .doc = DOC \
+    }
 static const field intervention_fields[] = {
     NAMEF(sc_intervention, name, "Intervention name."),
-    {.key = "mechanism", .type = FT_MECHANISM, .off = offsetof(sc_intervention, mechanism),
+    {.key = "mechanism",
+     .type = FT_MECHANISM,
+     .off = offsetof(sc_intervention, mechanism),
      .doc = "\"promotion\", one of the mechanisms \"A\" to \"F\", or \"spark\"."},
-    DATEF(sc_intervention, start, "First day (inclusive); on or after the first simulated "
+    DATEF(sc_intervention, start,
+          "First day (inclusive); on or after the first simulated "
           "day (starting after the last one, it has no effect)."),
     DATEF(sc_intervention, end, "Last day (inclusive), on or after start; may run past the period."),
     NUM(sc_intervention, cost_cny, 0, 1e12, 0, "CNY",
         "Cost; for promotion and C the media budget; for a spark any cost, often 0 (not media spend)."),
-    {.key = "description", .type = FT_TEXT, .flags = F_OPT | F_NOSTORE,
+    {.key = "description",
+     .type = FT_TEXT,
+     .flags = F_OPT | F_NOSTORE,
      .doc = "Free text (not used by the model)."},
     /* mechanism-specific */
-    {.key = "targets", .type = FT_ARRAY, .off = offsetof(sc_intervention, targets),
-     .count_off = offsetof(sc_intervention, n_targets), .sub = &target_table, .min_items = 1,
-     .max_items = IPSIM_MAX_TARGETS, .flags = F_OPT, .mechs = M_TARGETED | MB(MECH_E) | MB(MECH_F),
+    {.key = "targets",
+     .type = FT_ARRAY,
+     .off = offsetof(sc_intervention, targets),
+     .count_off = offsetof(sc_intervention, n_targets),
+     .sub = &target_table,
+     .min_items = 1,
+     .max_items = IPSIM_MAX_TARGETS,
+     .flags = F_OPT,
+     .mechs = M_TARGETED | MB(MECH_E) | MB(MECH_F),
      .req_mechs = M_TARGETED,
      .doc = "Targeted cells. Campaigns: the budget is spread over them by weight x people; a "
             "spark's views per person are multiplied by the weight. E, F: the travel cost "
             "reduction applies only to these cells, times the weight (absent = every market, "
             "weight 1)."},
-    {.key = "channels", .type = FT_CHANNEL_MAP, .off = offsetof(sc_intervention, channel_share),
-     .min = 0, .max = 1, .flags = F_OPT | F_SUM_ONE, .mechs = M_CAMPAIGN, .req_mechs = M_CAMPAIGN,
+    {.key = "channels",
+     .type = FT_CHANNEL_MAP,
+     .off = offsetof(sc_intervention, channel_share),
+     .min = 0,
+     .max = 1,
+     .flags = F_OPT | F_SUM_ONE,
+     .mechs = M_CAMPAIGN,
+     .req_mechs = M_CAMPAIGN,
      .unit = "1",
      .doc = "Budget share by channel name; shares sum to 1, channels left out get 0."},
-    {.key = "assets", .type = FT_ASSETS, .off = offsetof(sc_intervention, assets),
-     .count_off = offsetof(sc_intervention, n_assets), .max_items = IPSIM_MAX_ASSETS,
-     .flags = F_OPT, .mechs = MB(MECH_A) | MB(MECH_B) | MB(MECH_E),
+    {.key = "assets",
+     .type = FT_ASSETS,
+     .off = offsetof(sc_intervention, assets),
+     .count_off = offsetof(sc_intervention, n_assets),
+     .max_items = IPSIM_MAX_ASSETS,
+     .flags = F_OPT,
+     .mechs = MB(MECH_A) | MB(MECH_B) | MB(MECH_E),
      .doc = "Names of the assets affected; absent or empty = every asset."},
     MNUM(shareability_add, 0, 1, 0, MB(MECH_A) | MB(MECH_B), "1", "Added to asset shareability."),
     MNUM(emotional_add, 0, 1, 0, MB(MECH_A) | MB(MECH_E), "1", "Added to asset emotional value."),
@@ -416,16 +526,25 @@ static const field intervention_fields[] = {
     MNUM(participation_add, 0, 1, 0, MB(MECH_B), "1", "Added to asset participation."),
     MNUM(distinctiveness_add, 0, 1, 0, MB(MECH_B) | MB(MECH_E), "1",
          "Added to asset distinctiveness."),
-    MNUM(novelty_half_life_days, 0, 3650, 0, MB(MECH_A) | MB(MECH_SPARK), "d",
-         "A: half-life of the novelty (0 = no fading); spark: half-life of its daily views (0 = none)."),
+    MNUM(
+        novelty_half_life_days, 0, 3650, 0, MB(MECH_A) | MB(MECH_SPARK), "d",
+        "A: half-life of the novelty (0 = no fading); spark: half-life of its daily views (0 = none)."),
     MNUM(renewal_interval_days, 0, 3650, 0, MB(MECH_A), "d",
          "Days between renewals restoring novelty; 0 = never renewed."),
     MNUM(post_propensity_mult, 0, 10, 1, MB(MECH_B) | MB(MECH_D), "1", "Multiplier on posting."),
-    {.key = "event_start", .type = FT_DATE, .off = offsetof(sc_intervention, event_start),
-     .flags = F_OPT, .mechs = MB(MECH_E), .req_mechs = MB(MECH_E),
+    {.key = "event_start",
+     .type = FT_DATE,
+     .off = offsetof(sc_intervention, event_start),
+     .flags = F_OPT,
+     .mechs = MB(MECH_E),
+     .req_mechs = MB(MECH_E),
      .doc = "First day of the festival window, on or after start."},
-    {.key = "event_end", .type = FT_DATE, .off = offsetof(sc_intervention, event_end),
-     .flags = F_OPT, .mechs = MB(MECH_E), .req_mechs = MB(MECH_E),
+    {.key = "event_end",
+     .type = FT_DATE,
+     .off = offsetof(sc_intervention, event_end),
+     .flags = F_OPT,
+     .mechs = MB(MECH_E),
+     .req_mechs = MB(MECH_E),
      .doc = "Last day of the festival window, from event_start to end."},
     MNUM(event_experience_bonus, 0, 1, 0, MB(MECH_B) | MB(MECH_E), "1",
          "Experience bonus on event days (B: weekends and holidays; E: the festival window)."),
@@ -442,21 +561,35 @@ static const field intervention_fields[] = {
     MNUM(service_quality_add, 0, 1, 0, MB(MECH_F), "1", "Added to the service quality."),
     MNUM(hospitality_bonus, 0, 1, 0, MB(MECH_F), "1", "Experience bonus from hospitality."),
     MNUM(official_reach_mult, 0, 10, 1, MB(MECH_F), "1", "Multiplier on official content reach."),
-    {.key = "views_per_person_day", .type = FT_NUMBER, .off = offsetof(sc_intervention, views_per_person_day),
-     .min = 0, .max = 1000, .flags = F_OPT, .mechs = MB(MECH_SPARK), .req_mechs = MB(MECH_SPARK),
+    {.key = "views_per_person_day",
+     .type = FT_NUMBER,
+     .off = offsetof(sc_intervention, views_per_person_day),
+     .min = 0,
+     .max = 1000,
+     .flags = F_OPT,
+     .mechs = MB(MECH_SPARK),
+     .req_mechs = MB(MECH_SPARK),
      .unit = "impressions/(person*d)",
      .doc = "Spark: effective impressions per targeted person on its first day (then halving every "
             "novelty_half_life_days)."},
-    {.key = "content_signal", .type = FT_NUMBER, .off = offsetof(sc_intervention, content_signal),
-     .min = 0, .max = 1, .flags = F_OPT, .mechs = MB(MECH_SPARK), .req_mechs = MB(MECH_SPARK),
-     .unit = "1", .doc = "Spark: the quality its content shows (0 = a scandal, 1 = a rave)."},
+    {.key = "content_signal",
+     .type = FT_NUMBER,
+     .off = offsetof(sc_intervention, content_signal),
+     .min = 0,
+     .max = 1,
+     .flags = F_OPT,
+     .mechs = MB(MECH_SPARK),
+     .req_mechs = MB(MECH_SPARK),
+     .unit = "1",
+     .doc = "Spark: the quality its content shows (0 = a scandal, 1 = a rave)."},
     MNUM(platform_share, 0, 1, 1, MB(MECH_SPARK), "1",
          "Spark: share of its views seen on the short-video platform (these scale with a cell's "
          "digital dependency x platform penetration; the rest, e.g. television, reach everyone)."),
 };
 static const table intervention_table =
-    TABLE("intervention", "A promotion, a mechanism A-F or a spark acting over a period.", sc_intervention,
-          intervention_fields, ipsim__sf_check_intervention, T_UNIQUE_NAME | T_MECHANISM);
+    TABLE("intervention", "A promotion, a mechanism A-F or a spark acting over a period.",
+          sc_intervention, intervention_fields, ipsim__sf_check_intervention,
+          T_UNIQUE_NAME | T_MECHANISM);
 
 const char *const ipsim__sf_mechanism_docs[MECH_COUNT] = {
     "Conventional promotion: a paid media campaign bought through channels and spread over "
@@ -481,11 +614,18 @@ const char *const ipsim__sf_mechanism_docs[MECH_COUNT] = {
 
 /* the top level */
 static const field scenario_fields[] = {
-    {.key = "name", .type = FT_IDENT, .off = offsetof(sc_data, name),
+    {.key = "name",
+     .type = FT_IDENT,
+     .off = offsetof(sc_data, name),
      .doc = "Scenario name, used in output names."},
-    {.key = "description", .type = FT_TEXT, .off = offsetof(sc_data, description), .flags = F_OPT,
+    {.key = "description",
+     .type = FT_TEXT,
+     .off = offsetof(sc_data, description),
+     .flags = F_OPT,
      .doc = "Free text."},
-    {.key = "base", .type = FT_BASE, .flags = F_OPT,
+    {.key = "base",
+     .type = FT_BASE,
+     .flags = F_OPT,
      .doc = "Path of a base scenario, relative to this file's directory. The base is loaded first "
             "(bases may chain, at most 8 deep) and this file is merged into it: objects merge key "
             "by key, arrays and other values replace the base's."},
@@ -500,8 +640,8 @@ static const field scenario_fields[] = {
     ARRF(sc_data, interventions, n_interventions, intervention_table, 0, IPSIM_MAX_INTERVENTIONS, 0,
          "Promotions, mechanisms A-F and sparks."),
 };
-const table ipsim__sf_scenario_table = TABLE("scenario", "An ipsim scenario.", sc_data,
-                                             scenario_fields, ipsim__sf_check_scenario, 0);
+const table ipsim__sf_scenario_table =
+    TABLE("scenario", "An ipsim scenario.", sc_data, scenario_fields, ipsim__sf_check_scenario, 0);
 
 /* ------------------------------------------------------------------------ */
 /* lookups                                                                   */
@@ -511,7 +651,8 @@ const table ipsim__sf_scenario_table = TABLE("scenario", "An ipsim scenario.", s
 const field *ipsim__sf_find_field(const table *t, const char *key)
 {
     for (int i = 0; i < t->n_fields; i++)
-        if (strcmp(t->fields[i].key, key) == 0) return &t->fields[i];
+        if (strcmp(t->fields[i].key, key) == 0)
+            return &t->fields[i];
     return NULL;
 }
 

@@ -21,9 +21,8 @@
  * and errpath the JSON path of the offending value ("" for the top level);
  * *data is then partly filled and must be discarded. err and errpath may
  * be NULL. */
-ipsim_status ipsim_scenario_fields_fill(const cJSON *doc, const char *origin, sc_data *data,
-                                        char *err, size_t errlen, char *errpath,
-                                        size_t errpathlen);
+ipsim_status ipsim_scenario_fields_fill(const cJSON *doc, const char *origin, sc_data *data, char *err,
+                                        size_t errlen, char *errpath, size_t errpathlen);
 
 /* The JSON document of data with every key present (defaults written out),
  * in table order; numbers exact, seed as a string. NULL on OOM. Filling

@@ -15,52 +15,62 @@
 #include "scenario/field_table.h"
 #include "scenario/fields.h"
 
-#define SHARE_SUM_TOLERANCE 1e-6 /* |sum of channel shares - 1| allowed */
+#define SHARE_SUM_TOLERANCE 1e-6     /* |sum of channel shares - 1| allowed */
 #define SEED_READS_DIGITS_BELOW 1e21 /* inexact seeds below this are shown with every digit */
 
 static int fill_object(vctx *v, const table *t, const cJSON *obj, char *base, int index);
 
 static int in_range(double x, double min, double max, unsigned flags)
 {
-    if ((flags & F_XMIN) ? !(x > min) : !(x >= min)) return 0;
-    if ((flags & F_XMAX) ? !(x < max) : !(x <= max)) return 0;
+    if ((flags & F_XMIN) ? !(x > min) : !(x >= min))
+        return 0;
+    if ((flags & F_XMAX) ? !(x < max) : !(x <= max))
+        return 0;
     return 1;
 }
 
 static void copy_string(char *dst, const char *src, size_t cap)
 {
     size_t n = strlen(src);
-    if (n >= cap) n = cap - 1;
+    if (n >= cap)
+        n = cap - 1;
     memcpy(dst, src, n);
     dst[n] = '\0';
 }
 
 static int fill_name(vctx *v, const field *f, const cJSON *item, char *dst)
 {
-    if (!cJSON_IsString(item)) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (!cJSON_IsString(item))
+        return ipsim__sf_fail_expected(v, f, item, NULL);
     const char *s = item->valuestring;
     size_t n = strlen(s);
-    if (n < 1 || n > IPSIM_NAME_MAX - 1) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (n < 1 || n > IPSIM_NAME_MAX - 1)
+        return ipsim__sf_fail_expected(v, f, item, NULL);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         int ok = f->type == FT_IDENT ? ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                                         (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')
                                      : (c >= 0x20 && c != 0x7F);
-        if (!ok) return ipsim__sf_fail_expected(v, f, item, NULL);
+        if (!ok)
+            return ipsim__sf_fail_expected(v, f, item, NULL);
     }
-    if (dst) copy_string(dst, s, IPSIM_NAME_MAX);
+    if (dst)
+        copy_string(dst, s, IPSIM_NAME_MAX);
     return 0;
 }
 
 static int fill_date(vctx *v, const field *f, const cJSON *item, ipsim_date *dst)
 {
-    if (!cJSON_IsString(item)) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (!cJSON_IsString(item))
+        return ipsim__sf_fail_expected(v, f, item, NULL);
     int r = ipsim_date_parse(item->valuestring, dst);
-    if (r == -2) return ipsim__sf_fail_want(v, "a real calendar date \"YYYY-MM-DD\"", item, NULL);
-    if (r != 0) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (r == -2)
+        return ipsim__sf_fail_want(v, "a real calendar date \"YYYY-MM-DD\"", item, NULL);
+    if (r != 0)
+        return ipsim__sf_fail_expected(v, f, item, NULL);
     if (*dst < IPSIM_DATE_MIN || *dst > IPSIM_DATE_MAX)
-        return ipsim__sf_fail_want(
-            v, "a date from " IPSIM_DATE_MIN_TEXT " to " IPSIM_DATE_MAX_TEXT, item, NULL);
+        return ipsim__sf_fail_want(v, "a date from " IPSIM_DATE_MIN_TEXT " to " IPSIM_DATE_MAX_TEXT,
+                                   item, NULL);
     return 0;
 }
 
@@ -96,11 +106,14 @@ static int fill_seed(vctx *v, const field *f, const cJSON *item, uint64_t *dst)
         const char *s = item->valuestring;
         size_t n = strlen(s);
         uint64_t x = 0;
-        if (n < 1 || n > SEED_TEXT_DIGITS_MAX) return ipsim__sf_fail_expected(v, f, item, NULL);
+        if (n < 1 || n > SEED_TEXT_DIGITS_MAX)
+            return ipsim__sf_fail_expected(v, f, item, NULL);
         for (size_t i = 0; i < n; i++) {
-            if (s[i] < '0' || s[i] > '9') return ipsim__sf_fail_expected(v, f, item, NULL);
+            if (s[i] < '0' || s[i] > '9')
+                return ipsim__sf_fail_expected(v, f, item, NULL);
             unsigned d = (unsigned)(s[i] - '0');
-            if (x > (UINT64_MAX - d) / 10) return ipsim__sf_fail_expected(v, f, item, " (too large)");
+            if (x > (UINT64_MAX - d) / 10)
+                return ipsim__sf_fail_expected(v, f, item, " (too large)");
             x = x * 10 + d;
         }
         *dst = x;
@@ -110,7 +123,8 @@ static int fill_seed(vctx *v, const field *f, const cJSON *item, uint64_t *dst)
         /* 9007199254740993 reads as the double 9007199254740992: refuse a
          * number written as another value than the one it reads as */
         const char *written = ipsim__json_inexact_integer(item);
-        if (written) return fail_seed_inexact(v, f, item, written);
+        if (written)
+            return fail_seed_inexact(v, f, item, written);
         double x = item->valuedouble;
         if (x == floor(x) && x >= 0 && x <= SEED_INT_MAX) {
             *dst = (uint64_t)x;
@@ -150,11 +164,12 @@ static int fill_weekdays(vctx *v, const field *f, const cJSON *item, int *dst, i
         size_t old = ipsim_json_path_push_index(&v->path, i);
         if (!cJSON_IsNumber(e) || e->valuedouble != floor(e->valuedouble) ||
             !in_range(e->valuedouble, f->min, f->max, 0))
-            return ipsim__sf_fail_want(
-                v, "an ISO weekday (an integer from 1 = Monday to 7 = Sunday)", e, NULL);
+            return ipsim__sf_fail_want(v, "an ISO weekday (an integer from 1 = Monday to 7 = Sunday)",
+                                       e, NULL);
         int d = (int)e->valuedouble;
         for (int k = 0; k < i; k++)
-            if (dst[k] == d) return ipsim__sf_fail_want(v, "a weekday not listed before", e, NULL);
+            if (dst[k] == d)
+                return ipsim__sf_fail_want(v, "a weekday not listed before", e, NULL);
         dst[i] = d;
         ipsim_json_path_pop(&v->path, old);
     }
@@ -170,9 +185,11 @@ static int fill_dates(vctx *v, const field *f, const cJSON *item, ipsim_date *ds
     for (const cJSON *e = item->child; e; e = e->next, i++) {
         size_t old = ipsim_json_path_push_index(&v->path, i);
         field df = {.key = f->key, .type = FT_DATE};
-        if (fill_date(v, &df, e, &dst[i])) return -1;
+        if (fill_date(v, &df, e, &dst[i]))
+            return -1;
         for (int k = 0; k < i; k++)
-            if (dst[k] == dst[i]) return ipsim__sf_fail_want(v, "a date not listed before", e, NULL);
+            if (dst[k] == dst[i])
+                return ipsim__sf_fail_want(v, "a date not listed before", e, NULL);
         ipsim_json_path_pop(&v->path, old);
     }
     *count = i;
@@ -182,7 +199,8 @@ static int fill_dates(vctx *v, const field *f, const cJSON *item, ipsim_date *ds
 static int channel_index(const sc_data *d, const char *name)
 {
     for (int c = 0; c < d->n_channels; c++)
-        if (strcmp(d->channels[c].name, name) == 0) return c;
+        if (strcmp(d->channels[c].name, name) == 0)
+            return c;
     return -1;
 }
 
@@ -190,26 +208,31 @@ static int fail_unknown_channel(vctx *v, const char *name)
 {
     ipsim_suggest sg;
     ipsim_suggest_init(&sg, name);
-    for (int c = 0; c < v->data->n_channels; c++) ipsim_suggest_offer(&sg, v->data->channels[c].name);
-    if (sg.best) return ipsim__sf_fail(v, "unknown channel (did you mean \"%s\"?)", sg.best);
+    for (int c = 0; c < v->data->n_channels; c++)
+        ipsim_suggest_offer(&sg, v->data->channels[c].name);
+    if (sg.best)
+        return ipsim__sf_fail(v, "unknown channel (did you mean \"%s\"?)", sg.best);
     char list[1024];
     size_t o = 0;
     list[0] = '\0';
     for (int c = 0; c < v->data->n_channels && o < sizeof list; c++)
-        o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", c ? ", " : "", v->data->channels[c].name);
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", c ? ", " : "",
+                              v->data->channels[c].name);
     return ipsim__sf_fail(v, "unknown channel (channels: %s)", list);
 }
 
 static int fill_channel_map(vctx *v, const field *f, const cJSON *item, double *dst)
 {
-    if (!cJSON_IsObject(item)) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (!cJSON_IsObject(item))
+        return ipsim__sf_fail_expected(v, f, item, NULL);
     char want[128];
     ipsim__sf_describe_range("a number", f->min, f->max, f->flags, want, sizeof want);
     double sum = 0;
     for (const cJSON *e = item->child; e; e = e->next) {
         size_t old = ipsim_json_path_push_key(&v->path, e->string);
         int c = channel_index(v->data, e->string);
-        if (c < 0) return fail_unknown_channel(v, e->string);
+        if (c < 0)
+            return fail_unknown_channel(v, e->string);
         if (!cJSON_IsNumber(e) || !in_range(e->valuedouble, f->min, f->max, f->flags))
             return ipsim__sf_fail_want(v, want, e, NULL);
         dst[c] = e->valuedouble + 0.0;
@@ -262,7 +285,8 @@ static int fill_segment(vctx *v, const field *f, const cJSON *item, int *dst)
 
 static int fill_market(vctx *v, const field *f, const cJSON *item, int *dst)
 {
-    if (!cJSON_IsString(item)) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (!cJSON_IsString(item))
+        return ipsim__sf_fail_expected(v, f, item, NULL);
     if (strcmp(item->valuestring, "*") == 0) {
         *dst = -1;
         return 0;
@@ -292,12 +316,14 @@ static int fill_assets(vctx *v, const field *f, const cJSON *item, int *dst, int
     int i = 0;
     for (const cJSON *e = item->child; e; e = e->next, i++) {
         size_t old = ipsim_json_path_push_index(&v->path, i);
-        if (!cJSON_IsString(e)) return ipsim__sf_fail_want(v, "an asset name", e, NULL);
+        if (!cJSON_IsString(e))
+            return ipsim__sf_fail_want(v, "an asset name", e, NULL);
         int found = -1;
         ipsim_suggest sg;
         ipsim_suggest_init(&sg, e->valuestring);
         for (int a = 0; a < d->n_assets && found < 0; a++) {
-            if (strcmp(d->assets[a].name, e->valuestring) == 0) found = a;
+            if (strcmp(d->assets[a].name, e->valuestring) == 0)
+                found = a;
             ipsim_suggest_offer(&sg, d->assets[a].name);
         }
         if (found < 0) {
@@ -309,13 +335,15 @@ static int fill_assets(vctx *v, const field *f, const cJSON *item, int *dst, int
             return ipsim__sf_fail_want(v, "an asset name", e, extra);
         }
         for (int k = 0; k < i; k++)
-            if (dst[k] == found) return ipsim__sf_fail_want(v, "an asset not listed before", e, NULL);
+            if (dst[k] == found)
+                return ipsim__sf_fail_want(v, "an asset not listed before", e, NULL);
         dst[i] = found;
         ipsim_json_path_pop(&v->path, old);
     }
     *count = i;
     if (i == 0) {
-        for (int a = 0; a < d->n_assets; a++) dst[a] = a;
+        for (int a = 0; a < d->n_assets; a++)
+            dst[a] = a;
         *count = d->n_assets;
     }
     return 0;
@@ -325,9 +353,11 @@ static int fill_array(vctx *v, const field *f, const cJSON *item, char *base)
 {
     const table *t = f->sub;
     int *count = (int *)(base + f->count_off);
-    if (!cJSON_IsArray(item)) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (!cJSON_IsArray(item))
+        return ipsim__sf_fail_expected(v, f, item, NULL);
     int n = cJSON_GetArraySize(item);
-    if (n < f->min_items || n > f->max_items) return ipsim__sf_fail_expected(v, f, item, NULL);
+    if (n < f->min_items || n > f->max_items)
+        return ipsim__sf_fail_expected(v, f, item, NULL);
     const field *namef = (t->flags & T_UNIQUE_NAME) ? ipsim__sf_find_field(t, "name") : NULL;
     char arr[IPSIM_JSON_PATH_MAX];
     snprintf(arr, sizeof arr, "%s", v->path.s);
@@ -341,7 +371,8 @@ static int fill_array(vctx *v, const field *f, const cJSON *item, char *base)
             snprintf(want, sizeof want, "an object (a %s)", t->name);
             return ipsim__sf_fail_want(v, want, e, NULL);
         }
-        if (fill_object(v, t, e, elem, i)) return -1;
+        if (fill_object(v, t, e, elem, i))
+            return -1;
         if (namef) {
             const char *name = elem + namef->off;
             for (int k = 0; k < i; k++) {
@@ -363,13 +394,15 @@ static int fill_array(vctx *v, const field *f, const cJSON *item, char *base)
 
 static void fill_default(vctx *v, const field *f, char *base)
 {
-    if (f->flags & F_NOSTORE) return;
+    if (f->flags & F_NOSTORE)
+        return;
     switch (f->type) {
     case FT_NUMBER: *(double *)(base + f->off) = f->def; break;
     case FT_INTEGER: *(int *)(base + f->off) = (int)f->def; break;
     case FT_ASSETS: {
         int *dst = (int *)(base + f->off);
-        for (int a = 0; a < v->data->destination.n_assets; a++) dst[a] = a;
+        for (int a = 0; a < v->data->destination.n_assets; a++)
+            dst[a] = a;
         *(int *)(base + f->count_off) = v->data->destination.n_assets;
         break;
     }
@@ -381,7 +414,8 @@ static void fill_default(vctx *v, const field *f, char *base)
 static int fill_field(vctx *v, const field *f, const cJSON *item, char *base, int required)
 {
     if (item == NULL) {
-        if (required) return ipsim__sf_fail_expected(v, f, NULL, " (required key missing)");
+        if (required)
+            return ipsim__sf_fail_expected(v, f, NULL, " (required key missing)");
         fill_default(v, f, base);
         return 0;
     }
@@ -390,7 +424,8 @@ static int fill_field(vctx *v, const field *f, const cJSON *item, char *base, in
     case FT_NUMBER:
         if (!cJSON_IsNumber(item) || !in_range(item->valuedouble, f->min, f->max, f->flags))
             return ipsim__sf_fail_expected(v, f, item, NULL);
-        if (!(f->flags & F_NOSTORE)) *(double *)at = item->valuedouble + 0.0; /* no -0 */
+        if (!(f->flags & F_NOSTORE))
+            *(double *)at = item->valuedouble + 0.0; /* no -0 */
         return 0;
     case FT_INTEGER:
         if (!cJSON_IsNumber(item) || item->valuedouble != floor(item->valuedouble) ||
@@ -403,7 +438,8 @@ static int fill_field(vctx *v, const field *f, const cJSON *item, char *base, in
     case FT_TEXT:
         if (!cJSON_IsString(item) || strlen(item->valuestring) > IPSIM_TEXT_MAX - 1)
             return ipsim__sf_fail_expected(v, f, item, NULL);
-        if (!(f->flags & F_NOSTORE)) copy_string(at, item->valuestring, IPSIM_TEXT_MAX);
+        if (!(f->flags & F_NOSTORE))
+            copy_string(at, item->valuestring, IPSIM_TEXT_MAX);
         return 0;
     case FT_DATE: return fill_date(v, f, item, (ipsim_date *)at);
     case FT_SEED: return fill_seed(v, f, item, (uint64_t *)at);
@@ -411,7 +447,8 @@ static int fill_field(vctx *v, const field *f, const cJSON *item, char *base, in
     case FT_WEEKDAYS: return fill_weekdays(v, f, item, (int *)at, (int *)(base + f->count_off));
     case FT_DATES: return fill_dates(v, f, item, (ipsim_date *)at, (int *)(base + f->count_off));
     case FT_OBJECT:
-        if (!cJSON_IsObject(item)) return ipsim__sf_fail_expected(v, f, item, NULL);
+        if (!cJSON_IsObject(item))
+            return ipsim__sf_fail_expected(v, f, item, NULL);
         return fill_object(v, f->sub, item, at, -1);
     case FT_ARRAY: return fill_array(v, f, item, base);
     case FT_CHANNEL_MAP: return fill_channel_map(v, f, item, (double *)at);
@@ -432,7 +469,8 @@ static void key_list(const table *t, int mech, int only_specific, char *buf, siz
     buf[0] = '\0';
     for (int i = 0; i < t->n_fields && o < n; i++) {
         const field *f = &t->fields[i];
-        if (f->type == FT_BASE) continue;
+        if (f->type == FT_BASE)
+            continue;
         if (only_specific ? (f->mechs == 0 || !ipsim__sf_applies(f, mech))
                           : !ipsim__sf_applies(f, mech))
             continue;
@@ -444,7 +482,8 @@ static int check_keys(vctx *v, const table *t, const cJSON *obj, int mech)
 {
     for (const cJSON *e = obj->child; e; e = e->next) {
         const field *f = ipsim__sf_find_field(t, e->string);
-        if (f && ipsim__sf_applies(f, mech)) continue;
+        if (f && ipsim__sf_applies(f, mech))
+            continue;
         size_t old = ipsim_json_path_push_key(&v->path, e->string);
         char list[1024];
         if (f) {
@@ -457,7 +496,8 @@ static int check_keys(vctx *v, const table *t, const cJSON *obj, int mech)
         ipsim_suggest sg;
         ipsim_suggest_init(&sg, e->string);
         for (int i = 0; i < t->n_fields; i++)
-            if (ipsim__sf_applies(&t->fields[i], mech)) ipsim_suggest_offer(&sg, t->fields[i].key);
+            if (ipsim__sf_applies(&t->fields[i], mech))
+                ipsim_suggest_offer(&sg, t->fields[i].key);
         if (sg.best) {
             ipsim__sf_fail(v, "unknown key (did you mean \"%s\"?)", sg.best);
         } else {
@@ -477,16 +517,20 @@ static int fill_object(vctx *v, const table *t, const cJSON *obj, char *base, in
     if (t->flags & T_MECHANISM) {
         mf = ipsim__sf_find_field(t, "mechanism");
         size_t old = ipsim_json_path_push_key(&v->path, mf->key);
-        if (fill_field(v, mf, cJSON_GetObjectItemCaseSensitive(obj, mf->key), base, 1)) return -1;
+        if (fill_field(v, mf, cJSON_GetObjectItemCaseSensitive(obj, mf->key), base, 1))
+            return -1;
         ipsim_json_path_pop(&v->path, old);
         mech = (int)*(sc_mechanism *)(base + mf->off);
     }
-    if (check_keys(v, t, obj, mech)) return -1;
+    if (check_keys(v, t, obj, mech))
+        return -1;
     for (int i = 0; i < t->n_fields; i++) {
         const field *f = &t->fields[i];
-        if (f == mf) continue;
+        if (f == mf)
+            continue;
         if (!ipsim__sf_applies(f, mech)) {
-            if (f->type == FT_NUMBER) fill_default(v, f, base); /* neutral: *_mult 1, else 0 */
+            if (f->type == FT_NUMBER)
+                fill_default(v, f, base); /* neutral: *_mult 1, else 0 */
             continue;
         }
         int required = !(f->flags & F_OPT) || (mech >= 0 && (f->req_mechs & MB(mech)));
@@ -495,13 +539,14 @@ static int fill_object(vctx *v, const table *t, const cJSON *obj, char *base, in
             return -1;
         ipsim_json_path_pop(&v->path, old);
     }
-    if (t->check && t->check(v, base, index)) return -1;
+    if (t->check && t->check(v, base, index))
+        return -1;
     return 0;
 }
 
 /* Validate doc and fill *data (contract in fields.h). */
-ipsim_status ipsim_scenario_fields_fill(const cJSON *doc, const char *origin, sc_data *data,
-                                        char *err, size_t errlen, char *errpath, size_t errpathlen)
+ipsim_status ipsim_scenario_fields_fill(const cJSON *doc, const char *origin, sc_data *data, char *err,
+                                        size_t errlen, char *errpath, size_t errpathlen)
 {
     vctx v;
     memset(&v, 0, sizeof v);
@@ -512,11 +557,13 @@ ipsim_status ipsim_scenario_fields_fill(const cJSON *doc, const char *origin, sc
     v.errpathlen = errpathlen;
     v.data = data;
     v.status = IPSIM_OK;
-    if (errpath && errpathlen) errpath[0] = '\0';
+    if (errpath && errpathlen)
+        errpath[0] = '\0';
     if (!cJSON_IsObject(doc)) {
         ipsim__sf_fail_want(&v, "a JSON object at the top level", doc, NULL);
         return v.status;
     }
-    if (fill_object(&v, &ipsim__sf_scenario_table, doc, (char *)data, -1)) return v.status;
+    if (fill_object(&v, &ipsim__sf_scenario_table, doc, (char *)data, -1))
+        return v.status;
     return IPSIM_OK;
 }

@@ -19,14 +19,16 @@ int ipsim__sf_fail(vctx *v, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (v->status == IPSIM_OK) v->status = IPSIM_ERR_DATA;
+    if (v->status == IPSIM_OK)
+        v->status = IPSIM_ERR_DATA;
     if (v->err && v->errlen) {
         if (v->path.len)
             snprintf(v->err, v->errlen, "%s: %s: %s", v->origin, v->path.s, msg);
         else
             snprintf(v->err, v->errlen, "%s: %s", v->origin, msg);
     }
-    if (v->errpath && v->errpathlen) snprintf(v->errpath, v->errpathlen, "%s", v->path.s);
+    if (v->errpath && v->errpathlen)
+        snprintf(v->errpath, v->errpathlen, "%s", v->path.s);
     return -1;
 }
 
@@ -57,9 +59,7 @@ static void describe_expected(const field *f, char *buf, size_t n)
     char r[128];
     switch (f->type) {
     case FT_NUMBER: ipsim__sf_describe_range("a number", f->min, f->max, f->flags, buf, n); break;
-    case FT_INTEGER:
-        ipsim__sf_describe_range("an integer", f->min, f->max, f->flags, buf, n);
-        break;
+    case FT_INTEGER: ipsim__sf_describe_range("an integer", f->min, f->max, f->flags, buf, n); break;
     case FT_NAME:
         snprintf(buf, n, "a name (a string of 1 to %d bytes without control characters)",
                  IPSIM_NAME_MAX - 1);
@@ -99,8 +99,7 @@ static void describe_expected(const field *f, char *buf, size_t n)
     case FT_MECHANISM: {
         size_t o = (size_t)snprintf(buf, n, "one of");
         for (int m = 0; m < MECH_COUNT && o < n; m++)
-            o += (size_t)snprintf(buf + o, n - o, "%s \"%s\"", m ? "," : "",
-                                  ipsim_mechanism_names[m]);
+            o += (size_t)snprintf(buf + o, n - o, "%s \"%s\"", m ? "," : "", ipsim_mechanism_names[m]);
         break;
     }
     case FT_SEGMENT: snprintf(buf, n, "one of \"cec\", \"mainstream\", \"all\""); break;

@@ -25,20 +25,20 @@
 #include "scenario/scenario.h"
 #include "scenario/fields.h"
 
-#define IPSIM_MAX_BASE_DEPTH 8 /* base links followed from one file */
+#define IPSIM_MAX_BASE_DEPTH 8   /* base links followed from one file */
 #define IPSIM_PATH_TEXT_MAX 1023 /* bytes of a "base" path */
 
 struct ipsim_scenario {
-    sc_data data;   /* validated */
-    cJSON *json;    /* resolved document, regenerated from data */
-    char *origin;   /* file it came from, or the buffer's origin */
+    sc_data data; /* validated */
+    cJSON *json;  /* resolved document, regenerated from data */
+    char *origin; /* file it came from, or the buffer's origin */
 };
 
 /* One file of a base chain. */
 typedef struct {
-    char *path;     /* as opened (NULL for a buffer) */
-    char *label;    /* message prefix: "a.json" or "a.json: base: b.json" */
-    cJSON *raw;     /* the file's own tree */
+    char *path;  /* as opened (NULL for a buffer) */
+    char *label; /* message prefix: "a.json" or "a.json: base: b.json" */
+    cJSON *raw;  /* the file's own tree */
     int has_id;
     dev_t dev;
     ino_t ino;
@@ -51,7 +51,8 @@ typedef struct {
 
 static void say(char *err, size_t errlen, const char *fmt, ...)
 {
-    if (err == NULL || errlen == 0) return;
+    if (err == NULL || errlen == 0)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
@@ -62,7 +63,8 @@ static char *dup_string(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
-    if (d) memcpy(d, s, n);
+    if (d)
+        memcpy(d, s, n);
     return d;
 }
 
@@ -71,7 +73,8 @@ static char *concat3(const char *a, const char *b, const char *c)
 {
     size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
     char *s = malloc(na + nb + nc + 1);
-    if (s == NULL) return NULL;
+    if (s == NULL)
+        return NULL;
     memcpy(s, a, na);
     memcpy(s + na, b, nb);
     memcpy(s + na + nb, c, nc + 1);
@@ -92,13 +95,16 @@ static void chain_free(chain *c)
  * current directory). */
 static char *join_base(const char *from, const char *base)
 {
-    if (from == NULL || base[0] == '/') return dup_string(base);
+    if (from == NULL || base[0] == '/')
+        return dup_string(base);
     const char *slash = strrchr(from, '/');
-    if (slash == NULL) return dup_string(base);
+    if (slash == NULL)
+        return dup_string(base);
     size_t nd = (size_t)(slash - from) + 1;
     size_t nb = strlen(base);
     char *s = malloc(nd + nb + 1);
-    if (s == NULL) return NULL;
+    if (s == NULL)
+        return NULL;
     memcpy(s, from, nd);
     memcpy(s + nd, base, nb + 1);
     return s;
@@ -140,13 +146,15 @@ static ipsim_status follow_bases(chain *c, char *err, size_t errlen)
     for (;;) {
         layer *ly = &c->l[c->n - 1];
         if (!cJSON_IsObject(ly->raw)) {
-            if (c->n == 1) return IPSIM_OK; /* validation names the problem */
+            if (c->n == 1)
+                return IPSIM_OK; /* validation names the problem */
             say(err, errlen, "%s: expected a JSON object at the top level, found %s", ly->label,
                 cJSON_IsArray(ly->raw) ? "an array" : "a scalar");
             return IPSIM_ERR_DATA;
         }
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(ly->raw, "base");
-        if (b == NULL) return IPSIM_OK;
+        if (b == NULL)
+            return IPSIM_OK;
         if (!cJSON_IsString(b) || b->valuestring[0] == '\0' ||
             strlen(b->valuestring) > IPSIM_PATH_TEXT_MAX) {
             ipsim_json_describe(b, got, sizeof got);
@@ -155,8 +163,8 @@ static ipsim_status follow_bases(chain *c, char *err, size_t errlen)
             return IPSIM_ERR_DATA;
         }
         if (c->n > IPSIM_MAX_BASE_DEPTH) {
-            say(err, errlen, "%s: base: expected at most %d bases in a chain, found more",
-                ly->label, IPSIM_MAX_BASE_DEPTH);
+            say(err, errlen, "%s: base: expected at most %d bases in a chain, found more", ly->label,
+                IPSIM_MAX_BASE_DEPTH);
             return IPSIM_ERR_DATA;
         }
         char *path = join_base(ly->path, b->valuestring);
@@ -171,7 +179,8 @@ static ipsim_status follow_bases(chain *c, char *err, size_t errlen)
         if (stat(path, &st) == 0) {
             for (int i = 0; i < c->n; i++) {
                 if (c->l[i].has_id && c->l[i].dev == st.st_dev && c->l[i].ino == st.st_ino) {
-                    say(err, errlen, "%s: base cycle (the file is already in the chain of bases)", label);
+                    say(err, errlen, "%s: base cycle (the file is already in the chain of bases)",
+                        label);
                     free(path);
                     free(label);
                     return IPSIM_ERR_DATA;
@@ -190,7 +199,8 @@ static ipsim_status follow_bases(chain *c, char *err, size_t errlen)
         s = add_layer(c, text, len, path, label, err, errlen);
         free(text);
         free(path);
-        if (s != IPSIM_OK) return s;
+        if (s != IPSIM_OK)
+            return s;
     }
 }
 
@@ -198,17 +208,21 @@ static ipsim_status follow_bases(chain *c, char *err, size_t errlen)
 static int merge(cJSON *dst, const cJSON *src, int top)
 {
     for (const cJSON *e = src->child; e; e = e->next) {
-        if (top && strcmp(e->string, "base") == 0) continue;
+        if (top && strcmp(e->string, "base") == 0)
+            continue;
         cJSON *d = cJSON_GetObjectItemCaseSensitive(dst, e->string);
         if (d && cJSON_IsObject(d) && cJSON_IsObject(e)) {
-            if (merge(d, e, 0)) return -1;
+            if (merge(d, e, 0))
+                return -1;
             continue;
         }
         /* the copy carries its key; cJSON_ReplaceItemInObject would re-copy
          * the key and, out of memory, leave it NULL */
         cJSON *copy = cJSON_Duplicate(e, 1);
-        if (copy == NULL) return -1;
-        int ok = d ? cJSON_ReplaceItemViaPointer(dst, d, copy) : cJSON_AddItemToObject(dst, e->string, copy);
+        if (copy == NULL)
+            return -1;
+        int ok = d ? cJSON_ReplaceItemViaPointer(dst, d, copy)
+                   : cJSON_AddItemToObject(dst, e->string, copy);
         if (!ok) {
             cJSON_Delete(copy);
             return -1;
@@ -222,8 +236,10 @@ static cJSON *resolve(const chain *c)
 {
     const cJSON *deepest = c->l[c->n - 1].raw;
     cJSON *doc = cJSON_Duplicate(deepest, 1);
-    if (doc == NULL) return NULL;
-    if (!cJSON_IsObject(doc)) return doc;
+    if (doc == NULL)
+        return NULL;
+    if (!cJSON_IsObject(doc))
+        return doc;
     cJSON_DeleteItemFromObjectCaseSensitive(doc, "base");
     for (int i = c->n - 2; i >= 0; i--) {
         if (merge(doc, c->l[i].raw, 1)) {
@@ -237,14 +253,17 @@ static cJSON *resolve(const chain *c)
 /* Append " (value from base FILE)" when the offending value came from a base. */
 static void annotate(const chain *c, const char *errpath, char *err, size_t errlen)
 {
-    if (c->n < 2 || errpath[0] == '\0' || err == NULL) return;
+    if (c->n < 2 || errpath[0] == '\0' || err == NULL)
+        return;
     for (int i = 0; i < c->n; i++) {
         ipsim_json_probe p = ipsim_json_path_probe(c->l[i].raw, errpath);
-        if (p == IPSIM_JSON_PROBE_OWNED) return;
+        if (p == IPSIM_JSON_PROBE_OWNED)
+            return;
         if (p == IPSIM_JSON_PROBE_FOUND) {
             if (i > 0) {
                 size_t n = strlen(err);
-                if (n + 1 < errlen) snprintf(err + n, errlen - n, " (value from base %s)", c->l[i].path);
+                if (n + 1 < errlen)
+                    snprintf(err + n, errlen - n, " (value from base %s)", c->l[i].path);
             }
             return;
         }
@@ -261,10 +280,11 @@ static ipsim_status make_scenario(const cJSON *doc, const char *origin, const ch
         return IPSIM_ERR_NOMEM;
     }
     char errpath[IPSIM_JSON_PATH_MAX];
-    ipsim_status s = ipsim_scenario_fields_fill(doc, origin, &sc->data, err, errlen, errpath,
-                                                sizeof errpath);
+    ipsim_status s =
+        ipsim_scenario_fields_fill(doc, origin, &sc->data, err, errlen, errpath, sizeof errpath);
     if (s != IPSIM_OK) {
-        if (c) annotate(c, errpath, err, errlen);
+        if (c)
+            annotate(c, errpath, err, errlen);
         free(sc);
         return s;
     }
@@ -286,7 +306,8 @@ static ipsim_status load_text(const char *text, size_t len, const char *origin, 
     chain c;
     c.n = 0;
     ipsim_status s = add_layer(&c, text, len, path, dup_string(origin), err, errlen);
-    if (s == IPSIM_OK) s = follow_bases(&c, err, errlen);
+    if (s == IPSIM_OK)
+        s = follow_bases(&c, err, errlen);
     if (s != IPSIM_OK) {
         chain_free(&c);
         return s;
@@ -307,7 +328,8 @@ static ipsim_status load_text(const char *text, size_t len, const char *origin, 
  * ipsim.h). */
 ipsim_status ipsim_scenario_load(const char *path, ipsim_scenario **out, char *err, size_t errlen)
 {
-    if (out) *out = NULL;
+    if (out)
+        *out = NULL;
     if (path == NULL || out == NULL) {
         say(err, errlen, "ipsim_scenario_load: path and out must not be NULL");
         return IPSIM_ERR_USAGE;
@@ -330,12 +352,14 @@ ipsim_status ipsim_scenario_load(const char *path, ipsim_scenario **out, char *e
 ipsim_status ipsim_scenario_load_buffer(const char *json, size_t len, const char *origin,
                                         ipsim_scenario **out, char *err, size_t errlen)
 {
-    if (out) *out = NULL;
+    if (out)
+        *out = NULL;
     if ((json == NULL && len > 0) || out == NULL) {
         say(err, errlen, "ipsim_scenario_load_buffer: json and out must not be NULL");
         return IPSIM_ERR_USAGE;
     }
-    if (origin == NULL) origin = "(buffer)";
+    if (origin == NULL)
+        origin = "(buffer)";
     if (len > IPSIM_JSON_MAX_BYTES) {
         say(err, errlen, "%s: file too large (more than %u MiB)", origin, IPSIM_JSON_MAX_BYTES >> 20);
         return IPSIM_ERR_DATA;
@@ -345,7 +369,8 @@ ipsim_status ipsim_scenario_load_buffer(const char *json, size_t len, const char
         say(err, errlen, "out of memory");
         return IPSIM_ERR_NOMEM;
     }
-    if (len) memcpy(text, json, len);
+    if (len)
+        memcpy(text, json, len);
     text[len] = '\0';
     ipsim_status s = load_text(text, len, origin, NULL, out, err, errlen);
     free(text);
@@ -357,18 +382,23 @@ static const char *find_equals(const char *s)
 {
     int depth = 0;
     for (const char *p = s; *p; p++) {
-        if (*p == '[') depth++;
-        else if (*p == ']' && depth > 0) depth--;
-        else if (*p == '=' && depth == 0) return p;
+        if (*p == '[')
+            depth++;
+        else if (*p == ']' && depth > 0)
+            depth--;
+        else if (*p == '=' && depth == 0)
+            return p;
     }
     return NULL;
 }
 
 static int all_digits(const char *s)
 {
-    if (*s == '\0') return 0;
+    if (*s == '\0')
+        return 0;
     for (; *s; s++)
-        if (*s < '0' || *s > '9') return 0;
+        if (*s < '0' || *s > '9')
+            return 0;
     return 1;
 }
 
@@ -418,7 +448,8 @@ static int replace_node(cJSON *parent, cJSON *node, cJSON *value)
         cJSON_DetachItemViaPointer(scratch, value);
         cJSON_Delete(scratch);
     }
-    if (!cJSON_ReplaceItemViaPointer(parent, node, value)) return -1;
+    if (!cJSON_ReplaceItemViaPointer(parent, node, value))
+        return -1;
     return 0;
 }
 
@@ -433,7 +464,8 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
     }
     const char *eq = find_equals(assignment);
     if (eq == NULL) {
-        say(err, errlen, "--set %s: expected PATH=VALUE, such as markets[2].population=100", assignment);
+        say(err, errlen, "--set %s: expected PATH=VALUE, such as markets[2].population=100",
+            assignment);
         return IPSIM_ERR_USAGE;
     }
     size_t plen = (size_t)(eq - assignment);
@@ -447,7 +479,8 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
     /* messages name the assignment; a long value is shortened */
     enum { SHOWN_VALUE = 40 };
     char shown[SHOWN_VALUE + 4];
-    snprintf(shown, sizeof shown, "%.*s%s", SHOWN_VALUE, eq + 1, strlen(eq + 1) > SHOWN_VALUE ? "..." : "");
+    snprintf(shown, sizeof shown, "%.*s%s", SHOWN_VALUE, eq + 1,
+             strlen(eq + 1) > SHOWN_VALUE ? "..." : "");
     char *origin = concat3("--set ", path, "=");
     if (origin) {
         char *full = concat3(origin, shown, "");
@@ -466,7 +499,8 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
     cJSON *node = NULL, *parent = NULL;
     /* ARRAY[+]=VALUE appends VALUE to the array */
     int append = plen >= 3 && strcmp(path + plen - 3, "[+]") == 0;
-    if (append) path[plen - 3] = '\0';
+    if (append)
+        path[plen - 3] = '\0';
     if (ipsim_json_path_find(doc, path, &node, &parent, why, sizeof why) != IPSIM_OK) {
         say(err, errlen, "--set %s: %s", path, why);
         s = IPSIM_ERR_DATA;
@@ -479,7 +513,8 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
             goto done;
         }
         s = parse_value(path, eq + 1, &value, err, errlen);
-        if (s != IPSIM_OK) goto done;
+        if (s != IPSIM_OK)
+            goto done;
         if (!cJSON_AddItemToArray(node, value)) {
             say(err, errlen, "out of memory");
             s = IPSIM_ERR_NOMEM;
@@ -494,7 +529,8 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
         goto done;
     }
     s = parse_value(path, eq + 1, &value, err, errlen);
-    if (s != IPSIM_OK) goto done;
+    if (s != IPSIM_OK)
+        goto done;
     if (replace_node(parent, node, value)) {
         say(err, errlen, "out of memory");
         s = IPSIM_ERR_NOMEM;
@@ -503,7 +539,8 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
     value = NULL; /* owned by doc now */
 validate:
     s = ipsim_scenario_fields_fill(doc, origin, data, err, errlen, NULL, 0);
-    if (s != IPSIM_OK) goto done;
+    if (s != IPSIM_OK)
+        goto done;
     cJSON *json = ipsim_scenario_fields_emit(data);
     if (json == NULL) {
         say(err, errlen, "out of memory");
@@ -525,7 +562,8 @@ done:
 /* The resolved document as pretty JSON, caller frees; NULL on OOM. */
 char *ipsim_scenario_to_json(const ipsim_scenario *sc)
 {
-    if (sc == NULL) return NULL;
+    if (sc == NULL)
+        return NULL;
     return ipsim_json_print(sc->json);
 }
 
@@ -550,9 +588,11 @@ const sc_data *ipsim_scenario_data(const ipsim_scenario *sc)
 /* A deep copy of sc; NULL on OOM. */
 ipsim_scenario *ipsim_scenario_clone(const ipsim_scenario *sc)
 {
-    if (sc == NULL) return NULL;
+    if (sc == NULL)
+        return NULL;
     ipsim_scenario *c = calloc(1, sizeof *c);
-    if (c == NULL) return NULL;
+    if (c == NULL)
+        return NULL;
     memcpy(&c->data, &sc->data, sizeof c->data);
     c->json = cJSON_Duplicate(sc->json, 1);
     c->origin = dup_string(sc->origin);
@@ -566,7 +606,8 @@ ipsim_scenario *ipsim_scenario_clone(const ipsim_scenario *sc)
 /* Free sc and all it owns; NULL is a no-op. */
 void ipsim_scenario_destroy(ipsim_scenario *sc)
 {
-    if (sc == NULL) return;
+    if (sc == NULL)
+        return;
     cJSON_Delete(sc->json);
     free(sc->origin);
     free(sc);
@@ -577,7 +618,8 @@ void ipsim_scenario_destroy(ipsim_scenario *sc)
 char *ipsim_scenario_schema_json(void)
 {
     cJSON *schema = ipsim_scenario_fields_schema();
-    if (schema == NULL) return NULL;
+    if (schema == NULL)
+        return NULL;
     char *text = ipsim_json_print(schema);
     cJSON_Delete(schema);
     return text;

@@ -21,7 +21,8 @@ typedef struct {
 
 static cJSON *obj_or_oom(sctx *s, cJSON *o)
 {
-    if (o == NULL) s->oom = 1;
+    if (o == NULL)
+        s->oom = 1;
     return o;
 }
 
@@ -47,8 +48,10 @@ static void put_num(sctx *s, cJSON *o, const char *key, double value)
 
 static void put_range(sctx *s, cJSON *o, double min, double max, unsigned flags)
 {
-    if (min > NO_MIN) put_num(s, o, (flags & F_XMIN) ? "exclusiveMinimum" : "minimum", min);
-    if (max < NO_MAX) put_num(s, o, (flags & F_XMAX) ? "exclusiveMaximum" : "maximum", max);
+    if (min > NO_MIN)
+        put_num(s, o, (flags & F_XMIN) ? "exclusiveMinimum" : "minimum", min);
+    if (max < NO_MAX)
+        put_num(s, o, (flags & F_XMAX) ? "exclusiveMaximum" : "maximum", max);
 }
 
 /* The date range, which a pattern could state only with '|', the column
@@ -98,7 +101,8 @@ static cJSON *item_ref(sctx *s, const table *t)
 {
     char key[64], ref[96];
     size_t n = 0;
-    for (const char *p = t->name; *p && n + 1 < sizeof key; p++) key[n++] = *p == ' ' ? '_' : *p;
+    for (const char *p = t->name; *p && n + 1 < sizeof key; p++)
+        key[n++] = *p == ' ' ? '_' : *p;
     key[n] = '\0';
     if (s->defs && cJSON_GetObjectItemCaseSensitive(s->defs, key) == NULL) {
         cJSON *def;
@@ -106,7 +110,8 @@ static cJSON *item_ref(sctx *s, const table *t)
             def = obj_or_oom(s, cJSON_CreateObject());
             put_str(s, def, "description", t->doc);
             cJSON *one = obj_or_oom(s, cJSON_CreateArray());
-            for (int m = 0; m < MECH_COUNT; m++) put(s, one, NULL, schema_object(s, t, 0, m));
+            for (int m = 0; m < MECH_COUNT; m++)
+                put(s, one, NULL, schema_object(s, t, 0, m));
             put(s, def, "oneOf", one);
         } else {
             def = schema_object(s, t, 0, -1);
@@ -126,12 +131,14 @@ static cJSON *schema_field(sctx *s, const field *f, int partial, int mech)
     case FT_NUMBER:
         o = type_schema(s, "number");
         put_range(s, o, f->min, f->max, f->flags);
-        if (f->flags & F_OPT) put_num(s, o, "default", f->def);
+        if (f->flags & F_OPT)
+            put_num(s, o, "default", f->def);
         break;
     case FT_INTEGER:
         o = type_schema(s, "integer");
         put_range(s, o, f->min, f->max, f->flags);
-        if (f->flags & F_OPT) put_num(s, o, "default", f->def);
+        if (f->flags & F_OPT)
+            put_num(s, o, "default", f->def);
         break;
     case FT_NAME: o = name_schema(s); break;
     case FT_IDENT:
@@ -141,7 +148,8 @@ static cJSON *schema_field(sctx *s, const field *f, int partial, int mech)
     case FT_TEXT:
         o = type_schema(s, "string");
         put_num(s, o, "maxLength", IPSIM_TEXT_MAX - 1);
-        if (f->flags & F_OPT) put_str(s, o, "default", "");
+        if (f->flags & F_OPT)
+            put_str(s, o, "default", "");
         break;
     case FT_DATE: o = date_schema(s); break;
     case FT_SEED: {
@@ -183,7 +191,8 @@ static cJSON *schema_field(sctx *s, const field *f, int partial, int mech)
     case FT_ARRAY:
         o = type_schema(s, "array");
         put(s, o, "items", item_ref(s, f->sub));
-        if (f->min_items) put_num(s, o, "minItems", f->min_items);
+        if (f->min_items)
+            put_num(s, o, "minItems", f->min_items);
         put_num(s, o, "maxItems", f->max_items);
         break;
     case FT_CHANNEL_MAP:
@@ -192,7 +201,8 @@ static cJSON *schema_field(sctx *s, const field *f, int partial, int mech)
         items = type_schema(s, "number");
         put_range(s, items, f->min, f->max, f->flags);
         put(s, o, "additionalProperties", items);
-        if (f->flags & (F_ALL_CHANNELS | F_SUM_ONE)) put_num(s, o, "minProperties", 1);
+        if (f->flags & (F_ALL_CHANNELS | F_SUM_ONE))
+            put_num(s, o, "minProperties", 1);
         break;
     case FT_MECHANISM:
         o = obj_or_oom(s, cJSON_CreateObject());
@@ -221,7 +231,8 @@ static cJSON *schema_field(sctx *s, const field *f, int partial, int mech)
         put_num(s, o, "minLength", 1);
         break;
     }
-    if (o && f->type != FT_OBJECT) put_doc(s, o, f);
+    if (o && f->type != FT_OBJECT)
+        put_doc(s, o, f);
     return o;
 }
 
@@ -236,16 +247,19 @@ static cJSON *schema_object(sctx *s, const table *t, int partial, int mech)
     cJSON *req = obj_or_oom(s, cJSON_CreateArray());
     for (int i = 0; i < t->n_fields; i++) {
         const field *f = &t->fields[i];
-        if (!ipsim__sf_applies(f, mech)) continue;
+        if (!ipsim__sf_applies(f, mech))
+            continue;
         cJSON *fs = schema_field(s, f, partial, mech);
         if (f->type == FT_OBJECT && fs) {
             /* the object's own description is the table's; say what the key is */
             cJSON *d = cJSON_GetObjectItemCaseSensitive(fs, "description");
-            if (d) cJSON_SetValuestring(d, f->doc);
+            if (d)
+                cJSON_SetValuestring(d, f->doc);
         }
         put(s, props, f->key, fs);
         int required = !(f->flags & F_OPT) || (mech >= 0 && (f->req_mechs & MB(mech)));
-        if (required && !partial) put(s, req, NULL, cJSON_CreateString(f->key));
+        if (required && !partial)
+            put(s, req, NULL, cJSON_CreateString(f->key));
     }
     put(s, o, "properties", props);
     if (req && cJSON_GetArraySize(req) > 0)
@@ -269,19 +283,20 @@ cJSON *ipsim_scenario_fields_schema(void)
     }
     put_str(&s, root, "$schema", "https://json-schema.org/draft/2020-12/schema");
     put_str(&s, root, "title", "ipsim scenario");
-    put_str(&s, root, "description",
-            "A scenario of ipsim, the agent-based simulator of visitor flows to a cultural-tourism "
-            "destination. Generated from the loader's field tables (regenerate with `ipsim schema`). "
-            "A file with \"base\" names a base scenario and may leave out any key of an object, "
-            "which it inherits; arrays it gives replace the base's whole and must be complete. "
-            "Rules this schema cannot express are checked only by the loader: references by name "
-            "(markets, channels and assets named in cpm_cny, targets, channels and assets of "
-            "interventions), unique names, every channel priced in every market, channel shares "
-            "summing to 1, real calendar dates, date order (start <= end; an intervention starting "
-            "on or after the first simulated day; E's event window inside [start, end]), dates from "
-            IPSIM_DATE_MIN_TEXT " to " IPSIM_DATE_MAX_TEXT " (every date, and the simulated "
-            "period from its first warm-up day to its last day), "
-            "satisfaction_negative <= satisfaction_positive, and name lengths in bytes.");
+    put_str(
+        &s, root, "description",
+        "A scenario of ipsim, the agent-based simulator of visitor flows to a cultural-tourism "
+        "destination. Generated from the loader's field tables (regenerate with `ipsim schema`). "
+        "A file with \"base\" names a base scenario and may leave out any key of an object, "
+        "which it inherits; arrays it gives replace the base's whole and must be complete. "
+        "Rules this schema cannot express are checked only by the loader: references by name "
+        "(markets, channels and assets named in cpm_cny, targets, channels and assets of "
+        "interventions), unique names, every channel priced in every market, channel shares "
+        "summing to 1, real calendar dates, date order (start <= end; an intervention starting "
+        "on or after the first simulated day; E's event window inside [start, end]), dates from " IPSIM_DATE_MIN_TEXT
+        " to " IPSIM_DATE_MAX_TEXT " (every date, and the simulated "
+        "period from its first warm-up day to its last day), "
+        "satisfaction_negative <= satisfaction_positive, and name lengths in bytes.");
     put_str(&s, root, "type", "object");
     cJSON *cond = obj_or_oom(&s, cJSON_CreateObject());
     cJSON *req = obj_or_oom(&s, cJSON_CreateArray());
@@ -291,9 +306,11 @@ cJSON *ipsim_scenario_fields_schema(void)
     cJSON *then = schema_object(&s, &ipsim__sf_scenario_table, 1, -1);
     cJSON *els = schema_object(&s, &ipsim__sf_scenario_table, 0, -1);
     cJSON *d = cJSON_GetObjectItemCaseSensitive(then, "description");
-    if (d) cJSON_SetValuestring(d, "A derived scenario (with \"base\"): every object key is optional.");
+    if (d)
+        cJSON_SetValuestring(d, "A derived scenario (with \"base\"): every object key is optional.");
     d = cJSON_GetObjectItemCaseSensitive(els, "description");
-    if (d) cJSON_SetValuestring(d, "A complete scenario (without \"base\").");
+    if (d)
+        cJSON_SetValuestring(d, "A complete scenario (without \"base\").");
     put(&s, root, "then", then);
     put(&s, root, "else", els);
     put(&s, root, "$defs", s.defs);
