@@ -44,6 +44,9 @@ check(p.returncode == 0 and p.stdout == open(os.path.join(SRC, "scenarios", "ips
 p = subprocess.run([PY, os.path.join(SRC, "scripts", "gen_scenario_reference.py"), "--check"],
                    capture_output=True, text=True)
 check(p.returncode == 0, "scenarios/REFERENCE.md is up to date " + (p.stdout + p.stderr)[-600:])
+p = subprocess.run([PY, os.path.join(SRC, "scripts", "gen_source_map.py"), "--check"],
+                   capture_output=True, text=True)
+check(p.returncode == 0, "sim/README.md's file index is up to date " + (p.stdout + p.stderr)[-600:])
 
 # man page
 man = open(os.path.join(SRC, "scripts", "ipsim.1"), encoding="utf-8").read()
