@@ -351,13 +351,19 @@ static void report_warnings(sbuf *b, hid_t f)
     H5Gclose(g);
 }
 
+#define MEAN_COLUMN_MIN 14 /* width of a column of the means table */
+
 static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
 {
     char x[48];
     ipsim_textbuf_printf(b, "\nmeans over replicates by point%s\n", P > 20 ? " (first 20)" : "");
+    int w[OUT_COUNT]; /* a column is as wide as its header: never cut a name */
     ipsim_textbuf_printf(b, "  %-30s", "point");
-    for (int k = 0; k < OUT_COUNT; k++)
-        ipsim_textbuf_printf(b, " %14.14s", ipsim__xp_outcomes[k].name);
+    for (int k = 0; k < OUT_COUNT; k++) {
+        size_t len = strlen(ipsim__xp_outcomes[k].name);
+        w[k] = len > MEAN_COLUMN_MIN ? (int)len : MEAN_COLUMN_MIN;
+        ipsim_textbuf_printf(b, " %*s", w[k], ipsim__xp_outcomes[k].name);
+    }
     ipsim_textbuf_printf(b, "\n");
     double *m[OUT_COUNT];
     size_t n[OUT_COUNT];
@@ -366,7 +372,7 @@ static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
     for (size_t p = 0; p < P && p < 20; p++) {
         ipsim_textbuf_printf(b, "  %-30.30s", pn[p]);
         for (int k = 0; k < OUT_COUNT; k++)
-            ipsim_textbuf_printf(b, " %14s", m[k] && n[k] == P ? num(m[k][p], x, sizeof x) : "-");
+            ipsim_textbuf_printf(b, " %*s", w[k], m[k] && n[k] == P ? num(m[k][p], x, sizeof x) : "-");
         ipsim_textbuf_printf(b, "\n");
     }
     for (int k = 0; k < OUT_COUNT; k++)
