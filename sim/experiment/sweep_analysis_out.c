@@ -443,7 +443,7 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
     if (rc == 0 && (ipsim_h5_attr_num(a->g, "sobol_n", H5T_NATIVE_INT, &N) < 0 ||
                     ipsim_h5_attr_num(a->g, "sobol_half_n", H5T_NATIVE_INT, &h) < 0 ||
                     ipsim_h5_attr_num(a->g, "second_order", H5T_NATIVE_INT, &sec) < 0))
-        rc = ipsim__swf_nomem(a->w, "analysis");
+        rc = ipsim__swf_fail(a->w, "analysis");
     if (N & (N - 1))
         warn(a,
              "sobol: N = %d is not a power of two; Sobol points are balanced only in blocks of "
@@ -467,7 +467,7 @@ static int analyse_morris(an_ctx *a, double *y, double *ym)
     double *x = malloc(sizeof *x * (size_t)P * k), *v = malloc(sizeof *v * (size_t)k * 3);
     static const int pa[1] = {SC_PARAM};
     if (!x || !v)
-        rc = ipsim__swf_fail(a->w, "analysis");
+        rc = ipsim__swf_nomem(a->w, "analysis");
     for (int p = 0; p < P && rc == 0; p++)
         for (int j = 0; j < k; j++)
             x[(size_t)p * k + j] = (e->design[(size_t)j * P + p] - e->lo[j]) / (e->hi[j] - e->lo[j]);

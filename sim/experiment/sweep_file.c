@@ -129,7 +129,7 @@ static hid_t int_scale(sw_h5 *w, const char *name, int n, const char *long_name)
     int32_t *v = malloc(sizeof *v * (size_t)(n > 0 ? n : 1));
     hsize_t dim = (hsize_t)n;
     if (!v) {
-        ipsim__swf_fail(w, name);
+        ipsim__swf_nomem(w, name);
         return -1;
     }
     for (int i = 0; i < n; i++)
@@ -185,7 +185,7 @@ static int write_outcomes(sw_h5 *w, const sweep_data *d, const hid_t *sc, double
         hid_t s5[5] = {sc[SC_POINT], sc[SC_REP], sc[SC_DAY], sc[SC_MARKET], sc[SC_SEGMENT]};
         size_t block = (size_t)e->days * M * IPSIM_N_SEGMENTS;
         double *big = malloc(sizeof *big * (size_t)P * R * block);
-        rc = gd >= 0 && big ? 0 : ipsim__swf_fail(w, "daily");
+        rc = !big ? ipsim__swf_nomem(w, "daily") : gd >= 0 ? 0 : ipsim__swf_fail(w, "daily");
         for (int k = 0; k < e->n_daily && rc == 0; k++) {
             const ipsim_metric_info *mi = &ipsim_metric_table[e->daily[k]];
             ipsim__swf_gather(d, off_daily(d, k), block, big);
