@@ -41,7 +41,9 @@ def mpi(n, *args, env=None, timeout=300):
 
 
 def finding4_mpi_two_writers_refused():
-    d, base, exp = t.setup("m4", replicates=100)
+    # enough units that the first sweep is still running when the second
+    # mpirun has started (200 units took 1 s on a quiet machine)
+    d, base, exp = t.setup("m4", replicates=3000)
     out = os.path.join(d, "o.h5")
     e = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
     first = subprocess.Popen([MPIRUN, "-np", "2", "--oversubscribe", "--allow-run-as-root", BIN,
@@ -61,7 +63,7 @@ def finding4_mpi_two_writers_refused():
             first.kill()
             first.wait()
     p = t.run("sweep", exp, "-o", out, "--resume", "--replicates", "1", "-q")
-    check(p.returncode == EX_DATAERR and "replicates 100 in the journal, 1 now" in p.stderr,
+    check(p.returncode == EX_DATAERR and "replicates 3000 in the journal, 1 now" in p.stderr,
           "the journal is the first sweep's, intact", p)
 
 
