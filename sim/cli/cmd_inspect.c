@@ -6,33 +6,23 @@
  *                                  child process, see info_isolated)
  *   ipsim schema                   print the JSON Schema of scenario files
  */
-#define _GNU_SOURCE /* fork, pipe, poll, waitpid */
-
-#include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#endif
 
 #include "cli/cli.h"
 #include "cli/console.h"
 #include "cli/files.h"
+#include "cli/isolate.h"
 #include "cli/summary.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 #define BUILD_TO_COUNT_BYTES GIB /* validate builds models up to this size to count agents */
 #define AGENTS_LEN 64
 #define EXTRA_LEN 128
-#define INFO_DONE "ipsim-info-done" /* ends the child's message of `info` */
-#define EXIT_LEAKS 23               /* the child of `info` found leaks (LSan's code) */
 
 /* text on stdout, followed by a newline unless it ends in one. */
 static void put_text(const char *text)
@@ -121,205 +111,26 @@ int cli_cmd_resolve(const cli_command *cmd, cli_options *o)
 
 /* ---- info, isolated ------------------------------------------------------ */
 
-/* `ipsim info` reads files nobody vouches for, and the HDF5 library (1.10)
- * can crash or fail to shut down on corrupt metadata before ipsim's own
- * checks (io/info_check.c) see anything. So the file is read in a child
- * process: a crash there becomes "not a valid result file" (exit 65) here,
- * and HDF5's failed shutdown never happens, as the child leaves with _exit
- * (after a leak check of its own under LeakSanitizer when the file was
- * read cleanly; on a corrupt file HDF5 1.10 leaks by itself). */
+/* `ipsim info` reads files nobody vouches for, so the file is read in a
+ * child process (cli/isolate.c): a crash there becomes "not a valid result
+ * file" (exit 65) here. */
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} bytes;
-
-static int bytes_add(bytes *b, const char *data, size_t n)
+static ipsim_status info_call(void *ctx, char **text, char *err, size_t errlen)
 {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->cap ? 2 * b->cap : 4096) + n;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, data, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-    return 0;
-}
-
-static void write_all(int fd, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return;
-        p += k;
-        n -= (size_t)k;
-    }
-}
-
-/* The child: read the file, send status, message and text, leave. */
-static void info_child(const char *path, int out, int errfd)
-{
-    char err[CLI_ERRLEN] = "";
-    char *text = NULL;
-    dup2(errfd, STDERR_FILENO);
-    ipsim_status st = ipsim_output_info(path, &text, err, sizeof err);
-    uint64_t n_err = strlen(err), n_text = text ? strlen(text) : 0;
-    int32_t code = (int32_t)st;
-    write_all(out, &code, sizeof code);
-    write_all(out, &n_err, sizeof n_err);
-    write_all(out, err, n_err);
-    write_all(out, &n_text, sizeof n_text);
-    write_all(out, text ? text : "", n_text);
-    write_all(out, INFO_DONE, sizeof INFO_DONE);
-    free(text);
-#ifdef __SANITIZE_ADDRESS__
-    /* only after a clean read: HDF5 1.10 itself leaks when it meets a
-     * corrupt object header (H5C_protect), which is no fault of ipsim's */
-    if (st == IPSIM_OK && __lsan_do_recoverable_leak_check())
-        _exit(EXIT_LEAKS);
-#endif
-    _exit(0);
-}
-
-/* Read both pipes to their end. */
-static int drain(int out, int errfd, bytes *res, bytes *errtext)
-{
-    struct pollfd pf[2] = {{out, POLLIN, 0}, {errfd, POLLIN, 0}};
-    bytes *dst[2] = {res, errtext};
-    int open_fds = 2;
-    char buf[8192];
-    while (open_fds > 0) {
-        if (poll(pf, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            ssize_t k = read(pf[i].fd, buf, sizeof buf);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0) {
-                pf[i].fd = -1;
-                open_fds--;
-            } else if (bytes_add(dst[i], buf, (size_t)k) < 0) {
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
-/* Parse the child's message into *st, err and *text (malloc'd); -1 if it
- * is incomplete (the child died before the end). */
-static int parse_result(const bytes *r, ipsim_status *st, char *err, size_t errlen, char **text)
-{
-    int32_t code;
-    uint64_t n_err, n_text;
-    size_t at = 0;
-    if (r->n < sizeof code + sizeof n_err)
-        return -1;
-    memcpy(&code, r->p, sizeof code);
-    memcpy(&n_err, r->p + sizeof code, sizeof n_err);
-    at = sizeof code + sizeof n_err;
-    if (n_err > r->n - at || r->n - at - n_err < sizeof n_text)
-        return -1;
-    snprintf(err, errlen, "%.*s", (int)(n_err < errlen ? n_err : errlen - 1), r->p + at);
-    at += n_err;
-    memcpy(&n_text, r->p + at, sizeof n_text);
-    at += sizeof n_text;
-    if (n_text > r->n - at || r->n - at - n_text != sizeof INFO_DONE ||
-        memcmp(r->p + at + n_text, INFO_DONE, sizeof INFO_DONE) != 0)
-        return -1;
-    *text = malloc(n_text + 1);
-    if (!*text)
-        return -1;
-    memcpy(*text, r->p + at, n_text);
-    (*text)[n_text] = '\0';
-    *st = (ipsim_status)code;
-    return 0;
-}
-
-/* 1 if a sanitizer report on the child's stderr blames the HDF5 library:
- * its first stack frame outside the sanitizer runtime and libc is in
- * libhdf5. Reports that blame ipsim are shown, not hidden. */
-static int blames_hdf5(const char *report)
-{
-    for (const char *l = report; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        const char *hash = l;
-        while (*hash == ' ')
-            hash++;
-        if (*hash != '#')
-            continue;
-        const char *end = strchr(l, '\n');
-        size_t len = end ? (size_t)(end - l) : strlen(l);
-        char frame[512];
-        snprintf(frame, sizeof frame, "%.*s", (int)(len < sizeof frame ? len : sizeof frame - 1), l);
-        if (strstr(frame, "sanitizer") || strstr(frame, "interceptor") || strstr(frame, "libc.so"))
-            continue;
-        return strstr(frame, "libhdf5") != NULL;
-    }
-    return 1; /* no report (a plain crash): HDF5 read the file */
+    return ipsim_output_info((const char *)ctx, text, err, errlen);
 }
 
 /* ipsim_output_info in a child process; as ipsim_output_info, and a crash
- * of the child is IPSIM_ERR_DATA. Falls back to calling it here when no
- * child can be made. */
+ * of the child is IPSIM_ERR_DATA. */
 static ipsim_status info_isolated(const char *path, char **text, char *err, size_t errlen)
 {
-    int out[2], errp[2];
-    if (pipe(out) != 0)
-        return ipsim_output_info(path, text, err, errlen);
-    if (pipe(errp) != 0) {
-        close(out[0]);
-        close(out[1]);
-        return ipsim_output_info(path, text, err, errlen);
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(out[0]);
-        close(errp[0]);
-        info_child(path, out[1], errp[1]);
-    }
-    close(out[1]);
-    close(errp[1]);
-    if (pid < 0) {
-        close(out[0]);
-        close(errp[0]);
-        return ipsim_output_info(path, text, err, errlen);
-    }
-    bytes res = {0}, errtext = {0};
-    int drained = drain(out[0], errp[0], &res, &errtext);
-    close(out[0]);
-    close(errp[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    ipsim_status st = IPSIM_ERR_DATA;
-    int complete = drained == 0 && parse_result(&res, &st, err, errlen, text) == 0;
-    if (errtext.n > 0 && (complete || !blames_hdf5(errtext.p)))
-        fputs(errtext.p, stderr); /* e.g. a sanitizer report that blames ipsim */
-    if (complete && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_LEAKS)
-        st = IPSIM_ERR_INTERNAL; /* our own leak, reported above */
-    if (!complete) {
+    cli_isolation how;
+    ipsim_status st = cli_isolated(info_call, (void *)path, text, err, errlen, &how);
+    if (how.incomplete)
         snprintf(err, errlen,
                  "%s: not a valid ipsim result file: the HDF5 library failed "
                  "reading it (corrupt data)",
                  path);
-        st = IPSIM_ERR_DATA;
-    }
-    free(res.p);
-    free(errtext.p);
     return st;
 }
 

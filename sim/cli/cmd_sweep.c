@@ -9,37 +9,28 @@
  * Under a Slurm step of several tasks it refuses to start unless MPI joins
  * them into one world (plain srun without --mpi=pmix would run the whole
  * sweep once per task, into the same file). `merge` reads its shards in a
- * child process (see merge_isolated).
+ * child process (see merge_isolated, cli/isolate.c).
  */
-#define _GNU_SOURCE /* isatty, fork, pipe, poll, waitpid */
+#define _GNU_SOURCE /* isatty */
 
-#include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#endif
 
 #include "cli/cli.h"
 #include "cli/console.h"
 #include "cli/files.h"
+#include "cli/isolate.h"
 #include "cli/summary.h"
 #ifdef IPSIM_HAVE_MPI
 #include <mpi.h>
 #endif
 
 #define PERCENT 100.0
-#define MERGE_DONE "ipsim-merge-done" /* ends the child's message of `merge` */
-#define EXIT_LEAKS 23                 /* the child of `merge` found leaks (LSan's code) */
-#define PIPE_CHUNK 8192
 #define SLURM_FIRST_SPECIAL_STEP 4294967290L /* batch, extern, interactive steps */
 
 #ifdef IPSIM_HAVE_MPI
@@ -258,194 +249,30 @@ int cli_cmd_compare(const cli_command *cmd, cli_options *o)
 
 /* ---- merge, isolated ------------------------------------------------------ */
 
-/* `ipsim merge` reads shard files nobody vouches for, and the HDF5 library
- * (1.10) can crash, leak or fail to shut down ("infinite loop closing
- * library") on corrupt metadata before ipsim's own checks
- * (experiment/sweep_merge.c) see anything. So the merge runs in a child
- * process: a crash there becomes "not a valid sweep file" (exit 65) here,
- * and the child leaves with _exit, after a leak check of its own under
- * LeakSanitizer when the merge succeeded. The merged file is written by
- * the child, only after every shard was read. */
+/* `ipsim merge` reads shard files nobody vouches for, so the merge runs in
+ * a child process (cli/isolate.c): a crash there becomes "not a valid sweep
+ * file" (exit 65) here. The merged file is written by the child, only after
+ * every shard was read. */
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} merge_bytes;
-
-static int bytes_add(merge_bytes *b, const char *data, size_t n)
+static ipsim_status merge_call(void *ctx, char **text, char *err, size_t errlen)
 {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->cap ? 2 * b->cap : PIPE_CHUNK) + n;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, data, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-    return 0;
-}
-
-static void put_all(int fd, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return;
-        p += k;
-        n -= (size_t)k;
-    }
-}
-
-/* The child: merge, send the status and message, leave. */
-static void merge_child(const cli_options *o, int out, int errfd)
-{
-    char err[CLI_ERRLEN] = "";
-    dup2(errfd, STDERR_FILENO);
-    ipsim_status st = ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1,
-                                        o->force, err, sizeof err);
-    int32_t code = (int32_t)st;
-    uint64_t n = strlen(err);
-    put_all(out, &code, sizeof code);
-    put_all(out, &n, sizeof n);
-    put_all(out, err, n);
-    put_all(out, MERGE_DONE, sizeof MERGE_DONE);
-#ifdef __SANITIZE_ADDRESS__
-    /* only after a clean merge: HDF5 1.10 itself leaks on a corrupt object
-     * header, which is no fault of ipsim's */
-    if (st == IPSIM_OK && __lsan_do_recoverable_leak_check())
-        _exit(EXIT_LEAKS);
-#endif
-    _exit(0);
-}
-
-/* Read both pipes to their end. */
-static int drain(int out, int errfd, merge_bytes *res, merge_bytes *errtext)
-{
-    struct pollfd pf[2] = {{out, POLLIN, 0}, {errfd, POLLIN, 0}};
-    merge_bytes *dst[2] = {res, errtext};
-    int open_fds = 2;
-    char buf[PIPE_CHUNK];
-    while (open_fds > 0) {
-        if (poll(pf, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (pf[i].fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            ssize_t k = read(pf[i].fd, buf, sizeof buf);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0) {
-                pf[i].fd = -1;
-                open_fds--;
-            } else if (bytes_add(dst[i], buf, (size_t)k) < 0) {
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
-/* The child's status and message; -1 if incomplete (it died before the
- * end). */
-static int parse_merge(const merge_bytes *r, ipsim_status *st, char *err, size_t errlen)
-{
-    int32_t code;
-    uint64_t n;
-    size_t head = sizeof code + sizeof n;
-    if (r->n < head)
-        return -1;
-    memcpy(&code, r->p, sizeof code);
-    memcpy(&n, r->p + sizeof code, sizeof n);
-    if (n > r->n - head || r->n - head - n != sizeof MERGE_DONE ||
-        memcmp(r->p + head + n, MERGE_DONE, sizeof MERGE_DONE) != 0)
-        return -1;
-    snprintf(err, errlen, "%.*s", (int)(n < errlen ? n : errlen - 1), r->p + head);
-    *st = (ipsim_status)code;
-    return 0;
-}
-
-/* 1 if a sanitizer report blames the HDF5 library (its first frame outside
- * the sanitizer runtime and libc is in libhdf5), or there is none. */
-static int blames_hdf5(const char *report)
-{
-    for (const char *l = report; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        const char *hash = l;
-        while (*hash == ' ')
-            hash++;
-        if (*hash != '#')
-            continue;
-        const char *end = strchr(l, '\n');
-        size_t len = end ? (size_t)(end - l) : strlen(l);
-        char frame[512];
-        snprintf(frame, sizeof frame, "%.*s", (int)(len < sizeof frame ? len : sizeof frame - 1), l);
-        if (strstr(frame, "sanitizer") || strstr(frame, "interceptor") || strstr(frame, "libc.so"))
-            continue;
-        return strstr(frame, "libhdf5") != NULL;
-    }
-    return 1;
+    const cli_options *o = ctx;
+    (void)text;
+    return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
+                             err, errlen);
 }
 
 /* ipsim_sweep_merge in a child process; as ipsim_sweep_merge, and a crash
- * of the child is IPSIM_ERR_DATA. Falls back to calling it here when no
- * child can be made. */
+ * of the child is IPSIM_ERR_DATA. */
 static ipsim_status merge_isolated(const cli_options *o, char *err, size_t errlen)
 {
-    int out[2], errp[2];
-    if (pipe(out) != 0)
-        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
-                                 err, errlen);
-    if (pipe(errp) != 0) {
-        close(out[0]);
-        close(out[1]);
-        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
-                                 err, errlen);
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(out[0]);
-        close(errp[0]);
-        merge_child(o, out[1], errp[1]);
-    }
-    close(out[1]);
-    close(errp[1]);
-    if (pid < 0) {
-        close(out[0]);
-        close(errp[0]);
-        return ipsim_sweep_merge(o->args[0], (const char *const *)o->args + 1, o->n_args - 1, o->force,
-                                 err, errlen);
-    }
-    merge_bytes res = {0}, errtext = {0};
-    int drained = drain(out[0], errp[0], &res, &errtext);
-    close(out[0]);
-    close(errp[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    ipsim_status st = IPSIM_ERR_DATA;
-    int complete = drained == 0 && parse_merge(&res, &st, err, errlen) == 0;
-    if (errtext.n > 0 && (complete || !blames_hdf5(errtext.p)))
-        fputs(errtext.p, stderr); /* e.g. a sanitizer report that blames ipsim */
-    if (complete && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_LEAKS)
-        st = IPSIM_ERR_INTERNAL; /* our own leak, reported above */
-    if (!complete) {
+    cli_isolation how;
+    ipsim_status st = cli_isolated(merge_call, (void *)o, NULL, err, errlen, &how);
+    if (how.incomplete)
         snprintf(err, errlen,
                  "merge: a shard is not a valid sweep file: the HDF5 library "
                  "failed reading it (corrupt data)%s",
-                 WIFSIGNALED(status) ? " and crashed" : "");
-        st = IPSIM_ERR_DATA;
-    }
-    free(res.p);
-    free(errtext.p);
+                 how.signaled ? " and crashed" : "");
     return st;
 }
 
