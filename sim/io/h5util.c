@@ -229,68 +229,86 @@ int ipsim_h5_plain_layout(hid_t ds)
     return ok;
 }
 
+/* A dataset opened for a whole read: its space, type, rank, dimensions and
+ * number of values, and whether it may be read (the rank wanted, at most
+ * IPSIM_H5_READ_MAX values, a plain layout). */
+typedef struct {
+    hid_t ds, sp, t;
+    H5T_class_t cls;
+    int rank;
+    hsize_t dims[H5S_MAX_RANK];
+    hssize_t n;
+    int readable;
+} checked_ds;
+
+/* Opens loc/path (if it exists) and checks it against rank (< 0: any). */
+static void checked_open(hid_t loc, const char *path, int rank, checked_ds *c)
+{
+    c->ds = c->sp = c->t = -1;
+    c->cls = H5T_NO_CLASS;
+    c->rank = -1;
+    c->n = -1;
+    c->readable = 0;
+    if (!ipsim_h5_exists(loc, path))
+        return;
+    c->ds = H5Dopen2(loc, path, H5P_DEFAULT);
+    c->sp = c->ds >= 0 ? H5Dget_space(c->ds) : -1;
+    c->t = c->ds >= 0 ? H5Dget_type(c->ds) : -1;
+    c->cls = c->t >= 0 ? H5Tget_class(c->t) : H5T_NO_CLASS;
+    c->rank = c->sp >= 0 ? H5Sget_simple_extent_dims(c->sp, c->dims, NULL) : -1;
+    c->n = c->sp >= 0 ? H5Sget_simple_extent_npoints(c->sp) : -1;
+    c->readable = c->rank >= 0 && (rank < 0 || c->rank == rank) && c->n >= 0 &&
+                  (size_t)c->n <= IPSIM_H5_READ_MAX && ipsim_h5_plain_layout(c->ds);
+}
+
+static void checked_close(checked_ds *c)
+{
+    if (c->t >= 0)
+        H5Tclose(c->t);
+    if (c->sp >= 0)
+        H5Sclose(c->sp);
+    if (c->ds >= 0)
+        H5Dclose(c->ds);
+}
+
 double *ipsim_h5_read_doubles(hid_t loc, const char *path, int rank, hsize_t *dims, size_t *n)
 {
+    checked_ds c;
+    double *v = NULL;
     if (n)
         *n = 0;
-    if (!ipsim_h5_exists(loc, path))
-        return NULL;
-    hid_t ds = H5Dopen2(loc, path, H5P_DEFAULT);
-    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
-    hid_t t = ds >= 0 ? H5Dget_type(ds) : -1;
-    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-    hsize_t d[H5S_MAX_RANK];
-    int r = sp >= 0 ? H5Sget_simple_extent_dims(sp, d, NULL) : -1;
-    hssize_t k = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-    double *v = NULL;
-    if (r >= 0 && (rank < 0 || r == rank) && (c == H5T_INTEGER || c == H5T_FLOAT) && k > 0 &&
-        (size_t)k <= IPSIM_H5_READ_MAX && ipsim_h5_plain_layout(ds)) {
-        v = malloc((size_t)k * sizeof *v);
-        if (v && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+    checked_open(loc, path, rank, &c);
+    if (c.readable && (c.cls == H5T_INTEGER || c.cls == H5T_FLOAT) && c.n > 0) {
+        v = malloc((size_t)c.n * sizeof *v);
+        if (v && H5Dread(c.ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
             free(v);
             v = NULL;
         }
     }
     if (v && n)
-        *n = (size_t)k;
+        *n = (size_t)c.n;
     if (v && dims && rank > 0)
-        memcpy(dims, d, (size_t)rank * sizeof *dims);
-    if (t >= 0)
-        H5Tclose(t);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ds >= 0)
-        H5Dclose(ds);
+        memcpy(dims, c.dims, (size_t)rank * sizeof *dims);
+    checked_close(&c);
     return v;
 }
 
 char **ipsim_h5_read_strings(hid_t loc, const char *path, int rank, size_t *n)
 {
-    *n = 0;
-    if (!ipsim_h5_exists(loc, path))
-        return NULL;
-    hid_t ds = H5Dopen2(loc, path, H5P_DEFAULT);
-    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
-    hid_t t = ds >= 0 ? H5Dget_type(ds) : -1;
-    int r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-    hssize_t k = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    checked_ds c;
     char **v = NULL;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING && r >= 0 && (rank < 0 || r == rank) && k >= 0 &&
-        (size_t)k <= IPSIM_H5_READ_MAX && ipsim_h5_plain_layout(ds)) {
-        v = calloc(k > 0 ? (size_t)k : 1, sizeof *v);
-        if (v && ipsim_h5_read_string_values(ds, 0, t, (size_t)k, v) < 0) {
-            ipsim_h5_free_strings(v, (size_t)k);
+    *n = 0;
+    checked_open(loc, path, rank, &c);
+    if (c.readable && c.cls == H5T_STRING) {
+        v = calloc(c.n > 0 ? (size_t)c.n : 1, sizeof *v);
+        if (v && ipsim_h5_read_string_values(c.ds, 0, c.t, (size_t)c.n, v) < 0) {
+            ipsim_h5_free_strings(v, (size_t)c.n);
             v = NULL;
         }
         if (v)
-            *n = (size_t)k;
+            *n = (size_t)c.n;
     }
-    if (t >= 0)
-        H5Tclose(t);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ds >= 0)
-        H5Dclose(ds);
+    checked_close(&c);
     return v;
 }
 
