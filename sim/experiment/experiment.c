@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "experiment/plan.h"
+#include "experiment/posterior_draws.h"
 #include "experiment/plan_build.h"
 #include "json/json_path.h"
 
@@ -478,6 +479,7 @@ void ipsim_experiment_destroy(ipsim_experiment *e)
     free(e->hi);
     free(e->cost);
     free(e->market);
+    ipsim__xp_post_free(e->post);
     free(e);
 }
 

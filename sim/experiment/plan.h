@@ -125,6 +125,7 @@ struct ipsim_experiment {
     int n_markets;
     char (*market)[IPSIM_NAME_MAX];
     int days;
+    struct xp_posterior *post; /* --posterior (posterior_draws.h), or NULL */
 };
 
 /* ---- experiment.c ------------------------------------------------------ */

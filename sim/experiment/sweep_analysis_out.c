@@ -504,6 +504,8 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc)
         rc = ipsim_h5_attr_str(a.g, "design", ipsim__xp_design_names[e->type]);
     if (rc == 0)
         rc = analyse_points(&a, y);
+    if (rc == 0 && e->post)
+        rc = ipsim__swf_analysis_posterior(w, d, a.g, sc);
     if (rc == 0 && e->type == XP_FACTORIAL)
         rc = analyse_factorial(&a, y);
     if (rc == 0 && e->type == XP_SOBOL)

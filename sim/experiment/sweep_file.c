@@ -21,6 +21,7 @@
 #include <hdf5_hl.h>
 
 #include "experiment/sweep.h"
+#include "experiment/posterior_draws.h"
 #include "experiment/sweep_file.h"
 #include "io/h5util.h"
 #include "io/safe_file.h"
@@ -250,6 +251,68 @@ static int write_root(sw_h5 *w, const sweep_data *d)
     return 0;
 }
 
+/* /posterior_draws (sweeps under --posterior): the parameters, each
+ * replicate's draw, particle and values, and the posterior file's source
+ * and fingerprint. */
+static int write_posterior_draws(sw_h5 *w, const sweep_data *d, const hid_t *sc)
+{
+    const xp_posterior *p = d->e->post;
+    int R = d->R, K = ipsim__xp_post_draws(p, R), np = p->n_params;
+    hid_t g = ipsim__swf_group(w, w->file, "posterior_draws");
+    double *v = malloc(sizeof *v * (size_t)R * (np + 2));
+    int rc = !v ? ipsim__swf_nomem(w, "posterior_draws") : g >= 0 ? 0 : -1;
+    char source[1200];
+    hsize_t dims[2] = {(hsize_t)R, (hsize_t)np}, dr = (hsize_t)R;
+    hid_t ds = -1;
+    if (rc == 0)
+        ds = strings(w, g, "parameter", (hsize_t)np, (const char *const *)p->param);
+    if (ds < 0 || ipsim_h5_attr_str(ds, "long_name", "posterior parameter (--set path)") < 0)
+        rc = ipsim__swf_fail(w, "posterior_draws/parameter");
+    if (ds >= 0)
+        H5Dclose(ds);
+    for (int r = 0; rc == 0 && r < R; r++) {
+        int j = ipsim__xp_post_particle(p, d->e->run_seed, r % K);
+        memcpy(v + (size_t)r * np, p->samples + (size_t)j * np, sizeof *v * (size_t)np);
+        v[(size_t)R * np + r] = r % K;
+        v[(size_t)R * (np + 1) + r] = ipsim__xp_post_particle_number(p, d->e->run_seed, r % K);
+    }
+    ds = rc == 0 ? dataset(w, g, "values", H5T_NATIVE_DOUBLE, 2, dims, v) : -1;
+    if (rc == 0 && (ds < 0 || H5DSattach_scale(ds, sc[SC_REP], 0) < 0 ||
+                    H5DSset_label(ds, 0, "replicate") < 0 || H5DSset_label(ds, 1, "parameter") < 0 ||
+                    ipsim_h5_attr_str(ds, "long_name",
+                                      "posterior parameter values each replicate ran with") < 0))
+        rc = ipsim__swf_fail(w, "posterior_draws/values");
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (rc == 0)
+        rc = ipsim__swf_variable(w, g, "draw", 1, &dr, &sc[SC_REP], v + (size_t)R * np, "1",
+                                 "posterior draw of the replicate (replicate mod draws)");
+    if (rc == 0)
+        rc = ipsim__swf_variable(w, g, "particle", 1, &dr, &sc[SC_REP], v + (size_t)R * (np + 1), "1",
+                                 "particle of /posterior/samples the draw resampled");
+    snprintf(source, sizeof source, "%s fingerprint %s", p->path, p->fingerprint);
+    const char *src = source;
+    hid_t t = rc == 0 ? ipsim_h5_str_type() : -1;
+    ds = t >= 0 ? dataset(w, g, "source", t, 0, NULL, &src) : -1;
+    if (rc == 0 && (ds < 0 || ipsim_h5_attr_str(ds, "long_name",
+                                                "the posterior file and the FNV-1a 64 hash of "
+                                                "its bytes") < 0))
+        rc = ipsim__swf_fail(w, "posterior_draws/source");
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (t >= 0)
+        H5Tclose(t);
+    int kk = K, m = R / K;
+    if (rc == 0 && (ipsim_h5_attr_num(g, "draws", H5T_NATIVE_INT, &kk) < 0 ||
+                    ipsim_h5_attr_num(g, "replicates_per_draw", H5T_NATIVE_INT, &m) < 0 ||
+                    ipsim_h5_attr_str(g, "fingerprint", p->fingerprint) < 0))
+        rc = ipsim__swf_fail(w, "posterior_draws");
+    if (g >= 0)
+        H5Gclose(g);
+    free(v);
+    return rc;
+}
+
 static int write_contents(sw_h5 *w, const sweep_data *d)
 {
     const ipsim_experiment *e = d->e;
@@ -331,6 +394,8 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
     }
     if (rc == 0)
         rc = write_outcomes(w, d, sc, buf);
+    if (rc == 0 && e->post)
+        rc = write_posterior_draws(w, d, sc);
     if (rc == 0) {
         hid_t g = ipsim__swf_group(w, w->file, "units");
         hsize_t dims[2] = {(hsize_t)P, (hsize_t)R};

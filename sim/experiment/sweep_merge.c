@@ -26,6 +26,7 @@
 #include <hdf5.h>
 
 #include "json/json_path.h"
+#include "experiment/posterior_draws.h"
 #include "experiment/sweep.h"
 #include "experiment/sweep_file.h"
 #include "io/h5util.h"
@@ -417,6 +418,11 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
         sweep_file_free(&acc);
         ipsim__safe_unlock(out, &lock_fd);
         return IPSIM_ERR_DATA;
+    }
+    if ((st = ipsim__xp_post_from_identity(acc.e, acc.identity, err, errlen)) != IPSIM_OK) {
+        sweep_file_free(&acc);
+        ipsim__safe_unlock(out, &lock_fd);
+        return st;
     }
     uint64_t fp = strtoull(acc.fp, NULL, 16);
     sweep_data d = {acc.e, acc.R, acc.scale, acc.nv,       acc.vals, acc.state, acc.secs,

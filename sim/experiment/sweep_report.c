@@ -379,6 +379,66 @@ static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
         free(m[k]);
 }
 
+/* Sweeps under --posterior: each outcome's estimate (arms: the paired
+ * difference against the reference) with the replicate-only and the total
+ * 95% interval, and how much wider the total one is. */
+static void report_posterior(sbuf *b, hid_t f, char **pn, size_t P, int arms)
+{
+    static const char *const mean_st[5] = {"mean", "rep_lo", "rep_hi", "total_lo", "total_hi"};
+    static const char *const diff_st[5] = {"diff_mean", "diff_rep_lo", "diff_rep_hi",
+                                           "diff_total_lo", "diff_total_hi"};
+    const char *const *st = arms ? diff_st : mean_st;
+    char src[1200] = "?", x[5][48], w[32];
+    int K = 0, m = 0;
+    hid_t g = H5Lexists(f, "analysis/posterior", H5P_DEFAULT) > 0
+                  ? H5Gopen2(f, "analysis/posterior", H5P_DEFAULT)
+                  : -1;
+    if (g < 0)
+        return;
+    ipsim_h5_attr_value(g, "draws", H5T_NATIVE_INT, &K);
+    ipsim_h5_attr_value(g, "replicates_per_draw", H5T_NATIVE_INT, &m);
+    H5Gclose(g);
+    char *s = ipsim__swr_text(f, "posterior_draws/source", sizeof src);
+    if (s)
+        snprintf(src, sizeof src, "%s", s);
+    free(s);
+    ipsim_textbuf_printf(b,
+                         "\nwith parameter uncertainty: posterior %s\n  %d draws x %d replicates "
+                         "each; %s, 95%% CI from replicate noise only (within draws) and total "
+                         "(with the spread of the draw means); widen = total / replicate-only "
+                         "half-width\n",
+                         src, K, m,
+                         arms ? "paired difference against the reference arm" : "mean by point");
+    for (int k = 0; k < OUT_COUNT; k++) {
+        char grp[96];
+        double *v[5] = {NULL};
+        size_t n[5] = {0}, ok = 1;
+        snprintf(grp, sizeof grp, "posterior/%s", ipsim__xp_outcomes[k].name);
+        for (int i = 0; i < 5; i++) {
+            v[i] = an_read(f, grp, st[i], P, &n[i]);
+            ok &= v[i] && n[i] == P;
+        }
+        if (ok) {
+            ipsim_textbuf_printf(b, "  %s\n", ipsim__xp_outcomes[k].name);
+            for (size_t p = 0; p < P; p++) {
+                double hr = (v[2][p] - v[1][p]) / 2, ht = (v[4][p] - v[3][p]) / 2;
+                if (isfinite(hr) && isfinite(ht) && hr > 0)
+                    snprintf(w, sizeof w, "%.2fx", ht / hr);
+                else
+                    snprintf(w, sizeof w, "n/a");
+                ipsim_textbuf_printf(b, "    %-34s %14s   replicates [%s, %s]   total [%s, %s]   "
+                                        "widen %s\n",
+                                     pn[p], num(v[0][p], x[0], sizeof x[0]),
+                                     num(v[1][p], x[1], sizeof x[1]), num(v[2][p], x[2], sizeof x[2]),
+                                     num(v[3][p], x[3], sizeof x[3]), num(v[4][p], x[4], sizeof x[4]),
+                                     w);
+            }
+        }
+        for (int i = 0; i < 5; i++)
+            free(v[i]);
+    }
+}
+
 static void report(sbuf *b, hid_t f, const char *path)
 {
     char name[XP_NAME_MAX] = "?", design[32] = "?", ver[64] = "?", git[64] = "?", seed[32] = "?",
@@ -485,6 +545,7 @@ static void report(sbuf *b, hid_t f, const char *path)
             report_params(b, f, "Morris elementary effects (per unit of the scaled range)", st, 3, hd);
         }
     }
+    report_posterior(b, f, pn, np, strcmp(design, "arms") == 0);
     report_warnings(b, f);
     ipsim_h5_free_strings(pn, np);
 }

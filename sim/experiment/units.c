@@ -17,6 +17,7 @@
 
 #include "experiment/plan.h"
 #include "experiment/plan_build.h"
+#include "experiment/posterior_draws.h"
 
 const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT] = {
     {"arrivals", "1", "trips started (people)"},
@@ -358,6 +359,13 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
     ipsim_status st = ipsim__xp_point_scenario(e, point, &sc, err, errlen);
     double t0 = wall_now(); /* model time: create, run, reduce, destroy */
     *seconds = 0.0;
+    if (st == IPSIM_OK && e->post) {
+        /* the replicate's posterior draw, on top of the point's overrides */
+        int particle = ipsim__xp_post_particle_of(e, ipsim__xp_replicates(e, o), replicate);
+        st = ipsim__xp_post_apply(e, particle, sc, e->points[point].name, err, errlen);
+        if (st != IPSIM_OK)
+            ipsim_scenario_destroy(sc);
+    }
     if (st != IPSIM_OK)
         return st;
     memset(&opt, 0, sizeof opt);
