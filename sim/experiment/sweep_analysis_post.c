@@ -17,6 +17,7 @@
 #include "experiment/analysis.h"
 #include "experiment/posterior_draws.h"
 #include "experiment/sweep_file.h"
+#include "experiment/windows.h"
 #include "io/h5util.h"
 
 enum { ST_EST, ST_REP_LO, ST_REP_HI, ST_TOT_LO, ST_TOT_HI, N_ST };
@@ -83,10 +84,12 @@ int ipsim__swf_analysis_posterior(sw_h5 *w, const sweep_data *d, hid_t analysis,
     if (rc == 0 && (ipsim_h5_attr_num(g, "draws", H5T_NATIVE_INT, &K) < 0 ||
                     ipsim_h5_attr_num(g, "replicates_per_draw", H5T_NATIVE_INT, &m) < 0))
         rc = ipsim__swf_fail(w, "analysis/posterior");
-    for (int k = 0; k < OUT_COUNT && rc == 0; k++)
-        if (e->outcome_mask & (1u << k))
-            rc = one_outcome(w, d, sc, g, ipsim__xp_outcomes[k].name, ipsim__xp_outcomes[k].units,
-                             (size_t)k, y, col, v);
+    for (int k = 0; k < ipsim__xp_n_outcomes(e) && rc == 0; k++) {
+        xp_outcome_desc od;
+        ipsim__xp_outcome_desc(e, k, &od);
+        if (od.on)
+            rc = one_outcome(w, d, sc, g, od.name, od.units, od.offset, y, col, v);
+    }
     if (g >= 0)
         H5Gclose(g);
     free(y);

@@ -23,6 +23,7 @@
 #include "experiment/sweep.h"
 #include "experiment/posterior_draws.h"
 #include "experiment/sweep_file.h"
+#include "experiment/windows.h"
 #include "io/h5util.h"
 #include "io/safe_file.h"
 #include "base/textbuf.h"
@@ -167,6 +168,14 @@ static int write_outcomes(sw_h5 *w, const sweep_data *d, const hid_t *sc, double
         rc = ipsim__swf_variable(w, g, ipsim__xp_outcomes[k].name, 2, dims, s2, buf,
                                  ipsim__xp_outcomes[k].units, ipsim__xp_outcomes[k].long_name);
     }
+    for (int k = OUT_COUNT; k < ipsim__xp_n_outcomes(e) && rc == 0; k++) {
+        hsize_t dims[2] = {P, R};
+        hid_t s2[2] = {sc[SC_POINT], sc[SC_REP]};
+        xp_outcome_desc od;
+        ipsim__xp_outcome_desc(e, k, &od);
+        ipsim__swf_gather(d, od.offset, 1, buf);
+        rc = ipsim__swf_variable(w, g, od.name, 2, dims, s2, buf, od.units, od.long_name);
+    }
     for (int k = 0; k < XP_N_SPLIT && rc == 0; k++) {
         hsize_t dm[3] = {P, R, M}, dsg[3] = {P, R, IPSIM_N_SEGMENTS};
         hid_t s3[3] = {sc[SC_POINT], sc[SC_REP], sc[SC_MARKET]};
@@ -249,6 +258,44 @@ static int write_root(sw_h5 *w, const sweep_data *d)
         ipsim_h5_attr_num(f, "wall_seconds", H5T_NATIVE_DOUBLE, &d->wall) < 0)
         return ipsim__swf_fail(w, "(root attributes)");
     return 0;
+}
+
+/* /windows (experiments with outcome windows): each window's name, from
+ * and to [window], and the names of the outcomes they add [outcome]. */
+static int write_windows(sw_h5 *w, const ipsim_experiment *e)
+{
+    int n = e->n_windows, x = ipsim__xp_n_extra(e), rc = 0;
+    hid_t g = ipsim__swf_group(w, w->file, "windows");
+    const char **v = malloc(sizeof *v * (size_t)(x > n ? x : n));
+    xp_outcome_desc *od = malloc(sizeof *od * (size_t)x);
+    if (!v || !od || g < 0)
+        rc = !v || !od ? ipsim__swf_nomem(w, "windows") : -1;
+    static const char *const what[3] = {"name", "from", "to"};
+    for (int j = 0; j < 3 && rc == 0; j++) {
+        for (int i = 0; i < n; i++)
+            v[i] = j == 0 ? e->windows[i].name : j == 1 ? e->windows[i].from : e->windows[i].to;
+        hid_t ds = strings(w, g, what[j], (hsize_t)n, v);
+        rc = ds < 0 ? -1 : 0;
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    for (int i = 0; i < x && rc == 0; i++) {
+        ipsim__xp_outcome_desc(e, OUT_COUNT + i, &od[i]);
+        v[i] = od[i].name;
+    }
+    if (rc == 0) {
+        hid_t ds = strings(w, g, "outcome", (hsize_t)x, v);
+        if (ds < 0 || ipsim_h5_attr_str(ds, "long_name", "the outcomes the windows add") < 0 ||
+            ipsim_h5_attr_str(g, "start_date", e->start_text) < 0)
+            rc = ipsim__swf_fail(w, "windows");
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    free(v);
+    free(od);
+    return rc;
 }
 
 /* /posterior_draws (sweeps under --posterior): the parameters, each
@@ -396,6 +443,8 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
         rc = write_outcomes(w, d, sc, buf);
     if (rc == 0 && e->post)
         rc = write_posterior_draws(w, d, sc);
+    if (rc == 0 && e->n_windows > 0)
+        rc = write_windows(w, e);
     if (rc == 0) {
         hid_t g = ipsim__swf_group(w, w->file, "units");
         hsize_t dims[2] = {(hsize_t)P, (hsize_t)R};

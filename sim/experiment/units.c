@@ -18,6 +18,7 @@
 #include "experiment/plan.h"
 #include "experiment/plan_build.h"
 #include "experiment/posterior_draws.h"
+#include "experiment/windows.h"
 
 const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT] = {
     {"arrivals", "1", "trips started (people)"},
@@ -233,6 +234,8 @@ ipsim_status ipsim__xp_prepare(ipsim_experiment *e, char *err, size_t errlen)
     }
     for (int m = 0; m < rd->n_markets; m++)
         snprintf(e->market[m], IPSIM_NAME_MAX, "%s", rd->markets[m].name);
+    if ((st = ipsim__xp_windows_resolve(e, rd->simulation.start_date, err, errlen)) != IPSIM_OK)
+        return st;
     /* every point (or the first XP_EAGER_POINTS), one by one */
     int eager = e->n_points < XP_EAGER_POINTS ? e->n_points : XP_EAGER_POINTS;
     for (int p = 0; p < eager; p++) {
@@ -255,7 +258,7 @@ size_t ipsim__xp_unit_values(const ipsim_experiment *e)
 {
     size_t m = (size_t)e->n_markets;
     return OUT_COUNT + XP_N_SPLIT * m + XP_N_SPLIT * IPSIM_N_SEGMENTS +
-           (size_t)e->n_daily * (size_t)e->days * m * IPSIM_N_SEGMENTS;
+           (size_t)e->n_daily * (size_t)e->days * m * IPSIM_N_SEGMENTS + (size_t)ipsim__xp_n_extra(e);
 }
 
 typedef struct {
@@ -346,6 +349,8 @@ static void reduce_outcomes(const ipsim_experiment *e, const ipsim_model *m, dou
     size_t block = (size_t)D * M * S;
     for (int k = 0; k < e->n_daily; k++)
         memcpy(daily + (size_t)k * block, results_daily(r, e->daily[k]), block * sizeof *daily);
+    if (e->n_windows > 0)
+        ipsim__xp_windows_reduce(e, r, daily + (size_t)e->n_daily * block);
 }
 
 ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replicate,
