@@ -104,6 +104,16 @@ ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
                                  const ipsim_calibrate_options *o, ipsim_calibrate_result *res,
                                  char *err, size_t errlen);
 
+/* The same over MPI_COMM_WORLD (MPI already initialised by the caller;
+ * call on every rank): the ranks share the particle slots of each
+ * generation (slot i on rank i mod size), so the posterior is the same,
+ * bit for bit, at any number of ranks and threads. Rank 0 alone keeps the
+ * journal and writes out; every rank returns the same status (err is set
+ * on rank 0). Only in builds with IPSIM_HAVE_MPI. */
+ipsim_status ipsim_calibrate_run_mpi(const ipsim_calibration *c, const char *out,
+                                     const ipsim_calibrate_options *o, ipsim_calibrate_result *res,
+                                     char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,6 +47,19 @@ ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, cha
 ipsim_status ipsim_experiment_compare(const char *const *paths, int n, ipsim_experiment **out,
                                       char *err, size_t errlen);
 
+/* Run e under a calibration's posterior (the file of ipsim calibrate -o):
+ * replicate r of every point sets the posterior's parameters (--set paths,
+ * on top of the point's scenario) to the values of draw r mod K, a
+ * particle picked by weighted resampling keyed by the seed and the draw;
+ * all points share the draw of a replicate, so differences stay paired.
+ * draws = K, or 0 for R / 2 when the replicates R are even and >= 4, else
+ * R; K must divide R (checked when the sweep starts). The sweep's identity
+ * holds the file's fingerprint. IPSIM_ERR_NOINPUT when the file cannot be
+ * read, IPSIM_ERR_DATA when it is not a posterior file or a parameter does
+ * not apply to a point ("POST.h5: /posterior/parameter[0]: ..."). */
+ipsim_status ipsim_experiment_use_posterior(ipsim_experiment *e, const char *path, int draws,
+                                            char *err, size_t errlen);
+
 /* Free e and everything it owns (its name becomes invalid). NULL: no-op. */
 void ipsim_experiment_destroy(ipsim_experiment *e);
 

@@ -59,6 +59,7 @@ typedef struct {
     volatile int stop;
     int N, P, T;
     int threads;
+    int rank, size; /* MPI: slot i runs on rank i mod size (mpi_share.c) */
 } abc_run;
 
 static double now_seconds(void)
@@ -361,8 +362,20 @@ static ipsim_status run_generation(abc_run *r, gen_state *s, cal_generation *out
     s->hard = IPSIM_OK;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(r->threads)
     for (int i = 0; i < N; i++)
-        if (!r->stop)
+        if (!r->stop && i % r->size == r->rank)
             run_slot(r, s, i, out);
+    if (r->size > 1) {
+        int hard = (int)s->hard;
+        if (ipsim__cal_mpi_share(r->rank, r->size, N, r->P, r->T, out, &s->done, &s->sims,
+                                 &s->capped, &hard, &r->stop) != 0) {
+            ipsim_set_error(err, errlen, "out of memory");
+            return IPSIM_ERR_NOMEM;
+        }
+        if (hard != IPSIM_OK && s->hard == IPSIM_OK) {
+            s->hard = (ipsim_status)hard;
+            snprintf(s->why, sizeof s->why, "a simulation failed on another MPI rank");
+        }
+    }
     out->simulations = s->sims;
     if (s->hard != IPSIM_OK) {
         ipsim_set_error(err, errlen, "%s: generation %d: %s", r->c->origin, s->g, s->why);
@@ -489,7 +502,9 @@ static ipsim_status iterate(abc_run *r, cal_journal *j, cal_generation *gens, in
                 ipsim_set_error(err, errlen, "interrupted in generation %d", n);
             break;
         }
-        if ((st = ipsim__cal_journal_append(j, &gens[n], err, errlen)) != IPSIM_OK) {
+        if (r->rank == 0)
+            st = ipsim__cal_journal_append(j, &gens[n], err, errlen);
+        if ((st = (ipsim_status)ipsim__cal_mpi_bcast_int(r->size, (int)st)) != IPSIM_OK) {
             ipsim__cal_generation_free(&gens[n]);
             break;
         }
@@ -513,9 +528,10 @@ static int file_exists(const char *path)
     return lstat(path, &sb) == 0;
 }
 
-ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
-                                 const ipsim_calibrate_options *o, ipsim_calibrate_result *res,
-                                 char *err, size_t errlen)
+/* The calibration on this rank of a world of size ranks (1: serial). */
+static ipsim_status calibrate(const ipsim_calibration *c, const char *out,
+                              const ipsim_calibrate_options *o, ipsim_calibrate_result *res,
+                              char *err, size_t errlen, int rank, int size)
 {
     ipsim_calibrate_options dflt;
     ipsim_calibrate_result local;
@@ -523,7 +539,7 @@ ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
     cal_journal *j = NULL;
     cal_generation *read = NULL, *gens = NULL;
     int n_read = 0, n_gens = 0;
-    ipsim_status st;
+    ipsim_status st = IPSIM_OK;
     if (!res)
         res = &local;
     memset(res, 0, sizeof *res);
@@ -542,9 +558,11 @@ ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
                  c->alg.particles,
                  c->n_params,
                  c->n_targets,
-                 o->threads > 0 ? o->threads : omp_get_max_threads()};
+                 o->threads > 0 ? o->threads : omp_get_max_threads(),
+                 rank,
+                 size};
     double t0 = now_seconds();
-    if (!o->force && file_exists(out)) {
+    if (ipsim__cal_mpi_bcast_int(size, rank == 0 && !o->force && file_exists(out))) {
         ipsim_set_error(err, errlen, "%s: exists; use --force to overwrite it", out);
         return IPSIM_ERR_EXISTS;
     }
@@ -557,8 +575,15 @@ ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
     memcpy(jpath, out, n);
     memcpy(jpath + n, ".journal", 9);
     gsl_error_handler_t *old_handler = gsl_set_error_handler_off();
-    st = ipsim__cal_journal_open(c, r.seed, jpath, o->resume, o->force, &j, &read, &n_read, err,
-                                 errlen);
+    if (rank == 0)
+        st = ipsim__cal_journal_open(c, r.seed, jpath, o->resume, o->force, &j, &read, &n_read, err,
+                                     errlen);
+    st = (ipsim_status)ipsim__cal_mpi_bcast_int(size, (int)st);
+    if (st == IPSIM_OK &&
+        ipsim__cal_mpi_bcast_generations(rank, size, r.N, r.P, r.T, &read, &n_read) != 0) {
+        ipsim_set_error(err, errlen, "out of memory");
+        st = IPSIM_ERR_NOMEM;
+    }
     for (int g = 0; g < n_read; g++) {
         if (g < c->alg.generations)
             gens[n_gens++] = read[g];
@@ -574,7 +599,9 @@ ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
     snprintf(res->stop_reason, sizeof res->stop_reason, "%s", reason);
     if (st == IPSIM_OK) {
         cal_run_info info = {r.seed, res->simulations, res->wall_seconds, reason};
-        st = ipsim__cal_write_posterior(c, gens, n_gens, &info, out, o->force, err, errlen);
+        if (rank == 0)
+            st = ipsim__cal_write_posterior(c, gens, n_gens, &info, out, o->force, err, errlen);
+        st = (ipsim_status)ipsim__cal_mpi_bcast_int(size, (int)st);
     }
     if (j)
         ipsim__cal_journal_close(j, st == IPSIM_OK);
@@ -585,3 +612,21 @@ ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
     free(jpath);
     return st;
 }
+
+ipsim_status ipsim_calibrate_run(const ipsim_calibration *c, const char *out,
+                                 const ipsim_calibrate_options *o, ipsim_calibrate_result *res,
+                                 char *err, size_t errlen)
+{
+    return calibrate(c, out, o, res, err, errlen, 0, 1);
+}
+
+#ifdef IPSIM_HAVE_MPI
+ipsim_status ipsim_calibrate_run_mpi(const ipsim_calibration *c, const char *out,
+                                     const ipsim_calibrate_options *o, ipsim_calibrate_result *res,
+                                     char *err, size_t errlen)
+{
+    int rank, size;
+    ipsim__cal_mpi_world(&rank, &size);
+    return calibrate(c, out, o, res, err, errlen, rank, size);
+}
+#endif

@@ -208,4 +208,22 @@ ipsim_status ipsim__cal_write_posterior(const ipsim_calibration *c, const cal_ge
                                         int n_gens, const cal_run_info *info, const char *out,
                                         int force, char *err, size_t errlen);
 
+/* ---- MPI over particles (mpi_share.c; one rank without IPSIM_HAVE_MPI) -- */
+
+/* This process's rank and the world's size (0 and 1 when MPI is not
+ * initialised or not built). */
+void ipsim__cal_mpi_world(int *rank, int *size);
+/* v as rank 0 has it (every rank calls). */
+int ipsim__cal_mpi_bcast_int(int size, int v);
+/* After a generation's slots ran (slot i on rank i mod size): give every
+ * rank every slot's theta, distance and values, and the summed done and
+ * sims, the largest capped, hard status and stop. -1 when out of memory on
+ * some rank. */
+int ipsim__cal_mpi_share(int rank, int size, int N, int P, int T, cal_generation *out, int *done,
+                         long *sims, int *capped, int *hard, volatile int *stop);
+/* Give every rank the *n generations rank 0 read back from the journal
+ * (allocated on the other ranks). -1 when out of memory on some rank. */
+int ipsim__cal_mpi_bcast_generations(int rank, int size, int N, int P, int T, cal_generation **gens,
+                                     int *n);
+
 #endif /* IPSIM_CAL_H */

@@ -4,7 +4,9 @@
  * its ABC-SMC with a progress line (generation, particles, simulations,
  * elapsed time and ETA of the generation) on standard error when it is a
  * terminal, stops cleanly on SIGINT/SIGTERM (resumable with --resume), and
- * prints the summary of the posterior file.
+ * prints the summary of the posterior file. Under an MPI launcher (builds
+ * with IPSIM_HAVE_MPI) the ranks share the particles of each generation
+ * and rank 0 writes and prints.
  */
 #define _GNU_SOURCE /* isatty */
 
@@ -19,6 +21,17 @@
 #include "cli/console.h"
 #include "cli/files.h"
 #include "ipsim/calibrate.h"
+#ifdef IPSIM_HAVE_MPI
+#include <mpi.h>
+
+/* MPI is used when the program was started by an MPI launcher (mpirun,
+ * srun), as for sweeps (cmd_sweep.c). */
+static int launched_by_mpi(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK") ||
+           getenv("PMI_RANK");
+}
+#endif
 
 #define REDRAW_SECONDS 0.2
 #define BAR_WIDTH 20
@@ -120,25 +133,45 @@ int cli_cmd_calibrate(const cli_command *cmd, cli_options *o)
         ipsim_calibration_destroy(c);
         return 0;
     }
+    int rank = 0, size = 1;
+#ifdef IPSIM_HAVE_MPI
+    int mpi = launched_by_mpi(), provided = 0;
+    if (mpi) {
+        MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+    }
+#endif
     ipsim_calibrate_options_init(&co);
     co.threads = o->threads;
     co.resume = o->resume;
     co.force = o->force;
     co.seed_set = o->seed_set;
     co.seed = o->seed;
-    co.log = cli_on_log;
+    co.log = rank == 0 ? cli_on_log : NULL;
     co.log_userdata = &ls;
     co.progress = on_progress;
     co.userdata = &ps;
-    ps.show = !o->quiet && isatty(STDERR_FILENO);
+    ps.show = rank == 0 && !o->quiet && isatty(STDERR_FILENO);
     ps.last_draw = cli_now_seconds() - 1.0;
     cli_install_signal_handlers();
-    if (!o->quiet)
-        cli_msg("%s: %d parameter(s), %d target(s), %d particles, at most %d generations",
+    if (!o->quiet && rank == 0)
+        cli_msg("%s: %d parameter(s), %d target(s), %d particles, at most %d generations%s",
                 ipsim_calibration_name(c), ipsim_calibration_parameter_count(c),
                 ipsim_calibration_target_count(c), ipsim_calibration_particles(c),
-                ipsim_calibration_max_generations(c));
+                ipsim_calibration_max_generations(c), size > 1 ? ", MPI ranks: yes" : "");
+#ifdef IPSIM_HAVE_MPI
+    st = size > 1 ? ipsim_calibrate_run_mpi(c, o->output, &co, &res, err, sizeof err)
+                  : ipsim_calibrate_run(c, o->output, &co, &res, err, sizeof err);
+    if (mpi)
+        MPI_Finalize();
+    if (rank != 0) {
+        ipsim_calibration_destroy(c);
+        return ipsim_status_exit_code(st);
+    }
+#else
     st = ipsim_calibrate_run(c, o->output, &co, &res, err, sizeof err);
+#endif
     if (ps.drawn)
         fputs("\r\033[K", stderr);
     ipsim_calibration_destroy(c);

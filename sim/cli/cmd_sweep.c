@@ -206,6 +206,21 @@ static int run_sweep(ipsim_experiment *e, cli_options *o)
     return rc;
 }
 
+/* --posterior and --draws: -1 to go on, else the exit code. */
+static int use_posterior(const cli_command *cmd, ipsim_experiment *e, const cli_options *o)
+{
+    char err[CLI_ERRLEN] = "";
+    if (!o->posterior)
+        return o->draws ? cli_usage_error(cmd->name, "--draws needs --posterior POSTERIOR.h5") : -1;
+    ipsim_status st = ipsim_experiment_use_posterior(e, o->posterior, o->draws, err, sizeof err);
+    if (st != IPSIM_OK)
+        return cli_fail(st, err,
+                        st == IPSIM_ERR_NOINPUT
+                            ? "check the posterior path (a file written by 'ipsim calibrate -o')"
+                            : NULL);
+    return -1;
+}
+
 int cli_cmd_sweep(const cli_command *cmd, cli_options *o)
 {
     char err[CLI_ERRLEN] = "";
@@ -222,7 +237,9 @@ int cli_cmd_sweep(const cli_command *cmd, cli_options *o)
                         st == IPSIM_ERR_NOINPUT
                             ? "check the experiment path; experiments live in scenarios/experiments/"
                             : "fix the experiment file (see README.md, section Experiments)");
-    rc = run_sweep(e, o);
+    rc = use_posterior(cmd, e, o);
+    if (rc < 0)
+        rc = run_sweep(e, o);
     ipsim_experiment_destroy(e);
     return rc;
 }
@@ -242,7 +259,9 @@ int cli_cmd_compare(const cli_command *cmd, cli_options *o)
     st = ipsim_experiment_compare((const char *const *)o->args, o->n_args, &e, err, sizeof err);
     if (st != IPSIM_OK)
         return cli_fail(st, err, st == IPSIM_ERR_NOINPUT ? "check the scenario paths" : NULL);
-    rc = run_sweep(e, o);
+    rc = use_posterior(cmd, e, o);
+    if (rc < 0)
+        rc = run_sweep(e, o);
     ipsim_experiment_destroy(e);
     return rc;
 }

@@ -40,7 +40,9 @@ enum {
     OPT_SHARD,
     OPT_DRY_RUN,
     OPT_TABLE,
-    OPT_LIST
+    OPT_LIST,
+    OPT_POSTERIOR,
+    OPT_DRAWS
 };
 
 #define RUNS (CLI_RUN | CLI_SWEEP | CLI_COMPARE) /* commands that run models */
@@ -81,6 +83,8 @@ static const option_spec option_table[] = {
     {"force", 0, no_argument, OPT_FORCE, RUNS | CLI_MERGE | CLI_CALIBRATE | CLI_EXPORT},
     {"table", 0, required_argument, OPT_TABLE, CLI_EXPORT},
     {"list", 0, no_argument, OPT_LIST, CLI_EXPORT},
+    {"posterior", 0, required_argument, OPT_POSTERIOR, SWEEPS},
+    {"draws", 0, required_argument, OPT_DRAWS, SWEEPS},
     {"quiet", 'q', no_argument, 'q', ALL_COMMANDS},
     {"verbose", 'v', no_argument, 'v', ALL_COMMANDS & ~CLI_MERGE},
     {"help", 'h', no_argument, 'h', ALL_COMMANDS},
@@ -287,6 +291,15 @@ static int take_option(const cli_command *cmd, int c, const char *arg, cli_optio
         o->replicates = (int)u;
         break;
     case OPT_RESUME: o->resume = 1; break;
+    case OPT_POSTERIOR: o->posterior = arg; break;
+    case OPT_DRAWS:
+        if (parse_u64(arg, MAX_REPLICATES, &u) != 0 || u == 0)
+            return cli_usage_error(cmd->name,
+                                   "--draws '%s': expected a whole number of posterior draws "
+                                   "from 1 to 100000",
+                                   arg);
+        o->draws = (int)u;
+        break;
     case OPT_DRY_RUN: o->dry_run = 1; break;
     case OPT_TABLE: o->table = arg; break;
     case OPT_LIST: o->list = 1; break;

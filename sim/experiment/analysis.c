@@ -86,6 +86,64 @@ an_ci ipsim__an_paired_diff(const double *a, const double *b, int n)
     return r;
 }
 
+void ipsim__an_draws(const double *x, int R, int K, an_ci *rep, an_ci *total)
+{
+    double sum = 0.0, ss = 0.0, sm = 0.0, ssm = 0.0;
+    int n = 0, kused = 0;
+    *rep = (an_ci){NAN, NAN, NAN, NAN, 0};
+    *total = (an_ci){NAN, NAN, NAN, NAN, 0};
+    if (K < 1 || R < 1)
+        return;
+    for (int k = 0; k < K; k++) {
+        double s = 0.0, mk;
+        int c = 0;
+        for (int r = k; r < R; r += K)
+            if (isfinite(x[r])) {
+                s += x[r];
+                c++;
+            }
+        if (c == 0)
+            continue;
+        mk = s / c;
+        for (int r = k; r < R; r += K)
+            if (isfinite(x[r]))
+                ss += (x[r] - mk) * (x[r] - mk);
+        sum += s;
+        n += c;
+        sm += mk;
+        kused++;
+    }
+    if (n == 0)
+        return;
+    double mean = sum / n, mbar = sm / kused;
+    for (int k = 0; k < K; k++) {
+        double s = 0.0;
+        int c = 0;
+        for (int r = k; r < R; r += K)
+            if (isfinite(x[r])) {
+                s += x[r];
+                c++;
+            }
+        if (c > 0)
+            ssm += (s / c - mbar) * (s / c - mbar);
+    }
+    rep->est = total->est = mean;
+    rep->n = n;
+    total->n = kused;
+    if (n - kused >= 1) {
+        rep->sd = sqrt(ss / (n - kused));
+        double half = gsl_cdf_tdist_Pinv(0.975, n - kused) * rep->sd / sqrt((double)n);
+        rep->lo = mean - half;
+        rep->hi = mean + half;
+    }
+    if (kused >= 2) {
+        total->sd = sqrt(ssm / (kused - 1));
+        double half = gsl_cdf_tdist_Pinv(0.975, kused - 1) * total->sd / sqrt((double)kused);
+        total->lo = mean - half;
+        total->hi = mean + half;
+    }
+}
+
 void ipsim__an_factorial(const double *y, const signed char *x, int n_points, int n_reps, int k,
                          an_ci *main, an_ci *inter)
 {

@@ -34,6 +34,20 @@ void ipsim__an_mean_sd(const double *x, int n, size_t stride, double *mean, doub
  * (n-1 degrees of freedom; lo = hi = NaN when fewer than 2 values). */
 an_ci ipsim__an_t_interval(const double *d, int n);
 
+/* The mean of x[0..R-1], where replicate r ran posterior draw r mod K (R a
+ * multiple of K; non-finite values are skipped), with two 95% intervals
+ * around the grand mean xbar (est of both):
+ *   rep:   replicate noise only, from the pooled within-draw variance
+ *          s_w^2 = sum_k sum_j (x_kj - xbar_k)^2 / (n - K), t with n - K df,
+ *          half-width t * s_w / sqrt(n) (NaN when no draw has 2 values);
+ *   total: replicate noise and parameter uncertainty (law of total
+ *          variance: Var(xbar_k) = Var_theta(E[x | theta]) + E_theta[Var(x |
+ *          theta)] / m over draws of m replicates), from the spread of the K
+ *          draw means, t with K - 1 df, half-width t * sd(xbar_k) / sqrt(K)
+ *          (NaN when fewer than 2 draws have values).
+ * rep.sd is s_w, total.sd is sd(xbar_k); n counts values resp. draws. */
+void ipsim__an_draws(const double *x, int R, int K, an_ci *rep, an_ci *total);
+
 /* Paired difference b - a over the n replicates where both are finite,
  * with a t interval (common random numbers make the pairs). */
 an_ci ipsim__an_paired_diff(const double *a, const double *b, int n);

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "experiment/plan.h"
+#include "experiment/posterior_draws.h"
+#include "experiment/windows.h"
 #include "experiment/plan_build.h"
 #include "json/json_path.h"
 
@@ -164,7 +166,8 @@ char *ipsim__xp_join_path(const char *dir, const char *rel)
 static ipsim_status parse_top(xp_builder *b, const cJSON *root)
 {
     static const char *const keys[] = {"name",  "description", "base",       "replicates", "seed",
-                                       "scale", "outcomes",    "keep_daily", "design",     NULL};
+                                       "scale", "outcomes",    "keep_daily", "design",
+                                       "windows", "ratios", NULL};
     ipsim_experiment *e = b->e;
     ipsim_status st;
     const char *s;
@@ -232,6 +235,8 @@ static ipsim_status parse_top(xp_builder *b, const cJSON *root)
             e->outcome_mask |= 1u << found;
         }
     }
+    if ((st = ipsim__xp_read_windows(b, root)) != IPSIM_OK)
+        return st;
     v = cJSON_GetObjectItemCaseSensitive(root, "keep_daily");
     if (v) {
         if (cJSON_IsTrue(v)) {
@@ -478,6 +483,9 @@ void ipsim_experiment_destroy(ipsim_experiment *e)
     free(e->hi);
     free(e->cost);
     free(e->market);
+    ipsim__xp_post_free(e->post);
+    free(e->windows);
+    free(e->ratios);
     free(e);
 }
 

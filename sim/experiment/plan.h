@@ -125,6 +125,12 @@ struct ipsim_experiment {
     int n_markets;
     char (*market)[IPSIM_NAME_MAX];
     int days;
+    struct xp_posterior *post; /* --posterior (posterior_draws.h), or NULL */
+    struct xp_window *windows; /* outcome windows (windows.h) */
+    int n_windows;
+    struct xp_ratio *ratios;
+    int n_ratios;
+    char start_text[16]; /* the reference scenario's start_date (windows) */
 };
 
 /* ---- experiment.c ------------------------------------------------------ */
@@ -156,7 +162,8 @@ ipsim_status ipsim__xp_point_scenario(const ipsim_experiment *e, int p, ipsim_sc
                                       char *err, size_t errlen);
 
 /* Numbers per unit: OUT_COUNT outcomes, then [XP_N_SPLIT][market], then
- * [XP_N_SPLIT][segment], then [n_daily][day][market][segment]. */
+ * [XP_N_SPLIT][segment], then [n_daily][day][market][segment], then the
+ * window outcomes (windows.h). */
 size_t ipsim__xp_unit_values(const ipsim_experiment *e);
 
 /* Run unit (point, replicate) with the sweep options; values gets

@@ -23,6 +23,7 @@
 
 #include "experiment/analysis.h"
 #include "experiment/sweep_file.h"
+#include "experiment/windows.h"
 #include "io/h5util.h"
 
 #define N_BOOT 500
@@ -103,10 +104,12 @@ static int analyse_points(an_ctx *a, double *y)
         rc = ipsim__swf_nomem(a->w, "analysis");
         goto done;
     }
-    for (int k = 0; k < OUT_COUNT && rc == 0; k++) {
-        if (!(e->outcome_mask & (1u << k)))
+    for (int k = 0; k < ipsim__xp_n_outcomes(e) && rc == 0; k++) {
+        xp_outcome_desc od;
+        ipsim__xp_outcome_desc(e, k, &od);
+        if (!od.on)
             continue;
-        const char *name = ipsim__xp_outcomes[k].name, *un = ipsim__xp_outcomes[k].units;
+        const char *name = od.name, *un = od.units;
         /* scope 0: totals; 1: by market; 2: by segment */
         for (int scope = 0; scope < 3 && rc == 0; scope++) {
             int n = scope == 0 ? 1 : scope == 1 ? M : IPSIM_N_SEGMENTS;
@@ -115,7 +118,7 @@ static int analyse_points(an_ctx *a, double *y)
             if (scope > 0 && e->type != XP_ARMS)
                 break;
             ipsim__swf_gather(d,
-                              scope == 0   ? (size_t)k
+                              scope == 0   ? od.offset
                               : scope == 1 ? off_market(d, k)
                                            : off_segment(d, k),
                               (size_t)n, y);
@@ -176,7 +179,7 @@ static int analyse_points(an_ctx *a, double *y)
                         ret[p] = extra > 0 ? rv[q][p] / (extra / 10000.0) : NAN;
                     }
                     char nm[64];
-                    snprintf(nm, sizeof nm, "extra_%s%s", name, sfx[q]);
+                    snprintf(nm, sizeof nm, "extra_%s%s", ipsim__xp_outcomes[k].name, sfx[q]);
                     rc = an_write(a, "per_10k_cny", nm, 1, pt, ret, un,
                                   "paired difference per 10,000 CNY of extra intervention cost");
                 }
@@ -240,17 +243,19 @@ static int analyse_factorial(an_ctx *a, double *y)
     static const int pa[2] = {SC_PARAM, SC_PARAM};
     if (!mn || !in || !pm || !pi || !v || !pv || !scratch)
         rc = ipsim__swf_nomem(a->w, "analysis");
-    for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
-        if (!(e->outcome_mask & (1u << o)))
+    for (int o = 0; o < ipsim__xp_n_outcomes(e) && rc == 0; o++) {
+        xp_outcome_desc od;
+        ipsim__xp_outcome_desc(e, o, &od);
+        if (!od.on)
             continue;
-        ipsim__swf_gather(d, (size_t)o, 1, y);
+        ipsim__swf_gather(d, od.offset, 1, y);
         ipsim__an_factorial(y, e->factor_x, P, R, k, mn, with_inter ? in : NULL);
         if (ipsim__an_factorial_pooled(y, e->factor_x, P, R, k, with_inter, pm, with_inter ? pi : NULL,
                                        pv, with_inter ? pv + kk : NULL) < 0) {
             rc = ipsim__swf_nomem(a->w, "analysis");
             break;
         }
-        const char *nm = ipsim__xp_outcomes[o].name, *un = ipsim__xp_outcomes[o].units;
+        const char *nm = od.name, *un = od.units;
         for (int q = 0; q < 3; q++)
             ci_field(mn, (size_t)k, q, v + (size_t)q * k);
         rc = an_write(a, "main_effect", nm, 1, pa, v, un,
@@ -327,10 +332,10 @@ static int analyse_factorial(an_ctx *a, double *y)
     return rc;
 }
 
-/* Replicate means of outcome o per point into ym (the replicates into y). */
-static void point_means(const sweep_data *d, int o, double *y, double *ym)
+/* Replicate means of the outcome at offset o per point into ym (the replicates into y). */
+static void point_means(const sweep_data *d, size_t o, double *y, double *ym)
 {
-    ipsim__swf_gather(d, (size_t)o, 1, y);
+    ipsim__swf_gather(d, o, 1, y);
     for (int p = 0; p < d->e->n_points; p++)
         ipsim__an_mean_sd(y + (size_t)p * d->R, d->R, 1, &ym[p], NULL, NULL);
 }
@@ -360,11 +365,13 @@ static int analyse_sobol(an_ctx *a, double *y, double *ym)
     static const int pa[2] = {SC_PARAM, SC_PARAM};
     if (!f1 || !ft || !f2 || !v || !buf || !stf || !tn)
         rc = ipsim__swf_nomem(a->w, "analysis");
-    for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
-        if (!(e->outcome_mask & (1u << o)))
+    for (int o = 0; o < ipsim__xp_n_outcomes(e) && rc == 0; o++) {
+        xp_outcome_desc od;
+        ipsim__xp_outcome_desc(e, o, &od);
+        if (!od.on)
             continue;
-        const char *nm = ipsim__xp_outcomes[o].name;
-        point_means(d, o, y, ym);
+        const char *nm = od.name;
+        point_means(d, od.offset, y, ym);
         if (ipsim__an_sobol(ym, ym + N, ym + 2 * (size_t)N, second ? ym + (size_t)(k + 2) * N : NULL,
                             N, k, N_BOOT, BOOT_SEED, f1, ft, second ? f2 : NULL) != 0) {
             rc = ipsim__swf_nomem(a->w, "analysis");
@@ -471,19 +478,21 @@ static int analyse_morris(an_ctx *a, double *y, double *ym)
     for (int p = 0; p < P && rc == 0; p++)
         for (int j = 0; j < k; j++)
             x[(size_t)p * k + j] = (e->design[(size_t)j * P + p] - e->lo[j]) / (e->hi[j] - e->lo[j]);
-    for (int o = 0; o < OUT_COUNT && rc == 0; o++) {
-        if (!(e->outcome_mask & (1u << o)))
+    for (int o = 0; o < ipsim__xp_n_outcomes(e) && rc == 0; o++) {
+        xp_outcome_desc od;
+        ipsim__xp_outcome_desc(e, o, &od);
+        if (!od.on)
             continue;
-        point_means(d, o, y, ym);
+        point_means(d, od.offset, y, ym);
         ipsim__an_morris(x, ym, e->morris_r, k, v, v + k, v + 2 * k);
-        const char *un = ipsim__xp_outcomes[o].units;
-        rc = an_write(a, "mu_star", ipsim__xp_outcomes[o].name, 1, pa, v, un,
+        const char *un = od.units;
+        rc = an_write(a, "mu_star", od.name, 1, pa, v, un,
                       "mean absolute elementary effect per unit of the scaled range");
         if (rc == 0)
-            rc = an_write(a, "mu", ipsim__xp_outcomes[o].name, 1, pa, v + k, un,
+            rc = an_write(a, "mu", od.name, 1, pa, v + k, un,
                           "mean elementary effect");
         if (rc == 0)
-            rc = an_write(a, "sigma", ipsim__xp_outcomes[o].name, 1, pa, v + 2 * k, un,
+            rc = an_write(a, "sigma", od.name, 1, pa, v + 2 * k, un,
                           "standard deviation of the elementary effects");
     }
     free(x);
@@ -504,6 +513,8 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc)
         rc = ipsim_h5_attr_str(a.g, "design", ipsim__xp_design_names[e->type]);
     if (rc == 0)
         rc = analyse_points(&a, y);
+    if (rc == 0 && e->post)
+        rc = ipsim__swf_analysis_posterior(w, d, a.g, sc);
     if (rc == 0 && e->type == XP_FACTORIAL)
         rc = analyse_factorial(&a, y);
     if (rc == 0 && e->type == XP_SOBOL)

@@ -21,7 +21,9 @@
 #include <hdf5_hl.h>
 
 #include "experiment/sweep.h"
+#include "experiment/posterior_draws.h"
 #include "experiment/sweep_file.h"
+#include "experiment/windows.h"
 #include "io/h5util.h"
 #include "io/safe_file.h"
 #include "base/textbuf.h"
@@ -166,6 +168,14 @@ static int write_outcomes(sw_h5 *w, const sweep_data *d, const hid_t *sc, double
         rc = ipsim__swf_variable(w, g, ipsim__xp_outcomes[k].name, 2, dims, s2, buf,
                                  ipsim__xp_outcomes[k].units, ipsim__xp_outcomes[k].long_name);
     }
+    for (int k = OUT_COUNT; k < ipsim__xp_n_outcomes(e) && rc == 0; k++) {
+        hsize_t dims[2] = {P, R};
+        hid_t s2[2] = {sc[SC_POINT], sc[SC_REP]};
+        xp_outcome_desc od;
+        ipsim__xp_outcome_desc(e, k, &od);
+        ipsim__swf_gather(d, od.offset, 1, buf);
+        rc = ipsim__swf_variable(w, g, od.name, 2, dims, s2, buf, od.units, od.long_name);
+    }
     for (int k = 0; k < XP_N_SPLIT && rc == 0; k++) {
         hsize_t dm[3] = {P, R, M}, dsg[3] = {P, R, IPSIM_N_SEGMENTS};
         hid_t s3[3] = {sc[SC_POINT], sc[SC_REP], sc[SC_MARKET]};
@@ -250,6 +260,106 @@ static int write_root(sw_h5 *w, const sweep_data *d)
     return 0;
 }
 
+/* /windows (experiments with outcome windows): each window's name, from
+ * and to [window], and the names of the outcomes they add [outcome]. */
+static int write_windows(sw_h5 *w, const ipsim_experiment *e)
+{
+    int n = e->n_windows, x = ipsim__xp_n_extra(e), rc = 0;
+    hid_t g = ipsim__swf_group(w, w->file, "windows");
+    const char **v = malloc(sizeof *v * (size_t)(x > n ? x : n));
+    xp_outcome_desc *od = malloc(sizeof *od * (size_t)x);
+    if (!v || !od || g < 0)
+        rc = !v || !od ? ipsim__swf_nomem(w, "windows") : -1;
+    static const char *const what[3] = {"name", "from", "to"};
+    for (int j = 0; j < 3 && rc == 0; j++) {
+        for (int i = 0; i < n; i++)
+            v[i] = j == 0 ? e->windows[i].name : j == 1 ? e->windows[i].from : e->windows[i].to;
+        hid_t ds = strings(w, g, what[j], (hsize_t)n, v);
+        rc = ds < 0 ? -1 : 0;
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    for (int i = 0; i < x && rc == 0; i++) {
+        ipsim__xp_outcome_desc(e, OUT_COUNT + i, &od[i]);
+        v[i] = od[i].name;
+    }
+    if (rc == 0) {
+        hid_t ds = strings(w, g, "outcome", (hsize_t)x, v);
+        if (ds < 0 || ipsim_h5_attr_str(ds, "long_name", "the outcomes the windows add") < 0 ||
+            ipsim_h5_attr_str(g, "start_date", e->start_text) < 0)
+            rc = ipsim__swf_fail(w, "windows");
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    free(v);
+    free(od);
+    return rc;
+}
+
+/* /posterior_draws (sweeps under --posterior): the parameters, each
+ * replicate's draw, particle and values, and the posterior file's source
+ * and fingerprint. */
+static int write_posterior_draws(sw_h5 *w, const sweep_data *d, const hid_t *sc)
+{
+    const xp_posterior *p = d->e->post;
+    int R = d->R, K = ipsim__xp_post_draws(p, R), np = p->n_params;
+    hid_t g = ipsim__swf_group(w, w->file, "posterior_draws");
+    double *v = malloc(sizeof *v * (size_t)R * (np + 2));
+    int rc = !v ? ipsim__swf_nomem(w, "posterior_draws") : g >= 0 ? 0 : -1;
+    char source[1200];
+    hsize_t dims[2] = {(hsize_t)R, (hsize_t)np}, dr = (hsize_t)R;
+    hid_t ds = -1;
+    if (rc == 0)
+        ds = strings(w, g, "parameter", (hsize_t)np, (const char *const *)p->param);
+    if (ds < 0 || ipsim_h5_attr_str(ds, "long_name", "posterior parameter (--set path)") < 0)
+        rc = ipsim__swf_fail(w, "posterior_draws/parameter");
+    if (ds >= 0)
+        H5Dclose(ds);
+    for (int r = 0; rc == 0 && r < R; r++) {
+        int j = ipsim__xp_post_particle(p, d->e->run_seed, r % K);
+        memcpy(v + (size_t)r * np, p->samples + (size_t)j * np, sizeof *v * (size_t)np);
+        v[(size_t)R * np + r] = r % K;
+        v[(size_t)R * (np + 1) + r] = ipsim__xp_post_particle_number(p, d->e->run_seed, r % K);
+    }
+    ds = rc == 0 ? dataset(w, g, "values", H5T_NATIVE_DOUBLE, 2, dims, v) : -1;
+    if (rc == 0 && (ds < 0 || H5DSattach_scale(ds, sc[SC_REP], 0) < 0 ||
+                    H5DSset_label(ds, 0, "replicate") < 0 || H5DSset_label(ds, 1, "parameter") < 0 ||
+                    ipsim_h5_attr_str(ds, "long_name",
+                                      "posterior parameter values each replicate ran with") < 0))
+        rc = ipsim__swf_fail(w, "posterior_draws/values");
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (rc == 0)
+        rc = ipsim__swf_variable(w, g, "draw", 1, &dr, &sc[SC_REP], v + (size_t)R * np, "1",
+                                 "posterior draw of the replicate (replicate mod draws)");
+    if (rc == 0)
+        rc = ipsim__swf_variable(w, g, "particle", 1, &dr, &sc[SC_REP], v + (size_t)R * (np + 1), "1",
+                                 "particle of /posterior/samples the draw resampled");
+    snprintf(source, sizeof source, "%s fingerprint %s", p->path, p->fingerprint);
+    const char *src = source;
+    hid_t t = rc == 0 ? ipsim_h5_str_type() : -1;
+    ds = t >= 0 ? dataset(w, g, "source", t, 0, NULL, &src) : -1;
+    if (rc == 0 && (ds < 0 || ipsim_h5_attr_str(ds, "long_name",
+                                                "the posterior file and the FNV-1a 64 hash of "
+                                                "its bytes") < 0))
+        rc = ipsim__swf_fail(w, "posterior_draws/source");
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (t >= 0)
+        H5Tclose(t);
+    int kk = K, m = R / K;
+    if (rc == 0 && (ipsim_h5_attr_num(g, "draws", H5T_NATIVE_INT, &kk) < 0 ||
+                    ipsim_h5_attr_num(g, "replicates_per_draw", H5T_NATIVE_INT, &m) < 0 ||
+                    ipsim_h5_attr_str(g, "fingerprint", p->fingerprint) < 0))
+        rc = ipsim__swf_fail(w, "posterior_draws");
+    if (g >= 0)
+        H5Gclose(g);
+    free(v);
+    return rc;
+}
+
 static int write_contents(sw_h5 *w, const sweep_data *d)
 {
     const ipsim_experiment *e = d->e;
@@ -331,6 +441,10 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
     }
     if (rc == 0)
         rc = write_outcomes(w, d, sc, buf);
+    if (rc == 0 && e->post)
+        rc = write_posterior_draws(w, d, sc);
+    if (rc == 0 && e->n_windows > 0)
+        rc = write_windows(w, e);
     if (rc == 0) {
         hid_t g = ipsim__swf_group(w, w->file, "units");
         hsize_t dims[2] = {(hsize_t)P, (hsize_t)R};

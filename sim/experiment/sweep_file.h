@@ -145,4 +145,8 @@ void ipsim__swf_gather(const sweep_data *d, size_t off, size_t n, double *out);
  * (sweep_analysis_out.c); 0 or -1. */
 int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc);
 
+/* /analysis/posterior of a complete sweep run under --posterior, in the
+ * open group analysis (sweep_analysis_post.c); 0 or -1. */
+int ipsim__swf_analysis_posterior(sw_h5 *w, const sweep_data *d, hid_t analysis, const hid_t *sc);
+
 #endif /* IPSIM_SWEEP_FILE_H */

@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "experiment/posterior_draws.h"
 #include "experiment/sweep.h"
 #include "json/json_path.h"
 
@@ -86,6 +87,38 @@ static int add_arm_scenarios(cJSON *root, const ipsim_experiment *e)
     return rc;
 }
 
+/* "posterior" (only under --posterior): the file's fingerprint, the
+ * parameter paths, the draws K, and each draw's particle and values, so
+ * --resume and merge refuse units run under another posterior or K. */
+static int add_posterior(cJSON *root, const ipsim_experiment *e, int R)
+{
+    const xp_posterior *p = e->post;
+    int K = ipsim__xp_post_draws(p, R);
+    cJSON *o = cJSON_AddObjectToObject(root, "posterior");
+    cJSON *par = o ? cJSON_AddArrayToObject(o, "parameters") : NULL;
+    cJSON *dr = o ? cJSON_AddArrayToObject(o, "draws") : NULL;
+    if (!par || !dr || !cJSON_AddStringToObject(o, "fingerprint", p->fingerprint))
+        return -1;
+    for (int i = 0; i < p->n_params; i++)
+        if (!cJSON_AddItemToArray(par, cJSON_CreateString(p->param[i])))
+            return -1;
+    for (int k = 0; k < K; k++) {
+        int j = ipsim__xp_post_particle(p, e->run_seed, k);
+        cJSON *one = cJSON_CreateObject(), *v = NULL;
+        if (!one || !cJSON_AddItemToArray(dr, one)) {
+            cJSON_Delete(one);
+            return -1;
+        }
+        if (!cJSON_AddNumberToObject(one, "particle", j) ||
+            !(v = cJSON_CreateDoubleArray(p->samples + (size_t)j * p->n_params, p->n_params)) ||
+            !cJSON_AddItemToObject(one, "values", v)) {
+            cJSON_Delete(v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 char *ipsim__sw_identity(const ipsim_experiment *e, int R, double scale, size_t nv)
 {
     char seed[32];
@@ -111,6 +144,8 @@ char *ipsim__sw_identity(const ipsim_experiment *e, int R, double scale, size_t 
         if (!ok)
             cJSON_Delete(b);
     }
+    if (ok && e->post && add_posterior(root, e, R) != 0)
+        ok = 0;
     if (ok && add_arm_scenarios(root, e) == 0)
         text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
@@ -336,7 +371,8 @@ void ipsim__sw_identity_diff(const ipsim_experiment *e, const char *a, const cha
     }
     if (e && e->points && point_diff(e, ia, ib, in_a, in_b, msg, len))
         goto done;
-    static const char *const rest[] = {"base", "arm_scenarios", "arm_scenario_of_point"};
+    static const char *const rest[] = {"posterior", "base", "arm_scenarios",
+                                       "arm_scenario_of_point"};
     for (size_t k = 0; k < sizeof rest / sizeof rest[0]; k++) {
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(ia, rest[k]);
         const cJSON *y = cJSON_GetObjectItemCaseSensitive(ib, rest[k]);

@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "experiment/posterior_draws.h"
 #include "experiment/sweep.h"
 #include "experiment/sweep_file.h"
 #include "io/safe_file.h"
@@ -403,7 +404,9 @@ ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sw
                         e->n_points, R);
         return IPSIM_ERR_LIMIT;
     }
-    ipsim_status rc = ipsim__sw_check_memory(e, R, o, 1, out, err, errlen);
+    ipsim_status rc = ipsim__xp_post_check(e, R, err, errlen);
+    if (rc == IPSIM_OK)
+        rc = ipsim__sw_check_memory(e, R, o, 1, out, err, errlen);
     if (rc == IPSIM_OK) /* refuse a symlink, FIFO, device... at OUT before anything */
         rc = ipsim__safe_check_target(out, 1, "sweep file", err, errlen);
     if (rc != IPSIM_OK)

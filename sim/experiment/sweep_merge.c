@@ -26,8 +26,10 @@
 #include <hdf5.h>
 
 #include "json/json_path.h"
+#include "experiment/posterior_draws.h"
 #include "experiment/sweep.h"
 #include "experiment/sweep_file.h"
+#include "experiment/windows.h"
 #include "io/h5util.h"
 #include "io/safe_file.h"
 #include "base/textbuf.h"
@@ -211,7 +213,7 @@ static ipsim_status read_units(hid_t f, const char *path, sweep_file *s, char *e
     }
     sweep_data dd = {.e = e, .R = s->R};
     hsize_t P = (hsize_t)e->n_points, R = (hsize_t)s->R;
-    char p[160] = "units/run_seconds";
+    char p[320] = "units/run_seconds";
     hsize_t d2[2] = {P, R};
     int rc = ipsim__swr_read(f, p, 2, d2, s->secs);
     for (int k = 0; rc == 0 && k < OUT_COUNT + 2 * XP_N_SPLIT + e->n_daily; k++) {
@@ -248,6 +250,14 @@ static ipsim_status read_units(hid_t f, const char *path, sweep_file *s, char *e
         rc = ipsim__swr_read(f, p, rank, dims, v);
         if (rc == 0)
             scatter(s, off, cnt, v);
+    }
+    for (int k = OUT_COUNT; rc == 0 && k < ipsim__xp_n_outcomes(e); k++) {
+        xp_outcome_desc od;
+        ipsim__xp_outcome_desc(e, k, &od);
+        snprintf(p, sizeof p, "outcomes/%s", od.name);
+        rc = ipsim__swr_read(f, p, 2, d2, v);
+        if (rc == 0)
+            scatter(s, od.offset, 1, v);
     }
     if (rc == 0) {
         snprintf(p, sizeof p, "units/done");
@@ -417,6 +427,12 @@ ipsim_status ipsim_sweep_merge(const char *out, const char *const *shards, int n
         sweep_file_free(&acc);
         ipsim__safe_unlock(out, &lock_fd);
         return IPSIM_ERR_DATA;
+    }
+    if ((st = ipsim__xp_post_from_identity(acc.e, acc.identity, err, errlen)) != IPSIM_OK ||
+        (st = ipsim__xp_windows_from_identity(acc.e, acc.identity, err, errlen)) != IPSIM_OK) {
+        sweep_file_free(&acc);
+        ipsim__safe_unlock(out, &lock_fd);
+        return st;
     }
     uint64_t fp = strtoull(acc.fp, NULL, 16);
     sweep_data d = {acc.e, acc.R, acc.scale, acc.nv,       acc.vals, acc.state, acc.secs,

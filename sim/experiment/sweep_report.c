@@ -22,6 +22,7 @@
 
 #include "experiment/plan.h"
 #include "experiment/sweep_file.h"
+#include "experiment/windows.h"
 #include "io/h5util.h"
 #include "io/safe_file.h"
 #include "base/textbuf.h"
@@ -68,8 +69,34 @@ static char **names_read(hid_t f, const char *path, size_t max, size_t *n)
     return c >= 1 && c <= (long long)max ? ipsim_h5_read_strings(f, path, 1, n) : NULL;
 }
 
+/* The names of every outcome of the file: the built-in ones, then those
+ * its windows add (/windows/outcome); free with ipsim_h5_free_strings. */
+static char **outcome_list(hid_t f, size_t *n)
+{
+    size_t nx = 0;
+    char **x = H5Lexists(f, "windows", H5P_DEFAULT) > 0
+                   ? names_read(f, "windows/outcome", XP_MAX_WINDOWS * WM_COUNT + XP_MAX_RATIOS, &nx)
+                   : NULL;
+    char **all = calloc(OUT_COUNT + nx + 1, sizeof *all);
+    *n = 0;
+    if (!all) {
+        ipsim_h5_free_strings(x, nx);
+        return NULL;
+    }
+    for (size_t k = 0; k < OUT_COUNT + nx; k++) {
+        const char *src = k < OUT_COUNT ? ipsim__xp_outcomes[k].name : x[k - OUT_COUNT];
+        if (!(all[k] = strdup(src)))
+            break;
+        *n = k + 1;
+    }
+    ipsim_h5_free_strings(x, nx);
+    return all;
+}
+
 static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
 {
+    size_t no = 0;
+    char **on = outcome_list(f, &no);
     char ref[XP_NAME_MAX] = "?", x1[48], x2[48], x3[48], x4[48], x5[48];
     hid_t g = H5Gopen2(f, "analysis", H5P_DEFAULT);
     if (g >= 0) {
@@ -79,14 +106,14 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     ipsim_textbuf_printf(
         b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
         ref);
-    for (int k = 0; k < OUT_COUNT; k++) {
+    for (size_t k = 0; k < no; k++) {
         size_t n1, n2, n3, n4;
-        double *m = an_read(f, "mean", ipsim__xp_outcomes[k].name, P, &n1);
-        double *d = an_read(f, "diff", ipsim__xp_outcomes[k].name, P, &n2);
-        double *lo = an_read(f, "diff_ci_low", ipsim__xp_outcomes[k].name, P, &n3);
-        double *hi = an_read(f, "diff_ci_high", ipsim__xp_outcomes[k].name, P, &n4);
+        double *m = an_read(f, "mean", on[k], P, &n1);
+        double *d = an_read(f, "diff", on[k], P, &n2);
+        double *lo = an_read(f, "diff_ci_low", on[k], P, &n3);
+        double *hi = an_read(f, "diff_ci_high", on[k], P, &n4);
         if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
-            ipsim_textbuf_printf(b, "  %s\n", ipsim__xp_outcomes[k].name);
+            ipsim_textbuf_printf(b, "  %s\n", on[k]);
             for (size_t p = 0; p < P; p++)
                 ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p],
                                      num(m[p], x1, sizeof x1), num(d[p], x2, sizeof x2),
@@ -157,26 +184,29 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
     free(lo);
     free(hi);
     ipsim_h5_free_strings(mk, nm);
+    ipsim_h5_free_strings(on, no);
 }
 
 /* Rows of stat[0..ns-1] per parameter for every outcome present. */
 static void report_params(sbuf *b, hid_t f, const char *title, const char *const *stat, int ns,
                           const char *const *head)
 {
+    size_t no = 0;
+    char **on = outcome_list(f, &no);
     size_t np = 0;
     char **pn = names_read(f, "parameter", XP_MAX_PARAMS, &np);
     char x[48];
     ipsim_textbuf_printf(b, "\n%s\n", title);
-    for (int k = 0; k < OUT_COUNT && pn; k++) {
+    for (size_t k = 0; k < no && pn; k++) {
         double *v[8] = {0};
         size_t n;
         int ok = 1;
         for (int s = 0; s < ns; s++) {
-            v[s] = an_read(f, stat[s], ipsim__xp_outcomes[k].name, np, &n);
+            v[s] = an_read(f, stat[s], on[k], np, &n);
             ok = ok && v[s] && n == np;
         }
         if (ok) {
-            ipsim_textbuf_printf(b, "  %-24s", ipsim__xp_outcomes[k].name);
+            ipsim_textbuf_printf(b, "  %-24s", on[k]);
             for (int s = 0; s < ns; s++)
                 ipsim_textbuf_printf(b, " %14s", head[s]);
             ipsim_textbuf_printf(b, "\n");
@@ -191,6 +221,7 @@ static void report_params(sbuf *b, hid_t f, const char *title, const char *const
             free(v[s]);
     }
     ipsim_h5_free_strings(pn, np);
+    ipsim_h5_free_strings(on, no);
 }
 
 /* Does /analysis/<stat> exist (a file written before it was added may
@@ -206,12 +237,14 @@ static int an_has(hid_t f, const char *stat)
  * (files without the pooled test) a replicate-contrast CI excluding 0. */
 static void report_interactions(sbuf *b, hid_t f)
 {
+    size_t no = 0;
+    char **on = outcome_list(f, &no);
     size_t np = 0, n1, n2, n3, n4, n5, n6;
     char **pn = names_read(f, "parameter", XP_MAX_PARAMS, &np);
     char x1[48], x2[48], x3[48], x4[48], x5[48], x6[48];
     int any = 0, shown = 0, pooled = an_has(f, "interaction_p_holm");
-    for (int k = 0; k < OUT_COUNT && pn; k++) {
-        const char *nm = ipsim__xp_outcomes[k].name;
+    for (size_t k = 0; k < no && pn; k++) {
+        const char *nm = on[k];
         double *v = an_read(f, "interaction", nm, np * np, &n1);
         double *lo = an_read(f, "interaction_ci_low", nm, np * np, &n2);
         double *hi = an_read(f, "interaction_ci_high", nm, np * np, &n3);
@@ -263,18 +296,21 @@ static void report_interactions(sbuf *b, hid_t f)
     if (any && pooled && shown == 0)
         ipsim_textbuf_printf(b, "  none\n");
     ipsim_h5_free_strings(pn, np);
+    ipsim_h5_free_strings(on, no);
 }
 
 /* Second-order Sobol indices whose bootstrap 95% CI excludes 0. */
 static void report_second_order(sbuf *b, hid_t f)
 {
+    size_t no = 0;
+    char **on = outcome_list(f, &no);
     size_t np = 0, n1, n2, n3;
     char **pn = names_read(f, "parameter", XP_MAX_PARAMS, &np);
     char x1[48], x2[48], x3[48];
     ipsim_textbuf_printf(b, "\nsecond-order Sobol indices (Saltelli 2002) whose bootstrap 95%% CI "
                             "excludes 0\n");
-    for (int k = 0; k < OUT_COUNT && pn; k++) {
-        const char *nm = ipsim__xp_outcomes[k].name;
+    for (size_t k = 0; k < no && pn; k++) {
+        const char *nm = on[k];
         double *v = an_read(f, "second_order", nm, np * np, &n1);
         double *lo = an_read(f, "second_order_ci_low", nm, np * np, &n2);
         double *hi = an_read(f, "second_order_ci_high", nm, np * np, &n3);
@@ -292,11 +328,14 @@ static void report_second_order(sbuf *b, hid_t f)
         free(hi);
     }
     ipsim_h5_free_strings(pn, np);
+    ipsim_h5_free_strings(on, no);
 }
 
 /* The Sobol convergence check and the replicate noise of each outcome. */
 static void report_sobol_checks(sbuf *b, hid_t f)
 {
+    size_t no = 0;
+    char **on = outcome_list(f, &no);
     int N = 0, h = 0;
     char title[160], x[48];
     hid_t g = H5Gopen2(f, "analysis", H5P_DEFAULT);
@@ -322,14 +361,15 @@ static void report_sobol_checks(sbuf *b, hid_t f)
                       sn, 2, hn);
     ipsim_textbuf_printf(b, "\nreplicate noise: its share of the variance of the replicate "
                             "means\n");
-    for (int k = 0; k < OUT_COUNT; k++) {
+    for (size_t k = 0; k < no; k++) {
         size_t n;
-        double *v = an_read(f, "replicate_noise_share", ipsim__xp_outcomes[k].name, 1, &n);
+        double *v = an_read(f, "replicate_noise_share", on[k], 1, &n);
         if (v && n == 1)
-            ipsim_textbuf_printf(b, "  %-24s %14s\n", ipsim__xp_outcomes[k].name,
+            ipsim_textbuf_printf(b, "  %-24s %14s\n", on[k],
                                  num(v[0], x, sizeof x));
         free(v);
     }
+    ipsim_h5_free_strings(on, no);
 }
 
 /* The /analysis attribute "warnings", one line each. */
@@ -377,6 +417,84 @@ static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
     }
     for (int k = 0; k < OUT_COUNT; k++)
         free(m[k]);
+    size_t no = 0;
+    char **on = outcome_list(f, &no);
+    if (no > OUT_COUNT)
+        ipsim_textbuf_printf(b, "\nwindow outcomes: means over replicates by point%s\n",
+                             P > 20 ? " (first 20)" : "");
+    for (size_t k = OUT_COUNT; k < no; k++) {
+        size_t nm = 0;
+        double *v = an_read(f, "mean", on[k], P, &nm);
+        ipsim_textbuf_printf(b, "  %s\n", on[k]);
+        for (size_t p = 0; p < P && p < 20; p++)
+            ipsim_textbuf_printf(b, "    %-34.34s %16s\n", pn[p],
+                                 v && nm == P ? num(v[p], x, sizeof x) : "-");
+        free(v);
+    }
+    ipsim_h5_free_strings(on, no);
+}
+
+/* Sweeps under --posterior: each outcome's estimate (arms: the paired
+ * difference against the reference) with the replicate-only and the total
+ * 95% interval, and how much wider the total one is. */
+static void report_posterior(sbuf *b, hid_t f, char **pn, size_t P, int arms)
+{
+    size_t no = 0;
+    char **on = outcome_list(f, &no);
+    static const char *const mean_st[5] = {"mean", "rep_lo", "rep_hi", "total_lo", "total_hi"};
+    static const char *const diff_st[5] = {"diff_mean", "diff_rep_lo", "diff_rep_hi",
+                                           "diff_total_lo", "diff_total_hi"};
+    const char *const *st = arms ? diff_st : mean_st;
+    char src[1200] = "?", x[5][48], w[32];
+    int K = 0, m = 0;
+    hid_t g = H5Lexists(f, "analysis/posterior", H5P_DEFAULT) > 0
+                  ? H5Gopen2(f, "analysis/posterior", H5P_DEFAULT)
+                  : -1;
+    if (g < 0)
+        return;
+    ipsim_h5_attr_value(g, "draws", H5T_NATIVE_INT, &K);
+    ipsim_h5_attr_value(g, "replicates_per_draw", H5T_NATIVE_INT, &m);
+    H5Gclose(g);
+    char *s = ipsim__swr_text(f, "posterior_draws/source", sizeof src);
+    if (s)
+        snprintf(src, sizeof src, "%s", s);
+    free(s);
+    ipsim_textbuf_printf(b,
+                         "\nwith parameter uncertainty: posterior %s\n  %d draws x %d replicates "
+                         "each; %s, 95%% CI from replicate noise only (within draws) and total "
+                         "(with the spread of the draw means); widen = total / replicate-only "
+                         "half-width\n",
+                         src, K, m,
+                         arms ? "paired difference against the reference arm" : "mean by point");
+    for (size_t k = 0; k < no; k++) {
+        char grp[96];
+        double *v[5] = {NULL};
+        size_t n[5] = {0}, ok = 1;
+        snprintf(grp, sizeof grp, "posterior/%s", on[k]);
+        for (int i = 0; i < 5; i++) {
+            v[i] = an_read(f, grp, st[i], P, &n[i]);
+            ok &= v[i] && n[i] == P;
+        }
+        if (ok) {
+            ipsim_textbuf_printf(b, "  %s\n", on[k]);
+            for (size_t p = 0; p < P; p++) {
+                double hr = (v[2][p] - v[1][p]) / 2, ht = (v[4][p] - v[3][p]) / 2;
+                if (isfinite(hr) && isfinite(ht) && hr > 0)
+                    snprintf(w, sizeof w, "%.2fx", ht / hr);
+                else
+                    snprintf(w, sizeof w, "n/a");
+                ipsim_textbuf_printf(b, "    %-34s %14s   replicates [%s, %s]   total [%s, %s]   "
+                                        "widen %s\n",
+                                     pn[p], num(v[0][p], x[0], sizeof x[0]),
+                                     num(v[1][p], x[1], sizeof x[1]), num(v[2][p], x[2], sizeof x[2]),
+                                     num(v[3][p], x[3], sizeof x[3]), num(v[4][p], x[4], sizeof x[4]),
+                                     w);
+            }
+        }
+        for (int i = 0; i < 5; i++)
+            free(v[i]);
+    }
+    ipsim_h5_free_strings(on, no);
 }
 
 static void report(sbuf *b, hid_t f, const char *path)
@@ -485,6 +603,7 @@ static void report(sbuf *b, hid_t f, const char *path)
             report_params(b, f, "Morris elementary effects (per unit of the scaled range)", st, 3, hd);
         }
     }
+    report_posterior(b, f, pn, np, strcmp(design, "arms") == 0);
     report_warnings(b, f);
     ipsim_h5_free_strings(pn, np);
 }

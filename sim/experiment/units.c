@@ -17,6 +17,8 @@
 
 #include "experiment/plan.h"
 #include "experiment/plan_build.h"
+#include "experiment/posterior_draws.h"
+#include "experiment/windows.h"
 
 const xp_outcome_info ipsim__xp_outcomes[OUT_COUNT] = {
     {"arrivals", "1", "trips started (people)"},
@@ -232,6 +234,8 @@ ipsim_status ipsim__xp_prepare(ipsim_experiment *e, char *err, size_t errlen)
     }
     for (int m = 0; m < rd->n_markets; m++)
         snprintf(e->market[m], IPSIM_NAME_MAX, "%s", rd->markets[m].name);
+    if ((st = ipsim__xp_windows_resolve(e, rd->simulation.start_date, err, errlen)) != IPSIM_OK)
+        return st;
     /* every point (or the first XP_EAGER_POINTS), one by one */
     int eager = e->n_points < XP_EAGER_POINTS ? e->n_points : XP_EAGER_POINTS;
     for (int p = 0; p < eager; p++) {
@@ -254,7 +258,7 @@ size_t ipsim__xp_unit_values(const ipsim_experiment *e)
 {
     size_t m = (size_t)e->n_markets;
     return OUT_COUNT + XP_N_SPLIT * m + XP_N_SPLIT * IPSIM_N_SEGMENTS +
-           (size_t)e->n_daily * (size_t)e->days * m * IPSIM_N_SEGMENTS;
+           (size_t)e->n_daily * (size_t)e->days * m * IPSIM_N_SEGMENTS + (size_t)ipsim__xp_n_extra(e);
 }
 
 typedef struct {
@@ -345,6 +349,8 @@ static void reduce_outcomes(const ipsim_experiment *e, const ipsim_model *m, dou
     size_t block = (size_t)D * M * S;
     for (int k = 0; k < e->n_daily; k++)
         memcpy(daily + (size_t)k * block, results_daily(r, e->daily[k]), block * sizeof *daily);
+    if (e->n_windows > 0)
+        ipsim__xp_windows_reduce(e, r, daily + (size_t)e->n_daily * block);
 }
 
 ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replicate,
@@ -358,6 +364,13 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
     ipsim_status st = ipsim__xp_point_scenario(e, point, &sc, err, errlen);
     double t0 = wall_now(); /* model time: create, run, reduce, destroy */
     *seconds = 0.0;
+    if (st == IPSIM_OK && e->post) {
+        /* the replicate's posterior draw, on top of the point's overrides */
+        int particle = ipsim__xp_post_particle_of(e, ipsim__xp_replicates(e, o), replicate);
+        st = ipsim__xp_post_apply(e, particle, sc, e->points[point].name, err, errlen);
+        if (st != IPSIM_OK)
+            ipsim_scenario_destroy(sc);
+    }
     if (st != IPSIM_OK)
         return st;
     memset(&opt, 0, sizeof opt);
