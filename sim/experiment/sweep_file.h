@@ -18,6 +18,8 @@
  *   /point /replicate /market /segment [/parameter] [/day]   scales
  *   /point_name [point]   /cost_cny [point] (sum of interventions' cost)
  *   /design/<parameter> [point]
+ *   /variations/name, description, set [variation], /point_variation [point]
+ *                         (experiments with "variations" only)
  *   /outcomes/<metric> [point][replicate]
  *   /outcomes_by_market/<metric> [point][replicate][market]
  *   /outcomes_by_segment/<metric> [point][replicate][segment]
@@ -144,5 +146,16 @@ void ipsim__swf_gather(const sweep_data *d, size_t off, size_t n, double *out);
 /* The /analysis group of a complete sweep, on the open scales sc
  * (sweep_analysis_out.c); 0 or -1. */
 int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc);
+
+/* ---- variations and response designs (sweep_plan_out.c) ---------------- */
+
+/* /variations/{name, description, set} and /point_variation [point] of an
+ * experiment with variations (nothing without); 0 or -1. */
+int ipsim__swf_variations(sw_h5 *w, const sweep_data *d, hid_t point_scale);
+
+/* /analysis/variations/<outcome>/... (variations) and
+ * /analysis/response/<outcome>/... (response design) in the open group
+ * analysis; 0 or -1. */
+int ipsim__swf_analysis_plan(sw_h5 *w, const sweep_data *d, hid_t analysis);
 
 #endif /* IPSIM_SWEEP_FILE_H */
