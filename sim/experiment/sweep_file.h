@@ -38,6 +38,7 @@
 
 #include "experiment/plan.h"
 #include "experiment/sweep.h"
+#include "base/textbuf.h"
 
 /* What a sweep file is written from: the experiment and every unit's
  * record ([unit][nv] values, SW_* state, seconds; unit = point * R +
@@ -157,5 +158,13 @@ int ipsim__swf_variations(sw_h5 *w, const sweep_data *d, hid_t point_scale);
  * /analysis/response/<outcome>/... (response design) in the open group
  * analysis; 0 or -1. */
 int ipsim__swf_analysis_plan(sw_h5 *w, const sweep_data *d, hid_t analysis);
+
+/* ---- the planner's parts of the report (sweep_report_plan.c) ---------- */
+
+/* The per-variation table (arms with variations): pn the P point names. */
+void ipsim__swr_report_variations(ipsim_textbuf *b, hid_t f, char **pn, size_t P);
+
+/* The response curve of a response design of L levels. */
+void ipsim__swr_report_response(ipsim_textbuf *b, hid_t f, size_t L);
 
 #endif /* IPSIM_SWEEP_FILE_H */

@@ -20,6 +20,7 @@
 
 #include <hdf5.h>
 
+#include "experiment/numfmt.h"
 #include "experiment/plan.h"
 #include "experiment/sweep_file.h"
 #include "io/h5util.h"
@@ -33,19 +34,11 @@ typedef ipsim_textbuf sbuf;
 #define SIGNIFICANT 0.05 /* adjusted p-value below which an interaction is shown */
 #define WARN_TEXT 4096   /* the longest "warnings" attribute read */
 
-/* 1234567.8 -> "1.23e+06"-free readable text: integers grouped, small
- * numbers with 3 significant digits. */
+/* Readable numbers: people grouped ("1,620,000"), small numbers with 3
+ * significant digits (numfmt.c). */
 static const char *num(double x, char *buf, size_t len)
 {
-    if (!isfinite(x))
-        snprintf(buf, len, "n/a");
-    else if (fabs(x) >= 1000)
-        snprintf(buf, len, "%.0f", x);
-    else if (fabs(x) >= 1)
-        snprintf(buf, len, "%.2f", x);
-    else
-        snprintf(buf, len, "%.3g", x);
-    return buf;
+    return ipsim__fmt_num(x, buf, len);
 }
 
 /* analysis/STAT/METRIC when it holds exactly want numbers (else NULL, *n
@@ -87,10 +80,13 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         double *hi = an_read(f, "diff_ci_high", ipsim__xp_outcomes[k].name, P, &n4);
         if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
             ipsim_textbuf_printf(b, "  %s\n", ipsim__xp_outcomes[k].name);
+            const char *un = ipsim__xp_outcomes[k].units;
             for (size_t p = 0; p < P; p++)
                 ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p],
-                                     num(m[p], x1, sizeof x1), num(d[p], x2, sizeof x2),
-                                     num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
+                                     ipsim__fmt_in(m[p], un, x1, sizeof x1),
+                                     ipsim__fmt_in(d[p], un, x2, sizeof x2),
+                                     ipsim__fmt_in(lo[p], un, x3, sizeof x3),
+                                     ipsim__fmt_in(hi[p], un, x4, sizeof x4));
         }
         free(m);
         free(d);
@@ -108,9 +104,12 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
             b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
         for (size_t p = 0; p < P; p++)
             ipsim_textbuf_printf(
-                b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n", pn[p],
-                num(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2), num(al[p], x3, sizeof x3),
-                num(ah[p], x4, sizeof x4), num(s[p], x5, sizeof x5));
+                b,
+                "    %-34s extra cost %14s   arrivals %10s [%s, %s]   visitors' gross on-site "
+                "spending %14s\n",
+                pn[p], ipsim__fmt_cny(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2),
+                num(al[p], x3, sizeof x3), num(ah[p], x4, sizeof x4),
+                ipsim__fmt_cny(s[p], x5, sizeof x5));
     }
     free(c);
     free(a);
@@ -432,6 +431,11 @@ static void report(sbuf *b, hid_t f, const char *path)
     }
     if (strcmp(design, "arms") == 0) {
         report_arms(b, f, pn, np);
+        if (an_has(f, "variations"))
+            ipsim__swr_report_variations(b, f, pn, np);
+    } else if (strcmp(design, "response") == 0) {
+        report_means(b, f, pn, np);
+        ipsim__swr_report_response(b, f, np);
     } else {
         report_means(b, f, pn, np);
         if (strcmp(design, "factorial") == 0) {
