@@ -48,10 +48,15 @@ const char *ipsim__fmt_cny(double x, char *buf, size_t len)
     char t[64];
     if (!isfinite(x))
         snprintf(buf, len, "n/a");
-    else if (fabs(x) >= MILLION)
-        snprintf(buf, len, "%s M CNY", x / MILLION >= GROUP_FROM || x / MILLION <= -GROUP_FROM
-                                           ? grouped(x / MILLION, t, sizeof t)
-                                           : (snprintf(t, sizeof t, "%.1f", x / MILLION), t));
+    else if (fabs(x) >= MILLION) {
+        /* millions with one decimal, the whole part grouped */
+        double m = fabs(x) / MILLION, whole = floor(m + 0.05);
+        int tenth = (int)floor((m + 0.05 - whole) * 10.0);
+        if (tenth > 9)
+            tenth = 9;
+        grouped(whole, t, sizeof t);
+        snprintf(buf, len, "%s%s.%d M CNY", x < 0 ? "-" : "", t, tenth);
+    }
     else
         snprintf(buf, len, "%s CNY", ipsim__fmt_num(x, t, sizeof t));
     return buf;

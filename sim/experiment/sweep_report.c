@@ -61,6 +61,13 @@ static char **names_read(hid_t f, const char *path, size_t max, size_t *n)
     return c >= 1 && c <= (long long)max ? ipsim_h5_read_strings(f, path, 1, n) : NULL;
 }
 
+/* Is point name pn the reference arm ref (of any variation: "ref@VAR")? */
+static int is_ref(const char *pn, const char *ref)
+{
+    size_t n = strlen(ref);
+    return strncmp(pn, ref, n) == 0 && (pn[n] == '\0' || pn[n] == '@');
+}
+
 static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
 {
     char ref[XP_NAME_MAX] = "?", x1[48], x2[48], x3[48], x4[48], x5[48];
@@ -69,9 +76,12 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         ipsim_h5_attr_text(g, "reference", ref, sizeof ref);
         H5Gclose(g);
     }
+    int by_variation = H5Lexists(f, "point_variation", H5P_DEFAULT) > 0 && strchr(ref, '@');
+    if (by_variation)
+        *strchr(ref, '@') = '\0'; /* the reference arm of each variation */
     ipsim_textbuf_printf(
-        b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
-        ref);
+        b, "\npaired differences against the reference arm \"%s\"%s (mean over replicates, 95%% CI)\n",
+        ref, by_variation ? " of the same variation" : "");
     for (int k = 0; k < OUT_COUNT; k++) {
         size_t n1, n2, n3, n4;
         double *m = an_read(f, "mean", ipsim__xp_outcomes[k].name, P, &n1);
@@ -126,7 +136,7 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
                              "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n",
                              ref);
         for (size_t p = 0; p < P; p++) {
-            if (strcmp(pn[p], ref) == 0)
+            if (is_ref(pn[p], ref))
                 continue;
             ipsim_textbuf_printf(b, "  %s\n", pn[p]);
             for (size_t m = 0; m < nm; m++)
@@ -146,7 +156,7 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n",
                              ref);
         for (size_t p = 0; p < P; p++)
-            for (int sg = 0; sg < IPSIM_N_SEGMENTS && strcmp(pn[p], ref) != 0; sg++)
+            for (int sg = 0; sg < IPSIM_N_SEGMENTS && !is_ref(pn[p], ref); sg++)
                 ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p],
                                      ipsim_segment_names[sg], num(d[p * 2 + sg], x1, sizeof x1),
                                      num(lo[p * 2 + sg], x2, sizeof x2),

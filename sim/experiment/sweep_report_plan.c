@@ -52,9 +52,18 @@ static char **read_names(hid_t f, const char *path, size_t *n)
 /* "value [low, high]" in the outcome's units. */
 static const char *interval(double m, double lo, double hi, const char *units, char *buf, size_t len)
 {
-    char a[64], b[64], c[64];
-    snprintf(buf, len, "%s [%s, %s]", ipsim__fmt_in(m, units, a, sizeof a),
-             ipsim__fmt_in(lo, units, b, sizeof b), ipsim__fmt_in(hi, units, c, sizeof c));
+    char a[48], b[48], c[48];
+    ipsim__fmt_in(m, units, a, sizeof a);
+    ipsim__fmt_in(lo, units, b, sizeof b);
+    ipsim__fmt_in(hi, units, c, sizeof c);
+    if (strcmp(units, "CNY") == 0) { /* "937.4 M CNY [845.9 M, 1,029.0 M]" */
+        char *u;
+        if ((u = strstr(b, " CNY")) != NULL)
+            *u = '\0';
+        if ((u = strstr(c, " CNY")) != NULL)
+            *u = '\0';
+    }
+    snprintf(buf, len, "%s [%s, %s]", a, b, c);
     return buf;
 }
 
