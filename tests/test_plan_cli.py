@@ -201,6 +201,14 @@ def test_variations_layout_and_analysis():
         # the per-point analysis is paired within each variation too
         check(np.isclose(f["analysis/diff/cec_arrivals"][5], (y[5] - y[4]).mean()),
               "/analysis/diff against the reference of the same variation")
+    # shards of a sweep with variations merge into the same file
+    for k in (1, 2):
+        p = ipsim("sweep", exp, "-o", tmp("var.%d.h5" % k), "-q", "--shard", "%d/2" % k)
+        check(p.returncode == 0, "shard %d/2" % k, p)
+    p = ipsim("merge", tmp("var_merged.h5"), tmp("var.1.h5"), tmp("var.2.h5"), "-q")
+    check(p.returncode == 0, "merge", p)
+    r = h5same(tmp("var_merged.h5"), out)
+    check(r.returncode == 0, "merged shards == the unsharded sweep: " + r.stderr)
     # each variation equals a separate sweep with its overrides applied
     for v, var in enumerate(VARIATIONS):
         sep = tmp("sep_%d.h5" % v)
