@@ -17,6 +17,10 @@ is drawn depends on the file's design (root attribute `design`):
              outcome against the parameter with the most values, one line
              per combination of the others;
   lhs        scatter of each point's replicate mean against each parameter;
+  response   response curves (/analysis/response): per outcome, the
+             incremental outcome against the spend, paired against the first
+             level (95% t interval), and the marginal return per 10,000 CNY
+             of the step from the previous level (with its interval);
   arms       use scripts/plot_compare.py.
 Markers, line styles, hatching and printed values make every figure readable
 in greyscale. Needs Debian's python3-matplotlib, h5py, numpy.
@@ -243,7 +247,64 @@ def lhs(sw, outcomes):
     return fig
 
 
-DRAW = {"factorial": factorial, "sobol": sobol, "morris": morris, "grid": grid, "lhs": lhs}
+def response(sw, outcomes):
+    """Incremental outcome (left axis, line) and marginal return (right
+    axis, bars) against spend, from /analysis/response."""
+    import h5py
+    with h5py.File(sw.path, "r") as f:
+        if "analysis/response" not in f:
+            sys.exit(f"plot_sweep.py: {sw.path}: no /analysis/response (an unfinished sweep?)")
+        g = f["analysis/response"]
+        pname, path = g.attrs.get("name", "level"), g.attrs.get("path", "")
+        pname = pname.decode() if isinstance(pname, bytes) else str(pname)
+        path = path.decode() if isinstance(path, bytes) else str(path)
+        data = {o: {k: g[o][k][...] for k in g[o]} for o in outcomes if o in g}
+    outs = [o for o in outcomes if o in data]
+    fig, rows, cols = grid_axes(len(outs), cols=2, h=3.6, w=13)
+    for ax, name in zip(panels(fig, len(outs), rows, cols), outs):
+        d = data[name]
+        title, ylabel, div = label(sw, name)
+        x = d["spend_cny"] / 1e6
+        m, lo, hi = d["incremental_mean"] / div, d["incremental_lo"] / div, d["incremental_hi"] / div
+        ax.fill_between(x, lo, hi, color="0.85", lw=0, label="95% interval (paired)")
+        ax.plot(x, m, color="black", marker="o", mfc="white", lw=1.5, label="incremental (vs the first level)")
+        ax.axhline(0, color="0.4", lw=0.6)
+        ax.set_xlabel(f"spend over the first level (M CNY): {pname}", fontsize=9)
+        ax.set_ylabel(f"incremental {ylabel}", fontsize=8)
+        ax.set_title(f"{title[0].upper() + title[1:]}: response to spend", fontsize=10)
+        ax.grid(True, color="0.85", lw=0.5)
+        ax2 = ax.twinx()
+        mm, ml, mh = d["marginal_mean"], d["marginal_lo"], d["marginal_hi"]
+        ok = np.isfinite(mm)
+        if ok.any():
+            xm = (x[1:] + x[:-1]) / 2
+            w = np.diff(x) * 0.5
+            ax2.bar(xm[ok[1:]], mm[1:][ok[1:]], width=w[ok[1:]], color="none", edgecolor="0.35", hatch="///",
+                    lw=0.8, label="marginal per 10,000 CNY (step from the level before)")
+            ax2.errorbar(xm[ok[1:]], mm[1:][ok[1:]],
+                         yerr=[mm[1:][ok[1:]] - ml[1:][ok[1:]], mh[1:][ok[1:]] - mm[1:][ok[1:]]],
+                         ls="none", color="0.35", capsize=3, lw=0.9)
+        unit = sw.units.get(name, "1")
+        ax2.set_ylabel(f"marginal {'people' if unit == '1' else unit} per 10,000 CNY", fontsize=8)
+        a0, a1 = ax.get_ylim()  # the zero of both axes on one line
+        b0, b1 = ax2.get_ylim()
+        frac = -a0 / (a1 - a0) if a1 > a0 else 0.0
+        if 0.0 < frac < 1.0 and b1 > 0:
+            if b0 >= 0 or -b0 / (b1 - b0) < frac:
+                b0 = -frac * b1 / (1.0 - frac)
+            else:
+                b1 = -b0 * (1.0 - frac) / frac
+            ax2.set_ylim(b0, b1)
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="upper left")
+    fig.suptitle(f"Response curve of {path or pname}: incremental outcome and marginal return "
+                 f"({sw.replicates} replicates, common random numbers)", fontsize=11)
+    return fig
+
+
+DRAW = {"factorial": factorial, "sobol": sobol, "morris": morris, "grid": grid, "lhs": lhs,
+        "response": response}
 
 
 def figure(sw, outcomes=None):
@@ -264,7 +325,7 @@ def main():
         sys.exit(f"plot_sweep.py: {a.file}: an arms comparison; use scripts/plot_compare.py for it")
     if sw.design not in DRAW:
         sys.exit(f"plot_sweep.py: {a.file}: unknown design '{sw.design}' (known: {', '.join(DRAW)}, arms)")
-    if not sw.analysis and sw.design in ("factorial", "sobol", "morris"):
+    if not sw.analysis and sw.design in ("factorial", "sobol", "morris", "response"):
         sys.exit(f"plot_sweep.py: {a.file}: no /analysis (an unmerged shard or an unfinished sweep?); "
                  "run 'ipsim merge' or 'ipsim sweep ... --resume' first")
     outs = a.outcomes.split(",") if a.outcomes else None

@@ -98,6 +98,36 @@ with tempfile.TemporaryDirectory() as tmp:
     texts = " ".join(ax.get_title() + " " + ax.get_xlabel() for ax in fig.axes).replace("\n", " ")
     check("gross on-site spending" in texts and "Return" not in texts, "spending is the visitors' gross on-site spending")
 
+    # plot_sweep: the response curve of a response design
+    exp = os.path.join(tmp, "resp.json")
+    with open(exp, "w") as fh:
+        import json
+        json.dump({"name": "resp", "description": "test: response to the campaign budget", "replicates": 2,
+                   "scale": 40000, "outcomes": ["arrivals", "cec_arrivals"],
+                   "design": {"type": "response", "name": "budget",
+                              "path": "interventions[saturation_shanghai_shenzhen].cost_cny",
+                              "levels": [0, 2e7, 4e7], "scenario": os.path.join(sc, "campaign_shanghai_shenzhen.json")}},
+                  fh)
+    resp = os.path.join(tmp, "resp.h5")
+    p = subprocess.run([BIN, "sweep", exp, "-o", resp, "--quiet", "--threads", "1"], capture_output=True, text=True)
+    check(p.returncode == 0, f"response sweep (exit {p.returncode}) {p.stderr[-300:]}")
+    rprefix = os.path.join(tmp, "resp_pic")
+    p = subprocess.run([sys.executable, os.path.join(SRC, "scripts", "plot_sweep.py"), resp, "-o", rprefix],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, f"plot_sweep.py on a response design: exit {p.returncode} {p.stderr[-500:]}")
+    for ext, magic in (("png", b"\x89PNG"), ("svg", b"<?xml")):
+        path = f"{rprefix}.{ext}"
+        head = open(path, "rb").read(5) if os.path.exists(path) else b""
+        check(head.startswith(magic) and os.path.getsize(path) > 20000, f"response curve {ext} written")
+    import plot_sweep  # noqa: E402
+    from ipsim_results import Sweep  # noqa: E402
+    rfig = plot_sweep.figure(Sweep(resp, "test"))
+    titles = [ax.get_title() for ax in rfig.axes if ax.get_title()]
+    ylabels = [ax.get_ylabel() for ax in rfig.axes]
+    check(len(titles) == 2 and all("response to spend" in t for t in titles)
+          and sum("marginal" in y and "per 10,000 CNY" in y for y in ylabels) == 2,
+          "one response panel per outcome, with the marginal return per 10,000 CNY")
+
     # number formats
     from ipsim_results import fmt_ci, fmt_cny, fmt_people, cost_per  # noqa: E402
     check(fmt_ci("spending_cny", 937416000, 845873667, 1028958333, signed=False) == "937.4 M CNY [845.9 M to 1,029.0 M]",

@@ -60,13 +60,38 @@ ipsim_status ipsim_experiment_compare(const char *const *paths, int n, ipsim_exp
 ipsim_status ipsim_experiment_use_posterior(ipsim_experiment *e, const char *path, int draws,
                                             char *err, size_t errlen);
 
+/* Overrides from the command line, written into the experiment before it
+ * is read (so the sweep file's /experiment and its identity hold them, and
+ * --resume or merge with other overrides is refused):
+ *   sets      "PATH=VALUE": added to the experiment's "set" (applied
+ *             together to the base scenario and to every arm's scenario
+ *             file, before each point's own overrides);
+ *   arm_sets  "ARM:PATH=VALUE": added to the "set" of arm ARM of an arms
+ *             design (after the arm's own overrides in the file).
+ * VALUE is JSON, or a bare word taken as a string (as ipsim_scenario_set). */
+typedef struct ipsim_experiment_overrides {
+    const char *const *sets;
+    int n_sets;
+    const char *const *arm_sets;
+    int n_arm_sets;
+} ipsim_experiment_overrides;
+
+/* ipsim_experiment_load and ipsim_experiment_compare with overrides (ov
+ * may be NULL: none). An assignment without '=' or an arm that is not in
+ * the design gives IPSIM_ERR_USAGE, err naming it and the arms there are. */
+ipsim_status ipsim_experiment_load_with(const char *path, const ipsim_experiment_overrides *ov,
+                                        ipsim_experiment **out, char *err, size_t errlen);
+ipsim_status ipsim_experiment_compare_with(const char *const *paths, int n,
+                                           const ipsim_experiment_overrides *ov,
+                                           ipsim_experiment **out, char *err, size_t errlen);
+
 /* Free e and everything it owns (its name becomes invalid). NULL: no-op. */
 void ipsim_experiment_destroy(ipsim_experiment *e);
 
 /* The experiment's "name"; owned by e, valid until e is destroyed; "" for
  * a NULL e. */
 const char *ipsim_experiment_name(const ipsim_experiment *e);
-/* "arms", "factorial", "grid", "lhs", "sobol" or "morris" (static; "" for a
+/* "arms", "factorial", "grid", "lhs", "sobol", "morris" or "response" (static; "" for a
  * NULL e). */
 const char *ipsim_experiment_design(const ipsim_experiment *e);
 /* Points of the design (each a scenario); 0 for a NULL e. */

@@ -119,6 +119,18 @@ ipsim_status ipsim_scenario_load_buffer(const char *json, size_t len, const char
  * scenario is re-validated; on failure the scenario is left unchanged. */
 ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char *err, size_t errlen);
 
+/* Apply n overrides together and validate the scenario once, so their
+ * order never matters (simulation.start and simulation.end may both move
+ * past each other's old value). Each assignment is as for
+ * ipsim_scenario_set, applied in order to the resolved document (a later
+ * one may name what an earlier one added); a path that is found nowhere or
+ * a malformed value fails at once, with *failed (may be NULL) its index;
+ * when the result is not a valid scenario *failed is -1 (0 when n is 1)
+ * and err names every assignment ("--set a=1 --set b=2: json.path:
+ * expected ..."). On failure sc is unchanged. n == 0 is a no-op. */
+ipsim_status ipsim_scenario_set_all(ipsim_scenario *sc, const char *const *assignments, int n,
+                                    int *failed, char *err, size_t errlen);
+
 /* The resolved scenario (base merged, overrides applied, every default
  * filled in) as JSON text; the caller frees it with free(). NULL on OOM
  * or for a NULL sc. */

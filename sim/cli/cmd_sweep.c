@@ -231,11 +231,14 @@ int cli_cmd_sweep(const cli_command *cmd, cli_options *o)
         return cli_usage_error(cmd->name, "missing -o OUT.h5 (where to write the results)");
     if (!o->resume && !o->dry_run && (rc = cli_check_output_path(o->output, o->force)) != 0)
         return rc;
-    st = ipsim_experiment_load(o->args[0], &e, err, sizeof err);
+    ipsim_experiment_overrides ov = {o->sets, o->n_sets, o->arms, o->n_arms};
+    st = ipsim_experiment_load_with(o->args[0], &ov, &e, err, sizeof err);
     if (st != IPSIM_OK)
         return cli_fail(st, err,
                         st == IPSIM_ERR_NOINPUT
                             ? "check the experiment path; experiments live in scenarios/experiments/"
+                        : st == IPSIM_ERR_USAGE
+                            ? "see 'ipsim sweep --help' (--set PATH=VALUE, --arm NAME:PATH=VALUE)"
                             : "fix the experiment file (see README.md, section Experiments)");
     rc = use_posterior(cmd, e, o);
     if (rc < 0)
@@ -256,7 +259,9 @@ int cli_cmd_compare(const cli_command *cmd, cli_options *o)
         return cli_usage_error(cmd->name, "--shard is for 'ipsim sweep'; write an experiment file");
     if (!o->resume && (rc = cli_check_output_path(o->output, o->force)) != 0)
         return rc;
-    st = ipsim_experiment_compare((const char *const *)o->args, o->n_args, &e, err, sizeof err);
+    ipsim_experiment_overrides ov = {o->sets, o->n_sets, o->arms, o->n_arms};
+    st = ipsim_experiment_compare_with((const char *const *)o->args, o->n_args, &ov, &e, err,
+                                       sizeof err);
     if (st != IPSIM_OK)
         return cli_fail(st, err, st == IPSIM_ERR_NOINPUT ? "check the scenario paths" : NULL);
     rc = use_posterior(cmd, e, o);

@@ -45,20 +45,19 @@ int cli_load_scenario(const char *path, const cli_options *o, int hint_validate,
                      "'ipsim schema')");
         return cli_fail(st, err, hint);
     }
-    for (i = 0; i < o->n_sets; i++) {
-        err[0] = '\0';
-        st = ipsim_scenario_set(sc, o->sets[i], err, sizeof err);
-        if (st != IPSIM_OK) {
-            if (*err)
-                cli_msg("%s", err); /* the library names the assignment */
-            else
-                cli_msg("--set %s: %s", o->sets[i], ipsim_strerror(st));
-            cli_msg("use --set json.path=value with a path of the resolved scenario "
-                    "(see 'ipsim resolve %s')",
-                    path);
-            ipsim_scenario_destroy(sc);
-            return ipsim_status_exit_code(st == IPSIM_ERR_USAGE ? IPSIM_ERR_DATA : st);
-        }
+    /* every --set at once, validated once: their order never matters */
+    err[0] = '\0';
+    st = ipsim_scenario_set_all(sc, o->sets, o->n_sets, &i, err, sizeof err);
+    if (st != IPSIM_OK) {
+        if (*err)
+            cli_msg("%s", err); /* the library names the assignment(s) */
+        else
+            cli_msg("--set %s: %s", i >= 0 ? o->sets[i] : "...", ipsim_strerror(st));
+        cli_msg("use --set json.path=value with a path of the resolved scenario "
+                "(see 'ipsim resolve %s')",
+                path);
+        ipsim_scenario_destroy(sc);
+        return ipsim_status_exit_code(st == IPSIM_ERR_USAGE ? IPSIM_ERR_DATA : st);
     }
     *out = sc;
     return 0;

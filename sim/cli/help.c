@@ -50,7 +50,8 @@ const char cli_help_run[] =
     "                            simulation.days)\n"
     "      --set=PATH=VALUE      override one value of the scenario, e.g.\n"
     "                            --set 'markets[Shanghai].cec_share=0.4'; VALUE is JSON,\n"
-    "                            a bare word is a string; may be repeated\n"
+    "                            a bare word is a string; may be repeated: all are\n"
+    "                            applied together and checked once (order never matters)\n"
     "      --max-memory=BYTES    refuse to build a model needing more memory; suffixes K,\n"
     "                            M, G, T (binary); 0 = no limit (default: 90% of the\n"
     "                            available RAM)\n"
@@ -125,12 +126,21 @@ const char cli_help_schema[] =
 const char cli_help_sweep[] =
     "Usage: ipsim sweep EXPERIMENT.json -o OUT.h5 [OPTION]...\n"
     "Run an experiment: every point of its design (arms, factorial, grid, lhs, sobol,\n"
-    "morris) times every replicate, with common random numbers (replicate r of every\n"
-    "point uses the same seed and random streams, so point differences are paired).\n"
-    "Write the outcomes and their analysis to OUT.h5 and print the analysis.\n"
+    "morris, response) under each of its variations (if any), times every replicate,\n"
+    "with common random numbers (replicate r of every point uses the same seed and\n"
+    "random streams, so point differences are paired). Write the outcomes and their\n"
+    "analysis to OUT.h5 and print the analysis (with variations: where the verdict\n"
+    "flips; response: incremental outcome, marginal return, cost per extra).\n"
     "\n"
     "Options:\n"
     "  -o, --output=OUT.h5       sweep file to write (required)\n"
+    "      --set=PATH=VALUE      add an override to the experiment's \"set\": applied,\n"
+    "                            all together, to the base scenario and to every arm's\n"
+    "                            scenario file before each point's own overrides; may\n"
+    "                            be repeated; recorded in OUT.h5 (/experiment), so\n"
+    "                            --resume and merge refuse other --set values\n"
+    "      --arm=NAME:PATH=VALUE add an override to arm NAME's \"set\" (arms designs;\n"
+    "                            an unknown NAME is exit 64); may be repeated\n"
     "      --replicates=R        replicates per point (default: the experiment's)\n"
     "      --scale=PEOPLE        people per agent (default: the experiment's, else the\n"
     "                            scenario's)\n"
@@ -167,7 +177,11 @@ const char cli_help_sweep[] =
     "      -o results/ssd.h5 --replicates 12 --scale 5000\n"
     "  ipsim sweep scenarios/experiments/mechanisms_factorial.json -o results/f.h5 --resume\n"
     "  ipsim sweep scenarios/experiments/sensitivity_sobol.json -o results/s.3.h5 --shard 3/8\n"
-    "  mpirun -np 8 ipsim sweep scenarios/experiments/mechanisms_factorial.json -o results/f.h5\n";
+    "  mpirun -np 8 ipsim sweep scenarios/experiments/mechanisms_factorial.json -o results/f.h5\n"
+    "  ipsim sweep scenarios/experiments/shanghai_shenzhen_vs_dispersed.json -o results/a.h5 \\\n"
+    "      --arm 'shanghai_shenzhen:interventions[saturation_shanghai_shenzhen].start=2025-09-01' \\\n"
+    "      --arm 'shanghai_shenzhen:interventions[saturation_shanghai_shenzhen].end=2025-11-30'\n"
+    "  ipsim sweep scenarios/experiments/shanghai_shenzhen_robustness.json -o results/rob.h5\n";
 
 const char cli_help_compare[] =
     "Usage: ipsim compare BASE.json ARM.json... -o OUT.h5 [OPTION]...\n"
@@ -176,12 +190,17 @@ const char cli_help_compare[] =
     "Prints each outcome's mean per arm, the paired difference against the reference\n"
     "with a 95% confidence interval, and the return per 10,000 CNY of extra cost.\n"
     "\n"
-    "Options: -o, --replicates, --scale, --threads, --resume, --max-memory, --force,\n"
-    "--posterior, --draws, -q, -v, -h as for 'ipsim sweep'.\n"
+    "Options: -o, --set, --arm, --replicates, --scale, --threads, --resume,\n"
+    "--max-memory, --force, --posterior, --draws, -q, -v, -h as for 'ipsim sweep'\n"
+    "(--set applies to every file; --arm NAME takes the arm's name, that of its\n"
+    "scenario).\n"
     "\n" EXIT_STATUS_TEXT "\n"
     "Examples:\n"
     "  ipsim compare scenarios/jiamusi_baseline.json scenarios/campaign_dispersed.json \\\n"
-    "      scenarios/campaign_shanghai_shenzhen.json -o results/cmp.h5 --replicates 8\n";
+    "      scenarios/campaign_shanghai_shenzhen.json -o results/cmp.h5 --replicates 8\n"
+    "  ipsim compare scenarios/jiamusi_baseline.json scenarios/campaign_shanghai_shenzhen.json \\\n"
+    "      -o results/cmp10.h5 --arm \\\n"
+    "      'campaign_shanghai_shenzhen:interventions[saturation_shanghai_shenzhen].cost_cny=1e7'\n";
 
 const char cli_help_merge[] =
     "Usage: ipsim merge OUT.h5 SHARD.h5...\n"

@@ -42,7 +42,8 @@ enum {
     OPT_TABLE,
     OPT_LIST,
     OPT_POSTERIOR,
-    OPT_DRAWS
+    OPT_DRAWS,
+    OPT_ARM
 };
 
 #define RUNS (CLI_RUN | CLI_SWEEP | CLI_COMPARE) /* commands that run models */
@@ -75,7 +76,7 @@ static const option_spec option_table[] = {
     {"threads", 0, required_argument, OPT_THREADS, RUNS | CLI_CALIBRATE},
     {"scale", 0, required_argument, OPT_SCALE, RUNS},
     {"days", 0, required_argument, OPT_DAYS, CLI_RUN},
-    {"set", 0, required_argument, OPT_SET, CLI_RUN | CLI_VALIDATE | CLI_RESOLVE},
+    {"set", 0, required_argument, OPT_SET, CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | SWEEPS},
     {"max-memory", 0, required_argument, OPT_MAX_MEMORY, RUNS},
     {"resume", 0, no_argument, OPT_RESUME, SWEEPS | CLI_CALIBRATE},
     {"dry-run", 0, no_argument, OPT_DRY_RUN, SWEEPS | CLI_CALIBRATE},
@@ -85,6 +86,7 @@ static const option_spec option_table[] = {
     {"list", 0, no_argument, OPT_LIST, CLI_EXPORT},
     {"posterior", 0, required_argument, OPT_POSTERIOR, SWEEPS},
     {"draws", 0, required_argument, OPT_DRAWS, SWEEPS},
+    {"arm", 0, required_argument, OPT_ARM, SWEEPS},
     {"quiet", 'q', no_argument, 'q', ALL_COMMANDS},
     {"verbose", 'v', no_argument, 'v', ALL_COMMANDS & ~CLI_MERGE},
     {"help", 'h', no_argument, 'h', ALL_COMMANDS},
@@ -245,6 +247,7 @@ static int take_option(const cli_command *cmd, int c, const char *arg, cli_optio
     case 'o': o->output = arg; break;
     case OPT_FORCE: o->force = 1; break;
     case OPT_SET: o->sets[o->n_sets++] = arg; break;
+    case OPT_ARM: o->arms[o->n_arms++] = arg; break;
     case OPT_SEED:
         if (parse_u64(arg, UINT64_MAX, &o->seed) != 0)
             return cli_usage_error(cmd->name,
@@ -334,7 +337,8 @@ int cli_parse_options(const cli_command *cmd, int argc, char **argv, cli_options
     opterr = 0;
     optind = 1;
     o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
-    if (!o->sets) {
+    o->arms = calloc((size_t)argc + 1, sizeof *o->arms);
+    if (!o->sets || !o->arms) {
         cli_msg("out of memory");
         return ipsim_status_exit_code(IPSIM_ERR_NOMEM);
     }
@@ -370,4 +374,6 @@ void cli_options_free(cli_options *o)
 {
     free(o->sets);
     o->sets = NULL;
+    free(o->arms);
+    o->arms = NULL;
 }

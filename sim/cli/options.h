@@ -37,6 +37,8 @@ typedef struct {
     int quiet, verbose, force;
     const char **sets; /* --set assignments, in order (owned; cli_options_free) */
     int n_sets;
+    const char **arms; /* sweep, compare: --arm NAME:PATH=VALUE, in order (owned) */
+    int n_arms;
     int n_args; /* positional arguments (point into argv) */
     char **args;
     int replicates;       /* sweep, compare: 0 = the experiment's */

@@ -19,7 +19,7 @@
 #include "json/json_path.h"
 
 const char *const ipsim__xp_design_names[XP_N_DESIGNS] = {
-    "arms", "factorial", "grid", "lhs", "sobol", "morris"};
+    "arms", "factorial", "grid", "lhs", "sobol", "morris", "response"};
 
 /* ---- points ------------------------------------------------------------- */
 
@@ -529,6 +529,7 @@ ipsim_status ipsim__xp_build_design(xp_builder *b, const cJSON *d)
     switch (b->e->type) {
     case XP_ARMS: return build_arms(b, d);
     case XP_FACTORIAL: return build_factorial(b, d);
+    case XP_RESPONSE: return ipsim__xp_build_response(b, d);
     default: return build_sampled(b, d);
     }
 }

@@ -166,8 +166,8 @@ char *ipsim__xp_join_path(const char *dir, const char *rel)
 static ipsim_status parse_top(xp_builder *b, const cJSON *root)
 {
     static const char *const keys[] = {"name",  "description", "base",       "replicates", "seed",
-                                       "scale", "outcomes",    "keep_daily", "design",
-                                       "windows", "ratios", NULL};
+                                       "scale", "outcomes",    "keep_daily", "design",     "set",
+                                       "variations", "windows", "ratios", NULL};
     ipsim_experiment *e = b->e;
     ipsim_status st;
     const char *s;
@@ -280,10 +280,12 @@ static ipsim_status parse_top(xp_builder *b, const cJSON *root)
             type = k;
     if (type < 0)
         return t ? ipsim__xp_expected(&b->c, "design.type",
-                                      "one of arms, factorial, grid, lhs, sobol, morris", t)
+                                      "one of arms, factorial, grid, lhs, sobol, morris, response",
+                                      t)
                  : ipsim__xp_say(&b->c, IPSIM_ERR_DATA, "design.type: missing (required)");
     e->type = (xp_design)type;
-    if ((st = ipsim__xp_build_design(b, d)) != IPSIM_OK)
+    if ((st = ipsim__xp_build_design(b, d)) != IPSIM_OK ||
+        (st = ipsim__xp_build_variations(b, root)) != IPSIM_OK)
         return st;
     /* base: a path, or an inline scenario object */
     v = cJSON_GetObjectItemCaseSensitive(root, "base");
@@ -338,6 +340,12 @@ ipsim_status ipsim__xp_from_json(const cJSON *root, const char *label, const cha
 
 ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, char *err, size_t errlen)
 {
+    return ipsim_experiment_load_with(path, NULL, out, err, errlen);
+}
+
+ipsim_status ipsim_experiment_load_with(const char *path, const ipsim_experiment_overrides *ov,
+                                        ipsim_experiment **out, char *err, size_t errlen)
+{
     char *text = NULL, why[1024] = "";
     size_t len = 0;
     cJSON *root = NULL;
@@ -355,6 +363,10 @@ ipsim_status ipsim_experiment_load(const char *path, ipsim_experiment **out, cha
     if (st != IPSIM_OK) {
         if (err && errlen)
             snprintf(err, errlen, "%s: %s", path, why);
+        return st;
+    }
+    if ((st = ipsim__xp_apply_overrides(root, ov, err, errlen)) != IPSIM_OK) {
+        cJSON_Delete(root);
         return st;
     }
     const char *slash = strrchr(path, '/');
@@ -387,6 +399,13 @@ static void arm_name_of(const char *path, int i, char *buf, size_t len)
 
 ipsim_status ipsim_experiment_compare(const char *const *paths, int n, ipsim_experiment **out,
                                       char *err, size_t errlen)
+{
+    return ipsim_experiment_compare_with(paths, n, NULL, out, err, errlen);
+}
+
+ipsim_status ipsim_experiment_compare_with(const char *const *paths, int n,
+                                           const ipsim_experiment_overrides *ov,
+                                           ipsim_experiment **out, char *err, size_t errlen)
 {
     if (out)
         *out = NULL;
@@ -445,9 +464,11 @@ ipsim_status ipsim_experiment_compare(const char *const *paths, int n, ipsim_exp
         cJSON_Delete(arms);
     }
     ipsim_status st = IPSIM_ERR_NOMEM;
-    if (ok)
+    if (ok && (st = ipsim__xp_apply_overrides(root, ov, err, errlen)) != IPSIM_OK)
+        ok = 0;
+    else if (ok)
         st = ipsim__xp_from_json(root, "compare", NULL, out, err, errlen);
-    else if (err && errlen)
+    else if (st == IPSIM_ERR_NOMEM && err && errlen)
         snprintf(err, errlen, "out of memory");
     cJSON_Delete(root);
     if (st == IPSIM_OK && (st = ipsim__xp_prepare(*out, err, errlen)) != IPSIM_OK) {
@@ -486,6 +507,7 @@ void ipsim_experiment_destroy(ipsim_experiment *e)
     ipsim__xp_post_free(e->post);
     free(e->windows);
     free(e->ratios);
+    ipsim__xp_free_variations(e);
     free(e);
 }
 

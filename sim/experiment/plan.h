@@ -53,6 +53,7 @@ typedef enum {
     XP_LHS,
     XP_SOBOL,
     XP_MORRIS,
+    XP_RESPONSE, /* spend levels on one path, paired against the first (response.c) */
     XP_N_DESIGNS
 } xp_design;
 extern const char *const ipsim__xp_design_names[XP_N_DESIGNS]; /* designs.c */
@@ -131,7 +132,32 @@ struct ipsim_experiment {
     struct xp_ratio *ratios;
     int n_ratios;
     char start_text[16]; /* the reference scenario's start_date (windows) */
+    /* The experiment's "set" (variations.c): overrides applied together to
+     * the base and to every arm's scenario file, before the points' own. */
+    xp_set *gsets;
+    int n_gsets;
+    /* "variations" (variations.c): point v * n_design + p is design point p
+     * under variation v, whose overrides come before the point's own.
+     * n_var 0: none (n_design == n_points). */
+    int n_var;
+    int n_design;
+    char (*var_name)[XP_NAME_MAX];
+    char **var_desc; /* [n_var], "" when not given */
+    char **var_set;  /* [n_var] the variation's "set" as compact JSON */
+    char (*var_where)[80];
 };
+
+/* The first point of the variation point p belongs to, and the point its
+ * paired differences are taken against (arms: the reference arm of the same
+ * variation; response: the first level of the same variation). */
+static inline int ipsim__xp_block_start(const ipsim_experiment *e, int p)
+{
+    return e->n_var > 0 ? p / e->n_design * e->n_design : 0;
+}
+static inline int ipsim__xp_ref_of(const ipsim_experiment *e, int p)
+{
+    return ipsim__xp_block_start(e, p) + e->reference;
+}
 
 /* ---- experiment.c ------------------------------------------------------ */
 
@@ -144,6 +170,9 @@ ipsim_status ipsim__xp_from_json(const cJSON *root, const char *label, const cha
 /* Effective replicates and scale of a sweep with these options. */
 int ipsim__xp_replicates(const ipsim_experiment *e, const ipsim_sweep_options *o);
 double ipsim__xp_scale(const ipsim_experiment *e, const ipsim_sweep_options *o);
+
+/* Free what the "set" and "variations" of e hold (variations.c). */
+void ipsim__xp_free_variations(ipsim_experiment *e);
 
 /* ---- units.c ----------------------------------------------------------- */
 

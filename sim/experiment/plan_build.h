@@ -98,4 +98,30 @@ ipsim_status ipsim__xp_check_shape(const ipsim_experiment *e, const xp_point *pt
  * points themselves are checked when their units run (point_check.c). */
 ipsim_status ipsim__xp_check_rest(ipsim_experiment *e, char *err, size_t errlen);
 
+/* ---- "set" and "variations" (variations.c) ----------------------------- */
+
+/* Read the experiment's "set" and "variations" (root is the experiment
+ * object) after its design is built: the points become the cross product
+ * of variations and design points. */
+ipsim_status ipsim__xp_build_variations(xp_builder *b, const cJSON *root);
+
+/* Apply the n overrides sets to sc together, validated once; err says
+ * "ORIGIN: WHERE: "PATH" = VALUE (WHO): why" (who: "point NAME", ...). */
+ipsim_status ipsim__xp_apply_sets(const ipsim_experiment *e, ipsim_scenario *sc, const char *who,
+                                  const xp_set *sets, int n, char *err, size_t errlen);
+
+/* Apply the experiment's "set" to the base and to every arm's scenario
+ * (after they are loaded). */
+ipsim_status ipsim__xp_apply_global_sets(ipsim_experiment *e, char *err, size_t errlen);
+
+/* Write the command line's overrides ov (NULL: none) into the experiment
+ * root (overrides.c): "set" and design.arms[NAME].set. */
+ipsim_status ipsim__xp_apply_overrides(cJSON *root, const ipsim_experiment_overrides *ov, char *err,
+                                       size_t errlen);
+
+/* ---- the response design (response.c) ---------------------------------- */
+
+/* Expand a design {"type": "response", ...} into its levels. */
+ipsim_status ipsim__xp_build_response(xp_builder *b, const cJSON *d);
+
 #endif /* IPSIM_PLAN_BUILD_H */

@@ -128,7 +128,7 @@ static int analyse_points(an_ctx *a, double *y)
                     ipsim__an_mean_sd(y + (size_t)p * R * n + i, R, (size_t)n, &m[o], &sd[o], NULL);
                     if (e->type == XP_ARMS) {
                         for (int r = 0; r < R; r++) {
-                            col[r] = y[((size_t)e->reference * R + r) * n + i];
+                            col[r] = y[((size_t)ipsim__xp_ref_of(e, p) * R + r) * n + i];
                             col[R + r] = y[((size_t)p * R + r) * n + i];
                         }
                         an_ci c = ipsim__an_paired_diff(col, col + R, R);
@@ -175,7 +175,7 @@ static int analyse_points(an_ctx *a, double *y)
                 for (int q = 0; q < 3 && rc == 0; q++) {
                     double *ret = m; /* reuse as scratch after writing means */
                     for (int p = 0; p < P; p++) {
-                        double extra = e->cost[p] - e->cost[e->reference];
+                        double extra = e->cost[p] - e->cost[ipsim__xp_ref_of(e, p)];
                         ret[p] = extra > 0 ? rv[q][p] / (extra / 10000.0) : NAN;
                     }
                     char nm[64];
@@ -188,7 +188,7 @@ static int analyse_points(an_ctx *a, double *y)
     }
     if (e->type == XP_ARMS && rc == 0) {
         for (int p = 0; p < P; p++)
-            m[p] = e->cost[p] - e->cost[e->reference];
+            m[p] = e->cost[p] - e->cost[ipsim__xp_ref_of(e, p)];
         rc = an_write(a, "per_10k_cny", "extra_cost_cny", 1, pt, m, "CNY",
                       "intervention cost over the reference arm's");
         if (rc == 0)
@@ -521,6 +521,8 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc)
         rc = analyse_sobol(&a, y, ym);
     if (rc == 0 && e->type == XP_MORRIS)
         rc = analyse_morris(&a, y, ym);
+    if (rc == 0 && (e->n_var > 0 || e->type == XP_RESPONSE))
+        rc = ipsim__swf_analysis_plan(w, d, a.g); /* sweep_plan_out.c */
     if (rc == 0 && a.n_warn > 0 && ipsim_h5_attr_str(a.g, "warnings", a.warnings) < 0)
         rc = ipsim__swf_fail(w, "analysis");
     if (a.g >= 0)

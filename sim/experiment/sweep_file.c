@@ -424,6 +424,8 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
         if (rc == 0)
             rc = ipsim__swf_variable(w, w->file, "cost_cny", 1, &dim, &sc[SC_POINT], e->cost, "CNY",
                                      "sum of the cost_cny of the point's interventions");
+        if (rc == 0 && e->n_var > 0)
+            rc = ipsim__swf_variations(w, d, sc[SC_POINT]);
     }
     if (rc == 0) {
         hid_t g = ipsim__swf_group(w, w->file, "design");

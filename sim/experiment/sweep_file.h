@@ -18,6 +18,8 @@
  *   /point /replicate /market /segment [/parameter] [/day]   scales
  *   /point_name [point]   /cost_cny [point] (sum of interventions' cost)
  *   /design/<parameter> [point]
+ *   /variations/name, description, set [variation], /point_variation [point]
+ *                         (experiments with "variations" only)
  *   /outcomes/<metric> [point][replicate]
  *   /outcomes_by_market/<metric> [point][replicate][market]
  *   /outcomes_by_segment/<metric> [point][replicate][segment]
@@ -36,6 +38,7 @@
 
 #include "experiment/plan.h"
 #include "experiment/sweep.h"
+#include "base/textbuf.h"
 
 /* What a sweep file is written from: the experiment and every unit's
  * record ([unit][nv] values, SW_* state, seconds; unit = point * R +
@@ -148,5 +151,24 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc);
 /* /analysis/posterior of a complete sweep run under --posterior, in the
  * open group analysis (sweep_analysis_post.c); 0 or -1. */
 int ipsim__swf_analysis_posterior(sw_h5 *w, const sweep_data *d, hid_t analysis, const hid_t *sc);
+
+/* ---- variations and response designs (sweep_plan_out.c) ---------------- */
+
+/* /variations/{name, description, set} and /point_variation [point] of an
+ * experiment with variations (nothing without); 0 or -1. */
+int ipsim__swf_variations(sw_h5 *w, const sweep_data *d, hid_t point_scale);
+
+/* /analysis/variations/<outcome>/... (variations) and
+ * /analysis/response/<outcome>/... (response design) in the open group
+ * analysis; 0 or -1. */
+int ipsim__swf_analysis_plan(sw_h5 *w, const sweep_data *d, hid_t analysis);
+
+/* ---- the planner's parts of the report (sweep_report_plan.c) ---------- */
+
+/* The per-variation table (arms with variations): pn the P point names. */
+void ipsim__swr_report_variations(ipsim_textbuf *b, hid_t f, char **pn, size_t P);
+
+/* The response curve of a response design of L levels. */
+void ipsim__swr_report_response(ipsim_textbuf *b, hid_t f, size_t L);
 
 #endif /* IPSIM_SWEEP_FILE_H */

@@ -20,6 +20,7 @@
 
 #include <hdf5.h>
 
+#include "experiment/numfmt.h"
 #include "experiment/plan.h"
 #include "experiment/sweep_file.h"
 #include "experiment/windows.h"
@@ -34,19 +35,11 @@ typedef ipsim_textbuf sbuf;
 #define SIGNIFICANT 0.05 /* adjusted p-value below which an interaction is shown */
 #define WARN_TEXT 4096   /* the longest "warnings" attribute read */
 
-/* 1234567.8 -> "1.23e+06"-free readable text: integers grouped, small
- * numbers with 3 significant digits. */
+/* Readable numbers: people grouped ("1,620,000"), small numbers with 3
+ * significant digits (numfmt.c). */
 static const char *num(double x, char *buf, size_t len)
 {
-    if (!isfinite(x))
-        snprintf(buf, len, "n/a");
-    else if (fabs(x) >= 1000)
-        snprintf(buf, len, "%.0f", x);
-    else if (fabs(x) >= 1)
-        snprintf(buf, len, "%.2f", x);
-    else
-        snprintf(buf, len, "%.3g", x);
-    return buf;
+    return ipsim__fmt_num(x, buf, len);
 }
 
 /* analysis/STAT/METRIC when it holds exactly want numbers (else NULL, *n
@@ -93,6 +86,25 @@ static char **outcome_list(hid_t f, size_t *n)
     return all;
 }
 
+/* Is point name pn the reference arm ref (of any variation: "ref@VAR")? */
+static int is_ref(const char *pn, const char *ref)
+{
+    size_t n = strlen(ref);
+    return strncmp(pn, ref, n) == 0 && (pn[n] == '\0' || pn[n] == '@');
+}
+
+/* The units of outcome `name` (built-in, or a window's "WINDOW.metric"):
+ * "CNY" for money, so the report prints it as such; "" otherwise. */
+static const char *units_of(const char *name)
+{
+    static const char cny[] = "spending_cny";
+    for (int k = 0; k < OUT_COUNT; k++)
+        if (strcmp(name, ipsim__xp_outcomes[k].name) == 0)
+            return ipsim__xp_outcomes[k].units;
+    size_t n = strlen(name), m = sizeof cny - 1;
+    return n > m && name[n - m - 1] == '.' && strcmp(name + n - m, cny) == 0 ? "CNY" : "";
+}
+
 static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
 {
     size_t no = 0;
@@ -103,9 +115,12 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         ipsim_h5_attr_text(g, "reference", ref, sizeof ref);
         H5Gclose(g);
     }
+    int by_variation = H5Lexists(f, "point_variation", H5P_DEFAULT) > 0 && strchr(ref, '@');
+    if (by_variation)
+        *strchr(ref, '@') = '\0'; /* the reference arm of each variation */
     ipsim_textbuf_printf(
-        b, "\npaired differences against the reference arm \"%s\" (mean over replicates, 95%% CI)\n",
-        ref);
+        b, "\npaired differences against the reference arm \"%s\"%s (mean over replicates, 95%% CI)\n",
+        ref, by_variation ? " of the same variation" : "");
     for (size_t k = 0; k < no; k++) {
         size_t n1, n2, n3, n4;
         double *m = an_read(f, "mean", on[k], P, &n1);
@@ -114,10 +129,13 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         double *hi = an_read(f, "diff_ci_high", on[k], P, &n4);
         if (m && d && lo && hi && n1 == P && n2 == P && n3 == P && n4 == P) {
             ipsim_textbuf_printf(b, "  %s\n", on[k]);
+            const char *un = units_of(on[k]);
             for (size_t p = 0; p < P; p++)
                 ipsim_textbuf_printf(b, "    %-34s %16s   diff %14s  [%s, %s]\n", pn[p],
-                                     num(m[p], x1, sizeof x1), num(d[p], x2, sizeof x2),
-                                     num(lo[p], x3, sizeof x3), num(hi[p], x4, sizeof x4));
+                                     ipsim__fmt_in(m[p], un, x1, sizeof x1),
+                                     ipsim__fmt_in(d[p], un, x2, sizeof x2),
+                                     ipsim__fmt_in(lo[p], un, x3, sizeof x3),
+                                     ipsim__fmt_in(hi[p], un, x4, sizeof x4));
         }
         free(m);
         free(d);
@@ -135,9 +153,12 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
             b, "\nreturn per 10,000 CNY of extra intervention cost (vs the reference)\n");
         for (size_t p = 0; p < P; p++)
             ipsim_textbuf_printf(
-                b, "    %-34s extra cost %14s CNY   arrivals %10s [%s, %s]   spend %12s CNY\n", pn[p],
-                num(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2), num(al[p], x3, sizeof x3),
-                num(ah[p], x4, sizeof x4), num(s[p], x5, sizeof x5));
+                b,
+                "    %-34s extra cost %14s   arrivals %10s [%s, %s]   visitors' gross on-site "
+                "spending %14s\n",
+                pn[p], ipsim__fmt_cny(c[p], x1, sizeof x1), num(a[p], x2, sizeof x2),
+                num(al[p], x3, sizeof x3), num(ah[p], x4, sizeof x4),
+                ipsim__fmt_cny(s[p], x5, sizeof x5));
     }
     free(c);
     free(a);
@@ -154,7 +175,7 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
                              "\nCEC arrivals by market: paired difference against \"%s\" (95%% CI)\n",
                              ref);
         for (size_t p = 0; p < P; p++) {
-            if (strcmp(pn[p], ref) == 0)
+            if (is_ref(pn[p], ref))
                 continue;
             ipsim_textbuf_printf(b, "  %s\n", pn[p]);
             for (size_t m = 0; m < nm; m++)
@@ -174,7 +195,7 @@ static void report_arms(sbuf *b, hid_t f, char **pn, size_t P)
         ipsim_textbuf_printf(b, "\narrivals by segment: paired difference against \"%s\" (95%% CI)\n",
                              ref);
         for (size_t p = 0; p < P; p++)
-            for (int sg = 0; sg < IPSIM_N_SEGMENTS && strcmp(pn[p], ref) != 0; sg++)
+            for (int sg = 0; sg < IPSIM_N_SEGMENTS && !is_ref(pn[p], ref); sg++)
                 ipsim_textbuf_printf(b, "    %-34s %-11s %14s  [%s, %s]\n", pn[p],
                                      ipsim_segment_names[sg], num(d[p * 2 + sg], x1, sizeof x1),
                                      num(lo[p * 2 + sg], x2, sizeof x2),
@@ -550,6 +571,11 @@ static void report(sbuf *b, hid_t f, const char *path)
     }
     if (strcmp(design, "arms") == 0) {
         report_arms(b, f, pn, np);
+        if (an_has(f, "variations"))
+            ipsim__swr_report_variations(b, f, pn, np);
+    } else if (strcmp(design, "response") == 0) {
+        report_means(b, f, pn, np);
+        ipsim__swr_report_response(b, f, np);
     } else {
         report_means(b, f, pn, np);
         if (strcmp(design, "factorial") == 0) {

@@ -103,13 +103,13 @@ static ipsim_status point_scenario(const ipsim_experiment *e, int p, ipsim_scena
         snprintf(err, errlen, "%s: out of memory", e->origin);
         return IPSIM_ERR_NOMEM;
     }
-    for (int i = 0; i < pt->n_sets; i++) {
-        ipsim_status st = ipsim__xp_apply_set(e, *out, pt, &pt->sets[i], err, errlen);
-        if (st != IPSIM_OK) {
-            ipsim_scenario_destroy(*out);
-            *out = NULL;
-            return st;
-        }
+    char who[XP_NAME_MAX + 8];
+    snprintf(who, sizeof who, "point %s", pt->name);
+    ipsim_status st = ipsim__xp_apply_sets(e, *out, who, pt->sets, pt->n_sets, err, errlen);
+    if (st != IPSIM_OK) {
+        ipsim_scenario_destroy(*out);
+        *out = NULL;
+        return st;
     }
     return IPSIM_OK;
 }
@@ -219,6 +219,8 @@ ipsim_status ipsim__xp_prepare(ipsim_experiment *e, char *err, size_t errlen)
                 return st;
             }
         }
+    if ((st = ipsim__xp_apply_global_sets(e, err, errlen)) != IPSIM_OK)
+        return st;
     int ref = e->type == XP_ARMS ? e->reference : 0;
     const ipsim_scenario *rs = e->own[ref] ? e->own[ref] : e->base;
     const sc_data *rd = ipsim_scenario_data(rs);

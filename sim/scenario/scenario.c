@@ -453,15 +453,50 @@ static int replace_node(cJSON *parent, cJSON *node, cJSON *value)
     return 0;
 }
 
-/* Apply "path=value" to the resolved document and validate it whole;
- * sc is unchanged on failure (contract in ipsim.h). */
-ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char *err, size_t errlen)
+/* The text messages name an assignment by: "--set PATH=VALUE", a long
+ * value shortened; NULL when out of memory. */
+static char *assignment_origin(const char *assignment)
+{
+    enum { SHOWN_VALUE = 40 };
+    const char *eq = find_equals(assignment);
+    char shown[SHOWN_VALUE + 4];
+    size_t plen = eq ? (size_t)(eq - assignment) : strlen(assignment);
+    char *path = malloc(plen + 1);
+    if (path == NULL)
+        return NULL;
+    memcpy(path, assignment, plen);
+    path[plen] = '\0';
+    snprintf(shown, sizeof shown, "%.*s%s", SHOWN_VALUE, eq ? eq + 1 : "",
+             eq && strlen(eq + 1) > SHOWN_VALUE ? "..." : "");
+    char *origin = concat3("--set ", path, "=");
+    if (origin) {
+        char *full = concat3(origin, shown, "");
+        free(origin);
+        origin = full;
+    }
+    free(path);
+    return origin;
+}
+
+/* The resolved form of doc (validated, every default filled in), or NULL
+ * when doc is not a valid scenario (or out of memory). */
+static cJSON *normalised(const cJSON *doc)
+{
+    sc_data *data = calloc(1, sizeof *data);
+    cJSON *json = NULL;
+    if (data && ipsim_scenario_fields_fill(doc, "--set", data, NULL, 0, NULL, 0) == IPSIM_OK)
+        json = ipsim_scenario_fields_emit(data);
+    free(data);
+    return json;
+}
+
+/* Apply one "path=value" to the document *doc (not validated). When the
+ * path is not in *doc but is in its resolved form (a key an earlier
+ * assignment of the same call left to its default), *doc is replaced by
+ * that form and the path looked up again. */
+static ipsim_status edit_doc(cJSON **doc, const char *assignment, char *err, size_t errlen)
 {
     char why[1024];
-    if (sc == NULL || assignment == NULL) {
-        say(err, errlen, "ipsim_scenario_set: scenario and assignment must not be NULL");
-        return IPSIM_ERR_USAGE;
-    }
     const char *eq = find_equals(assignment);
     if (eq == NULL) {
         say(err, errlen, "--set %s: expected PATH=VALUE, such as markets[2].population=100",
@@ -476,35 +511,24 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
     }
     memcpy(path, assignment, plen);
     path[plen] = '\0';
-    /* messages name the assignment; a long value is shortened */
-    enum { SHOWN_VALUE = 40 };
-    char shown[SHOWN_VALUE + 4];
-    snprintf(shown, sizeof shown, "%.*s%s", SHOWN_VALUE, eq + 1,
-             strlen(eq + 1) > SHOWN_VALUE ? "..." : "");
-    char *origin = concat3("--set ", path, "=");
-    if (origin) {
-        char *full = concat3(origin, shown, "");
-        free(origin);
-        origin = full;
-    }
-    cJSON *doc = cJSON_Duplicate(sc->json, 1);
-    sc_data *data = calloc(1, sizeof *data);
     cJSON *value = NULL;
     ipsim_status s = IPSIM_OK;
-    if (origin == NULL || doc == NULL || data == NULL) {
-        say(err, errlen, "out of memory");
-        s = IPSIM_ERR_NOMEM;
-        goto done;
-    }
     cJSON *node = NULL, *parent = NULL;
     /* ARRAY[+]=VALUE appends VALUE to the array */
     int append = plen >= 3 && strcmp(path + plen - 3, "[+]") == 0;
     if (append)
         path[plen - 3] = '\0';
-    if (ipsim_json_path_find(doc, path, &node, &parent, why, sizeof why) != IPSIM_OK) {
-        say(err, errlen, "--set %s: %s", path, why);
-        s = IPSIM_ERR_DATA;
-        goto done;
+    if (ipsim_json_path_find(*doc, path, &node, &parent, why, sizeof why) != IPSIM_OK) {
+        cJSON *full = normalised(*doc);
+        if (full && ipsim_json_path_find(full, path, &node, &parent, NULL, 0) == IPSIM_OK) {
+            cJSON_Delete(*doc);
+            *doc = full;
+        } else {
+            cJSON_Delete(full);
+            say(err, errlen, "--set %s: %s", path, why);
+            s = IPSIM_ERR_DATA;
+            goto done;
+        }
     }
     if (append) {
         if (!cJSON_IsArray(node)) {
@@ -521,7 +545,7 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
             goto done;
         }
         value = NULL; /* owned by doc now */
-        goto validate;
+        goto done;
     }
     if (parent == NULL) {
         say(err, errlen, "--set %s: cannot replace the whole scenario", path);
@@ -537,10 +561,73 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
         goto done;
     }
     value = NULL; /* owned by doc now */
-validate:
-    s = ipsim_scenario_fields_fill(doc, origin, data, err, errlen, NULL, 0);
-    if (s != IPSIM_OK)
+done:
+    cJSON_Delete(value);
+    free(path);
+    return s;
+}
+
+/* Messages about several assignments name them all, up to this many bytes. */
+#define SET_ORIGIN_MAX 400
+
+/* Apply every assignment to a copy of the resolved document, then validate
+ * it once; sc is unchanged on failure (contract in ipsim.h). */
+ipsim_status ipsim_scenario_set_all(ipsim_scenario *sc, const char *const *assignments, int n,
+                                    int *failed, char *err, size_t errlen)
+{
+    if (failed)
+        *failed = -1;
+    if (sc == NULL || (assignments == NULL && n > 0) || n < 0) {
+        say(err, errlen, "ipsim_scenario_set: scenario and assignment must not be NULL");
+        return IPSIM_ERR_USAGE;
+    }
+    for (int i = 0; i < n; i++)
+        if (assignments[i] == NULL) {
+            say(err, errlen, "ipsim_scenario_set: scenario and assignment must not be NULL");
+            return IPSIM_ERR_USAGE;
+        }
+    if (n == 0)
+        return IPSIM_OK;
+    cJSON *doc = cJSON_Duplicate(sc->json, 1);
+    sc_data *data = calloc(1, sizeof *data);
+    char *origin = NULL;
+    ipsim_status s = IPSIM_OK;
+    if (doc == NULL || data == NULL) {
+        say(err, errlen, "out of memory");
+        s = IPSIM_ERR_NOMEM;
         goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        s = edit_doc(&doc, assignments[i], err, errlen);
+        if (s != IPSIM_OK) {
+            if (failed)
+                *failed = i;
+            goto done;
+        }
+    }
+    /* the origin of messages: the one assignment, or all of them */
+    for (int i = 0; i < n; i++) {
+        char *one = assignment_origin(assignments[i]);
+        char *joined = one ? concat3(origin ? origin : "", origin ? " " : "", one) : NULL;
+        free(one);
+        free(origin);
+        origin = joined;
+        if (origin == NULL || strlen(origin) > SET_ORIGIN_MAX)
+            break;
+    }
+    if (origin == NULL) {
+        say(err, errlen, "out of memory");
+        s = IPSIM_ERR_NOMEM;
+        goto done;
+    }
+    if (strlen(origin) > SET_ORIGIN_MAX)
+        snprintf(origin + SET_ORIGIN_MAX - 4, 5, " ...");
+    s = ipsim_scenario_fields_fill(doc, origin, data, err, errlen, NULL, 0);
+    if (s != IPSIM_OK) {
+        if (failed && n == 1)
+            *failed = 0;
+        goto done;
+    }
     cJSON *json = ipsim_scenario_fields_emit(data);
     if (json == NULL) {
         say(err, errlen, "out of memory");
@@ -551,12 +638,21 @@ validate:
     sc->json = json;
     memcpy(&sc->data, data, sizeof *data);
 done:
-    cJSON_Delete(value);
     cJSON_Delete(doc);
     free(data);
     free(origin);
-    free(path);
     return s;
+}
+
+/* Apply "path=value" to the resolved document and validate it whole;
+ * sc is unchanged on failure (contract in ipsim.h). */
+ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char *err, size_t errlen)
+{
+    if (sc == NULL || assignment == NULL) {
+        say(err, errlen, "ipsim_scenario_set: scenario and assignment must not be NULL");
+        return IPSIM_ERR_USAGE;
+    }
+    return ipsim_scenario_set_all(sc, &assignment, 1, NULL, err, errlen);
 }
 
 /* The resolved document as pretty JSON, caller frees; NULL on OOM. */
