@@ -161,7 +161,7 @@ static ipsim_status one_run(ipsim_optimize *op, const ipsim_scenario *sc, int r,
     o.scale = op->scale;
     o.threads = op->opt.threads;
     o.max_memory_bytes = op->opt.max_memory_bytes;
-    o.log = op->opt.log;
+    o.log = op->n_runs == 0 ? op->opt.log : NULL; /* the scale warnings once, not per run */
     o.log_userdata = op->opt.log_userdata;
     if (st == IPSIM_OK)
         st = ipsim_model_create(sc, &o, &m, err, errlen);
