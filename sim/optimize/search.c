@@ -32,7 +32,7 @@
 
 #define BISECT_STEPS 200
 #define UNIT_EPS 1e-9
-#define INITIAL_STEP_SHARE 0.25 /* NLopt's first step: a quarter of an equal share */
+#define INITIAL_STEP_SHARE 0.5 /* NLopt's first step: half an equal share */
 
 /* ---- projection onto the budget ---------------------------------------------- */
 
