@@ -42,7 +42,7 @@ ipsim_status ipsim_optimize_load(const char *path, ipsim_optimize **out, char *e
 /* Options of ipsim_optimize_run; zero-initialise, then call
  * ipsim_optimize_options_init. 0 keeps the problem's value. */
 typedef struct ipsim_optimize_options {
-    int threads;             /* OpenMP threads per model (results do not depend on it) */
+    int threads;             /* OpenMP threads per model, 0 = 1 (results do not depend on it) */
     double max_memory_bytes; /* per model; 0 = no limit */
     ipsim_log_fn log;
     void *log_userdata;

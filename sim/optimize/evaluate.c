@@ -159,7 +159,7 @@ static ipsim_status one_run(ipsim_optimize *op, const ipsim_scenario *sc, int r,
     o.seed = op->seed;
     o.replicate = (uint32_t)r;
     o.scale = op->scale;
-    o.threads = op->opt.threads;
+    o.threads = op->opt.threads > 0 ? op->opt.threads : 1; /* small runs: one thread each */
     o.max_memory_bytes = op->opt.max_memory_bytes;
     o.log = op->n_runs == 0 ? op->opt.log : NULL; /* the scale warnings once, not per run */
     o.log_userdata = op->opt.log_userdata;

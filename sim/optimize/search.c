@@ -205,7 +205,8 @@ static ipsim_status search(ipsim_optimize *op, opt_progress *pg, char *err, size
         ipsim_set_error(err, errlen, "%s: out of memory", op->origin);
         return IPSIM_ERR_NOMEM;
     }
-    nlopt_srand((unsigned long)op->seed); /* for methods that draw (none of the four does today) */
+    /* (no nlopt_srand: it sets NLopt's process-wide state, and none of the
+     * four local methods draws random numbers) */
     int fixed = 1; /* only one allocation is feasible: evaluate it, no search */
     for (int v = 0; v < n; v++)
         fixed &= lo[v] == hi[v] || n == 1;
