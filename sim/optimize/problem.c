@@ -188,8 +188,8 @@ static ipsim_status make_vars(xp_msg *m, ipsim_optimize *op)
             total *= size[k];
     if (total + op->bd->n_interventions > IPSIM_MAX_INTERVENTIONS || total > OPT_MAX_VARS)
         return ipsim__xp_say(m, IPSIM_ERR_DATA,
-                             "variables.split: %ld variables, expected at most %d (%d interventions "
-                             "of the base scenario plus one campaign per variable); pool a dimension",
+                             "variables.split: %ld variables, expected at most %d (one campaign per "
+                             "variable beside the base scenario's %d intervention(s)); pool a dimension",
                              total, IPSIM_MAX_INTERVENTIONS - op->bd->n_interventions < OPT_MAX_VARS
                                         ? IPSIM_MAX_INTERVENTIONS - op->bd->n_interventions
                                         : OPT_MAX_VARS,
