@@ -46,11 +46,12 @@ int cli_cmd_merge(const cli_command *cmd, cli_options *o);
 int cli_cmd_help(const cli_command *cmd, cli_options *o);      /* help.c */
 int cli_cmd_calibrate(const cli_command *cmd, cli_options *o); /* cmd_calibrate.c */
 int cli_cmd_export(const cli_command *cmd, cli_options *o);    /* cmd_export.c */
+int cli_cmd_optimize(const cli_command *cmd, cli_options *o);  /* cmd_optimize.c */
 
 /* Help texts (help.c), one per command. */
 extern const char cli_help_run[], cli_help_validate[], cli_help_resolve[], cli_help_info[],
     cli_help_schema[], cli_help_sweep[], cli_help_compare[], cli_help_merge[], cli_help_help[],
-    cli_help_calibrate[], cli_help_export[];
+    cli_help_calibrate[], cli_help_export[], cli_help_optimize[];
 
 /* Print the overview (--help), the help of one command, the version line. */
 void cli_print_main_help(FILE *f);

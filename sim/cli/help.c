@@ -284,6 +284,38 @@ const char cli_help_export[] =
     "  ipsim export results/jiamusi_baseline.h5 -o results/baseline_csv --table daily,summary\n"
     "  ipsim export results/ssd.h5 --list\n";
 
+const char cli_help_optimize[] =
+    "Usage: ipsim optimize PROBLEM.json -o OUT.h5 [OPTION]...\n"
+    "Split a campaign budget across markets, segments, channels and months so as to\n"
+    "maximise an incremental outcome (cec_arrivals, arrivals, visitor_nights,\n"
+    "spending_cny, or their _per_cny forms), and compare the best allocation with\n"
+    "the plans named in the problem (scenarios/experiments/OPTIMIZE.md). Each\n"
+    "allocation becomes mechanism C campaigns on the base scenario, run on the same\n"
+    "replicates as the base without them (common random numbers); NLopt's COBYLA,\n"
+    "SBPLX, NELDERMEAD or BOBYQA searches within the bounds, spending exactly the\n"
+    "budget in whole minimum units. The best allocation and the plans are then\n"
+    "re-evaluated on fresh replicates (not the ones searched on), with paired 95 %\n"
+    "intervals, the difference best - plan, and each variable's marginal return per\n"
+    "extra 10,000 CNY. Writes OUT.h5 (/allocation, /plans, /convergence) and prints\n"
+    "a summary table.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output=OUT.h5       allocation file to write (required); written to a\n"
+    "                            temp file and renamed when complete\n"
+    "      --force               overwrite OUT.h5 if it exists\n"
+    "      --dry-run             check the problem, describe it and exit\n"
+    "      --threads=N           OpenMP threads per model (default 1: the runs are\n"
+    "                            small; results do not depend on it)\n"
+    "      --max-memory=BYTES    memory cap per model, suffixes K, M, G, T\n"
+    "  -q, --quiet               no progress line and no summary\n"
+    "  -v, --verbose             print informational messages (-vv: debug)\n"
+    "  -h, --help                show this help and exit\n"
+    "\n" EXIT_STATUS_TEXT "\n"
+    "Examples:\n"
+    "  ipsim optimize scenarios/experiments/allocate_spring_20m.json -o results/alloc.h5\n"
+    "  ipsim optimize scenarios/experiments/allocate_spring_20m.json --dry-run\n"
+    "  ipsim info results/alloc.h5\n";
+
 const char cli_help_help[] = "Usage: ipsim help [COMMAND]\n"
                              "Show the help of COMMAND, or the overview without one.\n";
 

@@ -8,7 +8,7 @@
  * (ipsim_status_exit_code). Options are declared once, in the option table
  * of options.c; the commands live in cmd_run.c (run), cmd_inspect.c
  * (validate, resolve, info, schema), cmd_sweep.c (sweep, compare, merge),
- * cmd_export.c (export) and help.c (help, with every help text); summary.c prints their summaries.
+ * cmd_export.c (export), cmd_optimize.c (optimize) and help.c (help, with every help text); summary.c prints their summaries.
  */
 #include <errno.h>
 #include <limits.h>
@@ -41,6 +41,9 @@ static const cli_command commands[] = {
     {"export", CLI_EXPORT, cli_cmd_export, 1, 1, "the result file (OUT.h5)",
      "write a run or sweep file as CSV tables (pandas, R, spreadsheets, EMA Workbench)",
      cli_help_export},
+    {"optimize", CLI_OPTIMIZE, cli_cmd_optimize, 1, 1, "the allocation problem (PROBLEM.json)",
+     "split a campaign budget to maximise an outcome (NLopt), compare with plans",
+     cli_help_optimize},
     {"help", CLI_HELP, cli_cmd_help, 0, 1, "", "show the help of a command", cli_help_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -81,7 +84,7 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fputs("Usage: ipsim COMMAND [OPTION]... [ARGUMENT]...\n", stderr);
         return cli_usage_error(NULL, "missing command (run, validate, resolve, info, schema, sweep, "
-                                     "compare, merge, export, help)");
+                                     "compare, merge, export, optimize, help)");
     }
     if (argv[1][0] == '-') {
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -98,7 +101,7 @@ int main(int argc, char **argv)
     if (!cmd)
         return cli_usage_error(NULL,
                                "unknown command '%s' (commands: run, validate, resolve, info, "
-                               "schema, sweep, compare, merge, export, help)",
+                               "schema, sweep, compare, merge, export, optimize, help)",
                                argv[1]);
 
     memset(&o, 0, sizeof o);

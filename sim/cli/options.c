@@ -50,7 +50,7 @@ enum {
 #define SWEEPS (CLI_SWEEP | CLI_COMPARE)         /* commands that run experiments */
 #define ALL_COMMANDS \
     (CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | CLI_INFO | CLI_SCHEMA | CLI_SWEEP | CLI_COMPARE | \
-     CLI_MERGE | CLI_HELP | CLI_CALIBRATE | CLI_EXPORT)
+     CLI_MERGE | CLI_HELP | CLI_CALIBRATE | CLI_EXPORT | CLI_OPTIMIZE)
 
 #define MAX_LONG_OPTIONS 32 /* rows of option_table, plus the terminator */
 #define OPTSTRING_LEN 64    /* ":" + short forms + their ':' marks */
@@ -69,19 +69,19 @@ typedef struct {
 } option_spec;
 
 static const option_spec option_table[] = {
-    {"output", 'o', required_argument, 'o', RUNS | CLI_CALIBRATE | CLI_EXPORT},
+    {"output", 'o', required_argument, 'o', RUNS | CLI_CALIBRATE | CLI_EXPORT | CLI_OPTIMIZE},
     {"seed", 0, required_argument, OPT_SEED, CLI_RUN | CLI_CALIBRATE},
     {"replicate", 0, required_argument, OPT_REPLICATE, CLI_RUN},
     {"replicates", 0, required_argument, OPT_REPLICATES, SWEEPS},
-    {"threads", 0, required_argument, OPT_THREADS, RUNS | CLI_CALIBRATE},
+    {"threads", 0, required_argument, OPT_THREADS, RUNS | CLI_CALIBRATE | CLI_OPTIMIZE},
     {"scale", 0, required_argument, OPT_SCALE, RUNS},
     {"days", 0, required_argument, OPT_DAYS, CLI_RUN},
     {"set", 0, required_argument, OPT_SET, CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | SWEEPS},
-    {"max-memory", 0, required_argument, OPT_MAX_MEMORY, RUNS},
+    {"max-memory", 0, required_argument, OPT_MAX_MEMORY, RUNS | CLI_OPTIMIZE},
     {"resume", 0, no_argument, OPT_RESUME, SWEEPS | CLI_CALIBRATE},
-    {"dry-run", 0, no_argument, OPT_DRY_RUN, SWEEPS | CLI_CALIBRATE},
+    {"dry-run", 0, no_argument, OPT_DRY_RUN, SWEEPS | CLI_CALIBRATE | CLI_OPTIMIZE},
     {"shard", 0, required_argument, OPT_SHARD, SWEEPS},
-    {"force", 0, no_argument, OPT_FORCE, RUNS | CLI_MERGE | CLI_CALIBRATE | CLI_EXPORT},
+    {"force", 0, no_argument, OPT_FORCE, RUNS | CLI_MERGE | CLI_CALIBRATE | CLI_EXPORT | CLI_OPTIMIZE},
     {"table", 0, required_argument, OPT_TABLE, CLI_EXPORT},
     {"list", 0, no_argument, OPT_LIST, CLI_EXPORT},
     {"posterior", 0, required_argument, OPT_POSTERIOR, SWEEPS},

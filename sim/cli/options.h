@@ -20,7 +20,8 @@ enum {
     CLI_MERGE = 1u << 7,
     CLI_HELP = 1u << 8,
     CLI_CALIBRATE = 1u << 9,
-    CLI_EXPORT = 1u << 10
+    CLI_EXPORT = 1u << 10,
+    CLI_OPTIMIZE = 1u << 11
 };
 
 /* Everything the command line of one command set; zero = not given. */

@@ -64,6 +64,8 @@ static ipsim_status summarize(const char *path, sbuf *b, char *err, size_t errle
     if (ipsim_h5_attr_text(f, "ipsim_kind", kind, sizeof kind) == 0 && strcmp(kind, "run") != 0) {
         if (strcmp(kind, "posterior") == 0)
             ipsim__info_posterior(b, f, path);
+        else if (strcmp(kind, "optimize") == 0)
+            ipsim__info_optimize(b, f, path);
         else
             ipsim__info_list(b, f, path, kind);
         H5Fclose(f);

@@ -24,4 +24,9 @@ void ipsim__info_run(ipsim_textbuf *b, hid_t f, const char *path);
  * with types, shapes and attributes (info_list.c). */
 void ipsim__info_list(ipsim_textbuf *b, hid_t f, const char *path, const char *kind);
 
+/* The summary of an allocation file (ipsim_kind "optimize"): the
+ * problem, the best allocation and the plans' paired differences
+ * (info_optimize.c). */
+void ipsim__info_optimize(ipsim_textbuf *b, hid_t f, const char *path);
+
 #endif /* IPSIM_INFO_H */

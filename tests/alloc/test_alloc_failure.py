@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Allocation-failure suite (issue 10; SQLite's test_malloc.c idea).
 
-For `ipsim validate`, `ipsim run` and `ipsim sweep` on small inputs
-(tests/alloc/small.json, tests/alloc/small_sweep.json), make the N-th
+For `ipsim validate`, `ipsim run`, `ipsim sweep` and the problem loader of
+`ipsim optimize` (--dry-run; the whole optimize as "optimize_run" when
+named) on small inputs (tests/alloc/small.json, small_sweep.json,
+small_optimize.json), make the N-th
 allocation of libipsim, the command line and cJSON fail, for every N from 1
 to the number of allocations the command makes, and require each attempt to
 either
@@ -33,6 +35,7 @@ JOBS = int(os.environ.get("IPSIM_ALLOC_JOBS", "2"))
 STRIDE = int(os.environ.get("IPSIM_ALLOC_STRIDE", "1"))
 SMALL = os.path.join(SRC, "tests", "alloc", "small.json")
 SWEEP = os.path.join(SRC, "tests", "alloc", "small_sweep.json")
+OPTIMIZE = os.path.join(SRC, "tests", "alloc", "small_optimize.json")
 EX_OSERR = 71
 sys.path.insert(0, os.path.join(SRC, "scripts"))
 import h5same  # noqa: E402  (scripts/h5same.py)
@@ -42,7 +45,11 @@ COMMANDS = {
     "validate": (["validate", SMALL], False),
     "run": (["run", SMALL, "-o", "{out}", "--threads", "1", "-q"], True),
     "sweep": (["sweep", SWEEP, "-o", "{out}", "--threads", "1", "-q"], True),
+    "optimize": (["optimize", OPTIMIZE, "--dry-run"], False),  # the problem loader
+    "optimize_run": (["optimize", OPTIMIZE, "-o", "{out}", "--threads", "1", "-q"], True),
 }
+# run only when named (26,000 allocations: twice the sweep's)
+ON_DEMAND = {"optimize_run"}
 
 
 def args_for(name, out):
@@ -114,7 +121,7 @@ def check_command(name, work):
 
 
 def main(argv):
-    names = argv or list(COMMANDS)
+    names = argv or [n for n in COMMANDS if n not in ON_DEMAND]
     problems = []
     with tempfile.TemporaryDirectory(prefix="ipsim-alloc-") as work:
         for name in names:
