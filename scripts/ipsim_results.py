@@ -306,16 +306,17 @@ def save(fig, prefix, dpi=110):
     return out
 
 
-def subset(sw, idx, name_of=None):
+def subset(sw, idx, names=None, ref_name=None):
     """A copy of Sweep sw holding only points idx (in that order), for one
-    variation of a sweep with variations. Its /analysis is dropped (its
-    arrays index all points; every contrast is recomputed from the
-    replicates), the reference becomes the position of sw's reference arm
-    within idx when name_of maps a point to its arm name."""
+    variation of a sweep with variations, its points named `names` (default:
+    their own names) and its reference the point named ref_name (default:
+    sw's reference's name; the first point when absent). Its /analysis is
+    dropped (those arrays index every point): contrasts are recomputed from
+    the replicates."""
     import copy
     idx = list(idx)
     out = copy.copy(sw)
-    out.points = [name_of(p) if name_of else sw.points[p] for p in idx]
+    out.points = list(names) if names is not None else [sw.points[p] for p in idx]
     out.cost = None if sw.cost is None else np.asarray(sw.cost)[idx]
     out.outcomes = {k: v[idx] for k, v in sw.outcomes.items()}
     out.by_market = {k: v[idx] for k, v in sw.by_market.items()}
@@ -323,7 +324,7 @@ def subset(sw, idx, name_of=None):
     out.design_values = {k: np.asarray(v)[idx] for k, v in sw.design_values.items()}
     out.point_variation = np.asarray(sw.point_variation)[idx]
     out.analysis = {}
-    ref_name = name_of(sw.reference) if name_of else sw.points[sw.reference]
+    ref_name = ref_name if ref_name is not None else sw.points[sw.reference]
     out.reference = out.points.index(ref_name) if ref_name in out.points else 0
     return out
 

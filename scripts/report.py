@@ -481,6 +481,7 @@ def build(sw_full, resolved, note, exp_label, prim_section=""):
     nv = f" × {len(sw_full.variations)} variations" if sw_full.variations else ""
     h.append(f"<p class=sub>ipsim comparison report from <code>{E(exp_label)}</code>; "
              f"{P} arms{nv} × {sw.replicates} paired replicates; written {dt.date.today().isoformat()}.</p>")
+    days = A.get("days", 365)
     h.append(decision_top(sw_full, sw))
     h.append(f"<h2>The question</h2><p class=question>{E(q)}</p>")
     if bottom_rows(sw, "cec_arrivals") or bottom_rows(sw, "arrivals"):

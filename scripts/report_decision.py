@@ -154,13 +154,16 @@ def main_variation(sw):
 
 
 def variation_view(sw, k):
-    """The sweep restricted to variation k, its points named by arm."""
-    pts = variation_points(sw).get(k, [])
+    """The sweep restricted to variation k, its points named by arm; the
+    reference is the design's "reference" arm (else the arm at the position
+    of the file's reference point in the first variation)."""
+    vp = variation_points(sw)
     names = arm_names(sw)
-    first = variation_points(sw)[min(variation_points(sw))]
-    pos = {p: i % len(names) for i, p in enumerate(pts)}
-    ref_pos = first.index(sw.reference) if sw.reference in first else 0
-    return subset(sw, pts, lambda p: names[pos[p]] if p in pos else names[ref_pos])
+    first = vp[min(vp)]
+    ref = sw.experiment.get("design", {}).get("reference")
+    if ref not in names:
+        ref = names[first.index(sw.reference)] if sw.reference in first else names[0]
+    return subset(sw, vp.get(k, []), names, ref)
 
 
 def main_view(sw):
@@ -188,7 +191,12 @@ def robustness(sw):
 
 
 def overrides_text(sets):
-    return "; ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in sets.items()) or "(none)"
+    """Overrides in words; money in M CNY."""
+    def val(k, v):
+        if k.endswith("cost_cny") and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return fmt_cny(v)
+        return json.dumps(v, ensure_ascii=False)
+    return "; ".join(f"{k} = {val(k, v)}" for k, v in sets.items()) or "(none)"
 
 
 def robustness_html(sw):
@@ -345,9 +353,11 @@ def response_sentence(name, r):
     last_clear = [i for i in steps if clear(lo[i], hi[i]) and m[i] > 0]
     s = (f"the best step is {fmt_cny(lv[best - 1])} to {fmt_cny(lv[best])}: "
          f"{fmt_ci(name, m[best], lo[best], hi[best])} per 10,000 CNY")
-    tail = [i for i in steps if i > (last_clear[-1] if last_clear else 0)]
+    if not last_clear:
+        return s + "; no step's marginal return is clearly above zero (every interval includes zero)."
+    tail = [i for i in steps if i > last_clear[-1]]
     if tail:
-        s += (f"; from {fmt_cny(lv[tail[0] - 1])} on, the marginal return's interval includes zero "
+        s += (f"; beyond {fmt_cny(lv[tail[0] - 1])}, the marginal return's interval includes zero "
               "(no clear gain from more money)")
     return s + "."
 
