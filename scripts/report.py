@@ -395,6 +395,7 @@ img{width:100%;border:1px solid #ccc}.caveat{border:2px solid #333;padding:10px 
 blockquote{margin:8px 0 8px 10px;padding-left:12px;border-left:4px solid #999;color:#222;font-size:14px}
 figcaption{font-size:13px;color:#333;margin:4px 0 18px}
 ul.bottom li{margin:10px 0;font-size:16px}tr.flip td{background:#e8e8e8;font-weight:bold}
+table.robust td.more{font-size:12px;font-weight:normal}
 .rob,.post{font-size:15px;border-left:5px solid #333;padding:6px 12px;background:#f7f7f7}table.bottom td{font-size:12.5px}
 .warn{border-left:5px solid #333;padding:6px 12px;background:#f2f2f2}ul.sets{margin:4px 0 4px 18px;padding:0}
 """
@@ -483,6 +484,7 @@ def build(sw_full, resolved, note, exp_label, prim_section=""):
              f"{P} arms{nv} × {sw.replicates} paired replicates; written {dt.date.today().isoformat()}.</p>")
     days = A.get("days", 365)
     h.append(decision_top(sw_full, sw))
+    h.append(rd.robustness_html(sw_full))
     h.append(f"<h2>The question</h2><p class=question>{E(q)}</p>")
     if bottom_rows(sw, "cec_arrivals") or bottom_rows(sw, "arrivals"):
         h.append("<h2>Cost per extra visitor</h2>")
@@ -493,7 +495,6 @@ def build(sw_full, resolved, note, exp_label, prim_section=""):
                  f"extra budget divided by the ends of the visitors' interval (no upper bound when that interval "
                  f"reaches zero). Visitors' on-site spending is what they spend at the destination, not a return "
                  f"on the budget.</p>")
-    h.append(rd.robustness_html(sw_full))
     h.append(rd.response_html(sw_full))
     h.append(prim_section)
 

@@ -216,41 +216,49 @@ def robustness_html(sw):
          f"difference in {E(first_many)} over the runner-up, with its 95% interval; <b>flips</b> marks a "
          f"variation whose verdict differs from the main one (another winner, or a tie: the interval "
          f"includes zero).</p>"]
-    h.append(f"<table class=robust><tr><th>variation</th><th>what changes</th><th>{E(first_many)}: winner</th>"
-             f"<th class=num>margin over the runner-up [95% CI]</th><th class=num>CNY per extra "
-             f"{E(OBJECTIVES[[o[0] for o in OBJECTIVES].index(first)][2] or 'unit')}</th><th>verdict</th>"
-             + "".join(f"<th>{E(m)}: winner</th>" for _, m in names[1:]) + "</tr>")
+    short = {"arrivals": "all visitors", "visitor_nights": "visitor-nights", "spending_cny": "on-site spending"}
+    unit = OBJECTIVES[[o[0] for o in OBJECTIVES].index(first)][2] or "unit"
+    h.append(f"<table class=robust><tr><th>variation</th><th>{E(first_many)}: winner</th><th>runner-up</th>"
+             f"<th class=num>margin [95% CI]</th><th class=num>CNY per extra {E(unit)}</th><th>verdict</th>"
+             + ("<th>other objectives: winner</th>" if names[1:] else "") + "</tr>")
     flips = 0
+    notes = []
     for k, per in rows:
         view, v = per[first]
         var = sw.variations[k]
-        what = E(var.get("description") or "") + (
-            f"<br><code>{E(overrides_text(var.get('set') or {}))}</code>" if var.get("set") else
-            ("<br><i>no overrides</i>" if not var.get("description") else ""))
         if v is None:
             continue
+        if var.get("set"):
+            notes.append(f"<li><b>{E(var['name'])}</b>: <code>{E(overrides_text(var['set']))}</code></li>")
+        what = E(var.get("description") or "")
         key, key0 = verdict_key(view, v), verdict_key(main[first][0], main[first][1])
         flip = k != k0 and key != key0
         flips += flip
         win = E(view.points[v["win"]]) if v["clear"] else "<i>tie</i>"
         other = E(view.points[v["other"]])
-        cells = [f"<td><b>{E(var['name'])}</b>{' <i>(main)</i>' if k == k0 else ''}</td><td>{what}</td>",
-                 f"<td>{win}</td><td class=num>{fmt_ci(first, v['m'], v['lo'], v['hi'])} over {other}</td>",
+        cells = [f"<td><b>{E(var['name'])}</b>{' <i>(main)</i>' if k == k0 else ''}"
+                 f"{'<br><span class=sub>' + what + '</span>' if what else ''}</td>",
+                 f"<td>{win}</td><td>{other}</td><td class=num>{fmt_ci(first, v['m'], v['lo'], v['hi'])}</td>",
                  f"<td class=num>{cost_phrase(v['cpe'], v['cpe_lo'], v['cpe_hi']) or 'n/a'}</td>",
                  f"<td>{'<b>flips</b>' if flip else ('main' if k == k0 else 'holds')}</td>"]
-        for n, _ in names[1:]:
+        more = []
+        for n, m in names[1:]:
             vw, vv = per[n]
             if vv is None:
-                cells.append("<td>n/a</td>")
                 continue
             f2 = k != k0 and verdict_key(vw, vv) != verdict_key(main[n][0], main[n][1])
-            cells.append(f"<td>{E(vw.points[vv['win']]) if vv['clear'] else '<i>tie</i>'}"
-                         f"{' <b>(flips)</b>' if f2 else ''}</td>")
+            more.append(f"{E(short.get(n, m))}: {E(vw.points[vv['win']]) if vv['clear'] else '<i>tie</i>'}"
+                        f"{' <b>(flips)</b>' if f2 else ''}")
+        if names[1:]:
+            cells.append(f"<td class=more>{'<br>'.join(more)}</td>")
         h.append(f"<tr{' class=flip' if flip else ''}>" + "".join(cells) + "</tr>")
     h.append("</table>")
     h.append(f"<p class=sub>{flips} of {len(rows) - 1} variations change the verdict on {E(first_many)}. "
              "Each row is computed from the file's replicates: the winner has the largest mean paired difference "
-             "against the reference arm in that variation.</p>")
+             "against the reference arm in that variation; the margin is its paired difference to the runner-up; "
+             "the cost is the winner's extra budget over the reference divided by its paired gain over the "
+             "reference. The overrides of each variation:</p>")
+    h.append("<ul class=sets>" + "".join(notes) + "</ul>")
     return "\n".join(h)
 
 

@@ -54,8 +54,24 @@ def paired_t(d):
     return m, m - half, m + half
 
 
-def variations_file(binary, out, tmp, replicates=3, scale=20000):
-    """A sweep of 3 arms x 3 variations (point v * 3 + p), with the variations layout added."""
+AUTUMN = ("autumn", "the same 20 M CNY in September-November",
+          {a: {f"{k}.end": "2025-11-30", f"{k}.start": "2025-09-01"} for a, k in (("dispersed", DIS),
+                                                                                ("shanghai_shenzhen", SSZ))})
+
+
+def variations_file(binary, out, tmp, replicates=3, scale=20000, variations=None):
+    """A sweep of 3 arms x the variations (default VARIATIONS; point v * 3 + p),
+    with the variations layout added."""
+    global VARIATIONS
+    saved = VARIATIONS
+    VARIATIONS = variations or VARIATIONS
+    try:
+        return _variations_file(binary, out, tmp, replicates, scale)
+    finally:
+        VARIATIONS = saved
+
+
+def _variations_file(binary, out, tmp, replicates, scale):
     arms = []
     for vname, _, per_arm in VARIATIONS:
         for aname, scen in ARMS:

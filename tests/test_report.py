@@ -186,6 +186,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     h2s = re.findall(r"<h2>([^<]*)</h2>", page)
     check(h2s[:2] == ["The bottom line", "The question"], f"the page opens with the bottom line ({h2s[:3]})")
+    # (with variations, the robustness table comes second: checked below)
     top = html.unescape(re.sub(r"<[^>]+>", "", page.split("<h2>The bottom line</h2>")[1].split("<h2>")[0]))
     items = [html.unescape(re.sub(r"<[^>]+>", "", li)) for li in
              re.findall(r"<li>(.*?)</li>", page.split("<h2>The bottom line</h2>")[1].split("<h2>")[0], re.S)]
@@ -225,8 +226,11 @@ with tempfile.TemporaryDirectory() as tmp:
     check(p.returncode == 0, f"report.py on a sweep with variations exit {p.returncode} {p.stderr[-300:]}")
     vp = open(var_html, encoding="utf-8").read() if os.path.exists(var_html) else ""
     rob = vp.split("<h2>Where the verdict flips</h2>")[-1].split("</table>")[0]
-    rrows = {html.unescape(re.sub(r"<[^>]+>", "", r.split("</td>")[0])).split(" (main)")[0].strip():
+    rrows = {html.unescape(re.search(r"<b>(.*?)</b>", r).group(1)):
              html.unescape(re.sub(r"<[^>]+>", " ", r)) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", rob, re.S)[1:]}
+    vh2 = re.findall(r"<h2>([^<]*)</h2>", vp)
+    check(vh2[:3] == ["The bottom line", "Where the verdict flips", "The question"],
+          f"with variations: the bottom line, then the robustness table ({vh2[:3]})")
     check("<h2>Where the verdict flips</h2>" in vp and list(rrows) == [v[0] for v in rf.VARIATIONS],
           f"robustness table: one row per variation ({list(rrows)})")
     with h5py.File(var_h5) as f:
@@ -241,10 +245,11 @@ with tempfile.TemporaryDirectory() as tmp:
         w, oth, (m_, lo_, hi_), _ = verdict_np(y[k], vc[k], 0)
         row = re.sub(r"\s+", " ", rrows.get(vname, ""))
         flip = k > 0 and keys[k] != keys[0]
-        shown = row.split(" over ")[0]
-        ok = (fmt_ci("cec_arrivals", m_, lo_, hi_) + " over " + arm[oth]) in row and \
+        amount = fmt_ci("cec_arrivals", m_, lo_, hi_)
+        shown = row.split(amount)[0]
+        ok = amount in row and shown.rstrip().endswith(arm[oth]) and \
             ((" tie " in shown) if keys[k] == "tie" else (f" {keys[k]} " in shown))
-        check(ok and (("flips" in row.split(" over ")[1].split("(flips)")[0]) == flip),
+        check(ok and (("flips" in row.split(amount)[-1].split("(flips)")[0]) == flip),
               f"robustness, {vname}: winner {keys[k]}, margin {fmt_ci('cec_arrivals', m_, lo_, hi_)} over "
               f"{arm[oth]}, {'flips' if flip else 'holds'} [{row[:200]}]")
     nflip = sum(1 for k in range(1, len(keys)) if keys[k] != keys[0])
