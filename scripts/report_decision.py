@@ -323,28 +323,29 @@ def response_figure(sw, names):
     for c, name in enumerate(names):
         r = response_rows(sw, name)
         x = r["level"] / 1e6
-        div = 1e6 if name == "spending_cny" else 1
-        unit = "M CNY" if name == "spending_cny" else OUTCOMES.get(name, (name, "", 1, name))[3]
+        money = name == "spending_cny"
+        unit = "M CNY" if money else OUTCOMES.get(name, (name, "", 1, name))[3]
+        title = OUTCOMES.get(name, (name,))[0]
         ax = axes[0][c]
+        div = 1e6 if money else 1
         ax.fill_between(x, r["incremental_lo"] / div, r["incremental_hi"] / div, color="0.85", label="95% CI")
         ax.plot(x, r["incremental_mean"] / div, "k-o", ms=4, label="mean")
         ax.axhline(0, color="0.4", ls="--", lw=0.8)
-        ax.set_title(OUTCOMES.get(name, (name,))[0], fontsize=10)
-        ax.set_ylabel(f"incremental {unit} vs zero spend")
+        ax.set_title(f"{title}:\nincrement over zero spend ({unit})", fontsize=9)
         ax.set_xlabel("spend (M CNY)")
         ax = axes[1][c]
         if "marginal_mean" in r:
             xm = (x[1:] + x[:-1]) / 2
-            m, lo, hi = (r[f"marginal_{s}"][1:] / div for s in ("mean", "lo", "hi"))
+            m, lo, hi = (r[f"marginal_{s}"][1:] for s in ("mean", "lo", "hi"))
             ax.errorbar(xm, m, yerr=[m - lo, hi - m], fmt="ks", ms=4, capsize=3)
             ax.axhline(0, color="0.4", ls="--", lw=0.8)
-        ax.set_ylabel(f"marginal {unit} per 10,000 CNY")
+        ax.set_title(f"marginal return: {'CNY of visitors spending' if money else unit}\nper 10,000 CNY more", fontsize=9)
         ax.set_xlabel("spend, middle of the step (M CNY)")
         if c == 0:
             axes[0][c].legend(fontsize=8, loc="upper left")
     fig.suptitle("Response to spend, paired against zero spend (95% intervals)", fontsize=12)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
     thousands(fig)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
