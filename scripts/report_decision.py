@@ -308,8 +308,12 @@ def response_outcomes(sw):
 def response_rows(sw, name):
     """{column: array} of the response curve of `name`."""
     g = lambda c: np.asarray(sw.a(f"response/{name}/{c}"), float)  # noqa: E731
-    cols = ["level"] + [f"{w}_{s}" for w in ("incremental", "marginal", "cost_per_extra") for s in ("mean", "lo", "hi")]
-    return {c: g(c) for c in cols if sw.a(f"response/{name}/{c}") is not None}
+    cols = ["level", "spend_cny"] + [f"{w}_{s}" for w in ("incremental", "marginal", "cost_per_extra")
+                                     for s in ("mean", "lo", "hi")]
+    r = {c: g(c) for c in cols if sw.a(f"response/{name}/{c}") is not None}
+    if "spend_cny" in r:  # the spend at each level (the level itself when it is a budget)
+        r["level"] = r["spend_cny"]
+    return r
 
 
 def response_figure(sw, names):
