@@ -506,51 +506,53 @@ def build(sw_full, resolved, note, exp_label, prim_section=""):
     h.append("</table>")
     h.append(crowding_note(sw))
 
-    # headlines
-    h.append(f"<h2>The answer, with its uncertainty</h2><p>Totals over the {days} simulated days. Each difference "
-             f"is paired: replicate <i>r</i> of every arm uses the same random numbers, so the difference is due to "
-             f"the arms, and the 95% confidence interval (CI) is a paired t interval over the {sw.replicates} "
-             f"replicates. \"No clear difference\" means the interval includes zero.</p><ul class=head>")
-    others = [p for p in range(P) if p != ref]
-    for name in ("cec_arrivals", "arrivals", "spending_cny", "visitor_nights"):
-        if name in sw.outcomes:
-            for i in others[::-1]:
-                h.append(f"<li>{headline(sw, name, i)}</li>")
-    for i in others[::-1]:
-        s = returns_sentence(sw, i)
-        if s:
-            h.append(f"<li>{s}</li>")
-    h.append("</ul><p>Side effects:</p><ul class=head>")
-    for name in ("positive_post_share", "repeat_visit_share", "peak_crowding"):
-        if name in sw.outcomes:
-            for i in others[::-1]:
-                h.append(f"<li>{headline(sw, name, i)}</li>")
-    h.append("</ul>")
+    # for a response curve, the section "Response to spend" replaces the pairwise answer
+    if not (rd.response_outcomes(sw_full) and sw_full.design != "arms"):
+        # headlines
+        h.append(f"<h2>The answer, with its uncertainty</h2><p>Totals over the {days} simulated days. Each difference "
+                 f"is paired: replicate <i>r</i> of every arm uses the same random numbers, so the difference is due to "
+                 f"the arms, and the 95% confidence interval (CI) is a paired t interval over the {sw.replicates} "
+                 f"replicates. \"No clear difference\" means the interval includes zero.</p><ul class=head>")
+        others = [p for p in range(P) if p != ref]
+        for name in ("cec_arrivals", "arrivals", "spending_cny", "visitor_nights"):
+            if name in sw.outcomes:
+                for i in others[::-1]:
+                    h.append(f"<li>{headline(sw, name, i)}</li>")
+        for i in others[::-1]:
+            s = returns_sentence(sw, i)
+            if s:
+                h.append(f"<li>{s}</li>")
+        h.append("</ul><p>Side effects:</p><ul class=head>")
+        for name in ("positive_post_share", "repeat_visit_share", "peak_crowding"):
+            if name in sw.outcomes:
+                for i in others[::-1]:
+                    h.append(f"<li>{headline(sw, name, i)}</li>")
+        h.append("</ul>")
 
-    # numbers table
-    h.append("<h2>All paired differences</h2><table><tr><th>outcome</th><th>contrast</th><th class=num>difference "
-             "[95% CI]</th><th class=num>clear?</th></tr>")
-    for name in sw.outcome_names:
-        title = OUTCOMES.get(name, (name,))[0]
-        unit = UNIT_WORDS.get(name, sw.units.get(name, ""))
-        for i, j, lab in plot_compare.contrasts(sw):
-            m, lo, hi = diff(sw, name, i, j)
-            h.append(f"<tr><td>{E(title)} ({E(unit)})</td><td>{E(lab)}</td>"
-                     f"<td class=num>{E(fmt_ci(name, m, lo, hi))}</td>"
-                     f"<td class=num>{'yes' if clear(lo, hi) else 'no: includes 0'}</td></tr>")
-    h.append("</table>")
+        # numbers table
+        h.append("<h2>All paired differences</h2><table><tr><th>outcome</th><th>contrast</th><th class=num>difference "
+                 "[95% CI]</th><th class=num>clear?</th></tr>")
+        for name in sw.outcome_names:
+            title = OUTCOMES.get(name, (name,))[0]
+            unit = UNIT_WORDS.get(name, sw.units.get(name, ""))
+            for i, j, lab in plot_compare.contrasts(sw):
+                m, lo, hi = diff(sw, name, i, j)
+                h.append(f"<tr><td>{E(title)} ({E(unit)})</td><td>{E(lab)}</td>"
+                         f"<td class=num>{E(fmt_ci(name, m, lo, hi))}</td>"
+                         f"<td class=num>{'yes' if clear(lo, hi) else 'no: includes 0'}</td></tr>")
+        h.append("</table>")
 
-    # figures
-    h.append("<h2>Figures</h2>")
-    h.append(f"<figure><img alt='forest plot of paired differences per outcome' "
-             f"src='{png_uri(plot_compare.figure_outcomes(sw))}'><figcaption>Paired differences with 95% "
-             f"confidence intervals, one panel per outcome, one row per contrast (named on the left); the last "
-             f"two panels are the extra arrivals and the visitors' extra gross on-site spending per 10,000 CNY "
-             f"of extra intervention cost. A dashed line marks no difference.</figcaption></figure>")
-    if sw.by_market:
-        h.append(f"<figure><img alt='paired differences by source market' "
-                 f"src='{png_uri(plot_compare.figure_markets(sw))}'><figcaption>The same contrasts by source "
-                 f"market: where the extra visitors come from.</figcaption></figure>")
+        # figures
+        h.append("<h2>Figures</h2>")
+        h.append(f"<figure><img alt='forest plot of paired differences per outcome' "
+                 f"src='{png_uri(plot_compare.figure_outcomes(sw))}'><figcaption>Paired differences with 95% "
+                 f"confidence intervals, one panel per outcome, one row per contrast (named on the left); the last "
+                 f"two panels are the extra arrivals and the visitors' extra gross on-site spending per 10,000 CNY "
+                 f"of extra intervention cost. A dashed line marks no difference.</figcaption></figure>")
+        if sw.by_market:
+            h.append(f"<figure><img alt='paired differences by source market' "
+                     f"src='{png_uri(plot_compare.figure_markets(sw))}'><figcaption>The same contrasts by source "
+                     f"market: where the extra visitors come from.</figcaption></figure>")
 
     # assumptions
     h.append("<h2>Assumptions</h2>")

@@ -276,6 +276,8 @@ with tempfile.TemporaryDirectory() as tmp:
         all(fmt_ci("cec_arrivals", *(v[i] for v in mg)) in tab for i in range(1, len(rf.LEVELS)))
     check(ok, "response table: incremental and marginal CEC arrivals with intervals, per level, from the file")
     rtop = html.unescape(re.sub(r"<[^>]+>", "", rp.split("<h2>The bottom line</h2>")[1].split("<h2>")[0]))
+    check("The answer, with its uncertainty" not in rp and "All paired differences" not in rp,
+          "a response file: the response section replaces the pairwise answer (no all-pairs forest plot)")
     check(f"spending {fmt_cny(rf.LEVELS[-1])} brings {fmt_ci('cec_arrivals', *(v[-1] for v in inc))}" in rtop,
           "a response file's bottom line: what the top level brings over zero spend")
 
