@@ -14,8 +14,9 @@
     seed, the Shanghai/Shenzhen campaign and the dispersed one; the CLI
     (--versus-file, --json) counts its cases from the paired differences
     (recomputed here with h5py), its box's coverage and density are
-    recounted from the design points; --below on one file; a sweep with
-    another seed is refused;
+    recounted from the design points; the same two plans as variations of
+    one sweep (a FIXTURE made with h5py in the agreed layout) give the same
+    box; --below on one file; a sweep with another seed is refused;
   - report.py --prim BOX.json shows the box.
 """
 import json
@@ -118,6 +119,33 @@ with tempfile.TemporaryDirectory() as tmp:
         check(abs(cov - res["box"]["coverage"]) < 1e-12 and abs(den - res["box"]["density"]) < 1e-12,
               f"real sweep: box coverage {cov:.1%}, density {den:.1%} recounted from the design points")
     check(os.path.getsize(os.path.join(tmp, "traj.png")) > 10000, "real sweep: trajectory figure written")
+    # FIXTURE: the two plans as variations of one sweep (the agreed layout: point v * n + p, /variations,
+    # /point_variation), made by h5py from the two real sweeps: the same problem, so the same box
+    import shutil  # noqa: E402
+    comb = os.path.join(tmp, "combined.h5")
+    shutil.copy(conc, comb)
+    with h5py.File(comb, "r+") as f, h5py.File(disp) as g:
+        for grp in ("outcomes", "design"):
+            for k in list(f[grp]):
+                data = np.concatenate([f[f"{grp}/{k}"][...], g[f"{grp}/{k}"][...]])
+                del f[f"{grp}/{k}"]
+                f[f"{grp}/{k}"] = data
+        names = [n.decode() for n in f["point_name"][...]]
+        del f["point_name"]
+        f.create_dataset("point_name", data=[f"concentrated.{n}" for n in names] + [f"dispersed.{n}" for n in names],
+                         dtype=h5py.string_dtype())
+        f.create_dataset("variations/name", data=["concentrated", "dispersed"], dtype=h5py.string_dtype())
+        f.create_dataset("variations/set", data=["{}", "{}"], dtype=h5py.string_dtype())
+        f["point_variation"] = np.repeat([0, 1], len(names)).astype(np.int32)
+    box2 = os.path.join(tmp, "box2.json")
+    p = subprocess.run([sys.executable, os.path.join(SRC, "scripts", "prim.py"), comb, "--plan", "concentrated",
+                        "--versus", "dispersed", "--threshold", repr(thr), "--json", box2], capture_output=True, text=True)
+    res2 = json.load(open(box2)) if os.path.exists(box2) else {}
+    check(p.returncode == 0 and res2.get("n_cases") == res.get("n_cases") and
+          res2.get("box", {}).get("lo") == res.get("box", {}).get("lo") and
+          res2.get("box", {}).get("hi") == res.get("box", {}).get("hi"),
+          f"plans as variations of one sweep: the same cases and box as two files (exit {p.returncode}) "
+          f"{p.stderr[-200:]}")
     with h5py.File(conc) as f:
         m = f["outcomes/cec_arrivals"][...].mean(axis=1)
     below = float(np.quantile(m, 0.4))
