@@ -280,7 +280,8 @@ def resolve_arms(sw, exe, exp_dir_opt):
             if not f:
                 return {}, f"arm {name} has neither a scenario nor a base"
             cmd = [exe, "resolve", f]
-            for k, v in sets.items():
+            # the experiment's own overrides (key "set") first, then the arm's
+            for k, v in list((sw.experiment.get("set") or {}).items()) + list(sets.items()):
                 cmd += ["--set", f"{k}={json.dumps(v)}"]
             p = subprocess.run(cmd, capture_output=True, text=True)
             if p.returncode != 0:
