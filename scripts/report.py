@@ -396,7 +396,8 @@ img{width:100%;border:1px solid #ccc}.caveat{border:2px solid #333;padding:10px 
 blockquote{margin:8px 0 8px 10px;padding-left:12px;border-left:4px solid #999;color:#222;font-size:14px}
 figcaption{font-size:13px;color:#333;margin:4px 0 18px}
 ul.bottom li{margin:10px 0;font-size:16px}tr.flip td{background:#e8e8e8;font-weight:bold}
-table.robust td.more{font-size:12px;font-weight:normal}
+table.robust td.more{font-size:12px;font-weight:normal}table.robust td.cost{white-space:normal;min-width:90px}
+table.robust{font-size:12.5px}
 .rob,.post{font-size:15px;border-left:5px solid #333;padding:6px 12px;background:#f7f7f7}table.bottom td{font-size:12.5px}
 .warn{border-left:5px solid #333;padding:6px 12px;background:#f2f2f2}ul.sets{margin:4px 0 4px 18px;padding:0}
 """

@@ -234,12 +234,13 @@ def robustness_html(sw):
         key, key0 = verdict_key(view, v), verdict_key(main[first][0], main[first][1])
         flip = k != k0 and key != key0
         flips += flip
-        win = E(view.points[v["win"]]) if v["clear"] else "<i>tie</i>"
+        win = (E(view.points[v["win"]]) if v["clear"] else
+               f"<i>tie</i> <span class=sub>({E(view.points[v['win']])} ahead)</span>")
         other = E(view.points[v["other"]])
         cells = [f"<td><b>{E(var['name'])}</b>{' <i>(main)</i>' if k == k0 else ''}"
                  f"{'<br><span class=sub>' + what + '</span>' if what else ''}</td>",
                  f"<td>{win}</td><td>{other}</td><td class=num>{fmt_ci(first, v['m'], v['lo'], v['hi'])}</td>",
-                 f"<td class=num>{cost_phrase(v['cpe'], v['cpe_lo'], v['cpe_hi']) or 'n/a'}</td>",
+                 f"<td class='num cost'>{cost_phrase(v['cpe'], v['cpe_lo'], v['cpe_hi']) or 'n/a'}</td>",
                  f"<td>{'<b>flips</b>' if flip else ('main' if k == k0 else 'holds')}</td>"]
         more = []
         for n, m in names[1:]:
