@@ -21,7 +21,7 @@ import json
 
 import numpy as np
 
-from ipsim_results import (OUTCOMES, cost_per, diff, fmt_ci, fmt_cny, fmt_value, subset,
+from ipsim_results import (OUTCOMES, cost_per, diff, fmt_ci, fmt_cny, subset,
                            variation_points)
 
 E = html.escape
