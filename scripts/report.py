@@ -2,15 +2,25 @@
 """report.py - a planner's report of a comparison, as one self-contained HTML page.
 
 Usage: scripts/report.py OUT.h5 [-o REPORT.html] [--experiment EXPERIMENT.json]
-                         [--ipsim PATH]
+                         [--ipsim PATH] [--question TEXT] [--prim BOX.json]
 
-OUT.h5 is a file written by `ipsim compare` or by `ipsim sweep` with an arms
-design. The page (default: results/<file stem>_report.html) holds:
-  - the question (the experiment's description);
-  - the bottom line, per objective (core experiential visitors, all
-    visitors): each arm's extra visitors against the reference and what one
-    extra visitor costs (extra budget / extra visitors), with 95% intervals
-    from the paired replicate differences;
+OUT.h5 is a file written by `ipsim compare`, by `ipsim sweep` with an arms
+design (with or without variations and posterior draws), or a response
+curve (/analysis/response). The page (default: results/<file stem>_report.html)
+holds:
+  - the bottom line (scripts/report_decision.py), one sentence per
+    objective (CEC visitors, all visitors, visitor-nights, visitors' gross
+    on-site spending): the plan with the most of it, its paired margin over
+    the runner-up [95% CI] and what one extra unit costs (extra budget /
+    paired gain over the reference), or that the data cannot tell them
+    apart; how the verdict holds across the variations; whether the
+    intervals include parameter uncertainty (posterior draws);
+  - where the verdict flips: one row per variation (a sweep with variations);
+  - the question (the experiment's description) and the cost of one extra
+    visitor and one extra CEC visitor per arm;
+  - the response to spend (a response curve): figure and tables;
+  - where the chosen plan loses (PRIM, scripts/prim.py): from the posterior
+    draws of the file, or a box given with --prim BOX.json;
   - the arms: each arm's own description (an arm made with `set` shows its
     overrides, and the base scenario's description only as the base's), its
     intervention cost, mean arrivals and peak crowding (flagged when above
