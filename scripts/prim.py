@@ -57,6 +57,15 @@ MIN_ROWS = 30          # fewer rows than this: too few for a box to mean anythin
 MIN_CASES = 3          # at least this many cases and non-cases
 
 
+LESS = {"cec_arrivals": "fewer CEC visitors", "arrivals": "fewer visitors", "visitor_nights": "fewer visitor-nights",
+        "spending_cny": "less visitors' gross on-site spending"}
+
+
+def less(outcome):
+    """'fewer CEC visitors' for an outcome's name."""
+    return LESS.get(outcome, f"less {outcome}")
+
+
 class PrimError(Exception):
     """The data do not allow scenario discovery (too few rows or cases)."""
 
@@ -224,7 +233,7 @@ def discover_arms(sw, plan, versus, outcome="cec_arrivals", threshold=0.0, **kw)
     d = np.asarray(y_all[view.points.index(plan)], float) - np.asarray(y_all[view.points.index(versus)], float)
     X = sw.posterior["values"][: len(d)]
     res = prim(X, d < threshold, sw.posterior["parameters"], **kw)
-    res.update(question=f"where {plan} brings less {outcome} than {versus}"
+    res.update(question=f"where {plan} brings {less(outcome)} than {versus}"
                + (f" (by more than {-threshold:g})" if threshold < 0 else ""),
                rows="replicates (posterior draws)", plan=plan, versus=versus, outcome=outcome,
                threshold=threshold, source=os.path.basename(sw.path))
@@ -254,7 +263,7 @@ def discover_variations(sw, plan, versus, outcome="cec_arrivals", threshold=0.0,
         raise PrimError("the two variations do not share their design points")
     d = _paired_mean(sw.outcomes[outcome][a], sw.outcomes[outcome][b])
     res = prim(X, d < threshold, pn, **kw)
-    res.update(question=f"where {plan} brings less {outcome} than {versus}", rows="design points",
+    res.update(question=f"where {plan} brings {less(outcome)} than {versus}", rows="design points",
                plan=plan, versus=versus, outcome=outcome, threshold=threshold, source=os.path.basename(sw.path))
     return res
 
@@ -271,7 +280,7 @@ def discover_files(sw, other, outcome="cec_arrivals", threshold=0.0, **kw):
     d = _paired_mean(sw.outcomes[outcome], other.outcomes[outcome])
     a, b = sw.attrs.get("experiment_name", sw.path), other.attrs.get("experiment_name", other.path)
     res = prim(X, d < threshold, pn, **kw)
-    res.update(question=f"where {a} brings less {outcome} than {b}", rows="design points", plan=a, versus=b,
+    res.update(question=f"where {a} brings {less(outcome)} than {b}", rows="design points", plan=a, versus=b,
                outcome=outcome, threshold=threshold,
                source=f"{os.path.basename(sw.path)} vs {os.path.basename(other.path)}")
     return res
@@ -289,8 +298,8 @@ def discover_below(sw, value, outcome="cec_arrivals", **kw):
 
 # ---------------------------------------------------------------- output
 
-def fmt(x):
-    return f"{x:,.4g}"
+def fmt(x, minus="-"):
+    return f"{x:,.4g}".replace("-", minus)
 
 
 def box_text(res):
@@ -330,9 +339,10 @@ def box_html(res):
         h.append("<table class=prim><tr><th>parameter</th><th class=num>box: from</th><th class=num>to</th>"
                  "<th class=num>sampled range</th></tr>")
         for r in b["restricted"]:
-            h.append(f"<tr><td><code>{E(r['parameter'])}</code></td><td class=num>{fmt(r['lo'])}</td>"
-                     f"<td class=num>{fmt(r['hi'])}</td><td class=num>{fmt(r['data_lo'])} to "
-                     f"{fmt(r['data_hi'])}</td></tr>")
+            M = "\u2212"
+            h.append(f"<tr><td><code>{E(r['parameter'])}</code></td><td class=num>{fmt(r['lo'], M)}</td>"
+                     f"<td class=num>{fmt(r['hi'], M)}</td><td class=num>{fmt(r['data_lo'], M)} to "
+                     f"{fmt(r['data_hi'], M)}</td></tr>")
         h.append("</table>")
     else:
         h.append("<p>PRIM found <b>no region</b>: no box restricting a parameter is denser in cases than the "
