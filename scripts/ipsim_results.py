@@ -100,10 +100,39 @@ class Sweep:
                 self.reference_name = attr(f["analysis"], "reference")
             else:
                 self.reference_name = None
+            self._read_plan_parts(f)
         self.replicates = int(self.attrs.get("replicates") or self.outcomes[next(iter(self.outcomes))].shape[1])
         self.reference = self.points.index(self.reference_name) if self.reference_name in self.points else 0
         self.outcome_names = [k for k in OUTCOMES if k in self.outcomes] + \
             [k for k in self.outcomes if k not in OUTCOMES]
+
+    def _read_plan_parts(self, f):
+        """The planner's additions (scenarios/experiments/README.md): named
+        variations, each point's variation, and posterior draws. Absent parts
+        are empty: variations [] (then every point is variation 0),
+        posterior None."""
+        self.variations = []
+        if "variations/name" in f:
+            names = [text(n) for n in f["variations/name"][...]]
+            desc = ([text(d) for d in f["variations/description"][...]] if "variations/description" in f
+                    else [""] * len(names))
+            sets = []
+            for s in (f["variations/set"][...] if "variations/set" in f else [b"{}"] * len(names)):
+                try:
+                    sets.append(json.loads(text(s)) or {})
+                except ValueError:
+                    sets.append({})
+            self.variations = [{"name": n, "description": d, "set": st} for n, d, st in zip(names, desc, sets)]
+        n = len(self.points)
+        self.point_variation = (f["point_variation"][...].astype(int) if "point_variation" in f
+                                else np.zeros(n, int))
+        self.posterior = None
+        if "posterior_draws/values" in f:
+            self.posterior = {
+                "parameters": [text(p) for p in f["posterior_draws/parameter"][...]]
+                if "posterior_draws/parameter" in f else [],
+                "values": np.asarray(f["posterior_draws/values"][...], float),
+                "source": text(f["posterior_draws/source"][()]) if "posterior_draws/source" in f else ""}
 
     def a(self, key):
         """An /analysis dataset by its path under /analysis, or None."""
@@ -274,4 +303,36 @@ def save(fig, prefix, dpi=110):
     for ext in ("png", "svg"):
         fig.savefig(f"{prefix}.{ext}", dpi=dpi)
         out.append(f"{prefix}.{ext}")
+    return out
+
+
+def subset(sw, idx, names=None, ref_name=None):
+    """A copy of Sweep sw holding only points idx (in that order), for one
+    variation of a sweep with variations, its points named `names` (default:
+    their own names) and its reference the point named ref_name (default:
+    sw's reference's name; the first point when absent). Its /analysis is
+    dropped (those arrays index every point): contrasts are recomputed from
+    the replicates."""
+    import copy
+    idx = list(idx)
+    out = copy.copy(sw)
+    out.points = list(names) if names is not None else [sw.points[p] for p in idx]
+    out.cost = None if sw.cost is None else np.asarray(sw.cost)[idx]
+    out.outcomes = {k: v[idx] for k, v in sw.outcomes.items()}
+    out.by_market = {k: v[idx] for k, v in sw.by_market.items()}
+    out.by_segment = {k: v[idx] for k, v in sw.by_segment.items()}
+    out.design_values = {k: np.asarray(v)[idx] for k, v in sw.design_values.items()}
+    out.point_variation = np.asarray(sw.point_variation)[idx]
+    out.analysis = {}
+    ref_name = ref_name if ref_name is not None else sw.points[sw.reference]
+    out.reference = out.points.index(ref_name) if ref_name in out.points else 0
+    return out
+
+
+def variation_points(sw):
+    """{variation index: [point indices]} from /point_variation (one entry, 0,
+    when the file has no variations)."""
+    out = {}
+    for p, v in enumerate(np.asarray(sw.point_variation, int)):
+        out.setdefault(int(v), []).append(p)
     return out

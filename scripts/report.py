@@ -2,15 +2,25 @@
 """report.py - a planner's report of a comparison, as one self-contained HTML page.
 
 Usage: scripts/report.py OUT.h5 [-o REPORT.html] [--experiment EXPERIMENT.json]
-                         [--ipsim PATH]
+                         [--ipsim PATH] [--question TEXT] [--prim BOX.json]
 
-OUT.h5 is a file written by `ipsim compare` or by `ipsim sweep` with an arms
-design. The page (default: results/<file stem>_report.html) holds:
-  - the question (the experiment's description);
-  - the bottom line, per objective (core experiential visitors, all
-    visitors): each arm's extra visitors against the reference and what one
-    extra visitor costs (extra budget / extra visitors), with 95% intervals
-    from the paired replicate differences;
+OUT.h5 is a file written by `ipsim compare`, by `ipsim sweep` with an arms
+design (with or without variations and posterior draws), or a response
+curve (/analysis/response). The page (default: results/<file stem>_report.html)
+holds:
+  - the bottom line (scripts/report_decision.py), one sentence per
+    objective (CEC visitors, all visitors, visitor-nights, visitors' gross
+    on-site spending): the plan with the most of it, its paired margin over
+    the runner-up [95% CI] and what one extra unit costs (extra budget /
+    paired gain over the reference), or that the data cannot tell them
+    apart; how the verdict holds across the variations; whether the
+    intervals include parameter uncertainty (posterior draws);
+  - where the verdict flips: one row per variation (a sweep with variations);
+  - the question (the experiment's description) and the cost of one extra
+    visitor and one extra CEC visitor per arm;
+  - the response to spend (a response curve): figure and tables;
+  - where the chosen plan loses (PRIM, scripts/prim.py): from the posterior
+    draws of the file, or a box given with --prim BOX.json;
   - the arms: each arm's own description (an arm made with `set` shows its
     overrides, and the base scenario's description only as the base's), its
     intervention cost, mean arrivals and peak crowding (flagged when above
@@ -48,7 +58,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import plot_compare  # noqa: E402
-from ipsim_results import (OUTCOMES, diff, fmt_num, fmt_cny, fmt_value, fmt_ci,  # noqa: E402
+import report_decision as rd  # noqa: E402
+from ipsim_results import (OUTCOMES, Sweep, diff, fmt_num, fmt_cny, fmt_value, fmt_ci,  # noqa: E402
                            cost_per, default_prefix)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -196,53 +207,6 @@ def bottom_rows(sw, name):
     return out
 
 
-def bottom_sentence(sw, name, one, many):
-    """Sentences for one objective: the arm that buys an extra unit most
-    cheaply (or, without extra costs, brings the most), what one costs, every
-    other arm's figures, and the best arm against the runner-up (paired)."""
-    if name not in sw.outcomes:
-        return None
-    rows = bottom_rows(sw, name)
-    if not rows:
-        return None
-    short = "CEC visitor" if name == "cec_arrivals" else one
-    ref = f"<b>{E(sw.points[sw.reference])}</b>"
-    b = lambda i: f"<b>{E(sw.points[i])}</b>"  # noqa: E731
-    priced = [r for r in rows if np.isfinite(r[5])]
-    best = min(priced, key=lambda r: r[5]) if priced else max(rows, key=lambda r: r[2])
-
-    def gain(r):
-        i, cost, m, lo, hi = r[:5]
-        g = f"{fmt_ci(name, m, lo, hi)} {short}s"
-        g += f" for {fmt_cny(cost)} more than {ref}" if cost > 0 else f" for no more budget than {ref}"
-        return g if clear(lo, hi) else g + " (<b>no clear gain</b>: the interval includes zero)"
-
-    if np.isfinite(best[5]):
-        text = (f"{b(best[0])} buys them most cheaply, at {fmt_cost_ci(*best[5:])} per extra {short}: "
-                f"{gain(best)}.")
-    else:
-        text = f"{b(best[0])} brings the most: {gain(best)}."
-    if not any(clear(r[3], r[4]) and r[2] > 0 for r in rows):
-        text = (f"<b>no clear answer</b> with {sw.replicates} replicates: no arm brings clearly more {many} than "
-                f"{ref} (more replicates, or a finer scale, narrow the intervals). " + text)
-    others = sorted((r for r in rows if r[0] != best[0]), key=lambda r: (not np.isfinite(r[5]), r[5]))
-    for r in others:
-        text += (f" {b(r[0])}: {fmt_cost_ci(*r[5:])} each ({gain(r)})." if np.isfinite(r[5])
-                 else f" {b(r[0])}: {gain(r)}.")
-    if others:
-        j = others[0][0]
-        m, lo, hi = diff(sw, name, best[0], j)
-        same_money = abs(best[1] - others[0][1]) < 1
-        lead = "For the same money, " if same_money else "Against each other, "
-        if clear(lo, hi):
-            text += (f" {lead}{b(best[0])} brings {fmt_ci(name, m, lo, hi)} {'more' if m > 0 else 'fewer'} "
-                     f"{short}s than {b(j)} (paired replicates).")
-        else:
-            text += (f" {lead}{b(best[0])} and {b(j)} are <b>not clearly different</b> "
-                     f"({fmt_ci(name, m, lo, hi)} {short}s; the interval includes zero).")
-    return text
-
-
 def bottom_table(sw):
     """The cost of one extra visitor and one extra CEC visitor, per arm."""
     names = [o for o in OBJECTIVES if o[0] in sw.outcomes]
@@ -326,7 +290,8 @@ def resolve_arms(sw, exe, exp_dir_opt):
             if not f:
                 return {}, f"arm {name} has neither a scenario nor a base"
             cmd = [exe, "resolve", f]
-            for k, v in sets.items():
+            # the experiment's own overrides (key "set") first, then the arm's
+            for k, v in list((sw.experiment.get("set") or {}).items()) + list(sets.items()):
                 cmd += ["--set", f"{k}={json.dumps(v)}"]
             p = subprocess.run(cmd, capture_output=True, text=True)
             if p.returncode != 0:
@@ -440,7 +405,10 @@ td.key{min-width:230px;max-width:300px}td.num{text-align:right;white-space:nowra
 img{width:100%;border:1px solid #ccc}.caveat{border:2px solid #333;padding:10px 16px;background:#fafafa}
 blockquote{margin:8px 0 8px 10px;padding-left:12px;border-left:4px solid #999;color:#222;font-size:14px}
 figcaption{font-size:13px;color:#333;margin:4px 0 18px}
-ul.bottom li{margin:10px 0;font-size:16px}table.bottom td{font-size:12.5px}
+ul.bottom li{margin:10px 0;font-size:16px}tr.flip td{background:#e8e8e8;font-weight:bold}
+table.robust td.more{font-size:12px;font-weight:normal}table.robust td.cost{white-space:normal;min-width:90px}
+table.robust{font-size:12.5px}
+.rob,.post{font-size:15px;border-left:5px solid #333;padding:6px 12px;background:#f7f7f7}table.bottom td{font-size:12.5px}
 .warn{border-left:5px solid #333;padding:6px 12px;background:#f2f2f2}ul.sets{margin:4px 0 4px 18px;padding:0}
 """
 
@@ -493,7 +461,28 @@ def arm_row(sw, resolved, p):
             f"<td class=num>{crowd}</td></tr>")
 
 
-def build(sw, resolved, note, exp_label):
+def decision_top(sw_full, sw):
+    """The bottom line: one sentence per objective, how the verdict holds
+    across the variations, and what the intervals cover."""
+    if rd.response_outcomes(sw_full) and sw_full.design != "arms":
+        lines = [t for _, t in rd.response_bottom(sw_full)]
+    else:
+        lines = [t for _, _, t in rd.bottom_line(sw)]
+    if not lines:
+        return ""
+    h = ["<h2>The bottom line</h2><ul class=bottom>"] + [f"<li>{t}</li>" for t in lines] + ["</ul>"]
+    rob = rd.robustness_sentence(sw_full)
+    if rob:
+        h.append(f"<p class=rob>{rob}</p>")
+    h.append(rd.posterior_html(sw_full))
+    return "\n".join(h)
+
+
+def build(sw_full, resolved, note, exp_label, prim_section=""):
+    """The page. sw_full is the whole file; the arms, the detailed answer and
+    the figures are those of the main question (the main variation when the
+    file has variations)."""
+    sw, _ = rd.main_view(sw_full)
     exp = sw.experiment
     ref = sw.reference
     A = sw.attrs
@@ -502,19 +491,15 @@ def build(sw, resolved, note, exp_label):
     h = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
          f"<title>ipsim report: {E(str(A.get('experiment_name', '')))}</title><style>{CSS}</style></head><body>"]
     h.append(f"<h1>What the model says: {E(str(A.get('experiment_name', '')))}</h1>")
+    nv = f" × {len(sw_full.variations)} variations" if sw_full.variations else ""
     h.append(f"<p class=sub>ipsim comparison report from <code>{E(exp_label)}</code>; "
-             f"{P} arms × {sw.replicates} paired replicates; written {dt.date.today().isoformat()}.</p>")
-    h.append(f"<h2>The question</h2><p class=question>{E(q)}</p>")
-
-    # the bottom line
+             f"{P} arms{nv} × {sw.replicates} paired replicates; written {dt.date.today().isoformat()}.</p>")
     days = A.get("days", 365)
-    sentences = [(many, bottom_sentence(sw, name, one, many)) for name, one, many in OBJECTIVES]
-    sentences = [(m, t) for m, t in sentences if t]
-    if sentences:
-        h.append("<h2>The bottom line</h2><ul class=bottom>")
-        for many, text in sentences:
-            h.append(f"<li><b>If the objective is more {E(many)}:</b> {text}</li>")
-        h.append("</ul>")
+    h.append(decision_top(sw_full, sw))
+    h.append(rd.robustness_html(sw_full))
+    h.append(f"<h2>The question</h2><p class=question>{E(q)}</p>")
+    if bottom_rows(sw, "cec_arrivals") or bottom_rows(sw, "arrivals"):
+        h.append("<h2>Cost per extra visitor</h2>")
         h.append(bottom_table(sw))
         h.append(f"<p class=sub>Extra budget: the arm's intervention cost minus the reference's. Extra visitors: "
                  f"the mean paired difference over {sw.replicates} replicates, with its 95% t interval. The cost "
@@ -522,6 +507,8 @@ def build(sw, resolved, note, exp_label):
                  f"extra budget divided by the ends of the visitors' interval (no upper bound when that interval "
                  f"reaches zero). Visitors' on-site spending is what they spend at the destination, not a return "
                  f"on the budget.</p>")
+    h.append(rd.response_html(sw_full))
+    h.append(prim_section)
 
     # arms
     h.append("<h2>The arms</h2><table><tr><th>arm</th><th>what it is</th><th class=num>intervention cost</th>"
@@ -531,51 +518,53 @@ def build(sw, resolved, note, exp_label):
     h.append("</table>")
     h.append(crowding_note(sw))
 
-    # headlines
-    h.append(f"<h2>The answer, with its uncertainty</h2><p>Totals over the {days} simulated days. Each difference "
-             f"is paired: replicate <i>r</i> of every arm uses the same random numbers, so the difference is due to "
-             f"the arms, and the 95% confidence interval (CI) is a paired t interval over the {sw.replicates} "
-             f"replicates. \"No clear difference\" means the interval includes zero.</p><ul class=head>")
-    others = [p for p in range(P) if p != ref]
-    for name in ("cec_arrivals", "arrivals", "spending_cny", "visitor_nights"):
-        if name in sw.outcomes:
-            for i in others[::-1]:
-                h.append(f"<li>{headline(sw, name, i)}</li>")
-    for i in others[::-1]:
-        s = returns_sentence(sw, i)
-        if s:
-            h.append(f"<li>{s}</li>")
-    h.append("</ul><p>Side effects:</p><ul class=head>")
-    for name in ("positive_post_share", "repeat_visit_share", "peak_crowding"):
-        if name in sw.outcomes:
-            for i in others[::-1]:
-                h.append(f"<li>{headline(sw, name, i)}</li>")
-    h.append("</ul>")
+    # for a response curve, the section "Response to spend" replaces the pairwise answer
+    if not (rd.response_outcomes(sw_full) and sw_full.design != "arms"):
+        # headlines
+        h.append(f"<h2>The answer, with its uncertainty</h2><p>Totals over the {days} simulated days. Each difference "
+                 f"is paired: replicate <i>r</i> of every arm uses the same random numbers, so the difference is due to "
+                 f"the arms, and the 95% confidence interval (CI) is a paired t interval over the {sw.replicates} "
+                 f"replicates. \"No clear difference\" means the interval includes zero.</p><ul class=head>")
+        others = [p for p in range(P) if p != ref]
+        for name in ("cec_arrivals", "arrivals", "spending_cny", "visitor_nights"):
+            if name in sw.outcomes:
+                for i in others[::-1]:
+                    h.append(f"<li>{headline(sw, name, i)}</li>")
+        for i in others[::-1]:
+            s = returns_sentence(sw, i)
+            if s:
+                h.append(f"<li>{s}</li>")
+        h.append("</ul><p>Side effects:</p><ul class=head>")
+        for name in ("positive_post_share", "repeat_visit_share", "peak_crowding"):
+            if name in sw.outcomes:
+                for i in others[::-1]:
+                    h.append(f"<li>{headline(sw, name, i)}</li>")
+        h.append("</ul>")
 
-    # numbers table
-    h.append("<h2>All paired differences</h2><table><tr><th>outcome</th><th>contrast</th><th class=num>difference "
-             "[95% CI]</th><th class=num>clear?</th></tr>")
-    for name in sw.outcome_names:
-        title = OUTCOMES.get(name, (name,))[0]
-        unit = UNIT_WORDS.get(name, sw.units.get(name, ""))
-        for i, j, lab in plot_compare.contrasts(sw):
-            m, lo, hi = diff(sw, name, i, j)
-            h.append(f"<tr><td>{E(title)} ({E(unit)})</td><td>{E(lab)}</td>"
-                     f"<td class=num>{E(fmt_ci(name, m, lo, hi))}</td>"
-                     f"<td class=num>{'yes' if clear(lo, hi) else 'no: includes 0'}</td></tr>")
-    h.append("</table>")
+        # numbers table
+        h.append("<h2>All paired differences</h2><table><tr><th>outcome</th><th>contrast</th><th class=num>difference "
+                 "[95% CI]</th><th class=num>clear?</th></tr>")
+        for name in sw.outcome_names:
+            title = OUTCOMES.get(name, (name,))[0]
+            unit = UNIT_WORDS.get(name, sw.units.get(name, ""))
+            for i, j, lab in plot_compare.contrasts(sw):
+                m, lo, hi = diff(sw, name, i, j)
+                h.append(f"<tr><td>{E(title)} ({E(unit)})</td><td>{E(lab)}</td>"
+                         f"<td class=num>{E(fmt_ci(name, m, lo, hi))}</td>"
+                         f"<td class=num>{'yes' if clear(lo, hi) else 'no: includes 0'}</td></tr>")
+        h.append("</table>")
 
-    # figures
-    h.append("<h2>Figures</h2>")
-    h.append(f"<figure><img alt='forest plot of paired differences per outcome' "
-             f"src='{png_uri(plot_compare.figure_outcomes(sw))}'><figcaption>Paired differences with 95% "
-             f"confidence intervals, one panel per outcome, one row per contrast (named on the left); the last "
-             f"two panels are the extra arrivals and the visitors' extra gross on-site spending per 10,000 CNY "
-             f"of extra intervention cost. A dashed line marks no difference.</figcaption></figure>")
-    if sw.by_market:
-        h.append(f"<figure><img alt='paired differences by source market' "
-                 f"src='{png_uri(plot_compare.figure_markets(sw))}'><figcaption>The same contrasts by source "
-                 f"market: where the extra visitors come from.</figcaption></figure>")
+        # figures
+        h.append("<h2>Figures</h2>")
+        h.append(f"<figure><img alt='forest plot of paired differences per outcome' "
+                 f"src='{png_uri(plot_compare.figure_outcomes(sw))}'><figcaption>Paired differences with 95% "
+                 f"confidence intervals, one panel per outcome, one row per contrast (named on the left); the last "
+                 f"two panels are the extra arrivals and the visitors' extra gross on-site spending per 10,000 CNY "
+                 f"of extra intervention cost. A dashed line marks no difference.</figcaption></figure>")
+        if sw.by_market:
+            h.append(f"<figure><img alt='paired differences by source market' "
+                     f"src='{png_uri(plot_compare.figure_markets(sw))}'><figcaption>The same contrasts by source "
+                     f"market: where the extra visitors come from.</figcaption></figure>")
 
     # assumptions
     h.append("<h2>Assumptions</h2>")
@@ -600,9 +589,13 @@ def build(sw, resolved, note, exp_label):
         h.append(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>")
     h.append("</table>")
     cav = odd_caveat()
+    cover = ("The intervals cover the model's own randomness and the uncertainty in the parameters drawn from "
+             "the posterior (see the bottom line), not the uncertainty in its other parameters or its structure"
+             if sw_full.posterior else
+             "The intervals cover the model's own randomness (the replicates), not the uncertainty in "
+             "its parameters or its structure")
     h.append("<div class=caveat><p><b>Read with care.</b> These are model outputs under assumed parameters, not "
-             "forecasts. The intervals cover the model's own randomness (the replicates), not the uncertainty in "
-             "its parameters or its structure; a sensitivity sweep (<code>ipsim sweep</code> with a sobol or morris "
+             f"forecasts. {cover}; a sensitivity sweep (<code>ipsim sweep</code> with a sobol or morris "
              f"design) shows how much the answer moves with them. At scale {A.get('scale', 0):g}, each simulated "
              f"agent stands for {A.get('scale', 0):g} people, so counts move in steps of that size. From the model "
              "description (<code>sim/ODD.md</code>, section 7.8, Calibration and findings):</p>")
@@ -612,6 +605,40 @@ def build(sw, resolved, note, exp_label):
     return "\n".join(h)
 
 
+def load(path):
+    """A comparison (arms design) or a response curve (/analysis/response)."""
+    sw = Sweep(path, "report.py")
+    if sw.design != "arms" and not rd.response_outcomes(sw):
+        raise SystemExit(f"report.py: {path}: a {sw.design} sweep, not a comparison (arms) or a response curve; "
+                         "use scripts/plot_sweep.py for it")
+    if len(sw.points) < 2:
+        raise SystemExit(f"report.py: {path}: only one arm; nothing to compare")
+    return sw
+
+
+def prim_section(sw, box_json):
+    """The scenario-discovery section: from --prim BOX.json, else from the
+    file itself when it allows it (posterior draws with enough replicates);
+    '' otherwise."""
+    import prim
+    if box_json:
+        try:
+            with open(box_json, encoding="utf-8") as fh:
+                res = json.load(fh)
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"report.py: {box_json}: cannot read the PRIM box: {e}")
+        return prim.box_html(res)
+    view, _ = rd.main_view(sw)
+    v = rd.verdict(view, "cec_arrivals") or rd.verdict(view, "arrivals")
+    if not sw.posterior or v is None:
+        return ""
+    try:
+        res = prim.discover_arms(sw, view.points[v["win"]], view.points[v["other"]], v["name"])
+    except prim.PrimError as e:
+        return f"<h2>Where the chosen plan loses</h2><p><i>No scenario discovery: {E(str(e))}.</i></p>"
+    return prim.box_html(res)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file")
@@ -619,15 +646,17 @@ def main():
     ap.add_argument("--experiment", help="the experiment file (to find the arms' scenario files)")
     ap.add_argument("--question", help="the question to print (default: the experiment's description)")
     ap.add_argument("--ipsim", help="the ipsim program (default: $IPSIM_BIN, build/ipsim, then PATH)")
+    ap.add_argument("--prim", metavar="BOX.json",
+                    help="a scenario-discovery box written by scripts/prim.py --json, shown in the report")
     a = ap.parse_args()
-    sw = plot_compare.load(a.file, "report.py")
+    sw = load(a.file)
     if a.question:
         sw.experiment["description"] = a.question
     exp_dir = os.path.dirname(os.path.abspath(a.experiment)) if a.experiment else None
     resolved, note = resolve_arms(sw, find_ipsim(a.ipsim), exp_dir)
     if note:
         print(f"report.py: note: {note}", file=sys.stderr)
-    page = build(sw, resolved, note, os.path.basename(a.file))
+    page = build(sw, resolved, note, os.path.basename(a.file), prim_section(sw, a.prim))
     out = a.output or default_prefix(a.file, "_report") + ".html"
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:

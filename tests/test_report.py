@@ -16,6 +16,17 @@ sweeps (a 2-factor factorial and a grid):
     thousands separators and units, and nothing in the tables is cut;
   - an arms experiment with `set` arms: the arms table shows each arm's
     overrides, and the base scenario's description only as the base's;
+  - the page OPENS with the bottom line: one sentence per objective (CEC
+    arrivals, arrivals, visitor-nights, spending), the winner's paired margin
+    over the runner-up and its cost per extra unit, recomputed here in numpy
+    from /outcomes and /cost_cny; "cannot tell apart" when the interval
+    includes zero;
+  - FIXTURES (tests/report_fixtures.py: real sweeps with the agreed datasets
+    added by h5py, until ipsim writes them): the robustness table of a sweep
+    with variations (winner, margin and flips recomputed here), the response
+    curves (figure and table from /analysis/response), and with posterior
+    draws the note on parameter uncertainty and the PRIM box (coverage and
+    density recounted here);
   - when Debian's chromium is installed, the page is rendered headless to a
     PNG that is checked to be non-blank (skipped with a message otherwise).
 """
@@ -153,6 +164,145 @@ with tempfile.TemporaryDirectory() as tmp:
     check(not raw, f"no raw numbers of 7 digits or more: thousands separators ({raw[:3]})")
     for cut in ("positive_post_ ", "repeat_visit_ "):
         check(cut not in words, f"no cut header '{cut.strip()}'")
+
+    # the bottom line: one sentence per objective, recomputed here from /outcomes
+    from scipy import stats  # noqa: E402
+
+    def t_int(d):
+        n = d.shape[-1]
+        m = d.mean(axis=-1)
+        half = stats.t.ppf(0.975, n - 1) * d.std(axis=-1, ddof=1) / np.sqrt(n)
+        return m, m - half, m + half
+
+    def verdict_np(y, cost, ref):
+        """winner, other, (m, lo, hi) winner - other, CNY per extra unit of the winner (vs ref)"""
+        cands = [i for i in range(len(y)) if i != ref]
+        gain = {i: (y[i] - y[ref]).mean() for i in cands}
+        order = sorted(cands, key=lambda i: -gain[i])
+        w, o = order[0], (order[1] if len(order) > 1 else ref)
+        m, lo, hi = t_int(y[w] - y[o])
+        cpe = (cost[w] - cost[ref]) / gain[w] if gain[w] > 0 and cost[w] > cost[ref] else float("nan")
+        return w, o, (m, lo, hi), cpe
+
+    h2s = re.findall(r"<h2>([^<]*)</h2>", page)
+    check(h2s[:2] == ["The bottom line", "The question"], f"the page opens with the bottom line ({h2s[:3]})")
+    # (with variations, the robustness table comes second: checked below)
+    top = html.unescape(re.sub(r"<[^>]+>", "", page.split("<h2>The bottom line</h2>")[1].split("<h2>")[0]))
+    items = [html.unescape(re.sub(r"<[^>]+>", "", li)) for li in
+             re.findall(r"<li>(.*?)</li>", page.split("<h2>The bottom line</h2>")[1].split("<h2>")[0], re.S)]
+    with h5py.File(cmp_) as f:
+        names = [n.decode() for n in f["point_name"][...]]
+        cost = f["cost_cny"][...]
+        outs = {o: f["outcomes/" + o][...].astype(float) for o in ("cec_arrivals", "arrivals", "visitor_nights",
+                                                                    "spending_cny")}
+    starts = {"cec_arrivals": "CEC visitors", "arrivals": "Visitors (all segments)", "visitor_nights": "Visitor-nights",
+              "spending_cny": "Visitors' gross on-site spending"}
+    check(len(items) == 4 and [it.split(":")[0] for it in items] == list(starts.values()),
+          f"one sentence per objective, in order ({[it[:25] for it in items]})")
+    for (o, y), it in zip(outs.items(), items):
+        w, oth, (m_, lo_, hi_), cpe = verdict_np(y, cost, 0)
+        amount = fmt_ci(o, m_, lo_, hi_)
+        clear_ = lo_ > 0 or hi_ < 0
+        ok = amount in it and names[w] in it and names[oth] in it
+        if clear_:
+            ok = ok and f"choose {names[w]}" in it and "cannot tell" not in it
+            if o != "spending_cny":
+                ok = ok and fmt_cny(cpe) in it
+            else:
+                ok = ok and "not a return" in it
+        else:
+            ok = ok and "cannot tell" in it and "includes zero" in it
+        check(ok, f"bottom line, {o}: {names[w]} - {names[oth]} = {amount}"
+              f"{f', {fmt_cny(cpe)} each' if clear_ and o != 'spending_cny' else ''} "
+              f"({'clear' if clear_ else 'cannot tell'}) [{it[:160]}]")
+    check("parameter uncertainty" not in top, "no posterior draws: the bottom line does not claim parameter uncertainty")
+
+    # FIXTURES (tests/report_fixtures.py): real sweeps with the agreed layout added by h5py
+    sys.path.insert(0, os.path.join(SRC, "tests"))
+    import report_fixtures as rf  # noqa: E402
+    var_h5 = rf.variations_file(BIN, os.path.join(tmp, "var.h5"), tmp)
+    var_html = os.path.join(tmp, "var.html")
+    p = script("report.py", var_h5, "-o", var_html)
+    check(p.returncode == 0, f"report.py on a sweep with variations exit {p.returncode} {p.stderr[-300:]}")
+    vp = open(var_html, encoding="utf-8").read() if os.path.exists(var_html) else ""
+    rob = vp.split("<h2>Where the verdict flips</h2>")[-1].split("</table>")[0]
+    rrows = {html.unescape(re.search(r"<b>(.*?)</b>", r).group(1)):
+             html.unescape(re.sub(r"<[^>]+>", " ", r)) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", rob, re.S)[1:]}
+    vh2 = re.findall(r"<h2>([^<]*)</h2>", vp)
+    check(vh2[:3] == ["The bottom line", "Where the verdict flips", "The question"],
+          f"with variations: the bottom line, then the robustness table ({vh2[:3]})")
+    check("<h2>Where the verdict flips</h2>" in vp and list(rrows) == [v[0] for v in rf.VARIATIONS],
+          f"robustness table: one row per variation ({list(rrows)})")
+    with h5py.File(var_h5) as f:
+        y = f["outcomes/cec_arrivals"][...].astype(float).reshape(len(rf.VARIATIONS), len(rf.ARMS), -1)
+        vc = f["cost_cny"][...].reshape(len(rf.VARIATIONS), len(rf.ARMS))
+    arm = [a for a, _ in rf.ARMS]
+    keys = []
+    for k, (vname, _, _) in enumerate(rf.VARIATIONS):
+        w, oth, (m_, lo_, hi_), _ = verdict_np(y[k], vc[k], 0)
+        keys.append(arm[w] if (lo_ > 0 or hi_ < 0) else "tie")
+    for k, (vname, _, _) in enumerate(rf.VARIATIONS):
+        w, oth, (m_, lo_, hi_), _ = verdict_np(y[k], vc[k], 0)
+        row = re.sub(r"\s+", " ", rrows.get(vname, ""))
+        flip = k > 0 and keys[k] != keys[0]
+        amount = fmt_ci("cec_arrivals", m_, lo_, hi_)
+        shown = row.split(amount)[0]
+        ok = amount in row and shown.rstrip().endswith(arm[oth]) and \
+            ((" tie " in shown) if keys[k] == "tie" else (f" {keys[k]} " in shown))
+        check(ok and (("flips" in row.split(amount)[-1].split("(flips)")[0]) == flip),
+              f"robustness, {vname}: winner {keys[k]}, margin {fmt_ci('cec_arrivals', m_, lo_, hi_)} over "
+              f"{arm[oth]}, {'flips' if flip else 'holds'} [{row[:200]}]")
+    nflip = sum(1 for k in range(1, len(keys)) if keys[k] != keys[0])
+    vtop = html.unescape(re.sub(r"<[^>]+>", "", vp.split("<h2>The bottom line</h2>")[1].split("<h2>")[0]))
+    check((f"changes in {nflip} of {len(keys) - 1}" in vtop) if nflip else ("holds in all" in vtop),
+          f"the bottom line says how the verdict holds ({nflip} flips)")
+    check(vp.count("<tr><td><b>") < 12 and "3 arms × 3 variations" in vp,
+          "the arms table is the main variation's (3 arms), the header counts the variations")
+
+    # response curves (FIXTURE: /analysis/response added to a real sweep of spend levels)
+    resp_h5 = rf.response_file(BIN, os.path.join(tmp, "resp.h5"), tmp)
+    resp_html = os.path.join(tmp, "resp.html")
+    p = script("report.py", resp_h5, "-o", resp_html)
+    check(p.returncode == 0, f"report.py on a response curve exit {p.returncode} {p.stderr[-300:]}")
+    rp = open(resp_html, encoding="utf-8").read() if os.path.exists(resp_html) else ""
+    sec = rp.split("<h2>Response to spend</h2>")[-1]
+    check("<h2>Response to spend</h2>" in rp and "<img alt='incremental outcome and marginal return" in sec,
+          "response curves: a section with a figure")
+    with h5py.File(resp_h5) as f:
+        inc = [f[f"analysis/response/cec_arrivals/incremental_{s}"][...] for s in ("mean", "lo", "hi")]
+        mg = [f[f"analysis/response/cec_arrivals/marginal_{s}"][...] for s in ("mean", "lo", "hi")]
+    tab = html.unescape(re.sub(r"<[^>]+>", " ", sec.split("<table class=resp>")[1].split("</table>")[0]))
+    ok = all(fmt_ci("cec_arrivals", *(v[i] for v in inc)) in tab for i in range(len(rf.LEVELS))) and \
+        all(fmt_ci("cec_arrivals", *(v[i] for v in mg)) in tab for i in range(1, len(rf.LEVELS)))
+    check(ok, "response table: incremental and marginal CEC arrivals with intervals, per level, from the file")
+    rtop = html.unescape(re.sub(r"<[^>]+>", "", rp.split("<h2>The bottom line</h2>")[1].split("<h2>")[0]))
+    check("The answer, with its uncertainty" not in rp and "All paired differences" not in rp,
+          "a response file: the response section replaces the pairwise answer (no all-pairs forest plot)")
+    check(f"spending {fmt_cny(rf.LEVELS[-1])} brings {fmt_ci('cec_arrivals', *(v[-1] for v in inc))}" in rtop,
+          "a response file's bottom line: what the top level brings over zero spend")
+
+    # posterior draws and PRIM (FIXTURE: made-up draws added to a real 40-replicate comparison)
+    post_h5 = rf.posterior_file(BIN, os.path.join(tmp, "post.h5"), tmp)
+    post_html = os.path.join(tmp, "post.html")
+    p = script("report.py", post_h5, "-o", post_html)
+    check(p.returncode == 0, f"report.py with posterior draws exit {p.returncode} {p.stderr[-300:]}")
+    pp = open(post_html, encoding="utf-8").read() if os.path.exists(post_html) else ""
+    ptop = html.unescape(re.sub(r"<[^>]+>", "", pp.split("<h2>The bottom line</h2>")[1].split("<h2>")[0]))
+    check("intervals include parameter uncertainty" in ptop and "uncertainty in the parameters drawn" in pp,
+          "posterior draws: the bottom line and the caveat say the intervals include parameter uncertainty")
+    psec = html.unescape(re.sub(r"<[^>]+>", " ", pp.split("scenario discovery</h2>")[-1].split("<h2>")[0]))
+    with h5py.File(post_h5) as f:
+        y = f["outcomes/cec_arrivals"][...].astype(float)
+        X = f["posterior_draws/values"][...]
+    w, oth, _, _ = verdict_np(y, np.zeros(3), 0)
+    case = (y[w] - y[oth]) < 0
+    import prim  # noqa: E402
+    res = prim.prim(X, case, ["authenticity_weight", "noise"])
+    inbox = np.all((X >= res["box"]["lo"]) & (X <= res["box"]["hi"]), axis=1)
+    cov, den = (case & inbox).sum() / case.sum(), (case & inbox).sum() / inbox.sum()
+    check("scenario discovery</h2>" in pp and f"{case.sum()} of {len(case)}" in psec and f"{cov:.0%} of the cases" in psec
+          and f"{den:.0%} of the rows are cases" in psec and "authenticity_weight" in psec,
+          f"PRIM box in the report: {case.sum()} cases of {len(case)}, coverage {cov:.0%}, density {den:.0%}")
 
     # an arms experiment with `set` arms
     exp = os.path.join(tmp, "set.json")
