@@ -140,6 +140,30 @@ def test_small(tmp):
     check(p.returncode == 73, "an existing output is refused without --force")
 
 
+def test_set(tmp):
+    """--set overrides the base and every plan together (validated once) and
+    is recorded; a bad override is refused naming it, exit 65."""
+    prob = problem(tmp)
+    out = os.path.join(tmp, "set.h5")
+    sets = ["--set", "simulation.days=300", "--set", "markets[Shanghai].cec_share=0.5"]
+    p = run(["optimize", prob, "-o", out, "--threads", "1", "-q"] + sets)
+    check(p.returncode == 0, "optimize with two --set exits 0 (%s)" % p.stderr[-300:])
+    if p.returncode == 0:
+        with h5py.File(out, "r") as f:
+            rec = f.attrs["set"]
+            rec = rec.decode() if isinstance(rec, bytes) else rec
+            check(rec == "simulation.days=300\nmarkets[Shanghai].cec_share=0.5",
+                  "the overrides are recorded in the file: %r" % rec)
+            ref = os.path.join(tmp, "a.h5")
+            if os.path.exists(ref):
+                with h5py.File(ref, "r") as g:
+                    check(not np.array_equal(f["plans/objective_replicates"][()],
+                                             g["plans/objective_replicates"][()]),
+                          "the overrides change the plans' outcomes (they reach the plan scenarios)")
+    p = run(["optimize", prob, "--dry-run", "--set", "markets[Nowhere].cec_share=0.5"])
+    check(p.returncode == 65 and "markets[Nowhere]" in p.stderr, "a bad --set: exit 65 naming it (%s)" % p.stderr.strip())
+
+
 # bad inputs only the loader can see (they need the base scenario or arithmetic)
 SCHEMA_CANNOT_SEE = {"opt_bounds_below_budget.json", "opt_unknown_market.json", "opt_unknown_channel.json",
                      "opt_window_outside.json", "opt_objective_window_outside.json",
@@ -179,6 +203,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="ipsim-opt-") as tmp:
         test_schema()
         test_small(tmp)
+        test_set(tmp)
     print("%d failed" % failures)
     return 1 if failures else 0
 

@@ -39,6 +39,14 @@ typedef struct ipsim_optimize ipsim_optimize;
  * file missing), IPSIM_ERR_DATA (bad content), IPSIM_ERR_NOMEM. */
 ipsim_status ipsim_optimize_load(const char *path, ipsim_optimize **out, char *err, size_t errlen);
 
+/* As ipsim_optimize_load, with n_sets "PATH=VALUE" overrides (as
+ * ipsim_scenario_set_all: applied together, validated once) applied to the
+ * base scenario and to every plan's scenario before the problem is
+ * checked against them; the output file records them (attribute "set").
+ * A bad override gives IPSIM_ERR_DATA naming it. */
+ipsim_status ipsim_optimize_load_with(const char *path, const char *const *sets, int n_sets,
+                                      ipsim_optimize **out, char *err, size_t errlen);
+
 /* Options of ipsim_optimize_run; zero-initialise, then call
  * ipsim_optimize_options_init. 0 keeps the problem's value. */
 typedef struct ipsim_optimize_options {

@@ -48,7 +48,8 @@ int cli_cmd_optimize(const cli_command *cmd, cli_options *o)
         return cli_usage_error(cmd->name, "missing -o OUT.h5 (where to write the allocation)");
     if (!o->dry_run && (rc = cli_check_output_path(o->output, o->force)) != 0)
         return rc;
-    ipsim_status st = ipsim_optimize_load(o->args[0], &op, err, sizeof err);
+    ipsim_status st = ipsim_optimize_load_with(o->args[0], (const char *const *)o->sets, o->n_sets, &op,
+                                               err, sizeof err);
     if (st != IPSIM_OK)
         return cli_fail(st, err,
                         st == IPSIM_ERR_NOINPUT ? "check the problem path"

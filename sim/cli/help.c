@@ -303,6 +303,8 @@ const char cli_help_optimize[] =
     "  -o, --output=OUT.h5       allocation file to write (required); written to a\n"
     "                            temp file and renamed when complete\n"
     "      --force               overwrite OUT.h5 if it exists\n"
+    "      --set=PATH=VALUE      override the base and every plan scenario (repeatable;\n"
+    "                            applied together, validated once)\n"
     "      --dry-run             check the problem, describe it and exit\n"
     "      --threads=N           OpenMP threads per model (default 1: the runs are\n"
     "                            small; results do not depend on it)\n"

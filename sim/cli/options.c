@@ -76,7 +76,7 @@ static const option_spec option_table[] = {
     {"threads", 0, required_argument, OPT_THREADS, RUNS | CLI_CALIBRATE | CLI_OPTIMIZE},
     {"scale", 0, required_argument, OPT_SCALE, RUNS},
     {"days", 0, required_argument, OPT_DAYS, CLI_RUN},
-    {"set", 0, required_argument, OPT_SET, CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | SWEEPS},
+    {"set", 0, required_argument, OPT_SET, CLI_RUN | CLI_VALIDATE | CLI_RESOLVE | SWEEPS | CLI_OPTIMIZE},
     {"max-memory", 0, required_argument, OPT_MAX_MEMORY, RUNS | CLI_OPTIMIZE},
     {"resume", 0, no_argument, OPT_RESUME, SWEEPS | CLI_CALIBRATE},
     {"dry-run", 0, no_argument, OPT_DRY_RUN, SWEEPS | CLI_CALIBRATE | CLI_OPTIMIZE},

@@ -67,6 +67,9 @@ typedef struct {
 
 struct ipsim_optimize {
     char *origin, *json_text, *description, *base_path;
+    const char *const *sets; /* --set overrides of base and plans (the caller's, during load only) */
+    int n_sets;
+    char *set_text; /* the same, one per line, for the output file ("" when none) */
     char name[OPT_PLAN_NAME_MAX];
     ipsim_scenario *base;
     const sc_data *bd; /* the base's data */

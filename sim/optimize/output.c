@@ -105,7 +105,7 @@ static int root_attrs(const ipsim_optimize *op, hid_t f)
     unsigned long long seed = op->seed;
     int rc = ipsim_h5_attr_str(f, "ipsim_kind", "optimize") | ipsim_h5_attr_str(f, "ipsim_version", ipsim_version()) |
              ipsim_h5_attr_str(f, "git_commit", ipsim_git_commit()) |
-             ipsim_h5_attr_str(f, "problem_name", op->name) |
+             ipsim_h5_attr_str(f, "problem_name", op->name) | ipsim_h5_attr_str(f, "set", op->set_text) |
              ipsim_h5_attr_str(f, "objective", ipsim__opt_objective_name(op, on, sizeof on)) |
              num(f, "budget_cny", op->budget) | num(f, "min_unit_cny", op->unit) |
              ipsim_h5_attr_num(f, "seed", H5T_NATIVE_ULLONG, &seed) | num(f, "scale", op->scale) |

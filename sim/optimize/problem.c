@@ -483,6 +483,9 @@ static ipsim_status read_plans(xp_msg *m, ipsim_optimize *op, const cJSON *a, co
             return ipsim__xp_nomem(m);
         if ((st = ipsim_scenario_load(pl->path, &pl->sc, why, sizeof why)) != IPSIM_OK)
             return ipsim__xp_say(m, st, "%s.scenario: %s", p, why);
+        if ((st = ipsim_scenario_set_all(pl->sc, op->sets, op->n_sets, NULL, why, sizeof why)) !=
+            IPSIM_OK)
+            return ipsim__xp_say(m, st, "%s.scenario: %s", p, why);
         const sc_data *d = ipsim_scenario_data(pl->sc);
         if (!same_shape(d, op->bd))
             return ipsim__xp_say(m, IPSIM_ERR_DATA,
@@ -547,6 +550,8 @@ static ipsim_status from_json(xp_msg *m, ipsim_optimize *op, const cJSON *root, 
         return ipsim__xp_nomem(m);
     if ((st = ipsim_scenario_load(op->base_path, &op->base, why, sizeof why)) != IPSIM_OK)
         return ipsim__xp_say(m, st, "base: %s", why);
+    if ((st = ipsim_scenario_set_all(op->base, op->sets, op->n_sets, NULL, why, sizeof why)) != IPSIM_OK)
+        return ipsim__xp_say(m, st, "base: %s", why);
     op->bd = ipsim_scenario_data(op->base);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "campaign");
     static const char *const ckeys[] = {"from", "to", NULL};
@@ -568,6 +573,27 @@ static ipsim_status from_json(xp_msg *m, ipsim_optimize *op, const cJSON *root, 
 
 ipsim_status ipsim_optimize_load(const char *path, ipsim_optimize **out, char *err, size_t errlen)
 {
+    return ipsim_optimize_load_with(path, NULL, 0, out, err, errlen);
+}
+
+/* The overrides one per line (malloc'd; "" when there are none). */
+static char *join_sets(const char *const *sets, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(sets[i]) + 1;
+    char *t = malloc(len), *at = t;
+    if (!t)
+        return NULL;
+    *t = '\0';
+    for (int i = 0; i < n; i++)
+        at += sprintf(at, "%s%s", i ? "\n" : "", sets[i]);
+    return t;
+}
+
+ipsim_status ipsim_optimize_load_with(const char *path, const char *const *sets, int n_sets,
+                                      ipsim_optimize **out, char *err, size_t errlen)
+{
     char why[1024];
     size_t len = 0;
     cJSON *root = NULL;
@@ -579,10 +605,15 @@ ipsim_status ipsim_optimize_load(const char *path, ipsim_optimize **out, char *e
     }
     ipsim_optimize *op = calloc(1, sizeof *op);
     xp_msg m = {path, err, errlen};
-    if (!op || !(op->origin = ipsim__xp_dup_str(path))) {
+    if (!op || !(op->origin = ipsim__xp_dup_str(path)) ||
+        !(op->set_text = join_sets(sets, n_sets > 0 ? n_sets : 0))) {
+        if (op)
+            free(op->origin);
         free(op);
         return ipsim__xp_nomem(&m);
     }
+    op->sets = sets;
+    op->n_sets = n_sets > 0 ? n_sets : 0;
     ipsim_status st = ipsim_json_read_file(path, &op->json_text, &len, why, sizeof why);
     if (st == IPSIM_OK)
         st = ipsim_json_parse(op->json_text, len, &root, why, sizeof why);
@@ -597,6 +628,8 @@ ipsim_status ipsim_optimize_load(const char *path, ipsim_optimize **out, char *e
         free(dir);
     }
     cJSON_Delete(root);
+    op->sets = NULL; /* the caller's */
+    op->n_sets = 0;
     if (st != IPSIM_OK) {
         ipsim_optimize_destroy(op);
         return st;
@@ -624,6 +657,7 @@ void ipsim_optimize_destroy(ipsim_optimize *op)
     free(op->description);
     free(op->json_text);
     free(op->origin);
+    free(op->set_text);
     free(op);
 }
 
