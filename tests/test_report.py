@@ -281,6 +281,29 @@ with tempfile.TemporaryDirectory() as tmp:
     check(f"spending {fmt_cny(rf.LEVELS[-1])} brings {fmt_ci('cec_arrivals', *(v[-1] for v in inc))}" in rtop,
           "a response file's bottom line: what the top level brings over zero spend")
 
+    # the same from `ipsim sweep` itself when it has the response design (else skipped: the fixture above stands in)
+    real_exp = os.path.join(tmp, "real_resp.json")
+    with open(real_exp, "w") as fh:
+        json.dump({"name": "real_response", "description": "response design, written by ipsim",
+                   "base": os.path.join(SC, "campaign_shanghai_shenzhen.json"), "replicates": 2, "scale": 40000,
+                   "design": {"type": "response", "name": "budget", "path": rf.SSZ + ".cost_cny",
+                              "levels": [0, 10e6, 20e6]}}, fh)
+    real_h5 = os.path.join(tmp, "real_resp.h5")
+    p = subprocess.run([BIN, "sweep", real_exp, "-o", real_h5, "--quiet", "--threads", "1"], capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        print(f"SKIP a response curve written by ipsim: this ipsim has no response design ({p.stderr.strip()[:120]})")
+    else:
+        p = script("report.py", real_h5, "-o", os.path.join(tmp, "real_resp.html"))
+        page_r = open(os.path.join(tmp, "real_resp.html"), encoding="utf-8").read() if p.returncode == 0 else ""
+        with h5py.File(real_h5) as f:
+            inc = [f[f"analysis/response/cec_arrivals/incremental_{s}"][...] for s in ("mean", "lo", "hi")]
+        tab = html.unescape(re.sub(r"<[^>]+>", " ", page_r.split("<table class=resp>")[1].split("</table>")[0])) \
+            if "<table class=resp>" in page_r else ""
+        check(p.returncode == 0 and fmt_ci("cec_arrivals", *(v[-1] for v in inc)) in tab,
+              f"a response curve written by ipsim: the report's table holds its /analysis/response (exit "
+              f"{p.returncode}) {p.stderr[-200:]}")
+
     # posterior draws and PRIM (FIXTURE: made-up draws added to a real 40-replicate comparison)
     post_h5 = rf.posterior_file(BIN, os.path.join(tmp, "post.h5"), tmp)
     post_html = os.path.join(tmp, "post.html")
