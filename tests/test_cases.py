@@ -106,7 +106,8 @@ def check_targets(name, runs):
         kind = t.get("type", "total")
         if kind == "total":
             sims = [r.window(r.daily[t["metric"]], t["from"], t["to"]) for r in runs]
-            m = report(t["name"], t["value"], sims)
+            unit = 1e9 if t["metric"] == "spending_cny" else 1e6   # B CNY, M visits
+            m = report(t["name"], t["value"], sims, unit=unit)
             check(t["value"] / X2 <= m <= t["value"] * X2,
                   f"{name}: {t['name']} within x{X2:g} of {t['value']:,.0f} (simulated {m:,.0f})")
         elif kind == "ratio":
