@@ -96,6 +96,42 @@ def test_mpi_equals_serial():
     same(serial, three)
 
 
+def test_sweep_with_posterior_and_windows_under_mpi():
+    check(MPIRUN is not None, "mpirun on PATH")
+    cal = calibration(os.path.join(_tmp, "cal.json"))
+    post = os.path.join(_tmp, "post.h5")
+    if not os.path.exists(post):
+        p = run(["calibrate", cal, "-o", post, "--threads", "1", "-q"])
+        check(p.returncode == 0, "calibration: %s" % p.stderr[-2000:])
+    exp = os.path.join(_tmp, "exp.json")
+    with open(exp, "w") as fh:
+        json.dump({"name": "mpi_post", "description": "test: posterior and windows under MPI",
+                   "base": {"base": BASE, "simulation": {"days": 45}}, "replicates": 4,
+                   "scale": 40000,
+                   "windows": [{"name": "jan", "from": "2025-01-01", "to": "2025-01-31"},
+                               {"name": "feb", "from": "2025-02-01", "to": "2025-02-14"}],
+                   "ratios": [{"name": "feb_over_jan", "numerator": "feb", "denominator": "jan",
+                               "metric": "visits_all"}],
+                   "design": {"type": "arms", "arms": [
+                       {"name": "ref"},
+                       {"name": "fluent", "set": {"destination.digital_fluency": 0.8}}]}}, fh)
+    serial, two = os.path.join(_tmp, "sw1.h5"), os.path.join(_tmp, "sw2.h5")
+    for out, n in ((serial, None), (two, 2)):
+        p = run(["sweep", exp, "-o", out, "--posterior", post, "--draws", "2", "--threads", "1",
+                 "-q"], n=n)
+        check(p.returncode == 0, "sweep (%s ranks): %s" % (n or 1, p.stderr[-2000:]))
+    da = {k: v for k, v in datasets(serial).items()
+          if k.startswith(("outcomes", "analysis", "posterior_draws", "windows"))}
+    db = {k: v for k, v in datasets(two).items()
+          if k.startswith(("outcomes", "analysis", "posterior_draws", "windows"))}
+    check(set(da) == set(db) and "outcomes/feb_over_jan" in da, "the same datasets")
+    for k in da:
+        x, y = np.asarray(da[k]), np.asarray(db[k])
+        same = np.array_equal(x.view(np.uint64), y.view(np.uint64)) if x.dtype.kind == "f" \
+            else np.array_equal(x, y)
+        check(same, "%s differs between 1 and 2 ranks" % k)
+
+
 def main():
     failed = 0
     for n, f in sorted(globals().items()):
