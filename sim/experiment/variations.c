@@ -94,8 +94,8 @@ ipsim_status ipsim__xp_apply_sets(const ipsim_experiment *e, ipsim_scenario *sc,
                  sets[failed].where ? sets[failed].where : "design", sets[failed].path,
                  sets[failed].value, who, strip_set_prefix(why));
     else
-        snprintf(err, errlen, "%s: %s (%s): %s", e->origin,
-                 sets[0].where ? sets[0].where : "design", who, why);
+        snprintf(err, errlen, "%s: %s (%s): %s", e->origin, sets[0].where ? sets[0].where : "design",
+                 who, why);
     return st == IPSIM_ERR_USAGE ? IPSIM_ERR_DATA : st;
 }
 
@@ -168,8 +168,9 @@ static ipsim_status read_variation(xp_builder *b, const cJSON *it, int v)
     char sp[64];
     snprintf(sp, sizeof sp, "%s.set", path);
     if (!set)
-        return ipsim__xp_say(&b->c, IPSIM_ERR_DATA, "%s: missing (required; {} for the design as "
-                                                    "it is)",
+        return ipsim__xp_say(&b->c, IPSIM_ERR_DATA,
+                             "%s: missing (required; {} for the design as "
+                             "it is)",
                              sp);
     if (!cJSON_IsObject(set))
         return ipsim__xp_expected(&b->c, sp, "an object of overrides {\"json.path\": value}", set);
