@@ -259,6 +259,24 @@ def test_bad_variations():
               "case %d: exit 65 with %r" % (i, frag), p)
 
 
+def test_large_design_checks_variations_together():
+    # past the first 1000 points, overrides are checked per distinct value;
+    # a variation's overrides only make sense together (its start after the
+    # campaign's old end), so they are checked together
+    C = CAMPAIGN
+    exp = arms_experiment()
+    exp["design"] = {"type": "grid", "parameters": [{"name": "f", "path": "destination.digital_fluency",
+                                                     "values": [round(0.2 + 0.0005 * i, 4) for i in range(600)]}]}
+    exp["variations"] = [{"name": "a", "set": {}},
+                         {"name": "june", "set": {C + ".start": "2025-06-01", C + ".end": "2025-06-08"}}]
+    p = ipsim("sweep", write("big.json", exp), "--dry-run")
+    check(p.returncode == 0 and "1200 points" in p.stdout, "1200 points, valid together", p)
+    exp["variations"][1]["set"][C + ".end"] = "2025-05-01"
+    p = ipsim("sweep", write("bigbad.json", exp), "--dry-run")
+    check(p.returncode == EX_DATAERR and "applied together" in p.stderr and '"2025-05-01"' in p.stderr,
+          "invalid together: every override named, and the reason", p)
+
+
 def test_response_analysis():
     levels = [0, 5e6, 2e7, 4e7]
     exp = write("resp.json", {
@@ -320,7 +338,8 @@ def test_report_numbers_readable():
 
 TESTS = [test_set_order_never_matters, test_sweep_set_equals_edited_experiment,
          test_compare_set_and_arm, test_arm_override, test_variations_layout_and_analysis,
-         test_bad_variations, test_response_analysis, test_report_numbers_readable]
+         test_bad_variations, test_large_design_checks_variations_together, test_response_analysis,
+         test_report_numbers_readable]
 
 
 def main(argv):
