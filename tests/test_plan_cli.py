@@ -53,9 +53,10 @@ def h5same(a, b):
 
 def arms_experiment(**extra):
     """Two arms on the Shanghai/Shenzhen campaign scenario: without and with
-    the campaign; small and fast (3 replicates, 40000 people per agent)."""
+    the campaign (March-May); small and fast (3 replicates, 40000 people per
+    agent, the first 160 days)."""
     exp = {"name": "plan_test", "description": "test: campaign off and on", "base": SS,
-           "replicates": 3, "scale": 40000,
+           "replicates": 3, "scale": 40000, "set": {"simulation.days": 160},
            "design": {"type": "arms", "reference": "off", "arms": [
                {"name": "off", "set": {CAMPAIGN + ".cost_cny": 0}},
                {"name": "on"}]}}
@@ -94,8 +95,10 @@ def test_sweep_set_equals_edited_experiment():
     p = ipsim("sweep", exp, "-o", a, "-q", "--set", "destination.digital_fluency=0.45",
               "--set", "simulation.days=200")
     check(p.returncode == 0, "sweep --set", p)
+    # --set replaces the experiment's simulation.days in place and adds the
+    # fluency after it: the edited file has them in that order
     edited = write("arms_edited.json", arms_experiment(
-        set={"destination.digital_fluency": 0.45, "simulation.days": 200}))
+        set={"simulation.days": 200, "destination.digital_fluency": 0.45}))
     b = tmp("set_file.h5")
     p = ipsim("sweep", edited, "-o", b, "-q")
     check(p.returncode == 0, "sweep of the edited experiment", p)
@@ -120,13 +123,16 @@ def test_sweep_set_equals_edited_experiment():
 def test_compare_set_and_arm():
     a = tmp("cmp_set.h5")
     p = ipsim("compare", BASELINE, SS, "-o", a, "-q", "--replicates", "2", "--scale", "40000",
-              "--set", "destination.digital_fluency=0.45")
+              "--set", "destination.digital_fluency=0.45", "--set", "simulation.days=160")
     check(p.returncode == 0, "compare --set", p)
     with h5py.File(a, "r") as f:
         exp = json.loads(f["experiment"][()])
-    check(exp["set"] == {"destination.digital_fluency": 0.45}, "recorded in /experiment: %s" % exp)
+        check(f.attrs["days"] == 160, "applied to every file")
+    check(exp["set"] == {"destination.digital_fluency": 0.45, "simulation.days": 160},
+          "recorded in /experiment: %s" % exp)
     p = ipsim("compare", BASELINE, SS, "-o", tmp("cmp_arm.h5"), "-q", "--replicates", "2",
-              "--scale", "40000", "--arm", "campaign_shanghai_shenzhen:%s.cost_cny=1e7" % CAMPAIGN)
+              "--scale", "40000", "--set", "simulation.days=160",
+              "--arm", "campaign_shanghai_shenzhen:%s.cost_cny=1e7" % CAMPAIGN)
     check(p.returncode == 0, "compare --arm", p)
     with h5py.File(tmp("cmp_arm.h5"), "r") as f:
         check(f["cost_cny"][1] - f["cost_cny"][0] == 1e7, "the arm's campaign costs 10 M")
@@ -156,8 +162,8 @@ def test_arm_override():
 
 VARIATIONS = [
     {"name": "as_is", "set": {}},
-    {"name": "autumn", "description": "the campaign in September-November",
-     "set": {CAMPAIGN + ".start": "2025-09-01", CAMPAIGN + ".end": "2025-11-30"}},
+    {"name": "june", "description": "the campaign in the first week of June (after its old end)",
+     "set": {CAMPAIGN + ".start": "2025-06-01", CAMPAIGN + ".end": "2025-06-08"}},
     {"name": "half", "set": {CAMPAIGN + ".cost_cny": 1e7}},
 ]
 
@@ -167,18 +173,18 @@ def test_variations_layout_and_analysis():
     out = tmp("var.h5")
     p = ipsim("sweep", exp, "-o", out)
     check(p.returncode == 0, "sweep with variations", p)
-    check("how the verdict holds across the variations" in p.stdout and "autumn" in p.stdout,
+    check("how the verdict holds across the variations" in p.stdout and "june" in p.stdout,
           "the report's variations table", p)
     with h5py.File(out, "r") as f:
         names = [s.decode() for s in f["variations/name"][...]]
-        check(names == ["as_is", "autumn", "half"], "/variations/name %s" % names)
+        check(names == ["as_is", "june", "half"], "/variations/name %s" % names)
         check([s.decode() for s in f["variations/description"][...]][1].startswith("the campaign"),
               "/variations/description")
         check(json.loads(f["variations/set"][2]) == VARIATIONS[2]["set"], "/variations/set")
         check(list(f["point_variation"][...]) == [0, 0, 1, 1, 2, 2], "/point_variation")
         check(f["point_variation"].dtype == np.int32, "int32")
         pn = [s.decode() for s in f["point_name"][...]]
-        check(pn[3] == "on@autumn", "point names %s" % pn)
+        check(pn[3] == "on@june", "point names %s" % pn)
         y = f["outcomes/cec_arrivals"][...]
         g = f["analysis/variations/cec_arrivals"]
         check(g["diff_mean"].shape == (3, 2), "[variation][arm]")
@@ -253,11 +259,29 @@ def test_bad_variations():
               "case %d: exit 65 with %r" % (i, frag), p)
 
 
+def test_large_design_checks_variations_together():
+    # past the first 1000 points, overrides are checked per distinct value;
+    # a variation's overrides only make sense together (its start after the
+    # campaign's old end), so they are checked together
+    C = CAMPAIGN
+    exp = arms_experiment()
+    exp["design"] = {"type": "grid", "parameters": [{"name": "f", "path": "destination.digital_fluency",
+                                                     "values": [round(0.2 + 0.0005 * i, 4) for i in range(600)]}]}
+    exp["variations"] = [{"name": "a", "set": {}},
+                         {"name": "june", "set": {C + ".start": "2025-06-01", C + ".end": "2025-06-08"}}]
+    p = ipsim("sweep", write("big.json", exp), "--dry-run")
+    check(p.returncode == 0 and "1200 points" in p.stdout, "1200 points, valid together", p)
+    exp["variations"][1]["set"][C + ".end"] = "2025-05-01"
+    p = ipsim("sweep", write("bigbad.json", exp), "--dry-run")
+    check(p.returncode == EX_DATAERR and "applied together" in p.stderr and '"2025-05-01"' in p.stderr,
+          "invalid together: every override named, and the reason", p)
+
+
 def test_response_analysis():
     levels = [0, 5e6, 2e7, 4e7]
     exp = write("resp.json", {
         "name": "resp", "description": "test: response of CEC arrivals to the budget",
-        "replicates": 4, "scale": 40000,
+        "replicates": 4, "scale": 40000, "set": {"simulation.days": 160},
         "design": {"type": "response", "name": "budget", "path": CAMPAIGN + ".cost_cny",
                    "levels": levels, "scenario": SS}})
     out = tmp("resp.h5")
@@ -314,7 +338,8 @@ def test_report_numbers_readable():
 
 TESTS = [test_set_order_never_matters, test_sweep_set_equals_edited_experiment,
          test_compare_set_and_arm, test_arm_override, test_variations_layout_and_analysis,
-         test_bad_variations, test_response_analysis, test_report_numbers_readable]
+         test_bad_variations, test_large_design_checks_variations_together, test_response_analysis,
+         test_report_numbers_readable]
 
 
 def main(argv):

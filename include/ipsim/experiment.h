@@ -81,9 +81,9 @@ typedef struct ipsim_experiment_overrides {
  * the design gives IPSIM_ERR_USAGE, err naming it and the arms there are. */
 ipsim_status ipsim_experiment_load_with(const char *path, const ipsim_experiment_overrides *ov,
                                         ipsim_experiment **out, char *err, size_t errlen);
-ipsim_status ipsim_experiment_compare_with(const char *const *paths, int n,
-                                           const ipsim_experiment_overrides *ov,
-                                           ipsim_experiment **out, char *err, size_t errlen);
+ipsim_status
+ipsim_experiment_compare_with(const char *const *paths, int n, const ipsim_experiment_overrides *ov,
+                              ipsim_experiment **out, char *err, size_t errlen);
 
 /* Free e and everything it owns (its name becomes invalid). NULL: no-op. */
 void ipsim_experiment_destroy(ipsim_experiment *e);

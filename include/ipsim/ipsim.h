@@ -125,9 +125,9 @@ ipsim_status ipsim_scenario_set(ipsim_scenario *sc, const char *assignment, char
  * ipsim_scenario_set, applied in order to the resolved document (a later
  * one may name what an earlier one added); a path that is found nowhere or
  * a malformed value fails at once, with *failed (may be NULL) its index;
- * when the result is not a valid scenario *failed is -1 (0 when n is 1)
- * and err names every assignment ("--set a=1 --set b=2: json.path:
- * expected ..."). On failure sc is unchanged. n == 0 is a no-op. */
+ * when the result is not a valid scenario *failed is -1 and err names
+ * every assignment ("--set a=1 --set b=2: json.path: expected ..."). On
+ * failure sc is unchanged. n == 0 is a no-op. */
 ipsim_status ipsim_scenario_set_all(ipsim_scenario *sc, const char *const *assignments, int n,
                                     int *failed, char *err, size_t errlen);
 

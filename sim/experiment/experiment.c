@@ -165,9 +165,10 @@ char *ipsim__xp_join_path(const char *dir, const char *rel)
 
 static ipsim_status parse_top(xp_builder *b, const cJSON *root)
 {
-    static const char *const keys[] = {"name",  "description", "base",       "replicates", "seed",
-                                       "scale", "outcomes",    "keep_daily", "design",     "set",
-                                       "variations", "windows", "ratios", NULL};
+    static const char *const keys[] = {"name",   "description", "base",       "replicates",
+                                       "seed",   "scale",       "outcomes",   "keep_daily",
+                                       "design", "set",         "variations", "windows",
+                                       "ratios", NULL};
     ipsim_experiment *e = b->e;
     ipsim_status st;
     const char *s;
@@ -280,8 +281,7 @@ static ipsim_status parse_top(xp_builder *b, const cJSON *root)
             type = k;
     if (type < 0)
         return t ? ipsim__xp_expected(&b->c, "design.type",
-                                      "one of arms, factorial, grid, lhs, sobol, morris, response",
-                                      t)
+                                      "one of arms, factorial, grid, lhs, sobol, morris, response", t)
                  : ipsim__xp_say(&b->c, IPSIM_ERR_DATA, "design.type: missing (required)");
     e->type = (xp_design)type;
     if ((st = ipsim__xp_build_design(b, d)) != IPSIM_OK ||
@@ -403,9 +403,9 @@ ipsim_status ipsim_experiment_compare(const char *const *paths, int n, ipsim_exp
     return ipsim_experiment_compare_with(paths, n, NULL, out, err, errlen);
 }
 
-ipsim_status ipsim_experiment_compare_with(const char *const *paths, int n,
-                                           const ipsim_experiment_overrides *ov,
-                                           ipsim_experiment **out, char *err, size_t errlen)
+ipsim_status
+ipsim_experiment_compare_with(const char *const *paths, int n, const ipsim_experiment_overrides *ov,
+                              ipsim_experiment **out, char *err, size_t errlen)
 {
     if (out)
         *out = NULL;

@@ -56,8 +56,7 @@ const char *ipsim__fmt_cny(double x, char *buf, size_t len)
             tenth = 9;
         grouped(whole, t, sizeof t);
         snprintf(buf, len, "%s%s.%d M CNY", x < 0 ? "-" : "", t, tenth);
-    }
-    else
+    } else
         snprintf(buf, len, "%s CNY", ipsim__fmt_num(x, t, sizeof t));
     return buf;
 }

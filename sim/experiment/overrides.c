@@ -124,8 +124,9 @@ static cJSON *find_arm(cJSON *root, const char *assignment, size_t len, char *er
     char list[ARM_LIST_MAX] = "";
     cJSON *arm;
     if (!cJSON_IsString(type) || strcmp(type->valuestring, "arms") != 0 || !cJSON_IsArray(arms)) {
-        snprintf(err, errlen, "--arm %s: the experiment has no arms (design.type is not \"arms\"); "
-                              "use --set",
+        snprintf(err, errlen,
+                 "--arm %s: the experiment has no arms (design.type is not \"arms\"); "
+                 "use --set",
                  assignment);
         return NULL;
     }
@@ -165,8 +166,9 @@ ipsim_status ipsim__xp_apply_overrides(cJSON *root, const ipsim_experiment_overr
         const char *a = ov->arm_sets[i], *colon = strchr(a, ':');
         const char *eq = find_equals(a);
         if (!colon || colon == a || (eq && eq < colon)) {
-            snprintf(err, errlen, "--arm %s: expected NAME:PATH=VALUE, such as "
-                                  "shanghai_shenzhen:interventions[0].cost_cny=1e7",
+            snprintf(err, errlen,
+                     "--arm %s: expected NAME:PATH=VALUE, such as "
+                     "shanghai_shenzhen:interventions[0].cost_cny=1e7",
                      a);
             return IPSIM_ERR_USAGE;
         }

@@ -134,15 +134,62 @@ static ipsim_status check_ranges(const ipsim_experiment *e, char *err, size_t er
     return IPSIM_OK;
 }
 
+/* Is set one of a variation's overrides (variations.c points their origin
+ * at e->var_where)? */
+static int from_variation(const ipsim_experiment *e, const xp_set *set)
+{
+    const char *lo = (const char *)e->var_where, *hi = (const char *)(e->var_where + e->n_var);
+    return e->n_var > 0 && set->where >= lo && set->where < hi;
+}
+
+/* Each variation's overrides, together (they may only be valid together),
+ * once on each distinct source scenario of its points. */
+static ipsim_status check_variations(const ipsim_experiment *e, char *err, size_t errlen)
+{
+    for (int v = 0; v < e->n_var; v++) {
+        int first = v * e->n_design;
+        const xp_point *p0 = &e->points[first];
+        int n = 0;
+        while (n < p0->n_sets && from_variation(e, &p0->sets[n]))
+            n++;
+        for (int p = first; p < first + e->n_design; p++) {
+            const ipsim_scenario *src = ipsim__xp_source_scenario(e, p);
+            int dup = 0;
+            for (int q = first; q < p && !dup; q++)
+                dup = ipsim__xp_source_scenario(e, q) == src;
+            if (dup)
+                continue;
+            ipsim_scenario *sc = ipsim_scenario_clone(src);
+            char who[XP_NAME_MAX + 8];
+            snprintf(who, sizeof who, "point %s", e->points[p].name);
+            ipsim_status st = sc ? ipsim__xp_apply_sets(e, sc, who, p0->sets, n, err, errlen)
+                                 : IPSIM_ERR_NOMEM;
+            if (!sc)
+                snprintf(err, errlen, "%s: out of memory", e->origin);
+            if (st == IPSIM_OK)
+                st = ipsim__xp_check_shape(e, &e->points[p], sc, err, errlen);
+            ipsim_scenario_destroy(sc);
+            if (st != IPSIM_OK)
+                return st;
+        }
+    }
+    return IPSIM_OK;
+}
+
 /* Grids, factorials, arms: each distinct override once (at most
- * XP_EAGER_POINTS of them). */
+ * XP_EAGER_POINTS of them); a variation's overrides together, once per
+ * variation and source. */
 static ipsim_status check_distinct(const ipsim_experiment *e, char *err, size_t errlen)
 {
     seen_set t = {NULL, 0, 0};
     ipsim_status st = IPSIM_OK;
     int budget = XP_EAGER_POINTS;
+    if ((st = check_variations(e, err, errlen)) != IPSIM_OK)
+        return st;
     for (int p = e->checked; p < e->n_points && st == IPSIM_OK && budget > 0; p++)
         for (int i = 0; i < e->points[p].n_sets && st == IPSIM_OK && budget > 0; i++) {
+            if (from_variation(e, &e->points[p].sets[i]))
+                continue;
             int seen = seen_add(&t, e, p, i);
             if (seen < 0) {
                 snprintf(err, errlen, "%s: out of memory", e->origin);

@@ -217,9 +217,9 @@ static int analyse_variations(sw_h5 *w, const sweep_data *d, hid_t an, double *y
             attr_strings(go, "variations", V, vn) < 0) {
             rc = ipsim__swf_fail(w, name);
         } else {
-            static const char *const sn[6] = {"diff_mean",          "diff_lo",
-                                              "diff_hi",            "cost_per_extra_mean",
-                                              "cost_per_extra_lo",  "cost_per_extra_hi"};
+            static const char *const sn[6] = {"diff_mean",         "diff_lo",
+                                              "diff_hi",           "cost_per_extra_mean",
+                                              "cost_per_extra_lo", "cost_per_extra_hi"};
             static const char *const ln[6] = {
                 "paired mean difference of the arm minus the reference arm in the same "
                 "variation [variation][arm]",

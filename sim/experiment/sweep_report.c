@@ -412,14 +412,19 @@ static void report_warnings(sbuf *b, hid_t f)
     H5Gclose(g);
 }
 
-#define MEAN_COLUMN_MIN 14 /* width of a column of the means table */
+#define MEAN_COLUMN_MIN 14  /* width of a column of the means table */
+#define POINT_COLUMN_MIN 30 /* width of its column of point names, at least */
 
 static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
 {
     char x[48];
     ipsim_textbuf_printf(b, "\nmeans over replicates by point%s\n", P > 20 ? " (first 20)" : "");
-    int w[OUT_COUNT]; /* a column is as wide as its header: never cut a name */
-    ipsim_textbuf_printf(b, "  %-30s", "point");
+    int w[OUT_COUNT];          /* a column is as wide as its header: never cut a name */
+    int wp = POINT_COLUMN_MIN; /* nor a point's name */
+    for (size_t p = 0; p < P && p < 20; p++)
+        if ((int)strlen(pn[p]) > wp)
+            wp = (int)strlen(pn[p]);
+    ipsim_textbuf_printf(b, "  %-*s", wp, "point");
     for (int k = 0; k < OUT_COUNT; k++) {
         size_t len = strlen(ipsim__xp_outcomes[k].name);
         w[k] = len > MEAN_COLUMN_MIN ? (int)len : MEAN_COLUMN_MIN;
@@ -431,9 +436,12 @@ static void report_means(sbuf *b, hid_t f, char **pn, size_t P)
     for (int k = 0; k < OUT_COUNT; k++)
         m[k] = an_read(f, "mean", ipsim__xp_outcomes[k].name, P, &n[k]);
     for (size_t p = 0; p < P && p < 20; p++) {
-        ipsim_textbuf_printf(b, "  %-30.30s", pn[p]);
+        ipsim_textbuf_printf(b, "  %-*s", wp, pn[p]);
         for (int k = 0; k < OUT_COUNT; k++)
-            ipsim_textbuf_printf(b, " %*s", w[k], m[k] && n[k] == P ? num(m[k][p], x, sizeof x) : "-");
+            ipsim_textbuf_printf(b, " %*s", w[k],
+                                 m[k] && n[k] == P
+                                     ? ipsim__fmt_in(m[k][p], ipsim__xp_outcomes[k].units, x, sizeof x)
+                                     : "-");
         ipsim_textbuf_printf(b, "\n");
     }
     for (int k = 0; k < OUT_COUNT; k++)

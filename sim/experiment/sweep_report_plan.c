@@ -23,9 +23,9 @@
 #include "io/h5util.h"
 #include "json/json_path.h"
 
-#define NAME_COL 22   /* width of the variation / level column */
-#define ARM_COL 24    /* width of the arm column */
-#define VALUE_COL 40  /* width of "difference [low, high]" */
+#define NAME_COL 22  /* width of the variation / level column */
+#define ARM_COL 24   /* width of the arm column */
+#define VALUE_COL 40 /* width of "difference [low, high]" */
 #define MAX_NAMES 1000000
 
 /* The numbers at path when there are exactly want of them (else NULL). */
@@ -97,8 +97,8 @@ static void verdict(ipsim_textbuf *b, const double *y, int R, int v, int A, cons
     if (c.lo > 0)
         ipsim_textbuf_printf(b, "    -> verdict: %s, by %s over %s\n", arm[best], t, arm[second]);
     else {
-        ipsim_textbuf_printf(b, "    -> verdict: a tie between %s and %s (difference %s)\n",
-                             arm[best], arm[second], t);
+        ipsim_textbuf_printf(b, "    -> verdict: a tie between %s and %s (difference %s)\n", arm[best],
+                             arm[second], t);
         *best_out = -1;
     }
 }
@@ -131,9 +131,9 @@ void ipsim__swr_report_variations(ipsim_textbuf *b, hid_t f, char **pn, size_t P
     for (int k = 0; arm && k < OUT_COUNT; k++) {
         const char *nm = ipsim__xp_outcomes[k].name, *un = ipsim__xp_outcomes[k].units;
         char p[6][160];
-        static const char *const st[6] = {"diff_mean",           "diff_lo",
-                                          "diff_hi",             "cost_per_extra_mean",
-                                          "cost_per_extra_lo",   "cost_per_extra_hi"};
+        static const char *const st[6] = {"diff_mean",         "diff_lo",
+                                          "diff_hi",           "cost_per_extra_mean",
+                                          "cost_per_extra_lo", "cost_per_extra_hi"};
         double *v[6];
         int ok = 1;
         for (int q = 0; q < 6; q++) {
@@ -216,10 +216,18 @@ void ipsim__swr_report_response(ipsim_textbuf *b, hid_t f, size_t L)
                          "\nresponse curve: %s (%s), every level paired against the first "
                          "(95%% CI)\n",
                          name, path);
-    static const char *const st[11] = {"level",          "spend_cny",          "incremental_mean",
-                                       "incremental_lo", "incremental_hi",     "marginal_mean",
-                                       "marginal_lo",    "marginal_hi",        "cost_per_extra_mean",
-                                       "cost_per_extra_lo", "cost_per_extra_hi"};
+    static const char *const st[11] = {
+        "level",
+        "spend_cny",
+        "incremental_mean",
+        "incremental_lo",
+        "incremental_hi",
+        "marginal_mean",
+        "marginal_lo",
+        "marginal_hi",
+        "cost_per_extra_mean",
+        "cost_per_extra_lo",
+        "cost_per_extra_hi"};
     for (int k = 0; k < OUT_COUNT; k++) {
         const char *nm = ipsim__xp_outcomes[k].name, *un = ipsim__xp_outcomes[k].units;
         double *v[11];
@@ -232,8 +240,8 @@ void ipsim__swr_report_response(ipsim_textbuf *b, hid_t f, size_t L)
         }
         if (ok) {
             ipsim_textbuf_printf(b, "  %s\n    %-*s %-*s %-*s %s\n", nm, 16, "spend", VALUE_COL,
-                                 "incremental [95% CI]", VALUE_COL,
-                                 "marginal per 10,000 CNY [95% CI]", "cost per extra [95% CI]");
+                                 "incremental [95% CI]", VALUE_COL, "marginal per 10,000 CNY [95% CI]",
+                                 "cost per extra [95% CI]");
             for (size_t l = 0; l < L; l++) {
                 char s[64], i[160], m[160], c[160], c1[64], c2[64], c3[64];
                 interval(v[2][l], v[3][l], v[4][l], un, i, sizeof i);
@@ -248,8 +256,8 @@ void ipsim__swr_report_response(ipsim_textbuf *b, hid_t f, size_t L)
                 else
                     snprintf(c, sizeof c, "n/a");
                 ipsim_textbuf_printf(b, "    %-*s %-*s %-*s %s\n", 16,
-                                     ipsim__fmt_cny(v[1][l], s, sizeof s), VALUE_COL, i, VALUE_COL,
-                                     m, c);
+                                     ipsim__fmt_cny(v[1][l], s, sizeof s), VALUE_COL, i, VALUE_COL, m,
+                                     c);
             }
         }
         for (int q = 0; q < 11; q++)

@@ -19,6 +19,7 @@
 #include "json/json_path.h"
 
 #define VARIATIONS_MAX 1000 /* variations of one experiment */
+#define SETS_SHOWN_MAX 600  /* bytes of overrides named in one message */
 
 /* "path=value" of each override, malloc'ed (NULL when out of memory). */
 static char **assignments(const xp_set *s, int n)
@@ -68,19 +69,24 @@ ipsim_status ipsim__xp_apply_sets(const ipsim_experiment *e, ipsim_scenario *sc,
         return IPSIM_ERR_NOMEM;
     }
     ipsim_status st = ipsim_scenario_set_all(sc, (const char *const *)a, n, &failed, why, sizeof why);
-    if (st != IPSIM_OK && st != IPSIM_ERR_NOMEM && failed < 0) {
-        /* together they are not a valid scenario: name the first override
-         * that is not valid applied alone after the ones before it */
-        ipsim_scenario *probe = ipsim_scenario_clone(sc);
-        for (int i = 0; probe && i < n; i++) {
+    if (st == IPSIM_ERR_DATA && failed < 0 && n == 1)
+        failed = 0;
+    if (st == IPSIM_ERR_DATA && failed < 0 && n > 1) {
+        /* not valid together: name the override that alone is not valid for
+         * the same reason, if there is one (else they are named together) */
+        for (int i = 0; i < n && failed < 0; i++) {
+            ipsim_scenario *probe = ipsim_scenario_clone(sc);
             char one[2048] = "";
-            if (ipsim_scenario_set(probe, a[i], one, sizeof one) != IPSIM_OK) {
+            int f1 = 0;
+            if (probe &&
+                ipsim_scenario_set_all(probe, (const char *const *)&a[i], 1, &f1, one, sizeof one) ==
+                    IPSIM_ERR_DATA &&
+                f1 < 0 && strcmp(strip_set_prefix(one), strip_set_prefix(why)) == 0) {
                 failed = i;
                 snprintf(why, sizeof why, "%s", one);
-                break;
             }
+            ipsim_scenario_destroy(probe);
         }
-        ipsim_scenario_destroy(probe);
     }
     free_assignments(a, n);
     if (st == IPSIM_OK)
@@ -89,13 +95,21 @@ ipsim_status ipsim__xp_apply_sets(const ipsim_experiment *e, ipsim_scenario *sc,
         snprintf(err, errlen, "%s: out of memory", e->origin);
         return st;
     }
-    if (failed >= 0)
+    if (failed >= 0) {
         snprintf(err, errlen, "%s: %s: \"%s\" = %s (%s): %s", e->origin,
                  sets[failed].where ? sets[failed].where : "design", sets[failed].path,
                  sets[failed].value, who, strip_set_prefix(why));
-    else
-        snprintf(err, errlen, "%s: %s (%s): %s", e->origin,
-                 sets[0].where ? sets[0].where : "design", who, why);
+    } else {
+        /* together they are not a valid scenario: name them all */
+        char all[SETS_SHOWN_MAX] = "";
+        size_t k = 0;
+        for (int i = 0; i < n && k + 8 < sizeof all; i++)
+            k += (size_t)snprintf(all + k, sizeof all - k, "%s%s: \"%s\" = %s", i ? "; " : "",
+                                  sets[i].where ? sets[i].where : "design", sets[i].path,
+                                  sets[i].value);
+        snprintf(err, errlen, "%s: %s (%s, applied together): %s", e->origin, all, who,
+                 strip_set_prefix(why));
+    }
     return st == IPSIM_ERR_USAGE ? IPSIM_ERR_DATA : st;
 }
 
@@ -168,8 +182,9 @@ static ipsim_status read_variation(xp_builder *b, const cJSON *it, int v)
     char sp[64];
     snprintf(sp, sizeof sp, "%s.set", path);
     if (!set)
-        return ipsim__xp_say(&b->c, IPSIM_ERR_DATA, "%s: missing (required; {} for the design as "
-                                                    "it is)",
+        return ipsim__xp_say(&b->c, IPSIM_ERR_DATA,
+                             "%s: missing (required; {} for the design as "
+                             "it is)",
                              sp);
     if (!cJSON_IsObject(set))
         return ipsim__xp_expected(&b->c, sp, "an object of overrides {\"json.path\": value}", set);

@@ -623,11 +623,8 @@ ipsim_status ipsim_scenario_set_all(ipsim_scenario *sc, const char *const *assig
     if (strlen(origin) > SET_ORIGIN_MAX)
         snprintf(origin + SET_ORIGIN_MAX - 4, 5, " ...");
     s = ipsim_scenario_fields_fill(doc, origin, data, err, errlen, NULL, 0);
-    if (s != IPSIM_OK) {
-        if (failed && n == 1)
-            *failed = 0;
+    if (s != IPSIM_OK)
         goto done;
-    }
     cJSON *json = ipsim_scenario_fields_emit(data);
     if (json == NULL) {
         say(err, errlen, "out of memory");
