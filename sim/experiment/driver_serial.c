@@ -66,6 +66,7 @@ typedef struct {
     size_t nv;
     int *todo, n_todo, window;
     double t0;
+    pthread_mutex_t log_mu; /* the caller's log callback, one thread at a time */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     unit_slot *slot;
@@ -152,6 +153,15 @@ static void record_ready(sweep_pool *p)
     pthread_cond_broadcast(&p->cv);
 }
 
+/* A unit's log message, to the caller's callback one at a time. */
+static void pool_log(void *ud, ipsim_log_level level, const char *message)
+{
+    sweep_pool *p = ud;
+    pthread_mutex_lock(&p->log_mu);
+    p->o->log(p->o->log_userdata, level, message);
+    pthread_mutex_unlock(&p->log_mu);
+}
+
 /* A unit's stop check: the caller's callback, one thread at a time. */
 static int pool_stop(void *ud)
 {
@@ -213,7 +223,12 @@ static void run_parallel(sweep_pool *p, int workers)
         run_serial(p); /* no memory for the pool: one at a time */
         return;
     }
+    pthread_mutex_init(&p->log_mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    if (p->o && p->o->log) {
+        p->uo.log = pool_log;
+        p->uo.log_userdata = p;
+    }
     p->window = AHEAD_PER_WORKER * workers;
     int started = 0;
     for (int w = 1; w < workers; w++)
@@ -231,6 +246,7 @@ static void run_parallel(sweep_pool *p, int workers)
     }
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
+    pthread_mutex_destroy(&p->log_mu);
     free(p->slot);
     free(tid);
 }
