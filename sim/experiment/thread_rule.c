@@ -5,13 +5,17 @@
  * once, each on one thread, and a sweep of large units one unit at a time
  * with every thread inside it. An explicit --threads N is exact: N threads.
  *
- * Why: a run spends per simulated day a few OpenMP barriers; below about
- * a quarter of a million agents a day's work per thread is shorter than
- * those barriers cost on a loaded machine, and 2 threads are no faster
- * than 1 (measured: see IPSIM_SMALL_RUN_AGENTS in thread_rule.h). Units of
- * a sweep share nothing, so running them side by side scales with the
- * cores at any size; threads inside a unit are kept for units large enough
- * to pay for them (and whose memory would not allow several at once).
+ * Why: a run spends a few OpenMP barriers per simulated day. In a quiet
+ * window of the 2-core machine (issue 13), 2 threads ran 1.5x faster than
+ * 1 at 1 M agents but used 27x the CPU at 6,000 agents; on the same
+ * machine loaded by other work (load average 25-30), 2 threads did not
+ * pay at any size up to 1 M agents (scripts/bench --crossover: 1 thread /
+ * 2 threads 0.07 at 10 k agents, 0.53 at 1 M). A quarter of a million
+ * agents is the compromise; an event-driven core, cheaper per agent, moves
+ * the crossover up. Units of a sweep share nothing, so running them side
+ * by side scales with the cores at any size; threads inside a unit are
+ * kept for units large enough to pay for them (and whose memory would not
+ * allow several at once).
  */
 #include <math.h>
 

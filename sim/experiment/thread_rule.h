@@ -13,8 +13,9 @@
 
 /* A run of fewer agents than this is "small": one thread pays better than
  * two, because a day's work is shorter than the cost of the OpenMP barriers
- * between the day's passes (measured with scripts/bench on the 2-core
- * machine of issue 13; see thread_rule.c). */
+ * between the day's passes. Between the figures of issue 13 (quiet 2-core
+ * machine: 2 threads 1.5x faster at 1 M agents, 27x the CPU at 6,000);
+ * `scripts/bench --crossover` re-measures it (thread_rule.c). */
 #define IPSIM_SMALL_RUN_AGENTS 250000.0
 
 /* The cores this process may use: OpenMP's default team size
