@@ -71,6 +71,7 @@ int cli_cmd_validate(const cli_command *cmd, cli_options *o)
     ipsim_run_options_init(&opt);
     opt.log = cli_on_log;
     opt.log_userdata = &ls;
+    opt.threads = 1; /* building to count needs no threads: validate starts none */
     est = ipsim_model_memory_estimate(sc, &opt);
     if (isfinite(est) && est <= BUILD_TO_COUNT_BYTES) {
         ipsim_status st = ipsim_model_create(sc, &opt, &m, err, sizeof err);

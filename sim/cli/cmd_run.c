@@ -18,6 +18,7 @@
 #include "cli/console.h"
 #include "cli/files.h"
 #include "cli/summary.h"
+#include "experiment/thread_rule.h"
 #include "io/run_output.h"
 #include "io/safe_file.h"
 
@@ -139,6 +140,9 @@ static int run_locked(cli_options *o)
     if ((rc = cli_load_scenario(o->args[0], o, 1, &sc)) != 0)
         return rc;
     run_options(o, &ls, &opt);
+    /* no --threads: one thread for a small run, every core for a large one
+     * (thread_rule.c; README.md, section Threads) */
+    opt.threads = ipsim__threads_for_run(sc, &opt);
 
     cli_install_signal_handlers();
     st = ipsim_model_create(sc, &opt, &m, err, sizeof err);

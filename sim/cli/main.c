@@ -10,13 +10,38 @@
  * (validate, resolve, info, schema), cmd_sweep.c (sweep, compare, merge),
  * cmd_export.c (export), cmd_optimize.c (optimize) and help.c (help, with every help text); summary.c prints their summaries.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/console.h"
+
+/* OpenMP threads wait passively (sleep in the kernel) at the end of a
+ * parallel region unless the user set OMP_WAIT_POLICY (or GOMP_SPINCOUNT):
+ * spinning threads burn a core each between a run's days and compete with
+ * the other runs of a sweep or of the machine (README.md, section Threads;
+ * measured on the loaded 2-core machine, 1 M agents on 2 threads: 9-11 s
+ * passive, 20-21 s spinning, 10.4 s on 1 thread). libgomp
+ * reads its environment when it is loaded, before main, so this is set
+ * from the program's .preinit_array, which runs before the constructors
+ * of the shared libraries (ELF; glibc). */
+static void passive_wait_default(int argc, char **argv, char **envp)
+{
+    (void)argc;
+    (void)argv;
+    (void)envp;
+    if (!getenv("GOMP_SPINCOUNT")) /* the user tuned libgomp's spinning: keep it */
+        setenv("OMP_WAIT_POLICY", "passive", 0); /* 0: a user's setting wins */
+}
+#if defined(__ELF__) && defined(__GNUC__)
+__attribute__((section(".preinit_array"), used)) static void (*const preinit_wait_policy)(
+    int, char **, char **) = passive_wait_default;
+#endif
 
 static const cli_command commands[] = {
     {"run", CLI_RUN, cli_cmd_run, 1, 1, "the scenario file (SCENARIO.json)",

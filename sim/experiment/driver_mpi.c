@@ -24,6 +24,7 @@
 #include <mpi.h>
 
 #include "experiment/sweep.h"
+#include "experiment/thread_rule.h"
 
 enum { TAG_WORK = 101, TAG_RESULT = 102 };
 
@@ -47,6 +48,16 @@ static ipsim_status worker(ipsim_experiment *e, const ipsim_sweep_options *o, in
 {
     double *buf = malloc(sizeof *buf * (3 + nv));
     char err[1024];
+    /* each rank runs one unit at a time: without --threads, a small unit on
+     * one thread, a large one on every core (thread_rule.c) */
+    ipsim_sweep_options uo;
+    int workers = 1, unit_threads = 1;
+    if (o)
+        uo = *o;
+    else
+        ipsim_sweep_options_init(&uo);
+    ipsim__threads_for_sweep(uo.threads, ipsim__xp_unit_agents(e, o), 1, &workers, &unit_threads);
+    uo.threads = uo.threads > 0 ? uo.threads : unit_threads;
     for (;;) {
         int unit;
         MPI_Recv(&unit, 1, MPI_INT, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -57,7 +68,7 @@ static ipsim_status worker(ipsim_experiment *e, const ipsim_sweep_options *o, in
         if (buf) {
             for (size_t i = 0; i < nv; i++)
                 buf[3 + i] = NAN;
-            st = ipsim__xp_run_unit(e, unit / R, unit % R, o, buf + 3, &secs, worker_stop, (void *)o,
+            st = ipsim__xp_run_unit(e, unit / R, unit % R, &uo, buf + 3, &secs, worker_stop, (void *)o,
                                     err, sizeof err);
         }
         double head[3] = {unit, (double)st, secs};
