@@ -8,6 +8,7 @@ while the sweep is unfinished. The delays are drawn from a seeded
 generator (IPSIM_KILL_SEED, default 7) so that a failure can be replayed.
 Skipped when the build has no 'ipsim sweep'.
 """
+import fcntl
 import glob
 import os
 import random
@@ -43,6 +44,7 @@ def main():
         out = os.path.join(tmp, "killed.h5")
         journal = out + ".journal"
         kills = 0
+        last_killed = False
         for attempt in range(KILLS):
             args = [BIN, "sweep", exp, "-o", out, "-q"]
             if os.path.exists(journal):
@@ -59,6 +61,7 @@ def main():
             err = proc.stderr.read().decode("utf-8", "replace")
             proc.stderr.close()
             state = "killed" if proc.returncode == -signal.SIGKILL else "exit %d" % proc.returncode
+            last_killed = proc.returncode == -signal.SIGKILL
             print("  attempt %d: after %.3fs %s; journal %s, output %s"
                   % (attempt + 1, delay, state, os.path.exists(journal), os.path.exists(out)))
             if proc.returncode != -signal.SIGKILL:
@@ -69,14 +72,28 @@ def main():
         if not os.path.exists(out):
             p = ipsim("sweep", exp, "-o", out, "--resume", "-q")
             check(p.returncode == 0, "final resume", p)
+            last_killed = False
         elif os.path.exists(journal):
             # killed between publishing OUT and removing the journal
             p = ipsim("sweep", exp, "-o", out, "--resume", "-q")
             check(p.returncode == 0, "resume after a kill between rename and journal removal", p)
+            last_killed = False
         check(os.path.exists(out), "the sweep file exists after resuming")
         check(not os.path.exists(journal), "journal removed once the sweep is complete")
         check(not glob.glob(glob.escape(out) + ".tmp*"), "no OUT.tmp.* left")
-        check(not os.path.exists(out + ".lock"), "no OUT.lock left")
+        lock = out + ".lock"
+        if last_killed and os.path.exists(lock):
+            # killed after publishing OUT but before removing OUT.lock: the
+            # file may stay, but the dead writer's flock went with it
+            with open(lock, "rb") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held = False
+                except OSError:
+                    held = True
+            check(not held, "a leftover OUT.lock of a killed writer is not held")
+        else:
+            check(not os.path.exists(lock), "no OUT.lock left")
         n = assert_same(ref, out)
         print("%d kills; resumed file equals the uninterrupted one in %d datasets" % (kills, n))
         check(kills >= 2, "at least two kills landed (got %d): the sweep is too fast to test"
