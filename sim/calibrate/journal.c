@@ -22,6 +22,7 @@
 
 #include "base/textbuf.h"
 #include "calibrate/cal.h"
+#include "io/fdio.h"
 
 #define JOURNAL_MAGIC "IPSIMC1\n"
 #define RECORD_MAGIC 0x47454e31u /* "GEN1" */
@@ -70,35 +71,6 @@ static size_t record_doubles(int N, int P, int T)
 static size_t record_size(int N, int P, int T)
 {
     return 8 + 8 * record_doubles(N, P, T) + 8;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static size_t read_full(int fd, void *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, (char *)buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    return got;
 }
 
 static void sync_parent(const char *path)
@@ -152,7 +124,7 @@ static ipsim_status read_journal(cal_journal *j, uint64_t fp, cal_generation **g
                                  char *err, size_t errlen)
 {
     journal_header h;
-    if (read_full(j->fd, &h, sizeof h) != sizeof h || memcmp(h.magic, JOURNAL_MAGIC, 8) != 0) {
+    if (ipsim__fd_read_full(j->fd, &h, sizeof h) != sizeof h || memcmp(h.magic, JOURNAL_MAGIC, 8) != 0) {
         ipsim_set_error(err, errlen,
                         "%s: not an ipsim calibration journal (or empty); use --force "
                         "to start over",
@@ -175,7 +147,7 @@ static ipsim_status read_journal(cal_journal *j, uint64_t fp, cal_generation **g
         return IPSIM_ERR_NOMEM;
     }
     off_t good = (off_t)sizeof h;
-    while (*n_gens <= CAL_MAX_GENERATIONS && read_full(j->fd, rec, rs) == rs) {
+    while (*n_gens <= CAL_MAX_GENERATIONS && ipsim__fd_read_full(j->fd, rec, rs) == rs) {
         int rc = decode(rec, j->N, j->P, j->T, &(*gens)[*n_gens]);
         if (rc == -2) {
             free(rec);
@@ -243,7 +215,7 @@ ipsim_status ipsim__cal_journal_open(const ipsim_calibration *c, uint64_t seed, 
                             "continue it with --resume, or start over with --force",
                             path);
             st = IPSIM_ERR_EXISTS;
-        } else if (j->fd < 0 || write_all(j->fd, &h, sizeof h) != 0 || fsync(j->fd) != 0) {
+        } else if (j->fd < 0 || ipsim__fd_write_all(j->fd, &h, sizeof h) != 0 || fsync(j->fd) != 0) {
             ipsim_set_error(err, errlen, "%s: cannot create: %s", path, strerror(errno));
             st = IPSIM_ERR_CANTCREAT;
             if (j->fd >= 0)
@@ -293,7 +265,7 @@ ipsim_status ipsim__cal_journal_append(cal_journal *j, const cal_generation *gen
     memcpy(p, gen->values, (size_t)N * T * 8);
     uint64_t check = fnv(FNV_OFFSET, rec, 8 + 8 * nd);
     memcpy(rec + 8 + 8 * nd, &check, 8);
-    int ok = write_all(j->fd, rec, rs) == 0 && fsync(j->fd) == 0;
+    int ok = ipsim__fd_write_all(j->fd, rec, rs) == 0 && fsync(j->fd) == 0;
     free(rec);
     if (!ok) {
         ipsim_set_error(err, errlen, "%s: cannot write: %s", j->path, strerror(errno));

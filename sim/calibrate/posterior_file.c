@@ -45,6 +45,7 @@
 #include "base/textbuf.h"
 #include "calibrate/cal.h"
 #include "io/h5util.h"
+#include "io/fdio.h"
 
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
 #define CORE_INCREMENT ((size_t)1 << 20)
@@ -341,21 +342,6 @@ static void write_predictive(pw *w, const ipsim_calibration *c, const cal_genera
 
 /* ---- publishing ---------------------------------------------------------- */
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 static ipsim_status publish(const void *image, size_t size, const char *out, int force, char *err,
                             size_t errlen)
 {
@@ -369,7 +355,7 @@ static ipsim_status publish(const void *image, size_t size, const char *out, int
     memcpy(tmp + n, ".tmp", 5);
     unlink(tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    int ok = fd >= 0 && write_all(fd, image, size) == 0 && fsync(fd) == 0;
+    int ok = fd >= 0 && ipsim__fd_write_all(fd, image, size) == 0 && fsync(fd) == 0;
     int e = errno;
     if (fd >= 0 && close(fd) != 0 && ok) {
         ok = 0;

@@ -38,6 +38,7 @@
 #include "experiment/sweep_file.h"
 #include "io/safe_file.h"
 #include "base/textbuf.h"
+#include "io/fdio.h"
 
 #define JOURNAL_MAGIC "IPSIMJ2\n"
 #define JOURNAL_MAGIC_V1 "IPSIMJ1\n"
@@ -80,34 +81,6 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
         h *= 0x100000001b3ull;
     }
     return h;
-}
-
-/* a followed by b, malloc'd; NULL when out of memory. */
-static char *cat(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    char *s = malloc(na + nb + 1);
-    if (s) {
-        memcpy(s, a, na);
-        memcpy(s + na, b, nb + 1);
-    }
-    return s;
-}
-
-/* Write all n bytes to fd (retrying short writes); 0 or -1 with errno. */
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 /* ---- state and journal -------------------------------------------------- */
@@ -419,8 +392,8 @@ ipsim_status ipsim__sw_open(ipsim_experiment *e, const char *out, const ipsim_sw
     s->shard_k = o ? o->shard_k : 0;
     s->shard_n = o ? o->shard_n : 0;
     s->force = o && o->force;
-    s->out = cat(out, "");
-    s->journal = cat(out, ".journal");
+    s->out = ipsim__str_cat(out, "");
+    s->journal = ipsim__str_cat(out, ".journal");
     if (!s->out || !s->journal) {
         ipsim_set_error(err, errlen, "out of memory");
         rc = IPSIM_ERR_NOMEM;
@@ -501,7 +474,7 @@ ipsim_status ipsim__sw_record(sw_state *s, int unit, int state, double seconds, 
         memcpy(rec + 24, values, 8 * s->nv);
     uint64_t check = fnv(0xcbf29ce484222325ull, rec, rs - 8);
     memcpy(rec + rs - 8, &check, 8);
-    int ok = write_all(s->fd, rec, rs) == 0 && fsync(s->fd) == 0;
+    int ok = ipsim__fd_write_all(s->fd, rec, rs) == 0 && fsync(s->fd) == 0;
     free(rec);
     if (!ok) {
         ipsim_set_error(err, errlen, "%s: cannot write: %s", s->journal, strerror(errno));

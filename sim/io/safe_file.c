@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/textbuf.h"
+#include "io/fdio.h"
 
 #define LOCK_SUFFIX ".lock"
 #define TMP_SUFFIX ".tmp."
@@ -30,17 +31,6 @@
 #define DIR_MAX 4096
 
 /* ---- names -------------------------------------------------------------- */
-
-static char *cat(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = malloc(la + lb + 1);
-    if (s) {
-        memcpy(s, a, la);
-        memcpy(s + la, b, lb + 1);
-    }
-    return s;
-}
 
 /* The kind of a non-regular file, for messages. */
 static const char *kind_of(mode_t m)
@@ -144,7 +134,7 @@ static int still_named(int fd, const char *lock)
 
 ipsim_status ipsim__safe_lock(const char *path, int *lock_fd, char *err, size_t errlen)
 {
-    char *lock = cat(path, LOCK_SUFFIX);
+    char *lock = ipsim__str_cat(path, LOCK_SUFFIX);
     ipsim_status st = IPSIM_ERR_CANTCREAT;
     *lock_fd = -1;
     if (!lock) {
@@ -197,7 +187,7 @@ void ipsim__safe_unlock(const char *path, int *lock_fd)
     if (strlen(path) + sizeof LOCK_SUFFIX <= sizeof local)
         snprintf(local, sizeof local, "%s" LOCK_SUFFIX, path);
     else
-        lock = cat(path, LOCK_SUFFIX);
+        lock = ipsim__str_cat(path, LOCK_SUFFIX);
     if (lock && still_named(*lock_fd, lock))
         unlink(lock);
     if (lock != local)
