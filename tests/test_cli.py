@@ -16,7 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runner import Skip, run_tests  # noqa: E402
 
 SRC = os.environ.get("IPSIM_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("IPSIM_BIN") or os.path.join(SRC, "build", "ipsim")
@@ -31,10 +32,6 @@ except ImportError:  # pragma: no cover - scripts/deps installs them
     np = None
 
 EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_CANTCREAT, EX_TEMPFAIL = 64, 65, 66, 73, 75
-
-
-class Skip(Exception):
-    pass
 
 
 def ipsim(*args, timeout=300):
@@ -436,32 +433,7 @@ TESTS = [v for k, v in list(globals().items()) if k.startswith("test_") and call
 
 
 def main(argv):
-    if not os.access(BIN, os.X_OK):
-        print("ipsim program not found at %s (set IPSIM_BIN)" % BIN)
-        print("0 passed, 1 failed")
-        return 1
-    selected = [t for t in TESTS if not argv[1:] or t.__name__ in argv[1:]
-                or t.__name__[5:] in argv[1:]]
-    passed = failed = skipped = 0
-    for t in selected:
-        t0 = time.time()
-        try:
-            t()
-        except Skip as e:
-            skipped += 1
-            print("SKIP %s: %s" % (t.__name__, e))
-        except Exception as e:  # noqa: BLE001 - report every failure
-            failed += 1
-            print("FAIL %s (%.1fs): %s" % (t.__name__, time.time() - t0, e))
-            if not isinstance(e, AssertionError):
-                traceback.print_exc(file=sys.stdout)
-        else:
-            passed += 1
-            print("ok   %s (%.1fs)" % (t.__name__, time.time() - t0))
-        sys.stdout.flush()
-    shutil.rmtree(_tmp, ignore_errors=True)
-    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 1 if failed else 0
+    return run_tests(TESTS, argv, BIN, scratch=_tmp)
 
 
 if __name__ == "__main__":

@@ -14,14 +14,12 @@ the analysis with its own recomputation.
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runner import run_tests  # noqa: E402
 from sweep_common import BIN, SRC, check, ipsim  # noqa: E402
 
 import h5py  # noqa: E402
@@ -343,28 +341,7 @@ TESTS = [test_set_order_never_matters, test_sweep_set_equals_edited_experiment,
 
 
 def main(argv):
-    if not os.access(BIN, os.X_OK):
-        print("ipsim program not found at %s (set IPSIM_BIN)" % BIN)
-        return 1
-    selected = [t for t in TESTS if not argv[1:] or t.__name__ in argv[1:]
-                or t.__name__[5:] in argv[1:]]
-    passed = failed = 0
-    for t in selected:
-        t0 = time.time()
-        try:
-            t()
-        except Exception as e:  # noqa: BLE001 - report every failure
-            failed += 1
-            print("FAIL %s (%.1fs): %s" % (t.__name__, time.time() - t0, e))
-            if not isinstance(e, AssertionError):
-                traceback.print_exc(file=sys.stdout)
-        else:
-            passed += 1
-            print("ok   %s (%.1fs)" % (t.__name__, time.time() - t0))
-        sys.stdout.flush()
-    shutil.rmtree(_tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_tests(TESTS, argv, BIN, scratch=_tmp)
 
 
 if __name__ == "__main__":

@@ -33,10 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sweep_common import BIN, SRC, assert_same, check  # noqa: E402
+from runner import run_tests  # noqa: E402
+from sweep_common import BIN, SRC, check  # noqa: E402
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
@@ -524,28 +524,7 @@ TESTS = [finding1_output_node_refused, finding2_tmp_symlink_not_followed,
 
 
 def main(argv):
-    if not os.access(BIN, os.X_OK):
-        print("ipsim program not found at %s (set IPSIM_BIN)" % BIN)
-        return 1
-    selected = [t for t in TESTS if not argv[1:] or t.__name__ in argv[1:]
-                or any(t.__name__.startswith(a + "_") for a in argv[1:])]
-    passed = failed = 0
-    for t in selected:
-        t0 = time.time()
-        try:
-            t()
-        except Exception as e:  # noqa: BLE001 - report every failure
-            failed += 1
-            print("FAIL %s (%.1fs): %s" % (t.__name__, time.time() - t0, e))
-            if not isinstance(e, AssertionError):
-                traceback.print_exc(file=sys.stdout)
-        else:
-            passed += 1
-            print("ok   %s (%.1fs)" % (t.__name__, time.time() - t0))
-        sys.stdout.flush()
-    shutil.rmtree(_tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_tests(TESTS, argv, BIN, scratch=_tmp)
 
 
 if __name__ == "__main__":
