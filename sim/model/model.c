@@ -204,6 +204,8 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     m->threads = resolve_threads(opt, m->sc);
     m->sal_decay = (float)pow(0.5, 1.0 / m->sc->parameters.exposure.adstock_half_life_days);
     m->post_decay = pow(0.5, 1.0 / m->sc->platform.post_half_life_days);
+    for (int n = 0; n <= MAX_IMPRESSIONS; n++)
+        m->att_keep[n] = pow(1 - m->sc->parameters.exposure.attitude_learning_rate, n);
 
     int rc = ipsim__population_create(m);
     if (rc == -2) {

@@ -202,6 +202,7 @@ struct ipsim_model {
     int n_markets, n_cells, n_assets, threads;
     int horizon;       /* longest lead time + longest trip, days */
     float sal_decay;   /* daily salience retention 0.5^(1/adstock_half_life_days) */
+    double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
 
     /* population */
