@@ -61,6 +61,36 @@ void ipsim__agenda_visitor(struct ipsim_model *m, int b, uint32_t k)
     }
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b)
+{
+    ev_list *l = &m->ev.visitors[b];
+    uint32_t s = m->ev.vis_sorted[b], n = l->n;
+    if (s == n)
+        return 0;
+    /* sort the new tail, then merge it with the sorted prefix */
+    qsort(l->k + s, n - s, sizeof(uint32_t), cmp_u32);
+    uint32_t *out = malloc((size_t)n * sizeof(uint32_t));
+    if (!out)
+        return -1;
+    uint32_t i = 0, j = s, o = 0;
+    while (i < s && j < n)
+        out[o++] = l->k[i] <= l->k[j] ? l->k[i++] : l->k[j++];
+    while (i < s)
+        out[o++] = l->k[i++];
+    while (j < n)
+        out[o++] = l->k[j++];
+    memcpy(l->k, out, (size_t)n * sizeof(uint32_t));
+    free(out);
+    m->ev.vis_sorted[b] = n;
+    return 0;
+}
+
 int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float level)
 {
     const float decay = m->sal_decay;
@@ -93,9 +123,10 @@ int ipsim__agenda_create(struct ipsim_model *m)
     ev->blk_k0 = calloc(nbs, sizeof(uint32_t));
     ev->blk_k1 = calloc(nbs, sizeof(uint32_t));
     ev->visitors = calloc(nbs, sizeof(ev_list));
+    ev->vis_sorted = calloc(nbs, sizeof(uint32_t));
     ev->early = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
     ev->late = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
-    if (!ev->blk_cell || !ev->blk_k0 || !ev->blk_k1 || !ev->visitors || !ev->early || !ev->late)
+    if (!ev->blk_cell || !ev->blk_k0 || !ev->blk_k1 || !ev->visitors || !ev->vis_sorted || !ev->early || !ev->late)
         return -1;
     int b = 0;
     for (int c = 0; c < m->n_cells; c++)
@@ -141,6 +172,7 @@ void ipsim__agenda_free(struct ipsim_model *m)
     free(ev->early);
     free(ev->late);
     free(ev->visitors);
+    free(ev->vis_sorted);
     free(ev->blk_cell);
     free(ev->blk_k0);
     free(ev->blk_k1);

@@ -1,7 +1,7 @@
 /*
  * community.c - mechanism D (ODD 7.7): past visitors post as members of the
  * destination's community; part of ODD phase 4d (after the visit), called
- * for each agent from the fused agent pass (kernel.c).
+ * from the agents' pass (kernel.c) for each block's past visitors.
  *
  * While D is active (today's community_post_rate > 0), a past visitor who
  * is AWARE or cooling down (RETURNED) posts with probability community_post_rate x loyalty per

@@ -1,25 +1,25 @@
 /*
- * kernel.c - ODD phase 4 (Agents, 4a-4e) of the daily step, as one fused
- * pass over the agents.
+ * kernel.c - ODD phase 4 (Agents, 4a-4e) of the daily step, event-driven:
+ * only the agents who act today are visited.
  *
  * The ODD lists each agent's day as five sub-phases: 4a exposure (salience
- * decay and impressions, exposure.c), 4b decision (cool-down release and
- * booking, decision.c), 4c visit (arrival, visit.c), 4d after the visit
- * (departure, judgement, posting, loyalty: visit.c; community posting,
- * mechanism D: community.c) and 4e the end-of-day count. Each agent's result
- * depends only on its own state and on the per-cell inputs of phases 2-3, so
- * the sub-phases are fused here into ONE pass per block of CANDIDATE_BLOCK
- * agents, run in parallel (OpenMP): a block's agent arrays (13 bytes per
- * agent, ODD 2) pass through the cache once a day instead of once per
- * sub-phase, and each thread works through its own blocks without a barrier
- * between sub-phases. The order of sub-phases within an agent is the
- * ODD's; the order between agents does not matter (ODD 4.9).
- *
- * Only candidate agent-days (an impression or a trip occasion: a few per
- * cent) draw random numbers; they are found by geometric skips keyed by
- * (cell, block, day), and each candidate's draws are keyed by (cell, agent,
- * day, purpose). Every reduction is an integer sum, so results are bitwise
- * identical at any thread count.
+ * decay and impressions, exposure.c), 4b decision (confirmation, cool-down
+ * release and booking, capacity.c, decision.c), 4c visit (arrival,
+ * visit.c), 4d after the visit (departure, judgement, posting, loyalty:
+ * visit.c; community posting, mechanism D: community.c) and 4e the
+ * end-of-day count. An agent acts today if it is a candidate (an
+ * impression or a trip occasion: a few per cent of agent-days, found by
+ * geometric skips keyed by (cell, block, day)) or if the event calendar
+ * (agenda.c) lists it today; every other agent's day would change only its
+ * salience (decayed lazily when next touched) and nothing counted. Each
+ * block of the calendar is processed by one thread in the ODD's order of
+ * sub-phases (early events, candidates, expected bookings, late events,
+ * community posting); threads take blocks of all cells dynamically in one
+ * parallel loop a day. Each touch keeps the per-cell counts of 4e and puts
+ * the agent's next dated event on its block's calendar. Each candidate's
+ * draws are keyed by (cell, agent, day, purpose) and every reduction is an
+ * integer sum, so results are bitwise identical at any thread count and to
+ * a daily pass over every agent (ODD 3).
  */
 #include <math.h>
 #include <string.h>
@@ -282,6 +282,10 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
     memset(late, 0, sizeof *late);
 
     if (m->dest_days[tau].community_post_rate > 0) {
+        if (ipsim__agenda_sort_visitors(m, b) != 0) {
+#pragma omp atomic write
+            ev->ok = 0;
+        }
         const ev_list *v = &ev->visitors[b];
         for (uint32_t j = 0; j < v->n; j++) {
             uint32_t k = v->k[j];

@@ -148,6 +148,7 @@ typedef struct {
     ev_list *early;    /* [n_days][n_blocks] */
     ev_list *late;     /* [n_days][n_blocks] */
     ev_list *visitors; /* [n_blocks] agents with at least one completed trip */
+    uint32_t *vis_sorted; /* [n_blocks] length of the sorted prefix of visitors */
     int64_t *count;    /* [n_cells][CNT_COUNT] */
     uint64_t active;   /* agents touched on the last day stepped */
     int ok;            /* 0 if an allocation failed (the run stops with IPSIM_ERR_NOMEM) */
@@ -369,6 +370,8 @@ double ipsim__agenda_bytes_per_agent(void);
 void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_t k);
 /* Add agent k of block b to the block's past visitors (at its first departure). */
 void ipsim__agenda_visitor(struct ipsim_model *m, int b, uint32_t k);
+/* Sort block b's past visitors by agent (memory order); 0, or -1 out of memory. */
+int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b);
 /* First day after `from` on which salience s (current as of day from)
  * has decayed below `level` (INT32_MAX if never, i.e. s becomes 0 first
  * and level <= 0). */
