@@ -416,9 +416,12 @@ static inline double sat_neutral(const sc_visit *v)
  * floor, exactly as a daily pass over every agent would do it. */
 static inline float salience_decay(float s, int from, int to, float decay)
 {
-    for (int t = from; t < to && s != 0.0f; t++) {
+    /* salience only falls, and 0 stays 0: the floor is tested by a branch
+     * taken once, so the chain of multiplications is the only latency */
+    for (int t = from; t < to; t++) {
         s = s * decay;
-        s = s < SALIENCE_FLOOR ? 0.0f : s;
+        if (s < SALIENCE_FLOOR)
+            return 0.0f;
     }
     return s;
 }
