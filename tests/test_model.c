@@ -10,7 +10,12 @@
  *    the nights recorded equal the nights of the trips that arrived;
  *  - zero budget gives zero paid impressions; a market of population 0 has
  *    no agents and no arrivals;
- *  - results are bitwise identical at 1, 2 and 3 threads, and for the same
+ *  - the event-driven core (ODD 3): the incremental count of considering
+ *    agents matches a recount of AWARE agents whose lazily decayed salience
+ *    is >= consider_salience, and the agents acted on a day
+ *    (ipsim_model_active_agents) are some but not all agents;
+ *  - results are bitwise identical at 1, 2, 3 and 8 threads (also with
+ *    mechanism D, whose posters are found on past-visitor lists), and for the same
  *    seed twice; a different replicate gives different results;
  *  - common random numbers (ODD 4.9): a mechanism intervention inside the
  *    run whose effects are all zero leaves every daily output bitwise equal
@@ -81,15 +86,21 @@ static void test_funnel(void) {
     static const int acc_of_state[ST_COUNT] = {ACC_UNAWARE, ACC_AWARE, ACC_BOOKED, ACC_ON_TRIP, ACC_RETURNED,
                                                ACC_BOOKED};
     ipsim_model *m = make(NULL, 2, 0, 2000);
-    int bad_state_days = 0, bad_count_days = 0, bad_nest = 0;
+    int bad_state_days = 0, bad_count_days = 0, bad_nest = 0, bad_cons_days = 0;
+    int active_some = 0, active_all = 0;
+    const float consider = (float)m->sc->parameters.exposure.consider_salience;
     int first_day = -1, first_state = 0;
     uint64_t first_agent = 0;
     while (ipsim_model_days_done(m) < m->days) {
         ipsim_model_step(m);
         int tau = m->tau - 1;
-        uint64_t count[ST_COUNT] = {0}, out_of_range = 0;
+        uint64_t count[ST_COUNT] = {0}, out_of_range = 0, considering = 0;
+        uint64_t active = ipsim_model_active_agents(m);
+        active_some += active > 0;
+        active_all += active >= m->n_agents;
         for (uint64_t i = 0; i < m->n_agents; i++) {
             uint8_t st = m->ag.state[i];
+            considering += st == ST_AWARE && salience_now(m, i, tau) >= consider;
             if (st < ST_COUNT) {
                 count[st]++;
                 continue;
@@ -114,6 +125,10 @@ static void test_funnel(void) {
             agree &= model_count == count[st];
         }
         if (!agree || counted != m->n_agents) bad_count_days++;
+        uint64_t model_cons = 0;
+        for (int c = 0; c < m->n_cells; c++)
+            model_cons += (uint64_t)m->acc[0].cell[(size_t)c * ACC_COUNT + ACC_CONSIDERING];
+        if (model_cons != considering) bad_cons_days++;
         int day = ipsim_model_days_done(m) - 1;
         if (day >= 0) {
             double aware = 0, cons = 0, booked = 0, site = 0;
@@ -133,6 +148,10 @@ static void test_funnel(void) {
     CHECK(bad_count_days == 0, "the end-of-day count matches a recount and covers all %llu agents "
           "(%d bad days)", (unsigned long long)m->n_agents, bad_count_days);
     CHECK(bad_nest == 0, "aware >= considering + booked + on site (%d bad days)", bad_nest);
+    CHECK(bad_cons_days == 0, "the incremental count of considering agents matches a recount of "
+          "AWARE agents with salience >= consider_salience (%d bad days)", bad_cons_days);
+    CHECK(active_some > m->days / 2 && active_all == 0, "some but never all agents act on a day "
+          "(%d days with active agents, %d with all of them)", active_some, active_all);
 
     const double *x = m->res.daily;
     int neg = 0, nonfinite = 0;
@@ -183,13 +202,18 @@ static void test_determinism(void) {
     static const char *const busy[] = {"destination.digital_fluency=0.9", NULL};
     ipsim_model *m1 = make(busy, 1, 0, 3000), *m2 = make(busy, 2, 0, 3000), *m3 = make(busy, 3, 0, 3000);
     ipsim_model *again = make(busy, 2, 0, 3000), *other = make(busy, 2, 1, 3000);
-    ipsim_model *all[] = {m1, m2, m3, again, other};
-    for (int i = 0; i < 5; i++) ipsim_model_run(all[i], NULL, NULL);
+    ipsim_model *m8 = make(busy, 8, 0, 3000);
+    ipsim_model *d1 = make_from("framework_full.json", NULL, 1, 0, 3000);
+    ipsim_model *d8 = make_from("framework_full.json", NULL, 8, 0, 3000);
+    ipsim_model *all[] = {m1, m2, m3, again, other, m8, d1, d8};
+    for (int i = 0; i < 8; i++) ipsim_model_run(all[i], NULL, NULL);
     CHECK(same_results(m1, m2), "1 and 2 threads give bitwise identical results");
     CHECK(same_results(m1, m3), "1 and 3 threads give bitwise identical results");
+    CHECK(same_results(m1, m8), "1 and 8 threads give bitwise identical results");
+    CHECK(same_results(d1, d8), "framework_full (with community posting) at 1 and 8 threads: identical");
     CHECK(same_results(m2, again), "the same seed twice gives identical results");
     CHECK(!same_results(m2, other), "another replicate gives different results");
-    for (int i = 0; i < 5; i++) ipsim_model_destroy(all[i]);
+    for (int i = 0; i < 8; i++) ipsim_model_destroy(all[i]);
 }
 
 /* Common random numbers (ODD 4.9): every draw is keyed by what it is for,

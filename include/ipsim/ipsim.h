@@ -239,6 +239,12 @@ uint64_t ipsim_model_seed(const ipsim_model *m);
  * m must not be NULL. */
 double ipsim_model_agent_days(const ipsim_model *m);
 double ipsim_model_wall_seconds(const ipsim_model *m);
+/* Agents that acted on the last day stepped (0 before the first step): the
+ * agent-days the event-driven core processed that day (ODD 3), counting an
+ * agent once per event, candidate draw or community post that touched it.
+ * The cost of a day grows with this number, not with the population.
+ * m must not be NULL. */
+uint64_t ipsim_model_active_agents(const ipsim_model *m);
 
 /* Bytes of per-agent state (the headline memory figure). */
 double ipsim_model_bytes_per_agent(const ipsim_model *m);

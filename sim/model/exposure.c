@@ -128,7 +128,7 @@ void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint6
     for (int j = 0; j < n; j++)
         s += 1.0 / (1.0 + s / e->wearout_salience);
     double a = m->ag.attitude[i] / ATTITUDE_Q;
-    a = c->signal + (a - c->signal) * pow(1 - e->attitude_learning_rate, n);
+    a = c->signal + (a - c->signal) * m->att_keep[n]; /* = pow(1 - learning rate, n) */
     m->ag.attitude[i] = (uint16_t)lround(clamp01(a) * ATTITUDE_Q);
     if (m->ag.state[i] == ST_UNAWARE && s >= e->effective_frequency)
         m->ag.state[i] = ST_AWARE;

@@ -1,32 +1,43 @@
 /*
- * kernel.c - ODD phase 4 (Agents, 4a-4e) of the daily step, as one fused
- * pass over the agents.
+ * kernel.c - ODD phase 4 (Agents, 4a-4e) of the daily step, event-driven:
+ * only the agents who act today are visited.
  *
  * The ODD lists each agent's day as five sub-phases: 4a exposure (salience
- * decay and impressions, exposure.c), 4b decision (cool-down release and
- * booking, decision.c), 4c visit (arrival, visit.c), 4d after the visit
- * (departure, judgement, posting, loyalty: visit.c; community posting,
- * mechanism D: community.c) and 4e the end-of-day count. Each agent's result
- * depends only on its own state and on the per-cell inputs of phases 2-3, so
- * the sub-phases are fused here into ONE pass per block of CANDIDATE_BLOCK
- * agents, run in parallel (OpenMP): a block's agent arrays (13 bytes per
- * agent, ODD 2) pass through the cache once a day instead of once per
- * sub-phase, and each thread works through its own blocks without a barrier
- * between sub-phases. The order of sub-phases within an agent is the
- * ODD's; the order between agents does not matter (ODD 4.9).
- *
- * Only candidate agent-days (an impression or a trip occasion: a few per
- * cent) draw random numbers; they are found by geometric skips keyed by
- * (cell, block, day), and each candidate's draws are keyed by (cell, agent,
- * day, purpose). Every reduction is an integer sum, so results are bitwise
- * identical at any thread count.
+ * decay and impressions, exposure.c), 4b decision (confirmation, cool-down
+ * release and booking, capacity.c, decision.c), 4c visit (arrival,
+ * visit.c), 4d after the visit (departure, judgement, posting, loyalty:
+ * visit.c; community posting, mechanism D: community.c) and 4e the
+ * end-of-day count. An agent acts today if it is a candidate (an
+ * impression or a trip occasion: a few per cent of agent-days, found by
+ * geometric skips keyed by (cell, block, day)) or if the event calendar
+ * (agenda.c) lists it today; every other agent's day would change only its
+ * salience (decayed lazily when next touched) and nothing counted. Each
+ * block of the calendar is processed by one thread in the ODD's order of
+ * sub-phases (early events, candidates, expected bookings, late events,
+ * community posting); threads take blocks of all cells dynamically in one
+ * parallel loop a day. Each touch keeps the per-cell counts of 4e and puts
+ * the agent's next dated event on its block's calendar. Each candidate's
+ * draws are keyed by (cell, agent, day, purpose) and every reduction is an
+ * integer sum, so results are bitwise identical at any thread count and to
+ * a daily pass over every agent (ODD 3).
  */
 #include <math.h>
 #include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#include <stdlib.h>
 #include "model/state.h"
+
+/* Touched agents are far apart in memory: their state is prefetched
+ * CANDIDATE_BATCH candidates, or LIST_PREFETCH list entries, ahead. */
+#define CANDIDATE_BATCH 32
+#define LIST_PREFETCH 8
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch((p), 1, 0)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 /* 4b's first step for one agent: a finished cooldown frees it. */
 static inline void release_cooldown(ipsim_model *m, uint64_t i, int tau)
@@ -50,19 +61,6 @@ static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int 
     if (occasion && m->ag.state[i] == ST_AWARE &&
         m->ag.salience[i] >= m->sc->parameters.exposure.consider_salience)
         ipsim__decision_agent(m, c, cell, k, i, tau, rng_u01(r->v[2]), rng_u01(r->v[3]));
-}
-
-/* The rest of an agent's day: release (4b, if not done), arrival (4c),
- * departure and community posting (4d). */
-static void scheduled_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, thread_acc *ta,
-                          int64_t *acc)
-{
-    release_cooldown(m, i, tau);
-    if (m->ag.state[i] == ST_BOOKED && m->ag.day_mark[i] == tau)
-        ipsim__visit_arrive(m, cell, k, i, tau, acc);
-    if (m->ag.state[i] == ST_ON_TRIP && m->ag.day_mark[i] == tau)
-        ipsim__visit_depart(m, cell, k, i, tau, ta, acc);
-    ipsim__community_post(m, cell, k, i, tau, ta, acc);
 }
 
 /* Candidate probabilities of each cell for today (after ipsim__exposure_prepare
@@ -98,90 +96,208 @@ static uint64_t skip_gap(skipper *sk)
     return g < 1e12 ? (uint64_t)g : (uint64_t)1e12;
 }
 
-/* Agents k0..k1-1 of a cell, one block of candidate sampling. Each agent-day
- * has independent events "at least one impression" (prob p_e) and "trip
- * occasion" (prob p_o). In direct mode every agent draws both from its DAILY
- * words v0 (impressions, Poisson inversion) and v1 (occasion). Otherwise the
- * candidates (at least one event, prob p_c = 1-(1-p_e)(1-p_o)) are found by
- * geometric skips and each draws which events it has from v0 (E only with
- * prob p_e(1-p_o)/p_c, O only (1-p_e)p_o/p_c, else both) and its impressions
- * given at least one from v1. Both give the same joint distribution. */
-static void process_block(ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau, thread_acc *ta)
+/* An agent touched today: its state and salience when the touch began
+ * (after today's decay). */
+typedef struct {
+    uint8_t st;
+    float s;
+} touch;
+
+static inline touch touch_begin(ipsim_model *m, uint64_t i, int tau, thread_acc *ta)
+{
+    salience_sync(m, i, tau);
+    ta->active++;
+    touch t = {m->ag.state[i], m->ag.salience[i]};
+    return t;
+}
+
+/* After a touch of agent k (= i - cell start) of block b: the counts and
+ * considering flag follow its transitions (dl: the cell's count changes),
+ * and the day its new state ends, or its salience falls below
+ * consider_salience, goes on the calendar. */
+static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, touch t, int64_t *dl)
+{
+    uint8_t st = m->ag.state[i];
+    if (st != t.st) {
+        dl[t.st]--;
+        dl[st]++;
+        if (st == ST_PENDING)
+            ipsim__agenda_push(m, 0, tau + 1, b, k); /* confirmed or refused tomorrow */
+        else if (st == ST_BOOKED || st == ST_ON_TRIP)
+            ipsim__agenda_push(m, 1, m->ag.day_mark[i], b, k); /* arrival, departure */
+        else if (st == ST_RETURNED)
+            ipsim__agenda_push(m, 0, m->ag.day_mark[i], b, k); /* end of cool-down */
+    }
+    const float consider = (float)m->sc->parameters.exposure.consider_salience;
+    float s = m->ag.salience[i];
+    int cons = st == ST_AWARE && s >= consider;
+    int was = m->ag.flags[i] & AGF_CONSIDERING;
+    if (cons != was) {
+        dl[CNT_CONSIDERING] += cons - was;
+        m->ag.flags[i] = (uint8_t)((m->ag.flags[i] & ~AGF_CONSIDERING) | (cons ? AGF_CONSIDERING : 0));
+    }
+    /* an agent still considering with the salience it had keeps the day
+     * already on the calendar; stale days are harmless (checked then) */
+    if (cons && (!was || s != t.s)) {
+        int d = ipsim__salience_below(m, s, tau, consider);
+        if (d < m->ev.n_days)
+            ipsim__agenda_push(m, 1, d, b, k);
+    }
+}
+
+/* Candidates of agents k0..k1-1 of a cell, one block of candidate
+ * sampling. Each agent-day has independent events "at least one
+ * impression" (prob p_e) and "trip occasion" (prob p_o). In direct mode
+ * every agent draws both from its DAILY words v0 (impressions, Poisson
+ * inversion) and v1 (occasion). Otherwise the candidates (at least one
+ * event, prob p_c = 1-(1-p_e)(1-p_o)) are found by geometric skips and each
+ * draws which events it has from v0 (E only with prob p_e(1-p_o)/p_c, O
+ * only (1-p_e)p_o/p_c, else both) and its impressions given at least one
+ * from v1. Both give the same joint distribution. */
+static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
+                             thread_acc *ta, int64_t *dl)
 {
     const cell_day *cd = &m->cells[cell];
-    int64_t *acc = &ta->cell[(size_t)cell * ACC_COUNT];
     uint64_t base = m->cell_start[cell];
-    float *sal = m->ag.salience + base;
-    const uint8_t *state = m->ag.state + base;
-
-    /* 4a, all agents: salience decays (a vectorisable pass) */
-    const float decay = m->sal_decay;
-#pragma omp simd
-    for (uint32_t k = k0; k < k1; k++) {
-        float s = sal[k] * decay;
-        sal[k] = s < SALIENCE_FLOOR ? 0.0f : s;
-    }
-
-    /* 4b step 0, pending agents: yesterday's booking requests are confirmed
-     * or turned away against capacity (capacity.c) */
-    for (uint32_t k = k0; k < k1; k++)
-        if (state[k] == ST_PENDING)
-            ipsim__capacity_confirm(m, cell, k, base + k, tau, acc);
-
-    /* 4a-4b, candidates: impressions, cooldown release, decision */
     skipper sk = {&m->rng, (uint32_t)cell,       k0 / CANDIDATE_BLOCK, (uint32_t)tau, 0,
                   4,       cd->log_no_candidate, {{0, 0, 0, 0}}};
     uint64_t next = cd->direct ? k0 : (cd->p_candidate > 0 ? k0 + skip_gap(&sk) : k1);
     double pe = cd->p_expose, po = cd->p_occasion;
     double e_only = pe * (1 - po), o_only = (1 - pe) * po;
-    while (next < k1) {
-        uint32_t k = (uint32_t)next;
-        philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
+    /* candidates are found CANDIDATE_BATCH at a time and their state
+     * prefetched, then processed: their agents are far apart in memory */
+    struct {
+        uint32_t k;
         int n, occasion;
-        if (cd->direct) {
-            n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
-            occasion = rng_u01(r.v[1]) < po;
-            next = next + 1;
-        } else {
-            double u = rng_u01(r.v[0]) * cd->p_candidate;
-            occasion = u >= e_only;
-            n = (u < e_only || u >= e_only + o_only)
-                    ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1]))
-                    : 0;
-            next = next + 1 + skip_gap(&sk);
+        philox4x32_ctr_t r;
+    } batch[CANDIDATE_BATCH];
+    while (next < k1) {
+        int nb = 0;
+        for (; nb < CANDIDATE_BATCH && next < k1; nb++) {
+            uint32_t k = (uint32_t)next;
+            philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
+            int n, occasion;
+            if (cd->direct) {
+                n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
+                occasion = rng_u01(r.v[1]) < po;
+                next = next + 1;
+            } else {
+                double u = rng_u01(r.v[0]) * cd->p_candidate;
+                occasion = u >= e_only;
+                n = (u < e_only || u >= e_only + o_only)
+                        ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1]))
+                        : 0;
+                next = next + 1 + skip_gap(&sk);
+            }
+            uint64_t i = base + k;
+            PREFETCH(&m->ag.salience[i]);
+            PREFETCH(&m->ag.sal_day[i]);
+            PREFETCH(&m->ag.state[i]);
+            PREFETCH(&m->ag.flags[i]);
+            PREFETCH(&m->ag.attitude[i]);
+            if (occasion)
+                PREFETCH(&m->ag.day_mark[i]);
+            batch[nb].k = k;
+            batch[nb].n = n;
+            batch[nb].occasion = occasion;
+            batch[nb].r = r;
         }
-        candidate_day(m, cell, k, base + k, tau, n, occasion, &r);
+        for (int j = 0; j < nb; j++) {
+            uint32_t k = batch[j].k;
+            touch t = touch_begin(m, base + k, tau, ta);
+            candidate_day(m, cell, k, base + k, tau, batch[j].n, batch[j].occasion, &batch[j].r);
+            touch_end(m, b, k, base + k, tau, t, dl);
+        }
     }
+}
+
+/* Prefetch the state of the agents of list l from position j on. */
+static inline void prefetch_list(const ipsim_model *m, uint64_t base, const ev_list *l, uint32_t j)
+{
+    if (j < l->n) {
+        uint64_t i = base + l->k[j];
+        PREFETCH(&m->ag.salience[i]);
+        PREFETCH(&m->ag.sal_day[i]);
+        PREFETCH(&m->ag.state[i]);
+        PREFETCH(&m->ag.flags[i]);
+        PREFETCH(&m->ag.day_mark[i]);
+    }
+}
+
+/* One block of the calendar on day tau, each agent in the ODD's order of
+ * sub-phases: the EARLY list (4b step 0: yesterday's requests confirmed or
+ * refused against capacity, capacity.c; cool-downs that end today), the
+ * candidates (4a-4b), the expected bookings for crowding (crowding.c), the
+ * LATE list (4c-4d: arrivals, departures; and salience that fell below
+ * consider_salience today, for the counts of 4e) and community posting
+ * (4d, mechanism D) by the block's past visitors. */
+static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
+{
+    ipsim_agenda *ev = &m->ev;
+    int cell = ev->blk_cell[b];
+    uint32_t k0 = ev->blk_k0[b], k1 = ev->blk_k1[b];
+    int64_t *acc = &ta->cell[(size_t)cell * ACC_COUNT];
+    int64_t *dl = &ta->delta[(size_t)cell * CNT_COUNT];
+    uint64_t base = m->cell_start[cell];
+    size_t at = (size_t)tau * ev->n_blocks + b;
+
+    ev_list *early = &ev->early[at];
+    for (uint32_t j = 0; j < early->n; j++) {
+        prefetch_list(m, base, early, j + LIST_PREFETCH);
+        uint32_t k = early->k[j];
+        uint64_t i = base + k;
+        touch t = touch_begin(m, i, tau, ta);
+        if (m->ag.state[i] == ST_PENDING)
+            ipsim__capacity_confirm(m, cell, k, i, tau, acc);
+        release_cooldown(m, i, tau);
+        touch_end(m, b, k, i, tau, t, dl);
+    }
+    free(early->k);
+    memset(early, 0, sizeof *early);
+
+    for (uint32_t c0 = k0; c0 < k1; c0 += CANDIDATE_BLOCK)
+        candidates_block(m, cell, b, c0, c0 + CANDIDATE_BLOCK < k1 ? c0 + CANDIDATE_BLOCK : k1, tau,
+                         ta, dl);
 
     /* expected bookings of today, for crowding (crowding.c) */
     ipsim__crowding_sample(m, cell, k0, k1, tau);
 
-    /* 4b-4d for agents with something scheduled */
-    int community = m->dest_days[tau].community_post_rate > 0;
-    const uint8_t *visits = m->ag.visits + base;
-    for (uint32_t k = k0; k < k1; k++)
-        if (state[k] >= ST_BOOKED || (community && visits[k]))
-            scheduled_day(m, cell, k, base + k, tau, ta, acc);
-
-    /* 4e, the end-of-day count (a vectorisable reduction) */
-    const float consider = (float)m->sc->parameters.exposure.consider_salience;
-    uint32_t n0 = 0, n1 = 0, n2 = 0, n3 = 0, n4 = 0, nc = 0;
-#pragma omp simd reduction(+ : n0, n1, n2, n3, n4, nc)
-    for (uint32_t k = k0; k < k1; k++) {
-        uint8_t st = state[k];
-        n0 += st == ST_UNAWARE;
-        n1 += st == ST_AWARE;
-        n2 += (st == ST_BOOKED) | (st == ST_PENDING);
-        n3 += st == ST_ON_TRIP;
-        n4 += st == ST_RETURNED;
-        nc += (st == ST_AWARE) & (sal[k] >= consider);
+    ev_list *late = &ev->late[at];
+    for (uint32_t j = 0; j < late->n; j++) {
+        prefetch_list(m, base, late, j + LIST_PREFETCH);
+        uint32_t k = late->k[j];
+        uint64_t i = base + k;
+        touch t = touch_begin(m, i, tau, ta);
+        if (m->ag.state[i] == ST_BOOKED && m->ag.day_mark[i] == tau)
+            ipsim__visit_arrive(m, cell, k, i, tau, acc);
+        else if (m->ag.state[i] == ST_ON_TRIP && m->ag.day_mark[i] == tau) {
+            int first = m->ag.visits[i] == 0;
+            ipsim__visit_depart(m, cell, k, i, tau, ta, acc);
+            if (first)
+                ipsim__agenda_visitor(m, b, k);
+        }
+        touch_end(m, b, k, i, tau, t, dl);
     }
-    acc[ACC_UNAWARE] += n0;
-    acc[ACC_AWARE] += n1;
-    acc[ACC_BOOKED] += n2;
-    acc[ACC_ON_TRIP] += n3;
-    acc[ACC_RETURNED] += n4;
-    acc[ACC_CONSIDERING] += nc;
+    free(late->k);
+    memset(late, 0, sizeof *late);
+
+    if (m->dest_days[tau].community_post_rate > 0) {
+        if (ipsim__agenda_sort_visitors(m, b) != 0) {
+#pragma omp atomic write
+            ev->ok = 0;
+        }
+        const ev_list *v = &ev->visitors[b];
+        for (uint32_t j = 0; j < v->n; j++) {
+            uint32_t k = v->k[j];
+            uint64_t i = base + k;
+            touch t = {m->ag.state[i], 0.0f};
+            if (ipsim__community_post(m, cell, k, i, tau, ta, acc)) {
+                ta->active++;
+                t.s = -1.0f; /* salience went up */
+                touch_end(m, b, k, i, tau, t, dl);
+            }
+        }
+    }
 }
 
 static void zero_acc(ipsim_model *m, thread_acc *a)
@@ -191,6 +307,8 @@ static void zero_acc(ipsim_model *m, thread_acc *a)
     memset(a->market_signal, 0, (size_t)m->n_markets * 3 * sizeof(int64_t));
     memset(a->market_returns, 0, (size_t)m->n_markets * sizeof(int64_t));
     memset(a->market_wom_signal, 0, (size_t)m->n_markets * sizeof(int64_t));
+    memset(a->delta, 0, (size_t)m->n_cells * CNT_COUNT * sizeof(int64_t));
+    a->active = 0;
 }
 
 /* Sum threads 1..T-1 into thread 0 (integer sums: order does not matter). */
@@ -209,12 +327,30 @@ static void reduce_acc(ipsim_model *m)
             a0->market_returns[j] += a->market_returns[j];
             a0->market_wom_signal[j] += a->market_wom_signal[j];
         }
+        for (int j = 0; j < m->n_cells * CNT_COUNT; j++)
+            a0->delta[j] += a->delta[j];
+        a0->active += a->active;
     }
+    /* 4e, the end-of-day count: the persistent counts plus today's changes */
+    for (int c = 0; c < m->n_cells; c++) {
+        int64_t *cnt = &m->ev.count[(size_t)c * CNT_COUNT];
+        for (int j = 0; j < CNT_COUNT; j++)
+            cnt[j] += a0->delta[(size_t)c * CNT_COUNT + j];
+        int64_t *acc = &a0->cell[(size_t)c * ACC_COUNT];
+        acc[ACC_UNAWARE] = cnt[ST_UNAWARE];
+        acc[ACC_AWARE] = cnt[ST_AWARE];
+        acc[ACC_BOOKED] = cnt[ST_BOOKED] + cnt[ST_PENDING];
+        acc[ACC_ON_TRIP] = cnt[ST_ON_TRIP];
+        acc[ACC_RETURNED] = cnt[ST_RETURNED];
+        acc[ACC_CONSIDERING] = cnt[CNT_CONSIDERING];
+    }
+    m->ev.active = (uint64_t)a0->active;
 }
 
-void ipsim__kernel_agents(ipsim_model *m, int tau)
+int ipsim__kernel_agents(ipsim_model *m, int tau)
 {
     candidates_prepare(m);
+    int nb = m->ev.n_blocks;
 #pragma omp parallel num_threads(m->threads)
     {
 #ifdef _OPENMP
@@ -224,16 +360,10 @@ void ipsim__kernel_agents(ipsim_model *m, int tau)
 #endif
         thread_acc *ta = &m->acc[tid];
         zero_acc(m, ta);
-        for (int c = 0; c < m->n_cells; c++) {
-            int64_t nb = ((int64_t)m->cell_n[c] + CANDIDATE_BLOCK - 1) / CANDIDATE_BLOCK;
-#pragma omp for schedule(static) nowait
-            for (int64_t b = 0; b < nb; b++) {
-                uint64_t k0 = (uint64_t)b * CANDIDATE_BLOCK, k1 = k0 + CANDIDATE_BLOCK;
-                if (k1 > m->cell_n[c])
-                    k1 = m->cell_n[c];
-                process_block(m, c, (uint32_t)k0, (uint32_t)k1, tau, ta);
-            }
-        }
+#pragma omp for schedule(dynamic, 1)
+        for (int b = 0; b < nb; b++)
+            run_block(m, b, tau, ta);
     }
     reduce_acc(m);
+    return m->ev.ok ? 0 : -1;
 }

@@ -55,7 +55,9 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
     double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 40.0) + sizeof(dest_day) +
                            8.0 * d->n_markets * 8.0) +
                     (double)MET_COUNT * days * d->n_markets * 2 * 8.0;
-    return agents * ipsim__population_bytes_per_agent() + tables;
+    return agents * (ipsim__population_bytes_per_agent() + ipsim__agenda_bytes_per_agent() +
+                     2.0 * sizeof(uint32_t) / 8.0) + /* calendar lists, about */
+           tables;
 }
 
 static int alloc_tables(ipsim_model *m)
@@ -98,7 +100,8 @@ static int alloc_tables(ipsim_model *m)
         a->market_signal = calloc((size_t)m->n_markets * 3, sizeof(int64_t));
         a->market_returns = calloc((size_t)m->n_markets, sizeof(int64_t));
         a->market_wom_signal = calloc((size_t)m->n_markets, sizeof(int64_t));
-        if (!a->cell || !a->market_posts || !a->market_signal || !a->market_returns ||
+        a->delta = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
+        if (!a->delta || !a->cell || !a->market_posts || !a->market_signal || !a->market_returns ||
             !a->market_wom_signal)
             return -1;
     }
@@ -130,6 +133,7 @@ static void free_tables(ipsim_model *m)
             free(m->acc[t].market_signal);
             free(m->acc[t].market_returns);
             free(m->acc[t].market_wom_signal);
+            free(m->acc[t].delta);
         }
     free(m->acc);
 }
@@ -200,6 +204,8 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     m->threads = resolve_threads(opt, m->sc);
     m->sal_decay = (float)pow(0.5, 1.0 / m->sc->parameters.exposure.adstock_half_life_days);
     m->post_decay = pow(0.5, 1.0 / m->sc->platform.post_half_life_days);
+    for (int n = 0; n <= MAX_IMPRESSIONS; n++)
+        m->att_keep[n] = pow(1 - m->sc->parameters.exposure.attitude_learning_rate, n);
 
     int rc = ipsim__population_create(m);
     if (rc == -2) {
@@ -209,7 +215,7 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
         ipsim_model_destroy(m);
         return IPSIM_ERR_LIMIT;
     }
-    if (rc != 0 || alloc_tables(m) != 0 ||
+    if (rc != 0 || alloc_tables(m) != 0 || ipsim__agenda_create(m) != 0 ||
         ipsim__calendar_build(&m->cal, m->sc, m->warmup, days, m->n_days_ext,
                               &m->sc->parameters.decision) != 0) {
         ipsim_model_destroy(m);
@@ -253,7 +259,11 @@ uint64_t ipsim_model_seed(const ipsim_model *m)
 double ipsim_model_bytes_per_agent(const ipsim_model *m)
 {
     (void)m;
-    return ipsim__population_bytes_per_agent();
+    return ipsim__population_bytes_per_agent() + ipsim__agenda_bytes_per_agent();
+}
+uint64_t ipsim_model_active_agents(const ipsim_model *m)
+{
+    return m->ev.active;
 }
 const ipsim_results *ipsim_model_results(const ipsim_model *m)
 {
@@ -296,6 +306,7 @@ void ipsim_model_destroy(ipsim_model *m)
 {
     if (!m)
         return;
+    ipsim__agenda_free(m);
     ipsim__population_free(m);
     ipsim__calendar_free(&m->cal);
     free_tables(m);

@@ -47,8 +47,12 @@ typedef struct {
     uint16_t *day_mark; /* meaning depends on state (see enum) ; for AWARE
                          * agents who visited: the day their last trip ended */
     uint16_t *attitude; /* expected experience quality, 0..65535 -> 0..1 */
-    float *salience;    /* adstock of effective impressions */
+    float *salience;    /* adstock of effective impressions, as of day sal_day - 1
+                         * (lazy: agenda.c decays it when the agent is touched) */
+    uint16_t *sal_day;  /* 1 + the day salience was last brought up to date; 0 = before day 0 */
+    uint8_t *flags;     /* AGF_* bits */
 } ipsim_agents;
+enum { AGF_CONSIDERING = 1 }; /* counted as considering in the incremental counts */
 
 /* Calendar, one entry per internal day. */
 typedef struct {
@@ -112,8 +116,43 @@ typedef struct {
     int64_t *market_signal;     /* [n_markets][3] sum of posted experience x SAT_FIXED, by sentiment */
     int64_t *market_returns;    /* [n_markets] returning visitors (word of mouth) */
     int64_t *market_wom_signal; /* [n_markets] sum of their experience x SAT_FIXED */
+    int64_t *delta;             /* [n_cells][CNT_COUNT] changes of the persistent counts today */
+    int64_t active;             /* agents touched today (each touch once) */
     char pad[64];
 } thread_acc;
+
+/* Persistent per-cell counts kept at each transition (agenda.c): one per
+ * state, then the considering agents (AWARE, salience >= consider). */
+enum { CNT_CONSIDERING = ST_COUNT, CNT_COUNT };
+
+/* A list of agents (indices within their cell) of one block. */
+typedef struct {
+    uint32_t *k;
+    uint32_t n, cap;
+} ev_list;
+
+/* The event calendar (agenda.c, ODD 3): agents of each cell are cut into
+ * blocks of EVENT_BLOCK; each block has, per internal day, an EARLY list
+ * (processed before the day's candidates: confirmations of yesterday's
+ * requests, cool-down ends) and a LATE list (after them: arrivals,
+ * departures, salience falling below consider_salience), and a list of its
+ * past visitors (community posting). Only the thread working on a block
+ * writes its lists, so no locks are needed. */
+#define EVENT_BLOCK 65536 /* agents per block of the calendar (a multiple of CANDIDATE_BLOCK) */
+typedef struct {
+    int n_blocks;
+    int n_days;        /* days with lists: warmup + days */
+    int *blk_cell;     /* [n_blocks] cell of each block */
+    uint32_t *blk_k0;  /* [n_blocks] first agent (within the cell) */
+    uint32_t *blk_k1;  /* [n_blocks] one past the last */
+    ev_list *early;    /* [n_days][n_blocks] */
+    ev_list *late;     /* [n_days][n_blocks] */
+    ev_list *visitors; /* [n_blocks] agents with at least one completed trip */
+    uint32_t *vis_sorted; /* [n_blocks] length of the sorted prefix of visitors */
+    int64_t *count;    /* [n_cells][CNT_COUNT] */
+    uint64_t active;   /* agents touched on the last day stepped */
+    int ok;            /* 0 if an allocation failed (the run stops with IPSIM_ERR_NOMEM) */
+} ipsim_agenda;
 
 enum {
     ACC_UNAWARE = 0,
@@ -164,6 +203,7 @@ struct ipsim_model {
     int n_markets, n_cells, n_assets, threads;
     int horizon;       /* longest lead time + longest trip, days */
     float sal_decay;   /* daily salience retention 0.5^(1/adstock_half_life_days) */
+    double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
 
     /* population */
@@ -193,6 +233,7 @@ struct ipsim_model {
     double *day_load;    /* [n_days_ext][n_assets] day visitors admitted (people) */
     ipsim_platform pf;
 
+    ipsim_agenda ev;  /* event calendar and incremental counts (agenda.c) */
     thread_acc *acc; /* [threads] */
     ipsim_results res;
     double wall_seconds;
@@ -316,13 +357,31 @@ void ipsim__day_visits(struct ipsim_model *m, int tau);
 
 /* community.c: mechanism D (ODD 7.7, part of 4d) for agent i = cell_start
  * + k on day tau: a past visitor may post as a community member. */
-void ipsim__community_post(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
-                           thread_acc *ta, int64_t *acc);
+/* Returns 1 if some of its people posted (its salience went up). */
+int ipsim__community_post(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
+                          thread_acc *ta, int64_t *acc);
+
+/* agenda.c: the event calendar and lazy salience (ODD 3). */
+int ipsim__agenda_create(struct ipsim_model *m);
+void ipsim__agenda_free(struct ipsim_model *m);
+double ipsim__agenda_bytes_per_agent(void);
+/* Append agent k of block b to the EARLY (late = 0) or LATE list of day
+ * tau; a day past the last simulated day is dropped. */
+void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_t k);
+/* Add agent k of block b to the block's past visitors (at its first departure). */
+void ipsim__agenda_visitor(struct ipsim_model *m, int b, uint32_t k);
+/* Sort block b's past visitors by agent (memory order); 0, or -1 out of memory. */
+int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b);
+/* First day after `from` on which salience s (current as of day from)
+ * has decayed below `level` (INT32_MAX if never, i.e. s becomes 0 first
+ * and level <= 0). */
+int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float level);
 
 /* kernel.c: ODD phase 4 (agents, 4a-4e) for day tau, fused into one
- * parallel pass over the agents, after ipsim__exposure_prepare and
- * ipsim__decision_prepare; leaves today's sums in m->acc[0]. */
-void ipsim__kernel_agents(struct ipsim_model *m, int tau);
+ * parallel pass over the blocks of the event calendar (agenda.c), after
+ * ipsim__exposure_prepare and ipsim__decision_prepare; leaves today's sums
+ * and end-of-day counts in m->acc[0]. Returns 0, or -1 out of memory. */
+int ipsim__kernel_agents(struct ipsim_model *m, int tau);
 
 /* platform.c: update after the agent loop from the reduced accumulators. */
 void ipsim__platform_init(struct ipsim_model *m);
@@ -350,6 +409,34 @@ static inline double clamp01(double x)
 static inline double sat_neutral(const sc_visit *v)
 {
     return 0.5 * (v->satisfaction_positive + v->satisfaction_negative);
+}
+
+/* Salience stored as of day `from` (after that day's decay) decayed to
+ * day `to` (ODD 4a): one float multiplication per day, set to 0 below the
+ * floor, exactly as a daily pass over every agent would do it. */
+static inline float salience_decay(float s, int from, int to, float decay)
+{
+    /* salience only falls, and 0 stays 0: the floor is tested by a branch
+     * taken once, so the chain of multiplications is the only latency */
+    for (int t = from; t < to; t++) {
+        s = s * decay;
+        if (s < SALIENCE_FLOOR)
+            return 0.0f;
+    }
+    return s;
+}
+/* Agent i's salience today (tau), after today's decay, without storing it. */
+static inline float salience_now(const struct ipsim_model *m, uint64_t i, int tau)
+{
+    return salience_decay(m->ag.salience[i], (int)m->ag.sal_day[i] - 1, tau, m->sal_decay);
+}
+/* Bring agent i's stored salience up to day tau (after today's decay). */
+static inline void salience_sync(struct ipsim_model *m, uint64_t i, int tau)
+{
+    if ((int)m->ag.sal_day[i] != tau + 1) {
+        m->ag.salience[i] = salience_now(m, i, tau);
+        m->ag.sal_day[i] = (uint16_t)(tau + 1);
+    }
 }
 
 #endif /* IPSIM_MODEL_STATE_H */

@@ -95,7 +95,8 @@ ipsim_status ipsim_model_step(ipsim_model *m)
     /* 4 Agents, in parallel, each in the order a exposure, b decision,
      *   c visit, d after the visit (with community posting, 7.7), e the
      *   end-of-day count: one fused pass over the agents (kernel.c). */
-    ipsim__kernel_agents(m, tau);
+    if (ipsim__kernel_agents(m, tau) != 0)
+        return IPSIM_ERR_NOMEM;
 
     /* 5 Platform and destination update (7.6): today's posts and word of
      *   mouth join the stocks; amplification, reputation, crowding, erosion. */

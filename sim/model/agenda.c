@@ -1,0 +1,185 @@
+/*
+ * agenda.c - the event calendar of the daily step (ODD 3, "scheduling"):
+ * what lets a day cost what the agents who act that day cost.
+ *
+ * Agents of each cell are cut into blocks of EVENT_BLOCK agents. Each block
+ * has, for every simulated day, an EARLY list (agents to process before
+ * the day's candidates: confirmation of yesterday's booking request,
+ * end of a cool-down) and a LATE list (after them: arrival, departure,
+ * salience falling below consider_salience), plus the list of its past
+ * visitors (mechanism D). An agent is put on the list of the day its
+ * scheduled state ends when it enters that state (kernel.c), so no pass
+ * over all agents is needed to find them. Salience is lazy: it is stored
+ * with the day it was last brought up to date (state.h, salience_sync)
+ * and decayed when the agent is touched, and the day it falls below
+ * consider_salience is computed and put on the calendar. The per-cell
+ * counts of each state and of considering agents are kept at each
+ * transition (kernel.c) instead of recounted every day.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/state.h"
+
+double ipsim__agenda_bytes_per_agent(void)
+{
+    return sizeof(uint16_t) + sizeof(uint8_t); /* sal_day, flags */
+}
+
+/* Append k to list l; 0 on success, -1 out of memory. */
+static int list_push(ev_list *l, uint32_t k)
+{
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? 2 * l->cap : 16;
+        uint32_t *p = realloc(l->k, (size_t)cap * sizeof *p);
+        if (!p)
+            return -1;
+        l->k = p;
+        l->cap = cap;
+    }
+    l->k[l->n++] = k;
+    return 0;
+}
+
+void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_t k)
+{
+    ipsim_agenda *ev = &m->ev;
+    if (tau < 0 || tau >= ev->n_days)
+        return;
+    ev_list *l = &(late ? ev->late : ev->early)[(size_t)tau * ev->n_blocks + b];
+    if (list_push(l, k) != 0) {
+#pragma omp atomic write
+        ev->ok = 0; /* read after the parallel pass */
+    }
+}
+
+void ipsim__agenda_visitor(struct ipsim_model *m, int b, uint32_t k)
+{
+    if (list_push(&m->ev.visitors[b], k) != 0) {
+#pragma omp atomic write
+        m->ev.ok = 0;
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b)
+{
+    ev_list *l = &m->ev.visitors[b];
+    uint32_t s = m->ev.vis_sorted[b], n = l->n;
+    if (s == n)
+        return 0;
+    /* sort the new tail, then merge it with the sorted prefix */
+    qsort(l->k + s, n - s, sizeof(uint32_t), cmp_u32);
+    uint32_t *out = malloc((size_t)n * sizeof(uint32_t));
+    if (!out)
+        return -1;
+    uint32_t i = 0, j = s, o = 0;
+    while (i < s && j < n)
+        out[o++] = l->k[i] <= l->k[j] ? l->k[i++] : l->k[j++];
+    while (i < s)
+        out[o++] = l->k[i++];
+    while (j < n)
+        out[o++] = l->k[j++];
+    memcpy(l->k, out, (size_t)n * sizeof(uint32_t));
+    free(out);
+    m->ev.vis_sorted[b] = n;
+    return 0;
+}
+
+int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float level)
+{
+    const float decay = m->sal_decay;
+    for (int t = from + 1; t < m->ev.n_days; t++) {
+        s = s * decay;
+        s = s < SALIENCE_FLOOR ? 0.0f : s;
+        if (s < level)
+            return t;
+    }
+    return INT_MAX;
+}
+
+int ipsim__agenda_create(struct ipsim_model *m)
+{
+    ipsim_agenda *ev = &m->ev;
+    ev->ok = 1;
+    ev->n_days = m->warmup + m->days;
+    size_t n = m->n_agents ? (size_t)m->n_agents : 1;
+    m->ag.sal_day = calloc(n, sizeof(uint16_t));
+    m->ag.flags = calloc(n, sizeof(uint8_t));
+    ev->count = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
+    if (!m->ag.sal_day || !m->ag.flags || !ev->count)
+        return -1;
+    int nb = 0;
+    for (int c = 0; c < m->n_cells; c++)
+        nb += (int)(((uint64_t)m->cell_n[c] + EVENT_BLOCK - 1) / EVENT_BLOCK);
+    ev->n_blocks = nb;
+    size_t nbs = nb ? (size_t)nb : 1;
+    ev->blk_cell = calloc(nbs, sizeof(int));
+    ev->blk_k0 = calloc(nbs, sizeof(uint32_t));
+    ev->blk_k1 = calloc(nbs, sizeof(uint32_t));
+    ev->visitors = calloc(nbs, sizeof(ev_list));
+    ev->vis_sorted = calloc(nbs, sizeof(uint32_t));
+    ev->early = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
+    ev->late = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
+    if (!ev->blk_cell || !ev->blk_k0 || !ev->blk_k1 || !ev->visitors || !ev->vis_sorted || !ev->early || !ev->late)
+        return -1;
+    int b = 0;
+    for (int c = 0; c < m->n_cells; c++)
+        for (uint64_t k0 = 0; k0 < m->cell_n[c]; k0 += EVENT_BLOCK, b++) {
+            uint64_t k1 = k0 + EVENT_BLOCK;
+            ev->blk_cell[b] = c;
+            ev->blk_k0[b] = (uint32_t)k0;
+            ev->blk_k1[b] = (uint32_t)(k1 < m->cell_n[c] ? k1 : m->cell_n[c]);
+        }
+    /* initial counts, considering flags and the days salience falls below
+     * consider_salience (the initial salience is as of the day before day 0) */
+    const float consider = (float)m->sc->parameters.exposure.consider_salience;
+    for (b = 0; b < nb; b++) {
+        int c = ev->blk_cell[b];
+        uint64_t base = m->cell_start[c];
+        int64_t *cnt = &ev->count[(size_t)c * CNT_COUNT];
+        for (uint32_t k = ev->blk_k0[b]; k < ev->blk_k1[b]; k++) {
+            uint64_t i = base + k;
+            uint8_t st = m->ag.state[i];
+            cnt[st]++;
+            if (st == ST_AWARE && m->ag.salience[i] >= consider) {
+                m->ag.flags[i] = AGF_CONSIDERING;
+                cnt[CNT_CONSIDERING]++;
+                int d = ipsim__salience_below(m, m->ag.salience[i], -1, consider);
+                if (d != INT_MAX)
+                    ipsim__agenda_push(m, 1, d, b, k);
+            }
+        }
+    }
+    return ev->ok ? 0 : -1;
+}
+
+void ipsim__agenda_free(struct ipsim_model *m)
+{
+    ipsim_agenda *ev = &m->ev;
+    size_t lists = (size_t)(ev->n_days > 0 ? ev->n_days : 0) * (size_t)ev->n_blocks;
+    for (size_t j = 0; ev->early && j < lists; j++)
+        free(ev->early[j].k);
+    for (size_t j = 0; ev->late && j < lists; j++)
+        free(ev->late[j].k);
+    for (int b = 0; ev->visitors && b < ev->n_blocks; b++)
+        free(ev->visitors[b].k);
+    free(ev->early);
+    free(ev->late);
+    free(ev->visitors);
+    free(ev->vis_sorted);
+    free(ev->blk_cell);
+    free(ev->blk_k0);
+    free(ev->blk_k1);
+    free(ev->count);
+    free(m->ag.sal_day);
+    free(m->ag.flags);
+    memset(ev, 0, sizeof *ev);
+    m->ag.sal_day = NULL;
+    m->ag.flags = NULL;
+}
