@@ -206,6 +206,7 @@ void ipsim__interventions_tabulate(struct ipsim_model *m)
         asset_day *ad = &m->asset_days[(size_t)tau * m->n_assets];
         dest_day *dd = &m->dest_days[tau];
         ipsim_date date = ipsim__calendar_date(sc, m->warmup, tau);
+        ipsim__schedule_apply(m, tau); /* the destination as scheduled on day tau (7.13) */
         base_day(m, tau, ad, dd);
         for (int k = 0; k < sc->n_interventions; k++) {
             const sc_intervention *iv = &sc->interventions[k];
@@ -226,4 +227,5 @@ void ipsim__interventions_tabulate(struct ipsim_model *m)
         }
         clamp_assets(ad, m->n_assets, dd);
     }
+    ipsim__schedule_apply(m, m->tau); /* back to the first day's values */
 }

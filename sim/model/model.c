@@ -201,6 +201,10 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     m->sal_decay = (float)pow(0.5, 1.0 / m->sc->parameters.exposure.adstock_half_life_days);
     m->post_decay = pow(0.5, 1.0 / m->sc->platform.post_half_life_days);
 
+    if (ipsim__schedule_create(m) != 0) {
+        ipsim_model_destroy(m);
+        return IPSIM_ERR_NOMEM;
+    }
     int rc = ipsim__population_create(m);
     if (rc == -2) {
         if (err)
@@ -299,6 +303,7 @@ void ipsim_model_destroy(ipsim_model *m)
     ipsim__population_free(m);
     ipsim__calendar_free(&m->cal);
     free_tables(m);
+    ipsim__schedule_free(m);
     ipsim_scenario_destroy(m->scenario);
     free(m);
 }

@@ -192,6 +192,7 @@ struct ipsim_model {
                           * requested yesterday (capacity.c) */
     double *day_load;    /* [n_days_ext][n_assets] day visitors admitted (people) */
     ipsim_platform pf;
+    struct ipsim_schedule *sched; /* dated parameters (schedule.c); NULL: none */
 
     thread_acc *acc; /* [threads] */
     ipsim_results res;
@@ -213,6 +214,13 @@ ipsim_date ipsim__calendar_date(const sc_data *sc, int warmup, int tau);
 /* interventions.c: tabulate effective assets and destination per day, and
  * paid and spark impressions per cell per day, for every internal day. */
 void ipsim__interventions_tabulate(struct ipsim_model *m);
+
+/* schedule.c (ODD 7.13): with a schedule, m->sc becomes a private copy of
+ * the scenario data (create; -1 out of memory) whose scheduled fields
+ * apply sets to their values on internal day tau; free releases it. */
+int ipsim__schedule_create(struct ipsim_model *m);
+void ipsim__schedule_apply(struct ipsim_model *m, int tau);
+void ipsim__schedule_free(struct ipsim_model *m);
 
 /* population.c */
 int ipsim__population_create(struct ipsim_model *m);

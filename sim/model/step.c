@@ -84,6 +84,8 @@ ipsim_status ipsim_model_step(ipsim_model *m)
      *   rate, effective assets, destination settings and paid impressions
      *   were tabulated at creation (calendar.c, interventions.c). */
 
+    ipsim__schedule_apply(m, tau); /* 1 (7.13): today's dated parameters */
+
     /* 2 Exposure preparation (7.3): per cell, today's impressions and their
      *   signal, from yesterday's platform and destination state. */
     ipsim__exposure_prepare(m, tau);

@@ -612,6 +612,33 @@ const char *const ipsim__sf_mechanism_docs[MECH_COUNT] = {
     "signal; cost_cny (may be 0) is not media spend.",
 };
 
+/* dated parameters (ODD 7.13) */
+static const field schedule_fields[] = {
+    {.key = "path",
+     .type = FT_TEXT,
+     .off = offsetof(sc_schedule, path),
+     .doc = "--set style path of a numeric destination or asset field, e.g. "
+            "\"destination.digital_fluency\" or \"destination.assets[Old Town].capacity_per_day\"."},
+    DATEF(sc_schedule, from, "First day of the change, on or after simulation.start_date (the "
+                             "warm-up runs with the scenario's values)."),
+    {.key = "to",
+     .type = FT_DATE,
+     .off = offsetof(sc_schedule, to),
+     .flags = F_OPT,
+     .doc = "End of a linear ramp from the value in force on from to value, on or after from; "
+            "absent (or equal to from): a step to value on from."},
+    {.key = "value",
+     .type = FT_NUMBER,
+     .off = offsetof(sc_schedule, value),
+     .min = NO_MIN,
+     .max = NO_MAX,
+     .doc = "The field's value from to on (checked against the field's own range)."},
+};
+static const table schedule_table =
+    TABLE("dated parameter", "A destination or asset field that changes on a date or ramps between "
+                             "two dates.",
+          sc_schedule, schedule_fields, ipsim__sf_check_schedule, 0);
+
 /* the top level */
 static const field scenario_fields[] = {
     {.key = "name",
@@ -639,6 +666,9 @@ static const field scenario_fields[] = {
     OBJF(sc_data, parameters, parameters_table, "Behavioural parameters."),
     ARRF(sc_data, interventions, n_interventions, intervention_table, 0, IPSIM_MAX_INTERVENTIONS, 0,
          "Promotions, mechanisms A-F and sparks."),
+    ARRF(sc_data, schedule, n_schedule, schedule_table, 1, IPSIM_MAX_SCHEDULE, F_OPT,
+         "Dated parameters: destination or asset fields that change on a date or ramp between "
+         "dates; entries on the same path apply in date order."),
 };
 const table ipsim__sf_scenario_table =
     TABLE("scenario", "An ipsim scenario.", sc_data, scenario_fields, ipsim__sf_check_scenario, 0);

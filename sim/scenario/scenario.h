@@ -35,6 +35,7 @@
 #define IPSIM_MAX_TARGETS 64
 #define IPSIM_MAX_EVENTS 32
 #define IPSIM_MAX_EVENT_DATES 64
+#define IPSIM_MAX_SCHEDULE 64 /* dated parameter entries */
 #define IPSIM_MAX_DAYS 3660 /* ten years */
 #define IPSIM_NAME_MAX 64   /* bytes incl. NUL for every name */
 #define IPSIM_TEXT_MAX 1024 /* description */
@@ -315,6 +316,14 @@ typedef struct { /* interventions[i] */
     double platform_share;       /* spark: share of its views seen on the platform, 0..1 */
 } sc_intervention;
 
+typedef struct {             /* schedule[i]: a dated parameter */
+    char path[IPSIM_TEXT_MAX]; /* --set style path of a numeric destination or asset field */
+    ipsim_date from, to;       /* ramp from the value in force at from to value at to;
+                                * to == from (or absent): a step on from */
+    double value;
+    size_t offset; /* resolved by the loader: byte offset of the field in sc_data */
+} sc_schedule;
+
 struct sc_data {
     char name[IPSIM_NAME_MAX];
     char description[IPSIM_TEXT_MAX];
@@ -330,6 +339,8 @@ struct sc_data {
     sc_parameters parameters;
     sc_intervention interventions[IPSIM_MAX_INTERVENTIONS];
     int n_interventions;
+    sc_schedule schedule[IPSIM_MAX_SCHEDULE]; /* dated parameters, in file order */
+    int n_schedule;
 };
 typedef struct sc_data sc_data;
 
