@@ -78,6 +78,7 @@ static int alloc_tables(ipsim_model *m)
     m->pf.wom_stock = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.wom_signal = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.fatigue = calloc((size_t)m->n_cells, sizeof(double));
+    m->pf.followers = calloc((size_t)m->n_cells, sizeof(double));
     m->res.days = m->days;
     m->res.n_markets = m->n_markets;
     m->res.n_assets = m->n_assets;
@@ -88,7 +89,7 @@ static int alloc_tables(ipsim_model *m)
     if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->spark_cell ||
         !m->spark_signal || !m->cells || !m->occupancy || !m->occ_expect || !m->confirmed ||
         !m->accept || !m->day_load || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
-        !m->pf.wom_signal || !m->pf.fatigue || !m->res.daily || !m->res.asset_daily ||
+        !m->pf.wom_signal || !m->pf.fatigue || !m->pf.followers || !m->res.daily || !m->res.asset_daily ||
         !m->res.dest_daily || !m->acc)
         return -1;
     for (int t = 0; t < m->threads; t++) {

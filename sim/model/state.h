@@ -92,6 +92,7 @@ typedef struct {
     double asset_cdf[IPSIM_MAX_ASSETS]; /* cumulative asset choice probabilities */
     double paid_impressions;            /* people-level impressions bought, landing on this cell */
     double ugc_lambda;                  /* part of lambda from UGC */
+    double official_followers;          /* people following the official accounts today (7.3) */
     /* candidate sampling (kernel.c): an agent-day is a candidate if it has an
      * impression (prob p_expose) or a trip occasion (prob p_occasion) */
     double p_expose;         /* 1 - p0 */
@@ -146,6 +147,7 @@ typedef struct {
     double flow_short, weight_short; /* recent trending post flow (EMA) and its weight */
     double flow_base, weight_base;   /* baseline trending post flow (EMA) and its weight */
     double *fatigue;                 /* [n_cells] recent UGC impressions per person (novelty) */
+    double *followers; /* [n_cells] share of platform users following the official accounts (7.3) */
     double crowd_expect;             /* expected crowding index */
     double erosion;                  /* 0..1 experiential erosion level */
 } ipsim_platform;

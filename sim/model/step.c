@@ -50,6 +50,7 @@ static void observe(ipsim_model *m, int tau)
         v[MET_LOCAL_VISITS] = cd->local_visits;
         v[MET_VISITS_ALL] = v[MET_ARRIVALS] + day_visits;
         v[MET_TURNED_AWAY] = s * (double)a[ACC_TURNED_AWAY] + cd->day_turned_away;
+        v[MET_OFFICIAL_FOLLOWERS] = cd->official_followers;
         for (int k = 0; k < MET_COUNT; k++)
             results_daily(&m->res, k)[idx] = v[k];
     }

@@ -342,6 +342,11 @@ static const table platform_table =
     TABLE("platform", "The UGC / short-video platform.", sc_platform, platform_fields, NULL, 0);
 
 /* parameters */
+/* defaults of the official audience (ODD 7.3; the baseline's values) */
+#define OFFICIAL_FOLLOW_RATE_DEFAULT 2e-4
+#define OFFICIAL_EVENT_GAIN_DEFAULT 2.0
+#define OFFICIAL_FOLLOW_DEFAULT 0.05
+#define OFFICIAL_HALF_LIFE_DEFAULT 90.0
 static const field exposure_fields[] = {
     NUM(sc_exposure, adstock_half_life_days, 0, 3650, F_XMIN, "d", "Salience half-life."),
     NUM(sc_exposure, effective_frequency, 0, 1e6, F_XMIN, "1",
@@ -354,13 +359,29 @@ static const field exposure_fields[] = {
         "Ambient effective impressions per person-day at 0 km."),
     NUM(sc_exposure, ambient_decay_per_km, 0, 100, 0, "1/km", "Decay of ambient exposure per km."),
     NUM(sc_exposure, official_rate, 0, 1000, 0, "impressions/(person*d)",
-        "Effective official-content impressions per platform user-day at fluency 1."),
+        "Effective official-content impressions per follower-day of the destination's official "
+        "accounts at fluency 1 (the followers are a share of the platform users that grows with "
+        "exposure, events and marketing: official_follow_per_impression)."),
     P01(sc_exposure, official_min_fluency_share, "Share of official reach kept at fluency 0."),
     P01(sc_exposure, segment_precision,
         "Share of segment-targeted impressions landing on the segment."),
     NUM(sc_exposure, initial_salience, 0, 1e6, 0, "1", "Mean salience of initially aware consumers."),
     NUM(sc_exposure, wom_impressions_per_visitor, 0, 1e6, 0, "impressions/visitor",
         "Offline word-of-mouth impressions per returning visitor."),
+    NUMD(sc_exposure, official_follow_rate, 0, 1, 0, OFFICIAL_FOLLOW_RATE_DEFAULT, "1/d",
+         "Daily probability that a non-following platform user starts following the destination's "
+         "official accounts, from their own continuous content, at digital fluency 1 (scaled like "
+         "official reach)."),
+    NUMD(sc_exposure, official_event_follow_gain, 0, 1000, 0, OFFICIAL_EVENT_GAIN_DEFAULT, "1",
+         "Extra such follows on event days (an asset event, B's weekend and holiday events, E's "
+         "festival window): official_follow_rate x (1 + gain)."),
+    NUMD(sc_exposure, official_follow_per_impression, 0, 1, 0, OFFICIAL_FOLLOW_DEFAULT,
+         "follows/impression",
+         "Follows won per effective paid, spark or UGC impression of the destination reaching a "
+         "non-follower, at digital fluency 1 (scaled like official reach): marketing grows the "
+         "audience."),
+    NUMD(sc_exposure, official_follower_half_life_days, 0, 36500, F_XMIN, OFFICIAL_HALF_LIFE_DEFAULT,
+         "d", "Half-life of the official audience without new follows (unfollows, inactive accounts)."),
 };
 static const table exposure_table = TABLE("exposure parameters", "Exposure, salience and attitude.",
                                           sc_exposure, exposure_fields, NULL, 0);

@@ -197,13 +197,19 @@ typedef struct {                    /* parameters.exposure */
     double attitude_learning_rate;  /* weight of one impression's signal in the attitude, 0..1 */
     double ambient_rate_at_zero_km; /* effective impressions per person-day at 0 km, >= 0 */
     double ambient_decay_per_km;    /* >= 0 */
-    double official_rate; /* effective official-content impressions per platform user-day at fluency 1,
-                             >= 0 */
+    double official_rate; /* effective official-content impressions per follower-day at fluency 1,
+                             >= 0 (7.3: the official audience) */
     double official_min_fluency_share; /* share of official reach kept at fluency 0, 0..1 */
     double segment_precision; /* share of segment-targeted impressions landing on the segment, 0..1 */
     double initial_salience;  /* mean salience of initially aware consumers, >= 0 */
     double wom_impressions_per_visitor; /* offline word-of-mouth impressions per returning visitor, >=
                                            0 */
+    double official_follow_rate;           /* daily probability a non-following platform user follows
+                                            * the official accounts at fluency 1, 0..1 */
+    double official_event_follow_gain;     /* extra such follows on event days (x (1 + gain)), >= 0 */
+    double official_follow_per_impression; /* follows per effective paid, spark or UGC impression of a
+                                            * non-follower, at fluency 1, 0..1 */
+    double official_follower_half_life_days; /* half-life of the audience without new follows, > 0 */
 } sc_exposure;
 
 typedef struct {                 /* parameters.decision */
