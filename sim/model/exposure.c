@@ -98,6 +98,8 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         double dep = sc->segments[s].digital_dependency * mkt->platform_penetration;
         double ugc, ugc_sig;
         ugc_rate(m, mk, views, &ugc, &ugc_sig);
+        if (dd->fatigue_renewal != 1) /* renewed content is new again (A, D) */
+            m->pf.fatigue[c] *= dd->fatigue_renewal;
         ugc_sig *= 1 / (1 + m->pf.fatigue[c] / sc->platform.fatigue_impressions);
         double wom_out = m->pf.wom_stock[mk] * (1 - m->post_decay);
         double wom_sig = m->pf.wom_signal[mk] * (1 - m->post_decay);

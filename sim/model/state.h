@@ -77,6 +77,7 @@ typedef struct {
     double community_post_rate;  /* per loyal past visitor per day */
     double feedback_improvement; /* share of erosion repaired per day */
     double post_mult;            /* destination-wide posting multiplier (D) */
+    double fatigue_renewal;      /* share of UGC fatigue kept after today's renewals (A, D), 7.3 */
 } dest_day;
 
 /* Per-cell inputs for the agent loop on one day (computed serially). */

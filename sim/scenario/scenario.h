@@ -187,6 +187,9 @@ typedef struct {                          /* platform */
     double trending_negative_weight;         /* weight of negative posts in the trending flow, 0..1 */
     double fatigue_impressions;              /* UGC impressions per person halving UGC's pull, > 0 */
     double fatigue_half_life_days;           /* recovery half-life of that fatigue, > 0 */
+    double fatigue_renewal_reset;            /* share of the fatigue a content renewal removes, 0..1 */
+    double community_renewal_days; /* D's community content renews like one renewal per this many
+                                    * days, > 0 */
 } sc_platform;
 
 typedef struct {                    /* parameters.exposure */
