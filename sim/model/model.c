@@ -53,8 +53,9 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
     int days = opt && opt->days > 0 ? opt->days : d->simulation.days;
     double ext = days + d->simulation.warmup_days + horizon_days(d);
     double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 40.0) + sizeof(dest_day) +
-                           8.0 * d->n_markets * 8.0) +
-                    (double)MET_COUNT * days * d->n_markets * 2 * 8.0;
+                           8.0 * d->n_markets * 8.0 + 9.0 * d->n_markets /* market calendars */) +
+                    (double)MET_COUNT * days * d->n_markets * 2 * 8.0 +
+                    (d->n_schedule > 0 ? (double)sizeof(sc_data) : 0); /* schedule.c's copy */
     return agents * ipsim__population_bytes_per_agent() + tables;
 }
 

@@ -56,6 +56,8 @@ typedef struct {
     uint8_t *flags;  /* CAL_* bits */
     uint8_t *month;  /* 0..11 */
     double *leisure; /* relative trip-occasion rate, normalised to mean 1 over the run */
+    uint8_t *market_flags;  /* [n_markets][n]: the flags of each market's own calendar (7.1) */
+    double *market_leisure; /* [n_markets][n]: its leisure rate, normalised likewise */
 } ipsim_calendar;
 enum { CAL_WEEKEND = 1, CAL_HOLIDAY = 2, CAL_VACATION = 4, CAL_WORKDAY_ADJ = 8 };
 

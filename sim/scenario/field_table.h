@@ -171,6 +171,7 @@ int ipsim__sf_check_visit(vctx *v, char *elem, int index);        /* satisfactio
 int ipsim__sf_check_target(vctx *v, char *elem, int index);       /* cell not targeted before */
 int ipsim__sf_check_intervention(vctx *v, char *elem, int index); /* dates; sets event window */
 int ipsim__sf_check_scenario(vctx *v, char *elem, int index);     /* someone to simulate */
+int ipsim__sf_check_market(vctx *v, char *elem, int index);       /* its calendar exists */
 /* sc_schedule (schedule_check.c): path, value range, dates; resolves the offset */
 int ipsim__sf_check_schedule(vctx *v, char *elem, int index);
 

@@ -123,6 +123,35 @@ static const table calendar_table =
     TABLE("calendar", "Weekends, public holidays, make-up workdays and school vacations.", sc_calendar,
           calendar_fields, NULL, 0);
 
+/* A market's own calendar: a name and the calendar's keys (sc_calendar is
+ * the first member of sc_named_calendar, so the same offsets apply). */
+static const field named_calendar_fields[] = {
+    NAMEF(sc_named_calendar, name, "Calendar name, which markets[].calendar refers to."),
+    {.key = "weekend_days",
+     .type = FT_WEEKDAYS,
+     .off = offsetof(sc_calendar, weekend_days),
+     .count_off = offsetof(sc_calendar, n_weekend_days),
+     .min = 1,
+     .max = 7,
+     .max_items = 7,
+     .doc = "ISO weekday numbers of the weekend (1 = Monday .. 7 = Sunday)."},
+    ARRF(sc_calendar, holidays, n_holidays, period_table, 0, IPSIM_MAX_HOLIDAYS, F_OPT,
+         "Public holidays (days off) of the markets using this calendar."),
+    {.key = "adjusted_workdays",
+     .type = FT_DATES,
+     .off = offsetof(sc_calendar, adjusted_workdays),
+     .count_off = offsetof(sc_calendar, n_adjusted_workdays),
+     .max_items = IPSIM_MAX_DATES,
+     .flags = F_OPT,
+     .doc = "Weekend days that are worked (make-up workdays)."},
+    ARRF(sc_calendar, vacations, n_vacations, period_table, 0, IPSIM_MAX_HOLIDAYS, F_OPT,
+         "School vacations of the markets using this calendar."),
+};
+static const table named_calendar_table =
+    TABLE("market calendar",
+          "A calendar of its own for the markets naming it (their residents' leisure days).",
+          sc_named_calendar, named_calendar_fields, NULL, T_UNIQUE_NAME);
+
 /* segments */
 #define WEIGHT(K, DOC) NUM(sc_segment, K, 0, 100, 0, "1", DOC)
 static const field segment_fields[] = {
@@ -225,9 +254,16 @@ static const field market_fields[] = {
      .def = 0,
      .doc = "1: the destination city's own residents, who make local visits (parameters.day_visits) "
             "and no overnight trips; not covered by the \"*\" campaign target. 0: a source market."},
+    {.key = "calendar",
+     .type = FT_NAME,
+     .off = offsetof(sc_market, calendar),
+     .flags = F_OPT,
+     .doc = "Name of one of calendars[]: the weekends, holidays, make-up workdays and school "
+            "vacations of this market's residents (their leisure rate, 7.1, and same-day or local "
+            "visit rates, 7.12); absent: the scenario's calendar."},
 };
 static const table market_table =
-    TABLE("market", "A source market.", sc_market, market_fields, NULL, T_UNIQUE_NAME);
+    TABLE("market", "A source market.", sc_market, market_fields, ipsim__sf_check_market, T_UNIQUE_NAME);
 
 /* destination */
 static const field event_fields[] = {
@@ -685,6 +721,9 @@ static const field scenario_fields[] = {
             "by key, arrays and other values replace the base's."},
     OBJF(sc_data, simulation, simulation_table, "Simulated period, randomness and resolution."),
     OBJF(sc_data, calendar, calendar_table, "Weekends, holidays and vacations."),
+    ARRF(sc_data, calendars, n_calendars, named_calendar_table, 1, IPSIM_MAX_CALENDARS, F_OPT,
+         "Calendars of their own for markets whose residents' holidays or school vacations differ "
+         "from the scenario's calendar (markets[].calendar names one)."),
     OBJF(sc_data, segments, segments_table, "Consumer segment traits."),
     ARRF(sc_data, channels, n_channels, channel_table, 1, IPSIM_MAX_CHANNELS, 0, "Media channels."),
     ARRF(sc_data, markets, n_markets, market_table, 1, IPSIM_MAX_MARKETS, 0, "Source markets."),

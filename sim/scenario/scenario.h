@@ -36,6 +36,7 @@
 #define IPSIM_MAX_EVENTS 32
 #define IPSIM_MAX_EVENT_DATES 64
 #define IPSIM_MAX_SCHEDULE 64 /* dated parameter entries */
+#define IPSIM_MAX_CALENDARS 16 /* named market calendars */
 #define IPSIM_MAX_DAYS 3660 /* ten years */
 #define IPSIM_NAME_MAX 64   /* bytes incl. NUL for every name */
 #define IPSIM_TEXT_MAX 1024 /* description */
@@ -81,6 +82,11 @@ typedef struct {                            /* calendar */
     int n_vacations;
 } sc_calendar;
 
+typedef struct {  /* calendars[i]: a market's own calendar */
+    sc_calendar c; /* first: the calendar table's offsets apply */
+    char name[IPSIM_NAME_MAX];
+} sc_named_calendar;
+
 /* The four demands of the core experiential consumer (paper 4.1.1), used as
  * weights of experience dimensions. */
 typedef struct {                 /* segments.cec, segments.mainstream */
@@ -121,6 +127,8 @@ typedef struct { /* markets[i] */
     double initial_awareness[IPSIM_N_SEGMENTS]; /* initial_awareness{cec, mainstream}, 0..1 */
     int local; /* 1: the destination city's own residents (local visits,
                 * no overnight trips), 0 (default): a source market */
+    char calendar[IPSIM_NAME_MAX]; /* name of its own calendar in calendars[], "" = the scenario's */
+    int calendar_index;            /* resolved by the loader: index into calendars[], -1 = none */
 } sc_market;
 
 typedef struct { /* destination.assets[i].events[j] */
@@ -338,6 +346,8 @@ struct sc_data {
     char description[IPSIM_TEXT_MAX];
     sc_simulation simulation;
     sc_calendar calendar;
+    sc_named_calendar calendars[IPSIM_MAX_CALENDARS]; /* markets' own calendars (7.1) */
+    int n_calendars;
     sc_segment segments[IPSIM_N_SEGMENTS];
     sc_market markets[IPSIM_MAX_MARKETS];
     int n_markets; /* >= 1 */
