@@ -13,21 +13,23 @@
  *        its size at the end (half-life 90 d: 0.5^(120/90) = 0.40 of it is
  *        left if nothing else differs; the other runs' extra visitors add a
  *        little UGC-driven follows, so DECAY_MAX is 0.6).
- *    The follows are nearly deterministic (expected values per cell; only
- *    the UGC part is random), so replicate noise is far below these
- *    margins: measured gains 0.24-0.27 and decays to 0.35-0.41 of the gap
- *    over 3 replicates at scale 20000.
+ *    The follows are expected values per cell from the accounts' own
+ *    content, events and paid or spark impressions, none random, so the
+ *    audience is the same in every replicate: measured gain 0.314, decay to
+ *    0.393 of the gap, far from the thresholds.
  * 2. Renewal holds attention (7.3: a renewal removes a share of the per-cell
  *    UGC fatigue). Mechanism A renewed every 60 days at a digitally fluent
- *    destination (fluency 0.9, where UGC is large enough for fatigue to
- *    matter), paired with and without the fatigue reset
+ *    destination (fluency 0.9) where fatigue binds (fatigue_impressions 2:
+ *    at the baseline's 40 this destination's UGC is too thin for fatigue
+ *    to matter, measured -2 % to +1 %), paired with and without the reset
  *    (platform.fatigue_renewal_reset 0.5 against 0) over REN_REPLICATES
- *    replicates at REN_SCALE: the UGC impressions of November-December are
- *    higher with the reset in every replicate and the paired z of the
- *    difference is at least Z_MIN (measured at scale 5000, 4 replicates:
- *    +6 % to +14 %, z about 6). Without renewal (the shipped
- *    mechanism_a.json) the reset changes nothing: every daily output is
- *    bitwise identical.
+ *    replicates at REN_SCALE: the UGC impressions per live post (the reach
+ *    fatigue limits) in November-December are higher with the reset in
+ *    every replicate and the paired z is at least Z_MIN (measured: +2.9 %
+ *    to +4.5 %). Total UGC impressions are only printed: they also carry
+ *    the noise of how many posts were made (measured -13 % to +14 %).
+ *    Without renewal (the shipped mechanism_a.json) the reset changes
+ *    nothing: every daily output is bitwise identical.
  * 3. A market's own calendar (7.1): Harbin's residents get a calendar whose
  *    school vacation is September-October instead of winter and summer.
  *    The other markets' leisure tables are untouched (bitwise) and
@@ -39,7 +41,7 @@
  *    within replicate noise, because the normalisation to a mean of 1
  *    lifts every non-vacation day of Harbin's year (61 vacation days
  *    instead of 88).
- * Label unit (about 20 s).
+ * Label unit (about 40 s).
  */
 #include <math.h>
 #include <stdio.h>
@@ -57,8 +59,8 @@
 #define DECAY_DAYS 120
 #define MIN_GAIN 0.15
 #define DECAY_MAX 0.6
-#define REN_REPLICATES 4
-#define REN_SCALE 5000.0
+#define REN_REPLICATES 8
+#define REN_SCALE 2000.0
 #define LATE_DAY 304 /* 2025-11-01 */
 #define Z_MIN 3.0
 #define CAL_REPLICATES 4
@@ -154,10 +156,12 @@ static void test_renewal(void)
 {
     static const char *const reset_on[] = {
         "interventions[popup_installations].renewal_interval_days=60",
-        "destination.digital_fluency=0.9", "platform.fatigue_renewal_reset=0.5", NULL};
+        "destination.digital_fluency=0.9", "platform.fatigue_impressions=2",
+        "platform.fatigue_renewal_reset=0.5", NULL};
     static const char *const reset_off[] = {
         "interventions[popup_installations].renewal_interval_days=60",
-        "destination.digital_fluency=0.9", "platform.fatigue_renewal_reset=0", NULL};
+        "destination.digital_fluency=0.9", "platform.fatigue_impressions=2",
+        "platform.fatigue_renewal_reset=0", NULL};
     static const char *const once_on[] = {"platform.fatigue_renewal_reset=0.5", NULL};
     static const char *const once_off[] = {"platform.fatigue_renewal_reset=0", NULL};
     ipsim_scenario *on = mech_a(reset_on), *off = mech_a(reset_off);
@@ -166,14 +170,19 @@ static void test_renewal(void)
     for (int rep = 0; rep < REN_REPLICATES; rep++) {
         ipsim_model *a = run_at(off, rep, REN_SCALE), *b = run_at(on, rep, REN_SCALE);
         const ipsim_results *ra = ipsim_model_results(a), *rb = ipsim_model_results(b);
-        double ua = 0, ub = 0;
+        double ua = 0, ub = 0, sa = 0, sb = 0;
         for (int d = LATE_DAY; d < ra->days; d++) {
             ua += day_total(ra, MET_UGC_IMPRESSIONS, d);
             ub += day_total(rb, MET_UGC_IMPRESSIONS, d);
+            sa += results_dest(ra, DMET_POST_STOCK)[d];
+            sb += results_dest(rb, DMET_POST_STOCK)[d];
         }
-        diff[rep] = ub / ua - 1;
+        if (harness_state.verbose)
+            printf("  rep %d: per live post %.4g without reset, %.4g with (%+.1f %%)\n", rep, ua / sa,
+                   ub / sb, 100 * ((ub / sb) / (ua / sa) - 1));
+        diff[rep] = (ub / sb) / (ua / sa) - 1; /* reach per live post */
         mean += diff[rep] / REN_REPLICATES;
-        all_higher &= ub > ua;
+        all_higher &= ub / sb > ua / sa;
         if (harness_state.verbose)
             printf("  rep %d: Nov-Dec UGC impressions %.4g without reset, %.4g with (%+.1f %%)\n", rep,
                    ua, ub, 100 * diff[rep]);
@@ -185,8 +194,10 @@ static void test_renewal(void)
         v += (diff[rep] - mean) * (diff[rep] - mean);
     double se = sqrt(v / (REN_REPLICATES - 1) / REN_REPLICATES);
     double z = se > 0 ? mean / se : (mean > 0 ? INFINITY : 0);
-    CHECK(all_higher, "renewed A: Nov-Dec UGC impressions higher with the fatigue reset in every replicate");
-    CHECK(z >= Z_MIN, "renewed A: Nov-Dec UGC impressions %+.1f %% with the reset (paired z %.1f >= %.1f)",
+    CHECK(all_higher, "renewed A: Nov-Dec UGC impressions per live post higher with the fatigue reset "
+                      "in every replicate");
+    CHECK(z >= Z_MIN,
+          "renewed A: Nov-Dec UGC impressions per live post %+.1f %% with the reset (paired z %.1f >= %.1f)",
           100 * mean, z, Z_MIN);
     ipsim_scenario_destroy(on);
     ipsim_scenario_destroy(off);

@@ -86,8 +86,8 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
                    m->pf.amplification;
     double reach = (e->official_min_fluency_share + (1 - e->official_min_fluency_share) * fluency) *
                    dd->official_reach_mult; /* official content's reach and pull */
-    double follow_base = e->official_follow_rate * reach *
-                         (1 + (event_day(m, tau) ? e->official_event_follow_gain : 0));
+    double follow_base =
+        e->official_follow_rate * (1 + (event_day(m, tau) ? e->official_event_follow_gain : 0));
     const double *paid = &m->paid_cell[(size_t)tau * m->n_cells];
     double fatigue_keep = pow(0.5, 1 / sc->platform.fatigue_half_life_days);
     for (int c = 0; c < m->n_cells; c++) {
@@ -117,10 +117,10 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         size_t td = (size_t)tau * m->n_cells + c;
         double l_spark = m->spark_cell[td];
         /* the official audience: followers see official content; its own
-         * presence (more on event days) and the destination's other content
-         * on the platform (paid, sparks, UGC) win new followers (7.3) */
+         * presence (more on event days), paid campaigns and sparks win new
+         * followers (7.3) */
         double p_follow =
-            fmin(1, follow_base + e->official_follow_per_impression * reach * (l_paid + l_spark + l_ugc));
+            fmin(1, follow_base + e->official_follow_per_impression * (l_paid + l_spark));
         double phi = audience(m, tau, c, p_follow);
         l_off = e->official_rate * reach * dep * phi;
         cd->official_followers = phi * people * mkt->platform_penetration;

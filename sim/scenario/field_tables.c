@@ -385,9 +385,9 @@ static const table platform_table =
 
 /* parameters */
 /* defaults of the official audience (ODD 7.3; the baseline's values) */
-#define OFFICIAL_FOLLOW_RATE_DEFAULT 2e-4
+#define OFFICIAL_FOLLOW_RATE_DEFAULT 7.2e-5
 #define OFFICIAL_EVENT_GAIN_DEFAULT 2.0
-#define OFFICIAL_FOLLOW_DEFAULT 0.05
+#define OFFICIAL_FOLLOW_DEFAULT 1e-4
 #define OFFICIAL_HALF_LIFE_DEFAULT 90.0
 static const field exposure_fields[] = {
     NUM(sc_exposure, adstock_half_life_days, 0, 3650, F_XMIN, "d", "Salience half-life."),
@@ -412,16 +412,14 @@ static const field exposure_fields[] = {
         "Offline word-of-mouth impressions per returning visitor."),
     NUMD(sc_exposure, official_follow_rate, 0, 1, 0, OFFICIAL_FOLLOW_RATE_DEFAULT, "1/d",
          "Daily probability that a non-following platform user starts following the destination's "
-         "official accounts, from their own continuous content, at digital fluency 1 (scaled like "
-         "official reach)."),
+         "official accounts, from their own continuous content."),
     NUMD(sc_exposure, official_event_follow_gain, 0, 1000, 0, OFFICIAL_EVENT_GAIN_DEFAULT, "1",
          "Extra such follows on event days (an asset event, B's weekend and holiday events, E's "
          "festival window): official_follow_rate x (1 + gain)."),
     NUMD(sc_exposure, official_follow_per_impression, 0, 1, 0, OFFICIAL_FOLLOW_DEFAULT,
          "follows/impression",
          "Follows won per effective paid, spark or UGC impression of the destination reaching a "
-         "non-follower, at digital fluency 1 (scaled like official reach): marketing grows the "
-         "audience."),
+         "non-follower: marketing grows the audience."),
     NUMD(sc_exposure, official_follower_half_life_days, 0, 36500, F_XMIN, OFFICIAL_HALF_LIFE_DEFAULT,
          "d", "Half-life of the official audience without new follows (unfollows, inactive accounts)."),
 };

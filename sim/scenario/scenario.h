@@ -216,10 +216,10 @@ typedef struct {                    /* parameters.exposure */
     double wom_impressions_per_visitor; /* offline word-of-mouth impressions per returning visitor, >=
                                            0 */
     double official_follow_rate;           /* daily probability a non-following platform user follows
-                                            * the official accounts at fluency 1, 0..1 */
+                                            * the official accounts, 0..1 */
     double official_event_follow_gain;     /* extra such follows on event days (x (1 + gain)), >= 0 */
     double official_follow_per_impression; /* follows per effective paid, spark or UGC impression of a
-                                            * non-follower, at fluency 1, 0..1 */
+                                            * non-follower, 0..1 */
     double official_follower_half_life_days; /* half-life of the audience without new follows, > 0 */
 } sc_exposure;
 
