@@ -45,7 +45,8 @@ static reduction metric_reduction(int metric)
     case MET_AWARE:
     case MET_CONSIDERING:
     case MET_BOOKED:
-    case MET_VISITORS_ON_SITE: return RED_LAST;
+    case MET_VISITORS_ON_SITE:
+    case MET_OFFICIAL_FOLLOWERS: return RED_LAST;
     case MET_SATISFACTION_MEAN: return RED_WEIGHTED;
     default: return RED_SUM;
     }

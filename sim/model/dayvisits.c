@@ -17,11 +17,12 @@
 #include <math.h>
 #include "model/state.h"
 
-/* The rate of a day type, times the vacation multiplier. */
-static double day_rate(const struct ipsim_model *m, int tau, double weekday, double weekend,
+/* The rate of a day type in market mk's calendar (7.1), times the vacation
+ * multiplier. */
+static double day_rate(const struct ipsim_model *m, int mk, int tau, double weekday, double weekend,
                        double holiday)
 {
-    uint8_t f = m->cal.flags[tau];
+    uint8_t f = m->cal.market_flags[(size_t)mk * m->cal.n + tau];
     double r = (f & CAL_HOLIDAY) ? holiday : (f & CAL_WEEKEND) ? weekend : weekday;
     if (f & CAL_VACATION)
         r *= m->sc->parameters.decision.leisure_vacation;
@@ -33,10 +34,6 @@ void ipsim__day_visits(struct ipsim_model *m, int tau)
     const sc_data *sc = m->sc;
     const sc_day_visits *p = &sc->parameters.day_visits;
     int na = m->n_assets;
-    double r_local = day_rate(m, tau, p->local_rate_weekday, p->local_rate_weekend,
-                              p->local_rate_holiday);
-    double r_same = day_rate(m, tau, p->same_day_rate_weekday, p->same_day_rate_weekend,
-                             p->same_day_rate_holiday);
     double share[IPSIM_N_SEGMENTS][IPSIM_MAX_ASSETS], appeal[IPSIM_N_SEGMENTS];
     for (int g = 0; g < IPSIM_N_SEGMENTS; g++) {
         double w[5], cdf[IPSIM_MAX_ASSETS], distinct, prev = 0;
@@ -56,6 +53,10 @@ void ipsim__day_visits(struct ipsim_model *m, int tau)
         const sc_market *mk = &sc->markets[cell_market(c)];
         cell_day *cd = &m->cells[c];
         double people = m->scale * (double)cacc[(size_t)c * ACC_COUNT + ACC_CONSIDERING];
+        double r_local = day_rate(m, cell_market(c), tau, p->local_rate_weekday,
+                                  p->local_rate_weekend, p->local_rate_holiday);
+        double r_same = day_rate(m, cell_market(c), tau, p->same_day_rate_weekday,
+                                 p->same_day_rate_weekend, p->same_day_rate_holiday);
         double rate = mk->local ? r_local
                       : (mk->distance_km <= p->same_day_max_km && p->same_day_max_km > 0)
                           ? r_same * exp(-p->same_day_decay_per_km * mk->distance_km)

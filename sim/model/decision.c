@@ -125,7 +125,9 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau)
             subs += exp(sc->destination.substitutes[k].utility + common);
         cd->sub_weight = exp(-dp->beta_distinctiveness * distinct) * subs;
         /* residents of the destination make local visits, not trips (7.12) */
-        cd->p_occasion = mk->local ? 0 : g->trips_per_year / 365.0 * m->cal.leisure[arr];
+        cd->p_occasion = mk->local ? 0
+                                   : g->trips_per_year / 365.0 *
+                                         m->cal.market_leisure[(size_t)cell_market(c) * m->cal.n + arr];
     }
 }
 

@@ -4,7 +4,9 @@
  *
  * Per market x segment cell, the expected number of effective impressions a
  * person receives today is the sum of six sources (ODD 7.3): paid campaign
- * impressions, sparks (dated content such as a blogger's video), official content, user-generated
+ * impressions, sparks (dated content such as a blogger's video), official
+ * content seen by the official accounts' followers (an audience that the
+ * other sources, events and marketing grow and that wears off), user-generated
  * content on the platform, offline word of mouth from returned visitors of the same market, and an
  * ambient regional-information rate that decays with distance. Each source
  * carries a quality signal; the cell's signal is their rate-weighted mean.
@@ -46,6 +48,34 @@ static void ugc_rate(const struct ipsim_model *m, int mk, double views, double *
                             (1 - p->home_share) * signal_total / users_total);
 }
 
+/* Whether internal day tau is an event day: an asset event, mechanism B's
+ * weekend and holiday events or E's festival window adds a bonus (7.2). */
+static int event_day(const struct ipsim_model *m, int tau)
+{
+    const asset_day *ad = &m->asset_days[(size_t)tau * m->n_assets];
+    for (int a = 0; a < m->n_assets; a++)
+        if (ad[a].appeal_bonus > 0 || ad[a].experience_bonus > 0)
+            return 1;
+    return 0;
+}
+
+/* The official audience of cell c (7.3): today's share phi of the cell's
+ * platform users following the destination's official accounts (on day 0
+ * the steady state of that day's follow probability), then tomorrow's:
+ * phi <- phi k + (1 - phi k) p, with p the probability that a non-follower
+ * follows today. */
+static double audience(struct ipsim_model *m, int tau, int c, double p)
+{
+    const sc_exposure *e = &m->sc->parameters.exposure;
+    double k = pow(0.5, 1 / e->official_follower_half_life_days);
+    double *phi = &m->pf.followers[c];
+    if (tau == 0)
+        *phi = p / (1 - k + k * p);
+    double today = *phi;
+    *phi = *phi * k + (1 - *phi * k) * p;
+    return today;
+}
+
 void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
 {
     const sc_data *sc = m->sc;
@@ -54,9 +84,10 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
     double fluency = sc->destination.digital_fluency;
     double views = sc->platform.views_per_post_day * (1 + sc->platform.fluency_reach_gain * fluency) *
                    m->pf.amplification;
-    double official = e->official_rate *
-                      (e->official_min_fluency_share + (1 - e->official_min_fluency_share) * fluency) *
-                      dd->official_reach_mult;
+    double reach = (e->official_min_fluency_share + (1 - e->official_min_fluency_share) * fluency) *
+                   dd->official_reach_mult; /* official content's reach and pull */
+    double follow_base =
+        e->official_follow_rate * (1 + (event_day(m, tau) ? e->official_event_follow_gain : 0));
     const double *paid = &m->paid_cell[(size_t)tau * m->n_cells];
     double fatigue_keep = pow(0.5, 1 / sc->platform.fatigue_half_life_days);
     for (int c = 0; c < m->n_cells; c++) {
@@ -67,12 +98,14 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         double dep = sc->segments[s].digital_dependency * mkt->platform_penetration;
         double ugc, ugc_sig;
         ugc_rate(m, mk, views, &ugc, &ugc_sig);
+        if (dd->fatigue_renewal != 1) /* renewed content is new again (A, D) */
+            m->pf.fatigue[c] *= dd->fatigue_renewal;
         ugc_sig *= 1 / (1 + m->pf.fatigue[c] / sc->platform.fatigue_impressions);
         double wom_out = m->pf.wom_stock[mk] * (1 - m->post_decay);
         double wom_sig = m->pf.wom_signal[mk] * (1 - m->post_decay);
 
         double l_paid = people > 0 ? paid[c] / people : 0;
-        double l_off = official * dep;
+        double l_off = 0; /* below, once the other sources are known */
         /* novelty wears off: UGC's pull falls with the UGC impressions a
          * person of this cell has seen recently (7.3) */
         double fresh = 1 / (1 + m->pf.fatigue[c] / sc->platform.fatigue_impressions);
@@ -83,6 +116,14 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
 
         size_t td = (size_t)tau * m->n_cells + c;
         double l_spark = m->spark_cell[td];
+        /* the official audience: followers see official content; its own
+         * presence (more on event days), paid campaigns and sparks win new
+         * followers (7.3) */
+        double p_follow =
+            fmin(1, follow_base + e->official_follow_per_impression * (l_paid + l_spark));
+        double phi = audience(m, tau, c, p_follow);
+        l_off = e->official_rate * reach * dep * phi;
+        cd->official_followers = phi * people * mkt->platform_penetration;
         double lambda = l_paid + l_spark + l_off + l_ugc + l_wom + l_amb;
         double signal_rate = (l_paid + l_off) * sc->destination.official_claim + m->spark_signal[td] +
                              ugc_sig * dep + (mpeople > 0 ? wom_sig / mpeople : 0) +

@@ -41,6 +41,24 @@ static void base_day(const struct ipsim_model *m, int tau, asset_day *ad, dest_d
     dd->official_reach_mult = 1;
     dd->loyalty_gain_mult = 1;
     dd->post_mult = 1;
+    dd->fatigue_renewal = 1;
+}
+
+/* Content renewals today (7.3): an A intervention renewed today (a multiple
+ * of renewal_interval_days after its start, not the start itself) and, on
+ * every day a D intervention runs, 1/community_renewal_days of a renewal;
+ * each keeps 1 - fatigue_renewal_reset of the per-cell UGC fatigue. */
+static void apply_renewal(const sc_data *sc, const sc_intervention *iv, dest_day *dd, ipsim_date date)
+{
+    double keep = 1 - sc->platform.fatigue_renewal_reset;
+    if (iv->mechanism == MECH_A && iv->renewal_interval_days > 0) {
+        double age = (double)(date - iv->start);
+        if (age > 0 &&
+            floor(age / iv->renewal_interval_days) > floor((age - 1) / iv->renewal_interval_days))
+            dd->fatigue_renewal *= keep;
+    } else if (iv->mechanism == MECH_D) {
+        dd->fatigue_renewal *= pow(keep, 1 / sc->platform.community_renewal_days);
+    }
 }
 
 /* Share of an A intervention's effect left after novelty fades: halves every
@@ -206,11 +224,13 @@ void ipsim__interventions_tabulate(struct ipsim_model *m)
         asset_day *ad = &m->asset_days[(size_t)tau * m->n_assets];
         dest_day *dd = &m->dest_days[tau];
         ipsim_date date = ipsim__calendar_date(sc, m->warmup, tau);
+        ipsim__schedule_apply(m, tau); /* the destination as scheduled on day tau (7.13) */
         base_day(m, tau, ad, dd);
         for (int k = 0; k < sc->n_interventions; k++) {
             const sc_intervention *iv = &sc->interventions[k];
             if (date < iv->start || date > iv->end)
                 continue;
+            apply_renewal(sc, iv, dd, date);
             switch (iv->mechanism) {
             case MECH_PROMOTION:
             case MECH_C: apply_campaign(m, iv, tau); break;
@@ -226,4 +246,5 @@ void ipsim__interventions_tabulate(struct ipsim_model *m)
         }
         clamp_assets(ad, m->n_assets, dd);
     }
+    ipsim__schedule_apply(m, m->tau); /* back to the first day's values */
 }

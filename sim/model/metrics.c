@@ -44,6 +44,8 @@ const ipsim_metric_info ipsim_metric_table[MET_COUNT] = {
     [MET_TURNED_AWAY] =
         {"turned_away", "1",
          "booking requests and day visits turned away for lack of capacity on the day"},
+    [MET_OFFICIAL_FOLLOWERS] = {"official_followers", "1",
+                                "people following the destination's official accounts on the day"},
 };
 
 const ipsim_metric_info ipsim_asset_metric_table[AMET_COUNT] = {

@@ -53,8 +53,9 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
     int days = opt && opt->days > 0 ? opt->days : d->simulation.days;
     double ext = days + d->simulation.warmup_days + horizon_days(d);
     double tables = ext * (d->destination.n_assets * (sizeof(asset_day) + 40.0) + sizeof(dest_day) +
-                           8.0 * d->n_markets * 8.0) +
-                    (double)MET_COUNT * days * d->n_markets * 2 * 8.0;
+                           8.0 * d->n_markets * 8.0 + 9.0 * d->n_markets /* market calendars */) +
+                    (double)MET_COUNT * days * d->n_markets * 2 * 8.0 +
+                    (d->n_schedule > 0 ? (double)sizeof(sc_data) : 0); /* schedule.c's copy */
     return agents * (ipsim__population_bytes_per_agent() + ipsim__agenda_bytes_per_agent() +
                      2.0 * sizeof(uint32_t) / 8.0) + /* calendar lists, about */
            tables;
@@ -80,6 +81,7 @@ static int alloc_tables(ipsim_model *m)
     m->pf.wom_stock = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.wom_signal = calloc((size_t)m->n_markets, sizeof(double));
     m->pf.fatigue = calloc((size_t)m->n_cells, sizeof(double));
+    m->pf.followers = calloc((size_t)m->n_cells, sizeof(double));
     m->res.days = m->days;
     m->res.n_markets = m->n_markets;
     m->res.n_assets = m->n_assets;
@@ -90,7 +92,7 @@ static int alloc_tables(ipsim_model *m)
     if (!m->asset_days || !m->dest_days || !m->paid_cell || !m->paid_bought || !m->spark_cell ||
         !m->spark_signal || !m->cells || !m->occupancy || !m->occ_expect || !m->confirmed ||
         !m->accept || !m->day_load || !m->pf.post_stock || !m->pf.post_signal || !m->pf.wom_stock ||
-        !m->pf.wom_signal || !m->pf.fatigue || !m->res.daily || !m->res.asset_daily ||
+        !m->pf.wom_signal || !m->pf.fatigue || !m->pf.followers || !m->res.daily || !m->res.asset_daily ||
         !m->res.dest_daily || !m->acc)
         return -1;
     for (int t = 0; t < m->threads; t++) {
@@ -207,6 +209,10 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     for (int n = 0; n <= MAX_IMPRESSIONS; n++)
         m->att_keep[n] = pow(1 - m->sc->parameters.exposure.attitude_learning_rate, n);
 
+    if (ipsim__schedule_create(m) != 0) {
+        ipsim_model_destroy(m);
+        return IPSIM_ERR_NOMEM;
+    }
     int rc = ipsim__population_create(m);
     if (rc == -2) {
         if (err)
@@ -310,6 +316,7 @@ void ipsim_model_destroy(ipsim_model *m)
     ipsim__population_free(m);
     ipsim__calendar_free(&m->cal);
     free_tables(m);
+    ipsim__schedule_free(m);
     ipsim_scenario_destroy(m->scenario);
     free(m);
 }

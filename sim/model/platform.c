@@ -114,5 +114,7 @@ void ipsim__platform_free(struct ipsim_model *m)
     free(m->pf.wom_stock);
     free(m->pf.wom_signal);
     free(m->pf.fatigue);
+    free(m->pf.followers);
+    m->pf.followers = NULL;
     m->pf.post_stock = m->pf.post_signal = m->pf.wom_stock = m->pf.wom_signal = m->pf.fatigue = NULL;
 }

@@ -35,6 +35,7 @@ typedef enum {
     MET_LOCAL_VISITS,       /* residents' local visits (local markets, 7.12) */
     MET_VISITS_ALL,         /* overnight arrivals + same-day + local visits: the official basis */
     MET_TURNED_AWAY,        /* booking requests and day visits refused for lack of capacity */
+    MET_OFFICIAL_FOLLOWERS, /* people following the destination's official accounts (7.3) */
     MET_COUNT
 } ipsim_metric;
 

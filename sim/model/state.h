@@ -60,6 +60,8 @@ typedef struct {
     uint8_t *flags;  /* CAL_* bits */
     uint8_t *month;  /* 0..11 */
     double *leisure; /* relative trip-occasion rate, normalised to mean 1 over the run */
+    uint8_t *market_flags;  /* [n_markets][n]: the flags of each market's own calendar (7.1) */
+    double *market_leisure; /* [n_markets][n]: its leisure rate, normalised likewise */
 } ipsim_calendar;
 enum { CAL_WEEKEND = 1, CAL_HOLIDAY = 2, CAL_VACATION = 4, CAL_WORKDAY_ADJ = 8 };
 
@@ -81,6 +83,7 @@ typedef struct {
     double community_post_rate;  /* per loyal past visitor per day */
     double feedback_improvement; /* share of erosion repaired per day */
     double post_mult;            /* destination-wide posting multiplier (D) */
+    double fatigue_renewal;      /* share of UGC fatigue kept after today's renewals (A, D), 7.3 */
 } dest_day;
 
 /* Per-cell inputs for the agent loop on one day (computed serially). */
@@ -96,6 +99,7 @@ typedef struct {
     double asset_cdf[IPSIM_MAX_ASSETS]; /* cumulative asset choice probabilities */
     double paid_impressions;            /* people-level impressions bought, landing on this cell */
     double ugc_lambda;                  /* part of lambda from UGC */
+    double official_followers;          /* people following the official accounts today (7.3) */
     /* candidate sampling (kernel.c): an agent-day is a candidate if it has an
      * impression (prob p_expose) or a trip occasion (prob p_occasion) */
     double p_expose;         /* 1 - p0 */
@@ -185,6 +189,7 @@ typedef struct {
     double flow_short, weight_short; /* recent trending post flow (EMA) and its weight */
     double flow_base, weight_base;   /* baseline trending post flow (EMA) and its weight */
     double *fatigue;                 /* [n_cells] recent UGC impressions per person (novelty) */
+    double *followers; /* [n_cells] share of platform users following the official accounts (7.3) */
     double crowd_expect;             /* expected crowding index */
     double erosion;                  /* 0..1 experiential erosion level */
 } ipsim_platform;
@@ -232,6 +237,7 @@ struct ipsim_model {
                           * requested yesterday (capacity.c) */
     double *day_load;    /* [n_days_ext][n_assets] day visitors admitted (people) */
     ipsim_platform pf;
+    struct ipsim_schedule *sched; /* dated parameters (schedule.c); NULL: none */
 
     ipsim_agenda ev;  /* event calendar and incremental counts (agenda.c) */
     thread_acc *acc; /* [threads] */
@@ -254,6 +260,13 @@ ipsim_date ipsim__calendar_date(const sc_data *sc, int warmup, int tau);
 /* interventions.c: tabulate effective assets and destination per day, and
  * paid and spark impressions per cell per day, for every internal day. */
 void ipsim__interventions_tabulate(struct ipsim_model *m);
+
+/* schedule.c (ODD 7.13): with a schedule, m->sc becomes a private copy of
+ * the scenario data (create; -1 out of memory) whose scheduled fields
+ * apply sets to their values on internal day tau; free releases it. */
+int ipsim__schedule_create(struct ipsim_model *m);
+void ipsim__schedule_apply(struct ipsim_model *m, int tau);
+void ipsim__schedule_free(struct ipsim_model *m);
 
 /* population.c */
 int ipsim__population_create(struct ipsim_model *m);

@@ -50,6 +50,7 @@ static void observe(ipsim_model *m, int tau)
         v[MET_LOCAL_VISITS] = cd->local_visits;
         v[MET_VISITS_ALL] = v[MET_ARRIVALS] + day_visits;
         v[MET_TURNED_AWAY] = s * (double)a[ACC_TURNED_AWAY] + cd->day_turned_away;
+        v[MET_OFFICIAL_FOLLOWERS] = cd->official_followers;
         for (int k = 0; k < MET_COUNT; k++)
             results_daily(&m->res, k)[idx] = v[k];
     }
@@ -83,6 +84,8 @@ ipsim_status ipsim_model_step(ipsim_model *m)
     /* 1 Calendar (7.1, 7.2): nothing to do today; the day's flags, leisure
      *   rate, effective assets, destination settings and paid impressions
      *   were tabulated at creation (calendar.c, interventions.c). */
+
+    ipsim__schedule_apply(m, tau); /* 1 (7.13): today's dated parameters */
 
     /* 2 Exposure preparation (7.3): per cell, today's impressions and their
      *   signal, from yesterday's platform and destination state. */

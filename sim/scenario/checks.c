@@ -8,6 +8,7 @@
  * priced are flags of the tables, checked in fill.c.)
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "scenario/field_table.h"
 
@@ -108,6 +109,27 @@ int ipsim__sf_check_target(vctx *v, char *elem, int index)
         }
     }
     return 0;
+}
+
+/* A market's calendar, when named, is one of calendars[] (resolved to
+ * calendar_index; -1 without one). */
+int ipsim__sf_check_market(vctx *v, char *elem, int index)
+{
+    (void)index;
+    sc_market *mk = (sc_market *)elem;
+    mk->calendar_index = -1;
+    if (mk->calendar[0] == '\0')
+        return 0;
+    for (int i = 0; i < v->data->n_calendars; i++)
+        if (strcmp(v->data->calendars[i].name, mk->calendar) == 0) {
+            mk->calendar_index = i;
+            return 0;
+        }
+    size_t old = ipsim_json_path_push_key(&v->path, "calendar");
+    ipsim__sf_fail(v, "expected the name of one of calendars[] (%d defined), found \"%s\"",
+                   v->data->n_calendars, mk->calendar);
+    ipsim_json_path_pop(&v->path, old);
+    return -1;
 }
 
 /* An intervention ends on or after its start, starts on or after the

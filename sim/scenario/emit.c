@@ -130,6 +130,9 @@ static cJSON *emit_object(const table *t, const char *base, const sc_data *d)
         if (f->type == FT_ARRAY && (f->flags & F_OPT) && f->min_items > 0 &&
             *(const int *)(base + f->count_off) == 0)
             continue;
+        /* an optional name left out stays out (markets[].calendar) */
+        if (f->type == FT_NAME && (f->flags & F_OPT) && base[f->off] == '\0')
+            continue;
         if (ipsim__sf_add(o, f->key, emit_field(f, base, d))) {
             cJSON_Delete(o);
             return NULL;

@@ -65,6 +65,7 @@ enum {
 };
 
 #define MB(m) (1u << (m)) /* bit of mechanism m in field.mechs / req_mechs */
+#define IPSIM_DATE_NONE INT32_MIN /* an optional date left out (fill_default) */
 #define NO_MIN (-HUGE_VAL)
 #define NO_MAX HUGE_VAL
 #define SEED_INT_MAX 9007199254740992.0      /* 2^53 */
@@ -170,6 +171,9 @@ int ipsim__sf_check_visit(vctx *v, char *elem, int index);        /* satisfactio
 int ipsim__sf_check_target(vctx *v, char *elem, int index);       /* cell not targeted before */
 int ipsim__sf_check_intervention(vctx *v, char *elem, int index); /* dates; sets event window */
 int ipsim__sf_check_scenario(vctx *v, char *elem, int index);     /* someone to simulate */
+int ipsim__sf_check_market(vctx *v, char *elem, int index);       /* its calendar exists */
+/* sc_schedule (schedule_check.c): path, value range, dates; resolves the offset */
+int ipsim__sf_check_schedule(vctx *v, char *elem, int index);
 
 /* ------------------------------------------------------------------------ */
 /* JSON building (emit.c)                                                    */

@@ -123,6 +123,35 @@ static const table calendar_table =
     TABLE("calendar", "Weekends, public holidays, make-up workdays and school vacations.", sc_calendar,
           calendar_fields, NULL, 0);
 
+/* A market's own calendar: a name and the calendar's keys (sc_calendar is
+ * the first member of sc_named_calendar, so the same offsets apply). */
+static const field named_calendar_fields[] = {
+    NAMEF(sc_named_calendar, name, "Calendar name, which markets[].calendar refers to."),
+    {.key = "weekend_days",
+     .type = FT_WEEKDAYS,
+     .off = offsetof(sc_calendar, weekend_days),
+     .count_off = offsetof(sc_calendar, n_weekend_days),
+     .min = 1,
+     .max = 7,
+     .max_items = 7,
+     .doc = "ISO weekday numbers of the weekend (1 = Monday .. 7 = Sunday)."},
+    ARRF(sc_calendar, holidays, n_holidays, period_table, 0, IPSIM_MAX_HOLIDAYS, F_OPT,
+         "Public holidays (days off) of the markets using this calendar."),
+    {.key = "adjusted_workdays",
+     .type = FT_DATES,
+     .off = offsetof(sc_calendar, adjusted_workdays),
+     .count_off = offsetof(sc_calendar, n_adjusted_workdays),
+     .max_items = IPSIM_MAX_DATES,
+     .flags = F_OPT,
+     .doc = "Weekend days that are worked (make-up workdays)."},
+    ARRF(sc_calendar, vacations, n_vacations, period_table, 0, IPSIM_MAX_HOLIDAYS, F_OPT,
+         "School vacations of the markets using this calendar."),
+};
+static const table named_calendar_table =
+    TABLE("market calendar",
+          "A calendar of its own for the markets naming it (their residents' leisure days).",
+          sc_named_calendar, named_calendar_fields, NULL, T_UNIQUE_NAME);
+
 /* segments */
 #define WEIGHT(K, DOC) NUM(sc_segment, K, 0, 100, 0, "1", DOC)
 static const field segment_fields[] = {
@@ -225,9 +254,16 @@ static const field market_fields[] = {
      .def = 0,
      .doc = "1: the destination city's own residents, who make local visits (parameters.day_visits) "
             "and no overnight trips; not covered by the \"*\" campaign target. 0: a source market."},
+    {.key = "calendar",
+     .type = FT_NAME,
+     .off = offsetof(sc_market, calendar),
+     .flags = F_OPT,
+     .doc = "Name of one of calendars[]: the weekends, holidays, make-up workdays and school "
+            "vacations of this market's residents (their leisure rate, 7.1, and same-day or local "
+            "visit rates, 7.12); absent: the scenario's calendar."},
 };
 static const table market_table =
-    TABLE("market", "A source market.", sc_market, market_fields, NULL, T_UNIQUE_NAME);
+    TABLE("market", "A source market.", sc_market, market_fields, ipsim__sf_check_market, T_UNIQUE_NAME);
 
 /* destination */
 static const field event_fields[] = {
@@ -337,11 +373,22 @@ static const field platform_fields[] = {
          "Recent UGC impressions per person that halve the pull of more UGC (novelty wears off)."),
     NUMD(sc_platform, fatigue_half_life_days, 0, 3650, F_XMIN, 60.0, "d",
          "Half-life of that fatigue."),
+    NUMD(sc_platform, fatigue_renewal_reset, 0, 1, 0, 0.5, "1",
+         "Share of the per-cell UGC fatigue a content renewal removes: each renewal of a mechanism A "
+         "intervention (renewal_interval_days) makes the destination's content new again."),
+    NUMD(sc_platform, community_renewal_days, 0, 36500, F_XMIN, 30, "d",
+         "While a mechanism D intervention runs, its community's new content removes fatigue like "
+         "one renewal every this many days (spread over the days)."),
 };
 static const table platform_table =
     TABLE("platform", "The UGC / short-video platform.", sc_platform, platform_fields, NULL, 0);
 
 /* parameters */
+/* defaults of the official audience (ODD 7.3; the baseline's values) */
+#define OFFICIAL_FOLLOW_RATE_DEFAULT 7.2e-5
+#define OFFICIAL_EVENT_GAIN_DEFAULT 2.0
+#define OFFICIAL_FOLLOW_DEFAULT 1e-4
+#define OFFICIAL_HALF_LIFE_DEFAULT 90.0
 static const field exposure_fields[] = {
     NUM(sc_exposure, adstock_half_life_days, 0, 3650, F_XMIN, "d", "Salience half-life."),
     NUM(sc_exposure, effective_frequency, 0, 1e6, F_XMIN, "1",
@@ -354,13 +401,27 @@ static const field exposure_fields[] = {
         "Ambient effective impressions per person-day at 0 km."),
     NUM(sc_exposure, ambient_decay_per_km, 0, 100, 0, "1/km", "Decay of ambient exposure per km."),
     NUM(sc_exposure, official_rate, 0, 1000, 0, "impressions/(person*d)",
-        "Effective official-content impressions per platform user-day at fluency 1."),
+        "Effective official-content impressions per follower-day of the destination's official "
+        "accounts at fluency 1 (the followers are a share of the platform users that grows with "
+        "exposure, events and marketing: official_follow_per_impression)."),
     P01(sc_exposure, official_min_fluency_share, "Share of official reach kept at fluency 0."),
     P01(sc_exposure, segment_precision,
         "Share of segment-targeted impressions landing on the segment."),
     NUM(sc_exposure, initial_salience, 0, 1e6, 0, "1", "Mean salience of initially aware consumers."),
     NUM(sc_exposure, wom_impressions_per_visitor, 0, 1e6, 0, "impressions/visitor",
         "Offline word-of-mouth impressions per returning visitor."),
+    NUMD(sc_exposure, official_follow_rate, 0, 1, 0, OFFICIAL_FOLLOW_RATE_DEFAULT, "1/d",
+         "Daily probability that a non-following platform user starts following the destination's "
+         "official accounts, from their own continuous content."),
+    NUMD(sc_exposure, official_event_follow_gain, 0, 1000, 0, OFFICIAL_EVENT_GAIN_DEFAULT, "1",
+         "Extra such follows on event days (an asset event, B's weekend and holiday events, E's "
+         "festival window): official_follow_rate x (1 + gain)."),
+    NUMD(sc_exposure, official_follow_per_impression, 0, 1, 0, OFFICIAL_FOLLOW_DEFAULT,
+         "follows/impression",
+         "Follows won per effective paid, spark or UGC impression of the destination reaching a "
+         "non-follower: marketing grows the audience."),
+    NUMD(sc_exposure, official_follower_half_life_days, 0, 36500, F_XMIN, OFFICIAL_HALF_LIFE_DEFAULT,
+         "d", "Half-life of the official audience without new follows (unfollows, inactive accounts)."),
 };
 static const table exposure_table = TABLE("exposure parameters", "Exposure, salience and attitude.",
                                           sc_exposure, exposure_fields, NULL, 0);
@@ -612,6 +673,33 @@ const char *const ipsim__sf_mechanism_docs[MECH_COUNT] = {
     "signal; cost_cny (may be 0) is not media spend.",
 };
 
+/* dated parameters (ODD 7.13) */
+static const field schedule_fields[] = {
+    {.key = "path",
+     .type = FT_TEXT,
+     .off = offsetof(sc_schedule, path),
+     .doc = "--set style path of a numeric destination or asset field, e.g. "
+            "\"destination.digital_fluency\" or \"destination.assets[Old Town].capacity_per_day\"."},
+    DATEF(sc_schedule, from, "First day of the change, on or after simulation.start_date (the "
+                             "warm-up runs with the scenario's values)."),
+    {.key = "to",
+     .type = FT_DATE,
+     .off = offsetof(sc_schedule, to),
+     .flags = F_OPT,
+     .doc = "End of a linear ramp from the value in force on from to value, on or after from; "
+            "absent (or equal to from): a step to value on from."},
+    {.key = "value",
+     .type = FT_NUMBER,
+     .off = offsetof(sc_schedule, value),
+     .min = NO_MIN,
+     .max = NO_MAX,
+     .doc = "The field's value from to on (checked against the field's own range)."},
+};
+static const table schedule_table =
+    TABLE("dated parameter", "A destination or asset field that changes on a date or ramps between "
+                             "two dates.",
+          sc_schedule, schedule_fields, ipsim__sf_check_schedule, 0);
+
 /* the top level */
 static const field scenario_fields[] = {
     {.key = "name",
@@ -631,6 +719,9 @@ static const field scenario_fields[] = {
             "by key, arrays and other values replace the base's."},
     OBJF(sc_data, simulation, simulation_table, "Simulated period, randomness and resolution."),
     OBJF(sc_data, calendar, calendar_table, "Weekends, holidays and vacations."),
+    ARRF(sc_data, calendars, n_calendars, named_calendar_table, 1, IPSIM_MAX_CALENDARS, F_OPT,
+         "Calendars of their own for markets whose residents' holidays or school vacations differ "
+         "from the scenario's calendar (markets[].calendar names one)."),
     OBJF(sc_data, segments, segments_table, "Consumer segment traits."),
     ARRF(sc_data, channels, n_channels, channel_table, 1, IPSIM_MAX_CHANNELS, 0, "Media channels."),
     ARRF(sc_data, markets, n_markets, market_table, 1, IPSIM_MAX_MARKETS, 0, "Source markets."),
@@ -639,6 +730,9 @@ static const field scenario_fields[] = {
     OBJF(sc_data, parameters, parameters_table, "Behavioural parameters."),
     ARRF(sc_data, interventions, n_interventions, intervention_table, 0, IPSIM_MAX_INTERVENTIONS, 0,
          "Promotions, mechanisms A-F and sparks."),
+    ARRF(sc_data, schedule, n_schedule, schedule_table, 1, IPSIM_MAX_SCHEDULE, F_OPT,
+         "Dated parameters: destination or asset fields that change on a date or ramp between "
+         "dates; entries on the same path apply in date order."),
 };
 const table ipsim__sf_scenario_table =
     TABLE("scenario", "An ipsim scenario.", sc_data, scenario_fields, ipsim__sf_check_scenario, 0);

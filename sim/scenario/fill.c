@@ -398,6 +398,7 @@ static void fill_default(vctx *v, const field *f, char *base)
         return;
     switch (f->type) {
     case FT_NUMBER: *(double *)(base + f->off) = f->def; break;
+    case FT_DATE: *(ipsim_date *)(base + f->off) = IPSIM_DATE_NONE; break; /* the check decides */
     case FT_INTEGER: *(int *)(base + f->off) = (int)f->def; break;
     case FT_ASSETS: {
         int *dst = (int *)(base + f->off);

@@ -35,6 +35,8 @@
 #define IPSIM_MAX_TARGETS 64
 #define IPSIM_MAX_EVENTS 32
 #define IPSIM_MAX_EVENT_DATES 64
+#define IPSIM_MAX_SCHEDULE 64 /* dated parameter entries */
+#define IPSIM_MAX_CALENDARS 16 /* named market calendars */
 #define IPSIM_MAX_DAYS 3660 /* ten years */
 #define IPSIM_NAME_MAX 64   /* bytes incl. NUL for every name */
 #define IPSIM_TEXT_MAX 1024 /* description */
@@ -80,6 +82,11 @@ typedef struct {                            /* calendar */
     int n_vacations;
 } sc_calendar;
 
+typedef struct {  /* calendars[i]: a market's own calendar */
+    sc_calendar c; /* first: the calendar table's offsets apply */
+    char name[IPSIM_NAME_MAX];
+} sc_named_calendar;
+
 /* The four demands of the core experiential consumer (paper 4.1.1), used as
  * weights of experience dimensions. */
 typedef struct {                 /* segments.cec, segments.mainstream */
@@ -120,6 +127,8 @@ typedef struct { /* markets[i] */
     double initial_awareness[IPSIM_N_SEGMENTS]; /* initial_awareness{cec, mainstream}, 0..1 */
     int local; /* 1: the destination city's own residents (local visits,
                 * no overnight trips), 0 (default): a source market */
+    char calendar[IPSIM_NAME_MAX]; /* name of its own calendar in calendars[], "" = the scenario's */
+    int calendar_index;            /* resolved by the loader: index into calendars[], -1 = none */
 } sc_market;
 
 typedef struct { /* destination.assets[i].events[j] */
@@ -186,6 +195,9 @@ typedef struct {                          /* platform */
     double trending_negative_weight;         /* weight of negative posts in the trending flow, 0..1 */
     double fatigue_impressions;              /* UGC impressions per person halving UGC's pull, > 0 */
     double fatigue_half_life_days;           /* recovery half-life of that fatigue, > 0 */
+    double fatigue_renewal_reset;            /* share of the fatigue a content renewal removes, 0..1 */
+    double community_renewal_days; /* D's community content renews like one renewal per this many
+                                    * days, > 0 */
 } sc_platform;
 
 typedef struct {                    /* parameters.exposure */
@@ -196,13 +208,19 @@ typedef struct {                    /* parameters.exposure */
     double attitude_learning_rate;  /* weight of one impression's signal in the attitude, 0..1 */
     double ambient_rate_at_zero_km; /* effective impressions per person-day at 0 km, >= 0 */
     double ambient_decay_per_km;    /* >= 0 */
-    double official_rate; /* effective official-content impressions per platform user-day at fluency 1,
-                             >= 0 */
+    double official_rate; /* effective official-content impressions per follower-day at fluency 1,
+                             >= 0 (7.3: the official audience) */
     double official_min_fluency_share; /* share of official reach kept at fluency 0, 0..1 */
     double segment_precision; /* share of segment-targeted impressions landing on the segment, 0..1 */
     double initial_salience;  /* mean salience of initially aware consumers, >= 0 */
     double wom_impressions_per_visitor; /* offline word-of-mouth impressions per returning visitor, >=
                                            0 */
+    double official_follow_rate;           /* daily probability a non-following platform user follows
+                                            * the official accounts, 0..1 */
+    double official_event_follow_gain;     /* extra such follows on event days (x (1 + gain)), >= 0 */
+    double official_follow_per_impression; /* follows per effective paid, spark or UGC impression of a
+                                            * non-follower, 0..1 */
+    double official_follower_half_life_days; /* half-life of the audience without new follows, > 0 */
 } sc_exposure;
 
 typedef struct {                 /* parameters.decision */
@@ -315,11 +333,21 @@ typedef struct { /* interventions[i] */
     double platform_share;       /* spark: share of its views seen on the platform, 0..1 */
 } sc_intervention;
 
+typedef struct {             /* schedule[i]: a dated parameter */
+    char path[IPSIM_TEXT_MAX]; /* --set style path of a numeric destination or asset field */
+    ipsim_date from, to;       /* ramp from the value in force at from to value at to;
+                                * to == from (or absent): a step on from */
+    double value;
+    size_t offset; /* resolved by the loader: byte offset of the field in sc_data */
+} sc_schedule;
+
 struct sc_data {
     char name[IPSIM_NAME_MAX];
     char description[IPSIM_TEXT_MAX];
     sc_simulation simulation;
     sc_calendar calendar;
+    sc_named_calendar calendars[IPSIM_MAX_CALENDARS]; /* markets' own calendars (7.1) */
+    int n_calendars;
     sc_segment segments[IPSIM_N_SEGMENTS];
     sc_market markets[IPSIM_MAX_MARKETS];
     int n_markets; /* >= 1 */
@@ -330,6 +358,8 @@ struct sc_data {
     sc_parameters parameters;
     sc_intervention interventions[IPSIM_MAX_INTERVENTIONS];
     int n_interventions;
+    sc_schedule schedule[IPSIM_MAX_SCHEDULE]; /* dated parameters, in file order */
+    int n_schedule;
 };
 typedef struct sc_data sc_data;
 
