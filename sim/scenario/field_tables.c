@@ -373,7 +373,7 @@ static const field platform_fields[] = {
          "Recent UGC impressions per person that halve the pull of more UGC (novelty wears off)."),
     NUMD(sc_platform, fatigue_half_life_days, 0, 3650, F_XMIN, 60.0, "d",
          "Half-life of that fatigue."),
-    NUMD(sc_platform, fatigue_renewal_reset, 0, 1, 0, 0.5, "1",
+    NUMD(sc_platform, fatigue_renewal_reset, 0, 1, 0, 0, "1",
          "Share of the per-cell UGC fatigue a content renewal removes: each renewal of a mechanism A "
          "intervention (renewal_interval_days) makes the destination's content new again."),
     NUMD(sc_platform, community_renewal_days, 0, 36500, F_XMIN, 30, "d",
