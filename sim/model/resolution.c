@@ -10,7 +10,8 @@
  * crowding.c; capacity binds on expected people, capacity.c), but three
  * things need many agents and are not resolved when one agent is too big:
  * the realised occupancy output of an asset (one agent a sizeable share of
- * its capacity), the trending velocity (one agent's posts above its floor)
+ * its capacity; where capacity binds, also who is admitted: the segment mix
+ * of arrivals), the trending velocity (one agent's posts above its floor)
  * and the timing of daily and weekly peaks (too few agents to fill a day). The limits are the ODD's
  * (section 7.10), measured by the scale study (scripts/scale_study.py).
  */
@@ -76,7 +77,8 @@ int ipsim__resolution_warn(const struct ipsim_model *m)
         snprintf(
             msg, sizeof msg,
             "scale %g: one agent is %.0f %% of the daily capacity of %s (%g people); "
-            "the realised occupancy (asset outputs) moves in such blocks above scale %g, while the "
+            "the realised occupancy (asset outputs) and, where capacity binds, who is admitted "
+            "(the segment mix of arrivals) move in such blocks above scale %g, while the "
             "crowding visitors feel is the expected occupancy (ODD 7.10)",
             m->scale, 100 * m->scale / cap, sc->destination.assets[small].name, cap,
             CROWD_AGENT_SHARE * cap);
