@@ -364,6 +364,20 @@ def test_days():
         check(f["daily/arrivals"].shape[0] == 30, "arrivals has %d days" % f["daily/arrivals"].shape[0])
 
 
+def test_sweep_warns_once():
+    """A compare of 2 arms x 2 replicates at a coarse scale: every unit's
+    model warns the same resolution limits (ODD 7.10); each is printed once."""
+    out = tmp("warn_once.h5")
+    dispersed = os.path.join(SRC, "scenarios", "campaign_dispersed.json")
+    p = ipsim("compare", BASELINE, dispersed, "--replicates", "2", "--scale", "20000", "-o", out)
+    assert p.returncode == 0, p.stderr
+    warnings = [l for l in p.stderr.splitlines() if "warning:" in l]
+    assert warnings and len(warnings) == len(set(warnings)), "repeated warnings:\n" + "\n".join(warnings)
+    r = ipsim("run", BASELINE, "--scale", "20000", "-o", tmp("warn_once_run.h5"))
+    assert sorted(l for l in r.stderr.splitlines() if "warning:" in l) == sorted(warnings), \
+        "a sweep prints the warnings one run prints"
+
+
 def test_threads_identical():
     # a full year with a breakout (fluent destination, saturation campaign), so
     # both the candidate and the direct sampling modes run; 1, 2 and 8 threads

@@ -114,7 +114,7 @@ int cli_cmd_calibrate(const cli_command *cmd, cli_options *o)
     ipsim_calibration *c = NULL;
     ipsim_calibrate_options co;
     ipsim_calibrate_result res;
-    cli_log_state ls = {o->verbose, o->quiet};
+    cli_log_state ls = {o->verbose, o->quiet, 1, 0, {0}};
     cal_progress ps = {0, 0.0, 0};
     int rc;
     if (!o->output && !o->dry_run)

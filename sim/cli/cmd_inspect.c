@@ -56,7 +56,7 @@ int cli_cmd_validate(const cli_command *cmd, cli_options *o)
     ipsim_scenario *sc = NULL;
     ipsim_model *m = NULL;
     ipsim_run_options opt;
-    cli_log_state ls = {o->verbose, o->quiet};
+    cli_log_state ls = {o->verbose, o->quiet, 0, 0, {0}};
     char err[CLI_ERRLEN] = "", agents[AGENTS_LEN], extra[EXTRA_LEN] = "";
     double scale, est;
     int rc;

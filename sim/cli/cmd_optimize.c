@@ -41,7 +41,7 @@ int cli_cmd_optimize(const cli_command *cmd, cli_options *o)
     char err[CLI_ERRLEN] = "";
     ipsim_optimize *op = NULL;
     ipsim_optimize_options oo;
-    cli_log_state ls = {o->verbose, o->quiet};
+    cli_log_state ls = {o->verbose, o->quiet, 1, 0, {0}};
     opt_progress_state ps = {{0, 0.0}, 0.0};
     int rc;
     if (!o->output && !o->dry_run)

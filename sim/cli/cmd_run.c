@@ -133,7 +133,7 @@ static int run_locked(cli_options *o)
     ipsim_model *m = NULL;
     ipsim_run_options opt;
     ipsim_status st;
-    cli_log_state ls;
+    cli_log_state ls = {0};
     double wall;
     int rc;
 

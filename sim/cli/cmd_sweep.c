@@ -154,7 +154,7 @@ static int run_sweep(ipsim_experiment *e, cli_options *o)
     ipsim_sweep_options so;
     ipsim_sweep_result res;
     cli_sweep_progress ps;
-    cli_log_state ls = {o->verbose, o->quiet};
+    cli_log_state ls = {o->verbose, o->quiet, 1, 0, {0}};
     int rank = 0, size = 1, rc;
     ipsim_status st;
 

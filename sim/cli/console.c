@@ -81,13 +81,32 @@ int cli_fail(ipsim_status st, const char *err, const char *hint)
     return ipsim_status_exit_code(st);
 }
 
+/* 1 if l prints each warning once and has printed this one (and remembers
+ * it otherwise, while there is room). */
+static int seen_before(cli_log_state *l, const char *message)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    if (!l->once)
+        return 0;
+    for (const unsigned char *c = (const unsigned char *)message; *c; c++)
+        h = (h ^ *c) * 1099511628211ULL;
+    for (int i = 0; i < l->n_seen; i++)
+        if (l->seen[i] == h)
+            return 1;
+    if (l->n_seen < CLI_LOG_SEEN)
+        l->seen[l->n_seen++] = h;
+    return 0;
+}
+
 void cli_on_log(void *userdata, ipsim_log_level level, const char *message)
 {
-    const cli_log_state *l = userdata;
+    cli_log_state *l = userdata;
     if (l->quiet)
         return;
-    if (level == IPSIM_LOG_WARN)
-        cli_msg("warning: %s", message);
+    if (level == IPSIM_LOG_WARN) {
+        if (!seen_before(l, message))
+            cli_msg("warning: %s", message);
+    }
     else if (level == IPSIM_LOG_INFO && l->verbose >= 1)
         cli_msg("%s", message);
     else if (level == IPSIM_LOG_DEBUG && l->verbose >= 2)

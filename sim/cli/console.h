@@ -6,6 +6,8 @@
 #ifndef IPSIM_CLI_CONSOLE_H
 #define IPSIM_CLI_CONSOLE_H
 
+#include <stdint.h>
+
 #include "ipsim/experiment.h"
 #include "ipsim/ipsim.h"
 
@@ -39,10 +41,18 @@ double cli_now_seconds(void);
 void cli_install_signal_handlers(void);
 int cli_stop_signal(void);
 
-/* The library's log callback; userdata is a cli_log_state. */
+/* The library's log callback; userdata is a cli_log_state. With once set
+ * (commands that run many models: sweep, compare, optimize), a warning is
+ * printed the first time only: every unit of a sweep warns the same (e.g.
+ * ODD 7.10's resolution limits). Calls must not overlap (the sweep drivers
+ * serialise them). */
+#define CLI_LOG_SEEN 64 /* distinct warnings remembered */
 typedef struct {
     int verbose; /* 0: warnings; 1: + info; 2: + debug */
     int quiet;   /* nothing */
+    int once;    /* each distinct warning once */
+    int n_seen;
+    uint64_t seen[CLI_LOG_SEEN]; /* FNV-1a hashes of the warnings printed */
 } cli_log_state;
 void cli_on_log(void *userdata, ipsim_log_level level, const char *message);
 
