@@ -59,8 +59,18 @@ def prior_pdf(kind, a, b, lo, hi, x):
     return np.zeros_like(x)
 
 
-def short(path):
-    return path.replace("segments.", "").replace("destination.", "dest.")
+def short(path, width=28):
+    """An axis label for a parameter path: shortened, and broken at its dots
+    into lines of at most `width` characters so neighbouring labels of a
+    pairs plot never overlap (e.g. interventions[NAME].views_per_person_day)."""
+    path = path.replace("segments.", "").replace("destination.", "dest.").replace("interventions[", "[")
+    lines, cur = [], ""
+    for part in path.replace(".", ".\n").split("\n"):
+        if cur and len(cur) + len(part) > width:
+            lines.append(cur)
+            cur = ""
+        cur += part
+    return "\n".join(lines + [cur])
 
 
 def plot_pairs(f, prefix, truth):
