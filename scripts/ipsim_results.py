@@ -36,9 +36,16 @@ _T975 = [12.7062, 4.30265, 3.18245, 2.77645, 2.57058, 2.44691, 2.36462, 2.30600,
 
 
 def t975(df):
-    """Upper 97.5% quantile of Student's t with df degrees of freedom."""
+    """Upper 97.5% quantile of Student's t with df degrees of freedom: exact
+    with scipy (python3-scipy, as ipsim's C analysis uses GSL's exact
+    quantile, so both print the same intervals), else a 6-digit table."""
     if df < 1:
         return float("nan")
+    try:
+        from scipy import stats
+        return float(stats.t.ppf(0.975, df))
+    except ImportError:
+        pass
     if df <= 30:
         return _T975[int(df) - 1]
     z = 1.959964

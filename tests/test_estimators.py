@@ -327,7 +327,7 @@ def test_sobol(tmp):
             tn = [((A - y[(2 + i) * N:(3 + i) * N]).var(axis=1, ddof=1) / R).mean()
                   / (2 * np.r_[fa, fb].var(ddof=1)) for i in range(k)]
             close(a["total_order_noise/" + o][...], tn, f"sobol {o}: noise part of the total indices")
-            if ot is not None:
+            if ot is not None and fa.var(ddof=1) > 0:  # OpenTURNS scales by the A block's variance
                 X = ot.Sample(N * (k + 2), k)  # the inputs do not enter Jansen's formulas
                 Y = ot.Sample(ym[:(k + 2) * N].reshape(-1, 1))
                 ot_st = np.array(ot.JansenSensitivityAlgorithm(X, Y, N).getTotalOrderIndices())

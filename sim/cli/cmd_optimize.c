@@ -55,13 +55,15 @@ int cli_cmd_optimize(const cli_command *cmd, cli_options *o)
                         st == IPSIM_ERR_NOINPUT ? "check the problem path"
                                                 : "fix the problem file (see "
                                                   "scenarios/experiments/OPTIMIZE.md)");
-    char *what = ipsim_optimize_describe(op);
-    if (o->dry_run || !o->quiet) {
-        if (o->dry_run)
-            printf("%s: %s\n", o->args[0], what ? what : "out of memory");
-        else
-            cli_msg("%s", what ? what : "out of memory");
+    char *what = NULL;
+    if ((o->dry_run || !o->quiet) && !(what = ipsim_optimize_describe(op))) {
+        ipsim_optimize_destroy(op);
+        return cli_fail(IPSIM_ERR_NOMEM, "out of memory describing the problem", NULL);
     }
+    if (o->dry_run)
+        printf("%s: %s\n", o->args[0], what);
+    else if (what)
+        cli_msg("%s", what);
     free(what);
     if (o->dry_run) {
         ipsim_optimize_destroy(op);
