@@ -164,6 +164,56 @@ def test_set(tmp):
     check(p.returncode == 65 and "markets[Nowhere]" in p.stderr, "a bad --set: exit 65 naming it (%s)" % p.stderr.strip())
 
 
+def test_posterior(tmp):
+    """--posterior: every replicate runs a posterior draw (weighted
+    resampling keyed by the seed), shared by every allocation and plan; the
+    file records the posterior and each replicate's particle. A posterior
+    with one particle of all the weight equals --set of its values."""
+    prob = problem(tmp)
+    params = ["segments.mainstream.spend_per_night_cny", "segments.cec.beta_distance_per_km"]
+    samples = np.array([[400.0, 0.002], [900.0, 0.006], [650.0, 0.004]])
+
+    def post(path, weights):
+        with h5py.File(path, "w") as f:
+            f.attrs["ipsim_kind"] = "posterior"
+            g = f.create_group("posterior")
+            g["samples"] = samples
+            g["parameter"] = np.array([x.encode() for x in params], dtype=h5py.string_dtype())
+            g["weight"] = np.asarray(weights, float)
+        return path
+
+    spread = post(os.path.join(tmp, "spread.h5"), [0.3, 0.3, 0.4])
+    out = os.path.join(tmp, "post.h5")
+    p = run(["optimize", prob, "-o", out, "--threads", "1", "-q", "--posterior", spread])
+    check(p.returncode == 0, "optimize --posterior exits 0 (%s)" % p.stderr[-300:])
+    if p.returncode == 0:
+        with h5py.File(out, "r") as f:
+            pp = f["posterior_particle"][()]
+            check(len(pp) == 4 and set(pp) <= {0, 1, 2} and f.attrs["posterior_draws"] == 4,
+                  "one draw per replicate (2 search + 2 fresh), particles of the file: %s" % pp)
+            check(len(f.attrs["posterior_fingerprint"]) == 16, "the posterior's fingerprint is recorded")
+    # all the weight on particle 1: the same as --set of its values
+    one = post(os.path.join(tmp, "one.h5"), [0.0, 1.0, 0.0])
+    a, b = os.path.join(tmp, "one_post.h5"), os.path.join(tmp, "one_set.h5")
+    p1 = run(["optimize", prob, "-o", a, "--threads", "1", "-q", "--posterior", one])
+    p2 = run(["optimize", prob, "-o", b, "--threads", "1", "-q",
+              "--set", "%s=900" % params[0], "--set", "%s=0.006" % params[1]])
+    check(p1.returncode == 0 and p2.returncode == 0, "both runs exit 0 (%s%s)" % (p1.stderr[-200:], p2.stderr[-200:]))
+    if p1.returncode == 0 and p2.returncode == 0:
+        with h5py.File(a, "r") as f, h5py.File(b, "r") as g:
+            same = all(np.array_equal(f[k][()], g[k][()]) for k in
+                       ("allocation/best", "plans/objective_replicates", "convergence/objective"))
+            check(same, "a one-particle posterior gives the runs of --set with its values (bitwise)")
+    bad = post(os.path.join(tmp, "bad.h5"), [0.3, 0.3, 0.4])
+    with h5py.File(bad, "a") as f:
+        del f["posterior/parameter"]
+        f["posterior/parameter"] = np.array([b"markets[Nowhere].population", params[1].encode()],
+                                            dtype=h5py.string_dtype())
+    p = run(["optimize", prob, "-o", os.path.join(tmp, "bad_out.h5"), "--posterior", bad])
+    check(p.returncode == 65 and "markets[Nowhere]" in p.stderr and not os.path.exists(os.path.join(tmp, "bad_out.h5")),
+          "a posterior parameter that does not apply: exit 65 naming it, no output (%s)" % p.stderr.strip()[-200:])
+
+
 # bad inputs only the loader can see (they need the base scenario or arithmetic)
 SCHEMA_CANNOT_SEE = {"opt_bounds_below_budget.json", "opt_unknown_market.json", "opt_unknown_channel.json",
                      "opt_window_outside.json", "opt_objective_window_outside.json",
@@ -204,6 +254,7 @@ def main():
         test_schema()
         test_small(tmp)
         test_set(tmp)
+        test_posterior(tmp)
     print("%d failed" % failures)
     return 1 if failures else 0
 

@@ -47,6 +47,19 @@ ipsim_status ipsim_optimize_load(const char *path, ipsim_optimize **out, char *e
 ipsim_status ipsim_optimize_load_with(const char *path, const char *const *sets, int n_sets,
                                       ipsim_optimize **out, char *err, size_t errlen);
 
+/* Run the problem under a calibration's posterior (the file of ipsim
+ * calibrate -o): replicate r of every run sets the posterior's parameters
+ * (--set paths) to those of draw r mod K, a particle picked by weighted
+ * resampling keyed by the problem's seed and the draw, so the objective is
+ * an expectation over parameter uncertainty and every allocation and plan
+ * is compared on the same draws. draws = K, or 0 for one draw per
+ * replicate. The output file records the file, its fingerprint and each
+ * replicate's particle. IPSIM_ERR_NOINPUT when the file cannot be read,
+ * IPSIM_ERR_DATA when it is not a posterior file or a parameter does not
+ * apply to the base scenario. Call before ipsim_optimize_run. */
+ipsim_status ipsim_optimize_use_posterior(ipsim_optimize *op, const char *path, int draws, char *err,
+                                          size_t errlen);
+
 /* Options of ipsim_optimize_run; zero-initialise, then call
  * ipsim_optimize_options_init. 0 keeps the problem's value. */
 typedef struct ipsim_optimize_options {

@@ -55,6 +55,11 @@ int cli_cmd_optimize(const cli_command *cmd, cli_options *o)
                         st == IPSIM_ERR_NOINPUT ? "check the problem path"
                                                 : "fix the problem file (see "
                                                   "scenarios/experiments/OPTIMIZE.md)");
+    if (o->posterior &&
+        (st = ipsim_optimize_use_posterior(op, o->posterior, o->draws, err, sizeof err)) != IPSIM_OK) {
+        ipsim_optimize_destroy(op);
+        return cli_fail(st, err, "give a posterior file written by 'ipsim calibrate -o'");
+    }
     char *what = NULL;
     if ((o->dry_run || !o->quiet) && !(what = ipsim_optimize_describe(op))) {
         ipsim_optimize_destroy(op);

@@ -48,8 +48,8 @@ typedef struct {
     int dry_run;          /* sweep, compare: check only */
     const char *table;    /* export: --table NAME[,NAME...] */
     int list;             /* export: --list the tables */
-    const char *posterior; /* sweep, compare: --posterior POSTERIOR.h5 */
-    int draws;             /* sweep, compare: --draws K (0 = default) */
+    const char *posterior; /* sweep, compare, optimize: --posterior POSTERIOR.h5 */
+    int draws;             /* sweep, compare, optimize: --draws K (0 = default) */
 } cli_options;
 
 typedef struct cli_command cli_command;

@@ -202,16 +202,13 @@ static ipsim_status read_posterior(hid_t f, xp_posterior *p, char *err, size_t e
     return IPSIM_OK;
 }
 
-ipsim_status ipsim_experiment_use_posterior(ipsim_experiment *e, const char *path, int draws,
-                                            char *err, size_t errlen)
+ipsim_status ipsim__xp_post_load(const char *path, int draws, xp_posterior **out, char *err,
+                                 size_t errlen)
 {
     ipsim_h5_quiet q;
     xp_posterior *p;
     ipsim_status st;
-    if (!e || !path || draws < 0) {
-        snprintf(err, errlen, "ipsim_experiment_use_posterior: no experiment, no path or draws < 0");
-        return IPSIM_ERR_USAGE;
-    }
+    *out = NULL;
     p = calloc(1, sizeof *p);
     if (!p || !(p->path = strdup(path))) {
         free(p);
@@ -238,6 +235,21 @@ ipsim_status ipsim_experiment_use_posterior(ipsim_experiment *e, const char *pat
         ipsim__xp_post_free(p);
         return st;
     }
+    *out = p;
+    return IPSIM_OK;
+}
+
+ipsim_status ipsim_experiment_use_posterior(ipsim_experiment *e, const char *path, int draws,
+                                            char *err, size_t errlen)
+{
+    xp_posterior *p;
+    ipsim_status st;
+    if (!e || !path || draws < 0) {
+        snprintf(err, errlen, "ipsim_experiment_use_posterior: no experiment, no path or draws < 0");
+        return IPSIM_ERR_USAGE;
+    }
+    if ((st = ipsim__xp_post_load(path, draws, &p, err, errlen)) != IPSIM_OK)
+        return st;
     ipsim__xp_post_free(e->post);
     e->post = p;
     /* every parameter must apply to the points checked when loaded */

@@ -31,6 +31,13 @@ typedef struct xp_posterior {
 /* Free p (NULL: no-op). */
 void ipsim__xp_post_free(xp_posterior *p);
 
+/* Read the posterior file path (ipsim calibrate -o) into *out (free with
+ * ipsim__xp_post_free): its parameter paths, particles and weights, and the
+ * file's fingerprint; draws is kept as given. IPSIM_ERR_NOINPUT when the
+ * file cannot be read, IPSIM_ERR_DATA when it is not a posterior file. */
+ipsim_status ipsim__xp_post_load(const char *path, int draws, xp_posterior **out, char *err,
+                                 size_t errlen);
+
 /* Distinct draws of a sweep of R replicates: the --draws asked for, else
  * R / 2 when R is even and at least 4 (two replicates per draw), else R. */
 int ipsim__xp_post_draws(const xp_posterior *p, int R);

@@ -180,8 +180,10 @@ ipsim_status ipsim__opt_run_outcomes(ipsim_optimize *op, const ipsim_scenario *s
                                      double *out, char *err, size_t errlen)
 {
     for (int i = 0; i < n; i++) {
-        ipsim_status st =
-            one_run(op, sc, first + i, overrides ? overrides[i] : NULL, &out[i], err, errlen);
+        const char *const *ov = overrides ? overrides[i]
+                                : op->post_sets ? (const char *const *)op->post_sets[first + i]
+                                                : NULL;
+        ipsim_status st = one_run(op, sc, first + i, ov, &out[i], err, errlen);
         if (st != IPSIM_OK)
             return st;
         if (ipsim__opt_tick(pg)) {

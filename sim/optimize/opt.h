@@ -70,6 +70,10 @@ struct ipsim_optimize {
     const char *const *sets; /* --set overrides of base and plans (the caller's, during load only) */
     int n_sets;
     char *set_text; /* the same, one per line, for the output file ("" when none) */
+    struct xp_posterior *post; /* --posterior (experiment/posterior_draws.h), or NULL */
+    int post_draws;            /* K: replicate r runs draw r mod K */
+    char ***post_sets;         /* [replicate] "path=value" list (NULL-terminated) of its draw */
+    int *post_particle;        /* [replicate] the particle number in the posterior file */
     char name[OPT_PLAN_NAME_MAX];
     ipsim_scenario *base;
     const sc_data *bd; /* the base's data */
@@ -117,13 +121,19 @@ struct ipsim_optimize {
 /* The objective's name ("cec_arrivals", "spending_cny_per_cny", ...). */
 const char *ipsim__opt_objective_name(const ipsim_optimize *op, char *buf, size_t len);
 
+/* ---- posterior.c -------------------------------------------------------- */
+
+/* Free op's posterior draws (nothing when it has none). */
+void ipsim__opt_post_free(ipsim_optimize *op);
+
 /* ---- evaluate.c --------------------------------------------------------- */
 
 /* The outcome (the problem's outcome over the objective window) of
  * scenario sc for replicates first .. first+n-1 into out[n]. overrides,
  * when not NULL, holds for each of those replicates a NULL-terminated list
  * of "path=value" assignments applied to a copy of sc before that run
- * (the hook for parameter draws: --posterior, later); NULL now. */
+ * (NULL: the replicates' posterior draws when the problem has a posterior,
+ * posterior.c, else none). */
 ipsim_status ipsim__opt_run_outcomes(ipsim_optimize *op, const ipsim_scenario *sc, int first, int n,
                                      const char *const *const *overrides, opt_progress *pg,
                                      double *out, char *err, size_t errlen);

@@ -35,6 +35,7 @@
 #include "base/textbuf.h"
 #include "io/h5util.h"
 #include "io/safe_file.h"
+#include "experiment/posterior_draws.h"
 #include "optimize/opt.h"
 
 #define CORE_INCREMENT ((size_t)1 << 20)
@@ -121,6 +122,17 @@ static int root_attrs(const ipsim_optimize *op, hid_t f)
                                "replicates .. replicates+final_replicates-1), not the ones searched "
                                "on, to avoid the winner's curse; intervals are paired 95 % t "
                                "intervals over those replicates");
+    if (op->post) {
+        rc |= ipsim_h5_attr_str(f, "posterior", op->post->path) |
+              ipsim_h5_attr_str(f, "posterior_fingerprint", op->post->fingerprint) |
+              num(f, "posterior_draws", op->post_draws);
+        int total = op->replicates + op->final_replicates;
+        double *pp = malloc((size_t)total * sizeof *pp);
+        for (int r = 0; pp && r < total; r++)
+            pp[r] = op->post_particle[r];
+        rc |= !pp || vec(f, "posterior_particle", (size_t)total, pp) < 0;
+        free(pp);
+    }
     return rc ? -1 : 0;
 }
 

@@ -656,6 +656,7 @@ void ipsim_optimize_destroy(ipsim_optimize *op)
     free(op->base_path);
     free(op->description);
     free(op->json_text);
+    ipsim__opt_post_free(op);
     free(op->origin);
     free(op->set_text);
     free(op);
