@@ -479,8 +479,10 @@ static void report_posterior(sbuf *b, hid_t f, char **pn, size_t P, int arms)
     hid_t g = H5Lexists(f, "analysis/posterior", H5P_DEFAULT) > 0
                   ? H5Gopen2(f, "analysis/posterior", H5P_DEFAULT)
                   : -1;
-    if (g < 0)
+    if (g < 0) {
+        ipsim_h5_free_strings(on, no);
         return;
+    }
     ipsim_h5_attr_value(g, "draws", H5T_NATIVE_INT, &K);
     ipsim_h5_attr_value(g, "replicates_per_draw", H5T_NATIVE_INT, &m);
     H5Gclose(g);
