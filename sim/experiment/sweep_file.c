@@ -60,8 +60,8 @@ hid_t ipsim__swf_group(sw_h5 *w, hid_t loc, const char *name)
 }
 
 /* Dataset loc/name; returns it open, or -1. */
-static hid_t dataset(sw_h5 *w, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-                     const void *data)
+hid_t ipsim__swf_dataset(sw_h5 *w, hid_t loc, const char *name, hid_t type, int rank,
+                         const hsize_t *dims, const void *data)
 {
     hid_t sp = rank > 0 ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
     hid_t p = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
@@ -85,7 +85,7 @@ static hid_t dataset(sw_h5 *w, hid_t loc, const char *name, hid_t type, int rank
 static hid_t strings(sw_h5 *w, hid_t loc, const char *name, hsize_t n, const char *const *v)
 {
     hid_t t = ipsim_h5_str_type();
-    hid_t ds = t >= 0 ? dataset(w, loc, name, t, 1, &n, v) : -1;
+    hid_t ds = t >= 0 ? ipsim__swf_dataset(w, loc, name, t, 1, &n, v) : -1;
     if (t >= 0)
         H5Tclose(t);
     return ds;
@@ -96,7 +96,7 @@ int ipsim__swf_variable(sw_h5 *w, hid_t loc, const char *name, int rank, const h
                         const hid_t *scales, const double *data, const char *units,
                         const char *long_name)
 {
-    hid_t ds = dataset(w, loc, name, H5T_NATIVE_DOUBLE, rank, dims, data);
+    hid_t ds = ipsim__swf_dataset(w, loc, name, H5T_NATIVE_DOUBLE, rank, dims, data);
     if (ds < 0)
         return -1;
     int rc = 0;
@@ -136,7 +136,7 @@ static hid_t int_scale(sw_h5 *w, const char *name, int n, const char *long_name)
     }
     for (int i = 0; i < n; i++)
         v[i] = i;
-    hid_t ds = dataset(w, w->file, name, H5T_NATIVE_INT32, 1, &dim, v);
+    hid_t ds = ipsim__swf_dataset(w, w->file, name, H5T_NATIVE_INT32, 1, &dim, v);
     free(v);
     return make_scale(w, ds, name, long_name);
 }
@@ -323,7 +323,7 @@ static int write_posterior_draws(sw_h5 *w, const sweep_data *d, const hid_t *sc)
         v[(size_t)R * np + r] = r % K;
         v[(size_t)R * (np + 1) + r] = ipsim__xp_post_particle_number(p, d->e->run_seed, r % K);
     }
-    ds = rc == 0 ? dataset(w, g, "values", H5T_NATIVE_DOUBLE, 2, dims, v) : -1;
+    ds = rc == 0 ? ipsim__swf_dataset(w, g, "values", H5T_NATIVE_DOUBLE, 2, dims, v) : -1;
     if (rc == 0 && (ds < 0 || H5DSattach_scale(ds, sc[SC_REP], 0) < 0 ||
                     H5DSset_label(ds, 0, "replicate") < 0 || H5DSset_label(ds, 1, "parameter") < 0 ||
                     ipsim_h5_attr_str(ds, "long_name",
@@ -340,7 +340,7 @@ static int write_posterior_draws(sw_h5 *w, const sweep_data *d, const hid_t *sc)
     snprintf(source, sizeof source, "%s fingerprint %s", p->path, p->fingerprint);
     const char *src = source;
     hid_t t = rc == 0 ? ipsim_h5_str_type() : -1;
-    ds = t >= 0 ? dataset(w, g, "source", t, 0, NULL, &src) : -1;
+    ds = t >= 0 ? ipsim__swf_dataset(w, g, "source", t, 0, NULL, &src) : -1;
     if (rc == 0 && (ds < 0 || ipsim_h5_attr_str(ds, "long_name",
                                                 "the posterior file and the FNV-1a 64 hash of "
                                                 "its bytes") < 0))
@@ -373,12 +373,12 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
         rc = write_root(w, d);
     if (rc == 0) {
         hid_t t = ipsim_h5_str_type();
-        hid_t ds = t >= 0 ? dataset(w, w->file, "experiment", t, 0, NULL, &e->json_text) : -1;
+        hid_t ds = t >= 0 ? ipsim__swf_dataset(w, w->file, "experiment", t, 0, NULL, &e->json_text) : -1;
         if (ds < 0 || ipsim_h5_attr_str(ds, "long_name", "the experiment (JSON)") < 0)
             rc = ipsim__swf_fail(w, "experiment");
         if (ds >= 0)
             H5Dclose(ds);
-        ds = t >= 0 && rc == 0 ? dataset(w, w->file, "identity", t, 0, NULL, &d->identity) : -1;
+        ds = t >= 0 && rc == 0 ? ipsim__swf_dataset(w, w->file, "identity", t, 0, NULL, &d->identity) : -1;
         if (rc == 0 && (ds < 0 || ipsim_h5_attr_str(ds, "long_name",
                                                     "what the units depend on "
                                                     "(JSON): ipsim version, model revision, "
@@ -454,7 +454,7 @@ static int write_contents(sw_h5 *w, const sweep_data *d)
         rc = !done ? ipsim__swf_nomem(w, "units") : g >= 0 ? 0 : ipsim__swf_fail(w, "units");
         for (int u = 0; rc == 0 && u < P * R; u++)
             done[u] = d->state[u] == SW_DONE;
-        hid_t ds = rc == 0 ? dataset(w, g, "done", H5T_NATIVE_UINT8, 2, dims, done) : -1;
+        hid_t ds = rc == 0 ? ipsim__swf_dataset(w, g, "done", H5T_NATIVE_UINT8, 2, dims, done) : -1;
         if (ds < 0 || H5DSattach_scale(ds, sc[SC_POINT], 0) < 0 ||
             H5DSattach_scale(ds, sc[SC_REP], 1) < 0 || H5DSset_label(ds, 0, "point") < 0 ||
             H5DSset_label(ds, 1, "replicate") < 0 || ipsim_h5_attr_str(ds, "units", "1") < 0 ||

@@ -152,6 +152,12 @@ int ipsim__swf_analysis(sw_h5 *w, const sweep_data *d, const hid_t *sc);
  * open group analysis (sweep_analysis_post.c); 0 or -1. */
 int ipsim__swf_analysis_posterior(sw_h5 *w, const sweep_data *d, hid_t analysis, const hid_t *sc);
 
+/* A dataset loc/name of type (rank 0 to 2) with attribute creation order
+ * and no modification times (the file is a function of the sweep), data
+ * written; returns it open, or -1 after ipsim__swf_fail (sweep_file.c). */
+hid_t ipsim__swf_dataset(sw_h5 *w, hid_t loc, const char *name, hid_t type, int rank,
+                         const hsize_t *dims, const void *data);
+
 /* ---- variations and response designs (sweep_plan_out.c) ---------------- */
 
 /* /variations/{name, description, set} and /point_variation [point] of an

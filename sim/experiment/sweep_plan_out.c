@@ -24,37 +24,13 @@
 #define CRT_ORDER (H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED)
 #define PER_10K 10000.0 /* marginal returns are per 10,000 CNY of spend */
 
-/* A dataset loc/name of type (rank 0 to 2), no modification times (the file
- * is a function of the sweep); returns it open, or -1. */
-static hid_t dataset(sw_h5 *w, hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-                     const void *data)
-{
-    hid_t sp = rank > 0 ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t p = H5Pcreate(H5P_DATASET_CREATE), ds = -1;
-    if (sp >= 0 && p >= 0 && H5Pset_attr_creation_order(p, CRT_ORDER) >= 0 &&
-        H5Pset_obj_track_times(p, 0) >= 0)
-        ds = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, p, H5P_DEFAULT);
-    if (ds >= 0 && H5Sget_simple_extent_npoints(sp) > 0 &&
-        H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        H5Dclose(ds);
-        ds = -1;
-    }
-    if (p >= 0)
-        H5Pclose(p);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ds < 0)
-        ipsim__swf_fail(w, name);
-    return ds;
-}
-
 /* Strings dataset loc/name [n] with a long_name; 0 or -1. */
 static int strings(sw_h5 *w, hid_t loc, const char *name, int n, const char *const *v,
                    const char *long_name)
 {
     hid_t t = ipsim_h5_str_type();
     hsize_t dim = (hsize_t)n;
-    hid_t ds = t >= 0 ? dataset(w, loc, name, t, 1, &dim, v) : -1;
+    hid_t ds = t >= 0 ? ipsim__swf_dataset(w, loc, name, t, 1, &dim, v) : -1;
     int rc = ds >= 0 && ipsim_h5_attr_str(ds, "long_name", long_name) >= 0 ? 0 : -1;
     if (t >= 0)
         H5Tclose(t);
@@ -84,7 +60,7 @@ static int attr_strings(hid_t loc, const char *name, int n, const char *const *v
 static int numbers(sw_h5 *w, hid_t loc, const char *name, int rank, const hsize_t *dims,
                    const double *v, const char *units, const char *long_name)
 {
-    hid_t ds = dataset(w, loc, name, H5T_NATIVE_DOUBLE, rank, dims, v);
+    hid_t ds = ipsim__swf_dataset(w, loc, name, H5T_NATIVE_DOUBLE, rank, dims, v);
     int rc = ds >= 0 && (!units || ipsim_h5_attr_str(ds, "units", units) >= 0) &&
                      ipsim_h5_attr_str(ds, "long_name", long_name) >= 0
                  ? 0
@@ -119,7 +95,7 @@ int ipsim__swf_variations(sw_h5 *w, const sweep_data *d, hid_t point_scale)
         pv[p] = (int32_t)(p / e->n_design);
     if (rc == 0) {
         hsize_t dim = (hsize_t)P;
-        hid_t ds = dataset(w, w->file, "point_variation", H5T_NATIVE_INT32, 1, &dim, pv);
+        hid_t ds = ipsim__swf_dataset(w, w->file, "point_variation", H5T_NATIVE_INT32, 1, &dim, pv);
         if (ds < 0 || H5DSattach_scale(ds, point_scale, 0) < 0 || H5DSset_label(ds, 0, "point") < 0 ||
             ipsim_h5_attr_str(ds, "long_name",
                               "index of the point's variation in /variations/name (point v * "
