@@ -11,12 +11,14 @@
  * scheduled state ends when it enters that state (kernel.c), so no pass
  * over all agents is needed to find them. Salience is lazy: it is stored
  * with the day it was last brought up to date (state.h, salience_sync)
- * and decayed when the agent is touched, and the day it falls below
+ * and decayed by sal_decay^days (a table, sal_pow) when the agent is
+ * touched, and the day it falls below
  * consider_salience is computed and put on the calendar. The per-cell
  * counts of each state and of considering agents are kept at each
  * transition (kernel.c) instead of recounted every day.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/state.h"
@@ -93,14 +95,19 @@ int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b)
 
 int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float level)
 {
-    const float decay = m->sal_decay;
-    for (int t = from + 1; t < m->ev.n_days; t++) {
-        s = s * decay;
-        s = s < SALIENCE_FLOOR ? 0.0f : s;
-        if (s < level)
-            return t;
+    /* salience_decay is non-increasing in the day: the first day below
+     * `level` by bisection, with the very function that decays on touch */
+    int lo = from + 1, hi = m->ev.n_days - 1;
+    if (lo > hi || !(salience_decay(m, s, from, hi) < level))
+        return INT_MAX;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (salience_decay(m, s, from, mid) < level)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    return INT_MAX;
+    return lo;
 }
 
 int ipsim__agenda_create(struct ipsim_model *m)
@@ -111,6 +118,11 @@ int ipsim__agenda_create(struct ipsim_model *m)
     size_t n = m->n_agents ? (size_t)m->n_agents : 1;
     m->ag.sal_day = calloc(n, sizeof(uint16_t));
     m->ag.flags = calloc(n, sizeof(uint8_t));
+    m->sal_pow = malloc((size_t)(ev->n_days + 1) * sizeof(double));
+    if (!m->sal_pow)
+        return -1;
+    for (int d = 0; d <= ev->n_days; d++)
+        m->sal_pow[d] = pow((double)m->sal_decay, d);
     ev->count = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
     if (!m->ag.sal_day || !m->ag.flags || !ev->count)
         return -1;
@@ -179,6 +191,8 @@ void ipsim__agenda_free(struct ipsim_model *m)
     free(ev->count);
     free(m->ag.sal_day);
     free(m->ag.flags);
+    free(m->sal_pow);
+    m->sal_pow = NULL;
     memset(ev, 0, sizeof *ev);
     m->ag.sal_day = NULL;
     m->ag.flags = NULL;

@@ -95,6 +95,10 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32
         int last;
         if (st == ST_PENDING && m->ag.day_mark[i] == c->arrival_tau)
             last = c->arrival_tau; /* booked today */
+        else if (!(m->ag.flags[i] & AGF_CONSIDERING) && st != ST_RETURNED)
+            continue; /* not considering at its last touch (kernel.c): its
+                       * salience was below consider_salience then, and has
+                       * only decayed since */
         else if (salience_now(m, i, tau) < consider) /* lazy salience (agenda.c) */
             continue;
         else if (st == ST_AWARE)

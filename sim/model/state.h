@@ -208,6 +208,7 @@ struct ipsim_model {
     int n_markets, n_cells, n_assets, threads;
     int horizon;       /* longest lead time + longest trip, days */
     float sal_decay;   /* daily salience retention 0.5^(1/adstock_half_life_days) */
+    double *sal_pow;   /* [warmup + days + 1]: sal_decay^d, by pow() (agenda.c) */
     double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
 
@@ -425,23 +426,20 @@ static inline double sat_neutral(const sc_visit *v)
 }
 
 /* Salience stored as of day `from` (after that day's decay) decayed to
- * day `to` (ODD 4a): one float multiplication per day, set to 0 below the
- * floor, exactly as a daily pass over every agent would do it. */
-static inline float salience_decay(float s, int from, int to, float decay)
+ * day `to` (ODD 3 and 4a): multiplied by sal_decay^(to - from) in double
+ * precision and rounded to float once, 0 below the floor. Salience only
+ * falls between touches, so the floor is tested at the end only. */
+static inline float salience_decay(const struct ipsim_model *m, float s, int from, int to)
 {
-    /* salience only falls, and 0 stays 0: the floor is tested by a branch
-     * taken once, so the chain of multiplications is the only latency */
-    for (int t = from; t < to; t++) {
-        s = s * decay;
-        if (s < SALIENCE_FLOOR)
-            return 0.0f;
-    }
-    return s;
+    if (to <= from)
+        return s;
+    float v = (float)((double)s * m->sal_pow[to - from]);
+    return v < SALIENCE_FLOOR ? 0.0f : v;
 }
 /* Agent i's salience today (tau), after today's decay, without storing it. */
 static inline float salience_now(const struct ipsim_model *m, uint64_t i, int tau)
 {
-    return salience_decay(m->ag.salience[i], (int)m->ag.sal_day[i] - 1, tau, m->sal_decay);
+    return salience_decay(m, m->ag.salience[i], (int)m->ag.sal_day[i] - 1, tau);
 }
 /* Bring agent i's stored salience up to day tau (after today's decay). */
 static inline void salience_sync(struct ipsim_model *m, uint64_t i, int tau)
