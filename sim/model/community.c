@@ -10,22 +10,77 @@
  * posting keeps the destination salient (one impression, with wear-out).
  * The agents asked are the past visitors of each block of the event
  * calendar (agenda.c), not every agent.
+ *
+ * Sampling (ODD 3, "Community posting"): with p_max the probability that at
+ * least one of a loyalty-1 agent's people posts today, if p_max >
+ * COMMUNITY_DIRECT_THRESHOLD every past visitor draws its people count
+ * (direct mode); otherwise geometric gaps of parameter p_max pick the past
+ * visitors asked, each asked one is kept with probability P(at least one
+ * poster | its loyalty, state) / p_max (thinning; states other than AWARE
+ * and RETURNED are never kept) and draws its count given at least one
+ * (people.c). Both modes give the same joint distribution of who posts and
+ * how many.
  */
 #include <math.h>
 #include "model/state.h"
 
-int ipsim__community_post(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, thread_acc *ta,
-                          int64_t *acc)
+/* Gaps are capped here (far beyond any list): the pass ends. */
+#define GAP_CAP 1e12
+
+/* The next geometric gap (agents skipped) of the pass's stream: four per
+ * Philox block of the COMMUNITY_SKIP purpose, agent word = block of the cell
+ * + 2^16 floor(j / 256), draw = j mod 256. */
+static uint64_t community_gap(community_pass *cp)
 {
-    const dest_day *dd = &m->dest_days[tau];
-    if (dd->community_post_rate <= 0 || m->ag.visits[i] == 0)
+    if (cp->used == 4) {
+        cp->buf = rng_block(cp->rng, cp->cell, cp->block | ((cp->j >> 8) << 16), cp->day,
+                            RNG_COMMUNITY_SKIP, cp->j & 0xffu);
+        cp->j++;
+        cp->used = 0;
+    }
+    double g = floor(log(rng_u01(cp->buf.v[cp->used++])) / cp->log_q);
+    return g < GAP_CAP ? (uint64_t)g : (uint64_t)GAP_CAP;
+}
+
+uint64_t ipsim__community_begin(const ipsim_model *m, int cell, int b, int tau, community_pass *cp)
+{
+    cp->rate = m->dest_days[tau].community_post_rate;
+    cp->p_max = ipsim__people_some(m->scale, cp->rate);
+    cp->direct = cp->p_max > COMMUNITY_DIRECT_THRESHOLD || m->ev.vis_walk_all;
+    cp->log_q = log1p(-fmin(cp->p_max, COMMUNITY_DIRECT_THRESHOLD));
+    cp->rng = &m->rng;
+    cp->cell = (uint32_t)cell;
+    cp->block = m->ev.blk_k0[b] / EVENT_BLOCK;
+    cp->day = (uint32_t)tau;
+    cp->j = 0;
+    cp->used = 4;
+    if (cp->direct)
+        return 0;
+    return cp->p_max > 0 ? community_gap(cp) : (uint64_t)GAP_CAP;
+}
+
+uint64_t ipsim__community_next(community_pass *cp, uint64_t j)
+{
+    return cp->direct ? j + 1 : j + 1 + community_gap(cp);
+}
+
+int ipsim__community_post(ipsim_model *m, const community_pass *cp, int cell, uint32_t k,
+                          uint64_t i, int tau, thread_acc *ta, int64_t *acc)
+{
+    if (cp->rate <= 0 || m->ag.visits[i] == 0)
         return 0;
     int st = m->ag.state[i];
     if (st != ST_AWARE && st != ST_RETURNED)
         return 0;
-    double L = m->ag.loyalty[i] / LOYALTY_Q;
+    double p = cp->rate * (m->ag.loyalty[i] / LOYALTY_Q);
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_COMMUNITY, 0);
-    int64_t posters = ipsim__people_count(m->scale, dd->community_post_rate * L, r.v[0], r.v[1]);
+    int64_t posters;
+    if (cp->direct)
+        posters = ipsim__people_count(m->scale, p, r.v[0], r.v[1]);
+    else if (p > 0 && rng_u01(r.v[2]) * cp->p_max < ipsim__people_some(m->scale, p))
+        posters = ipsim__people_count_pos(m->scale, p, r.v[0], r.v[1]);
+    else
+        posters = 0;
     if (posters == 0)
         return 0;
     const sc_visit *v = &m->sc->parameters.visit;

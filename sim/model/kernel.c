@@ -287,16 +287,23 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
             ev->ok = 0;
         }
         const ev_list *v = &ev->visitors[b];
-        for (uint32_t j = 0; j < v->n; j++) {
+        community_pass cp; /* every past visitor, or those landed on by skips */
+        uint64_t asked = 0;
+        for (uint64_t j = ipsim__community_begin(m, cell, b, tau, &cp); j < v->n;
+             j = ipsim__community_next(&cp, j), asked++) {
             uint32_t k = v->k[j];
             uint64_t i = base + k;
             touch t = {m->ag.state[i], 0.0f};
-            if (ipsim__community_post(m, cell, k, i, tau, ta, acc)) {
+            if (ipsim__community_post(m, &cp, cell, k, i, tau, ta, acc)) {
                 ta->active++;
                 t.s = -1.0f; /* salience went up */
                 touch_end(m, b, k, i, tau, t, dl);
             }
         }
+#pragma omp atomic
+        ev->vis_listed += v->n;
+#pragma omp atomic
+        ev->vis_asked += asked;
     }
 }
 

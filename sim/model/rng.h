@@ -24,7 +24,8 @@ typedef enum {
     RNG_TRIP = 4,      /* nights, posting, sentiment-independent extras */
     RNG_COMMUNITY = 5, /* mechanism D community posting */
     RNG_SKIP = 6,      /* candidate agents of a block (geometric skips) */
-    RNG_CROWD = 7      /* offset of the expected-occupancy sample (crowding.c) */
+    RNG_CROWD = 7,     /* offset of the expected-occupancy sample (crowding.c) */
+    RNG_COMMUNITY_SKIP = 8 /* past visitors asked to post (D, geometric skips) */
 } rng_purpose;
 
 typedef struct {

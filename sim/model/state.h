@@ -32,6 +32,8 @@ enum {
 #define SALIENCE_FLOOR 1e-4f  /* salience below this is set to 0 (no denormals) */
 #define CANDIDATE_BLOCK 4096  /* agents per block of candidate sampling */
 #define DIRECT_THRESHOLD 0.25 /* candidate probability above which every agent draws */
+#define COMMUNITY_DIRECT_THRESHOLD 0.5 /* D: P(a loyal past visitor posts) above which every
+                                        * past visitor draws (community.c) */
 #define LOYALTY_Q 255.0       /* loyalty stored as uint8 / 255 */
 #define ATTITUDE_Q 65535.0    /* attitude stored as uint16 / 65535 */
 #define SAT_FIXED 1048576.0   /* satisfaction sums in fixed point (2^20) */
@@ -153,6 +155,9 @@ typedef struct {
     ev_list *late;     /* [n_days][n_blocks] */
     ev_list *visitors; /* [n_blocks] agents with at least one completed trip */
     uint32_t *vis_sorted; /* [n_blocks] length of the sorted prefix of visitors */
+    uint64_t vis_listed;  /* past visitors on the lists of D's days, summed (diagnostics) */
+    uint64_t vis_asked;   /* ... of whom asked to post (all in direct mode; landed in skip) */
+    int vis_walk_all;     /* test hook: 1 = community posting in direct mode every day */
     int64_t *count;    /* [n_cells][CNT_COUNT] */
     uint64_t active;   /* agents touched on the last day stepped */
     int ok;            /* 0 if an allocation failed (the run stops with IPSIM_ERR_NOMEM) */
@@ -339,6 +344,12 @@ double ipsim__crowding_index(const struct ipsim_model *m, int tau);
  * p: Binomial(floor(scale), p) at uniform word w0, plus one with probability
  * frac(scale) p at word w1 (ODD 4.9). */
 int64_t ipsim__people_count(double scale, double p, uint32_t w0, uint32_t w1);
+/* The probability that ipsim__people_count(scale, p, .) is at least 1 (under
+ * its own sampler, normal approximation included), without cancellation. */
+double ipsim__people_some(double scale, double p);
+/* ipsim__people_count(scale, p, .) conditional on being at least 1, from two
+ * words (exact restriction of the same sampler; p > 0; 0 if p <= 0). */
+int64_t ipsim__people_count_pos(double scale, double p, uint32_t w0, uint32_t w1);
 
 /* resolution.c (ODD 7.10): what this scale cannot resolve, one bit per
  * quantity (IPSIM_UNRESOLVED_*): the rule the warnings and tests/test_scale.c
@@ -369,11 +380,31 @@ double ipsim__capacity_price_mult(const struct ipsim_model *m, int tau);
  * visits of day tau, admitted at the assets' remaining capacity. */
 void ipsim__day_visits(struct ipsim_model *m, int tau);
 
-/* community.c: mechanism D (ODD 7.7, part of 4d) for agent i = cell_start
- * + k on day tau: a past visitor may post as a community member. */
-/* Returns 1 if some of its people posted (its salience went up). */
-int ipsim__community_post(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
-                          thread_acc *ta, int64_t *acc);
+/* community.c: mechanism D (ODD 7.7, part of 4d). The past visitors of a
+ * block asked on day tau: every one (direct mode) or those landed on by
+ * geometric gaps of parameter p_max over the block's sorted list (skip mode,
+ * thinned in ipsim__community_post). */
+typedef struct {
+    int direct;     /* 1: every past visitor draws (p_max > COMMUNITY_DIRECT_THRESHOLD) */
+    double rate;    /* today's community_post_rate */
+    double p_max;   /* P(at least one poster) of a loyalty-1 agent */
+    double log_q;   /* log(1 - p_max) */
+    const ipsim_rng *rng;
+    uint32_t cell, block, day, j, used; /* gap stream: (cell, block of the cell, day) */
+    philox4x32_ctr_t buf;
+} community_pass;
+/* Prepare the pass of block b (of cell `cell`) on day tau, when today's
+ * community_post_rate > 0; returns the list position of the first agent
+ * asked (>= the list length: none). */
+uint64_t ipsim__community_begin(const struct ipsim_model *m, int cell, int b, int tau,
+                                community_pass *cp);
+/* The list position of the next agent asked after position j. */
+uint64_t ipsim__community_next(community_pass *cp, uint64_t j);
+/* Agent i = cell_start + k, asked by pass cp on day tau: a past visitor may
+ * post as a community member. Returns 1 if some of its people posted (its
+ * salience went up). */
+int ipsim__community_post(struct ipsim_model *m, const community_pass *cp, int cell, uint32_t k,
+                          uint64_t i, int tau, thread_acc *ta, int64_t *acc);
 
 /* agenda.c: the event calendar and lazy salience (ODD 3). */
 int ipsim__agenda_create(struct ipsim_model *m);
