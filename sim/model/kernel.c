@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include "model/state.h"
 #include "model/philox_batch.h"
+#include "model/gaps.h"
 
 /* Touched agents are far apart in memory: their state is prefetched
  * CANDIDATE_BATCH candidates, or LIST_PREFETCH list entries, ahead. The
@@ -75,27 +76,6 @@ static void candidates_prepare(ipsim_model *m)
         cd->direct = cd->p_candidate >= DIRECT_THRESHOLD;
         cd->log_no_candidate = log1p(-fmin(cd->p_candidate, 0.5));
     }
-}
-
-/* Geometric gaps between candidates of one block on one day, from the SKIP
- * stream keyed by (cell, block, day): four gaps per Philox block. */
-typedef struct {
-    const ipsim_rng *rng;
-    uint32_t cell, block, day, j, used;
-    double log_q;
-    philox4x32_ctr_t buf;
-} skipper;
-
-static uint64_t skip_gap(skipper *sk)
-{
-    if (sk->used == 4) {
-        sk->buf = rng_block(sk->rng, sk->cell, sk->block | ((sk->j >> 8) << 20), sk->day, RNG_SKIP,
-                            sk->j & 0xffu);
-        sk->j++;
-        sk->used = 0;
-    }
-    double g = floor(log(rng_u01(sk->buf.v[sk->used++])) / sk->log_q);
-    return g < 1e12 ? (uint64_t)g : (uint64_t)1e12;
 }
 
 /* An agent touched today: its state and salience when the touch began
@@ -152,7 +132,7 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
  * impression" (prob p_e) and "trip occasion" (prob p_o). In direct mode
  * every agent draws both from its DAILY words v0 (impressions, Poisson
  * inversion) and v1 (occasion). Otherwise the candidates (at least one
- * event, prob p_c = 1-(1-p_e)(1-p_o)) are found by geometric skips and each
+ * event, prob p_c = 1-(1-p_e)(1-p_o)) are found by geometric gaps (gaps.h) and each
  * draws which events it has from v0 (E only with prob p_e(1-p_o)/p_c, O
  * only (1-p_e)p_o/p_c, else both) and its impressions given at least one
  * from v1. Both give the same joint distribution. */
@@ -161,9 +141,9 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
 {
     const cell_day *cd = &m->cells[cell];
     uint64_t base = m->cell_start[cell];
-    skipper sk = {&m->rng, (uint32_t)cell,       k0 / CANDIDATE_BLOCK, (uint32_t)tau, 0,
-                  4,       cd->log_no_candidate, {{0, 0, 0, 0}}};
-    uint64_t next = cd->direct ? k0 : (cd->p_candidate > 0 ? k0 + skip_gap(&sk) : k1);
+    gap_stream sk = gap_start(&m->rng, (uint32_t)cell, k0 / CANDIDATE_BLOCK, (uint32_t)tau,
+                              cd->log_no_candidate);
+    uint64_t next = cd->direct ? k0 : (cd->p_candidate > 0 ? k0 + gap_next(&sk) : k1);
     double pe = cd->p_expose, po = cd->p_occasion;
     double e_only = pe * (1 - po), o_only = (1 - pe) * po;
     /* candidates are found CANDIDATE_BATCH at a time and their state
@@ -187,7 +167,7 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
             PREFETCH(&m->ag.flags[i]);
             PREFETCH(&m->ag.attitude[i]);
             batch[nb].k = k;
-            next = cd->direct ? next + 1 : next + 1 + skip_gap(&sk);
+            next = cd->direct ? next + 1 : next + 1 + gap_next(&sk);
         }
         for (int j = nb; j < CANDIDATE_BATCH; j++) /* unused lanes: defined, ignored */
             philox_lanes_set(&daily, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);

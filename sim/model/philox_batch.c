@@ -23,8 +23,7 @@
 #endif
 
 /* The round keys: the key bumped by the Weyl increments once a round. */
-static void round_keys(philox4x32_key_t key, uint32_t k0[PHILOX_ROUNDS],
-                       uint32_t k1[PHILOX_ROUNDS])
+static void round_keys(philox4x32_key_t key, uint32_t k0[PHILOX_ROUNDS], uint32_t k1[PHILOX_ROUNDS])
 {
     for (int r = 0; r < PHILOX_ROUNDS; r++) {
         k0[r] = key.v[0] + (uint32_t)r * PHILOX_W0;
@@ -59,13 +58,13 @@ typedef __m128i vword; /* 2 lanes, one per 64-bit slot */
 
 /* One round on the lanes in the low halves of the slots of a..d, with
  * round keys k0, k1 (Random123's _philox4x32round). */
-#define V_ROUND(a, b, c, d, k0, k1)                                                                \
-    do {                                                                                           \
-        vword p0_ = V_MUL((a), m0), p1_ = V_MUL((c), m1);                                          \
-        (a) = V_XOR(V_XOR(V_SRL32(p1_), (b)), (k0));                                               \
-        (c) = V_XOR(V_XOR(V_SRL32(p0_), (d)), (k1));                                               \
-        (b) = p1_;                                                                                 \
-        (d) = p0_;                                                                                 \
+#define V_ROUND(a, b, c, d, k0, k1) \
+    do { \
+        vword p0_ = V_MUL((a), m0), p1_ = V_MUL((c), m1); \
+        (a) = V_XOR(V_XOR(V_SRL32(p1_), (b)), (k0)); \
+        (c) = V_XOR(V_XOR(V_SRL32(p0_), (d)), (k1)); \
+        (b) = p1_; \
+        (d) = p0_; \
     } while (0)
 
 void ipsim__philox_lanes(philox_lanes *l, philox4x32_key_t key)
