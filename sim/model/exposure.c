@@ -76,6 +76,26 @@ static double audience(struct ipsim_model *m, int tau, int c, double p)
     return today;
 }
 
+void ipsim__exposure_poisson_table(cell_day *cd)
+{
+    double p = cd->p0, cdf = cd->p0;
+    int n = 0;
+    cd->pois_cdf[0] = cdf;
+    cd->pois_stop = 0;
+    while (n + 1 < POISSON_TABLE) {
+        n++;
+        p *= cd->lambda / n;
+        cdf += p;
+        cd->pois_cdf[n] = cdf;
+        if (p <= 0) {
+            cd->pois_stop = 1;
+            break;
+        }
+    }
+    cd->pois_n = n + 1;
+    cd->pois_p_last = p;
+}
+
 void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
 {
     const sc_data *sc = m->sc;
@@ -133,6 +153,7 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         cd->signal = lambda > 0 ? signal_rate / lambda : m->pf.reputation;
         cd->ugc_lambda = l_ugc;
         cd->p_expose = 1 - cd->p0;
+        ipsim__exposure_poisson_table(cd);
         cd->paid_impressions = m->paid_bought[(size_t)tau * m->n_cells + c];
     }
 }
@@ -151,15 +172,36 @@ static int poisson_from(double target, double lambda, int n, double p, double cd
     return n;
 }
 
+/* poisson_from(target, lambda, 0, p0, p0), reading the first steps from
+ * the cell's table (ipsim__exposure_poisson_table): the same n, without a division a step. */
+static int poisson_inverse(const cell_day *c, double target)
+{
+    int last = c->pois_n - 1;
+    for (int n = 0; n < last; n++)
+        if (target <= c->pois_cdf[n])
+            return n;
+    if (target <= c->pois_cdf[last] || c->pois_stop)
+        return last;
+    return poisson_from(target, c->lambda, last, c->pois_p_last, c->pois_cdf[last]);
+}
+
 int ipsim__exposure_count(const cell_day *c, double u)
 {
-    return u <= c->p0 ? 0 : poisson_from(u, c->lambda, 0, c->p0, c->p0);
+    return u <= c->p0 ? 0 : poisson_inverse(c, u);
 }
 
 int ipsim__exposure_count_given_one(const cell_day *c, double u)
 {
-    int n = poisson_from(c->p0 + u * (1 - c->p0), c->lambda, 0, c->p0, c->p0);
+    int n = poisson_inverse(c, c->p0 + u * (1 - c->p0));
     return n > 0 ? n : 1; /* only if p0 + u (1 - p0) rounds to p0 */
+}
+
+/* lround(x) for x in [0, 65535] (or NaN: 0, as lround's LONG_MIN cast):
+ * x + 1/2 is exact there but for the largest double below 1/2, whose sum
+ * rounds up to 1, hence the test. */
+static inline uint16_t round_u16(double x)
+{
+    return x >= 0.5 ? (uint16_t)(x + 0.5) : 0;
 }
 
 void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n)
@@ -170,7 +212,7 @@ void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint6
         s += 1.0 / (1.0 + s / e->wearout_salience);
     double a = m->ag.attitude[i] / ATTITUDE_Q;
     a = c->signal + (a - c->signal) * m->att_keep[n]; /* = pow(1 - learning rate, n) */
-    m->ag.attitude[i] = (uint16_t)lround(clamp01(a) * ATTITUDE_Q);
+    m->ag.attitude[i] = round_u16(clamp01(a) * ATTITUDE_Q);
     if (m->ag.state[i] == ST_UNAWARE && s >= e->effective_frequency)
         m->ag.state[i] = ST_AWARE;
     m->ag.salience[i] = (float)s;

@@ -28,10 +28,13 @@
 #endif
 #include <stdlib.h>
 #include "model/state.h"
+#include "model/philox_batch.h"
+#include "model/gaps.h"
 
 /* Touched agents are far apart in memory: their state is prefetched
- * CANDIDATE_BATCH candidates, or LIST_PREFETCH list entries, ahead. */
-#define CANDIDATE_BATCH 32
+ * CANDIDATE_BATCH candidates, or LIST_PREFETCH list entries, ahead. The
+ * candidates' DAILY blocks are computed a batch at a time (philox_batch.c). */
+#define CANDIDATE_BATCH PHILOX_LANES
 #define LIST_PREFETCH 8
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch((p), 1, 0)
@@ -73,27 +76,6 @@ static void candidates_prepare(ipsim_model *m)
         cd->direct = cd->p_candidate >= DIRECT_THRESHOLD;
         cd->log_no_candidate = log1p(-fmin(cd->p_candidate, 0.5));
     }
-}
-
-/* Geometric gaps between candidates of one block on one day, from the SKIP
- * stream keyed by (cell, block, day): four gaps per Philox block. */
-typedef struct {
-    const ipsim_rng *rng;
-    uint32_t cell, block, day, j, used;
-    double log_q;
-    philox4x32_ctr_t buf;
-} skipper;
-
-static uint64_t skip_gap(skipper *sk)
-{
-    if (sk->used == 4) {
-        sk->buf = rng_block(sk->rng, sk->cell, sk->block | ((sk->j >> 8) << 20), sk->day, RNG_SKIP,
-                            sk->j & 0xffu);
-        sk->j++;
-        sk->used = 0;
-    }
-    double g = floor(log(rng_u01(sk->buf.v[sk->used++])) / sk->log_q);
-    return g < 1e12 ? (uint64_t)g : (uint64_t)1e12;
 }
 
 /* An agent touched today: its state and salience when the touch began
@@ -150,7 +132,7 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
  * impression" (prob p_e) and "trip occasion" (prob p_o). In direct mode
  * every agent draws both from its DAILY words v0 (impressions, Poisson
  * inversion) and v1 (occasion). Otherwise the candidates (at least one
- * event, prob p_c = 1-(1-p_e)(1-p_o)) are found by geometric skips and each
+ * event, prob p_c = 1-(1-p_e)(1-p_o)) are found by geometric gaps (gaps.h) and each
  * draws which events it has from v0 (E only with prob p_e(1-p_o)/p_c, O
  * only (1-p_e)p_o/p_c, else both) and its impressions given at least one
  * from v1. Both give the same joint distribution. */
@@ -159,48 +141,55 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
 {
     const cell_day *cd = &m->cells[cell];
     uint64_t base = m->cell_start[cell];
-    skipper sk = {&m->rng, (uint32_t)cell,       k0 / CANDIDATE_BLOCK, (uint32_t)tau, 0,
-                  4,       cd->log_no_candidate, {{0, 0, 0, 0}}};
-    uint64_t next = cd->direct ? k0 : (cd->p_candidate > 0 ? k0 + skip_gap(&sk) : k1);
+    gap_stream sk = gap_start(&m->rng, (uint32_t)cell, k0 / CANDIDATE_BLOCK, (uint32_t)tau,
+                              cd->log_no_candidate);
+    uint64_t next = cd->direct ? k0 : (cd->p_candidate > 0 ? k0 + gap_next(&sk) : k1);
     double pe = cd->p_expose, po = cd->p_occasion;
     double e_only = pe * (1 - po), o_only = (1 - pe) * po;
     /* candidates are found CANDIDATE_BATCH at a time and their state
-     * prefetched, then processed: their agents are far apart in memory */
+     * prefetched, then their DAILY blocks computed together, then they are
+     * processed: their agents are far apart in memory */
     struct {
         uint32_t k;
         int n, occasion;
         philox4x32_ctr_t r;
     } batch[CANDIDATE_BATCH];
+    philox_lanes daily;
     while (next < k1) {
         int nb = 0;
         for (; nb < CANDIDATE_BATCH && next < k1; nb++) {
             uint32_t k = (uint32_t)next;
-            philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
-            int n, occasion;
-            if (cd->direct) {
-                n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
-                occasion = rng_u01(r.v[1]) < po;
-                next = next + 1;
-            } else {
-                double u = rng_u01(r.v[0]) * cd->p_candidate;
-                occasion = u >= e_only;
-                n = (u < e_only || u >= e_only + o_only)
-                        ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1]))
-                        : 0;
-                next = next + 1 + skip_gap(&sk);
-            }
+            philox_lanes_set(&daily, nb, &m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
             uint64_t i = base + k;
             PREFETCH(&m->ag.salience[i]);
             PREFETCH(&m->ag.sal_day[i]);
             PREFETCH(&m->ag.state[i]);
             PREFETCH(&m->ag.flags[i]);
             PREFETCH(&m->ag.attitude[i]);
-            if (occasion)
-                PREFETCH(&m->ag.day_mark[i]);
             batch[nb].k = k;
-            batch[nb].n = n;
-            batch[nb].occasion = occasion;
-            batch[nb].r = r;
+            next = cd->direct ? next + 1 : next + 1 + gap_next(&sk);
+        }
+        for (int j = nb; j < CANDIDATE_BATCH; j++) /* unused lanes: defined, ignored */
+            philox_lanes_set(&daily, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);
+        ipsim__philox_lanes(&daily, m->rng.key);
+        for (int j = 0; j < nb; j++) {
+            philox4x32_ctr_t r = {{daily.x[0][j], daily.x[1][j], daily.x[2][j], daily.x[3][j]}};
+            int n, occasion;
+            if (cd->direct) {
+                n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
+                occasion = rng_u01(r.v[1]) < po;
+            } else {
+                double u = rng_u01(r.v[0]) * cd->p_candidate;
+                occasion = u >= e_only;
+                n = (u < e_only || u >= e_only + o_only)
+                        ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1]))
+                        : 0;
+            }
+            if (occasion)
+                PREFETCH(&m->ag.day_mark[base + batch[j].k]);
+            batch[j].n = n;
+            batch[j].occasion = occasion;
+            batch[j].r = r;
         }
         for (int j = 0; j < nb; j++) {
             uint32_t k = batch[j].k;

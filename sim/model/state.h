@@ -31,6 +31,7 @@ enum {
 #define MAX_IMPRESSIONS 1000  /* cap of one agent's impressions in a day */
 #define SALIENCE_FLOOR 1e-4f  /* salience below this is set to 0 (no denormals) */
 #define CANDIDATE_BLOCK 4096  /* agents per block of candidate sampling */
+#define POISSON_TABLE 16      /* entries of a cell's table of today's Poisson CDF */
 #define DIRECT_THRESHOLD 0.25 /* candidate probability above which every agent draws */
 #define COMMUNITY_DIRECT_THRESHOLD 0.5 /* D: P(a loyal past visitor posts) above which every
                                         * past visitor draws (community.c) */
@@ -102,6 +103,11 @@ typedef struct {
     double paid_impressions;            /* people-level impressions bought, landing on this cell */
     double ugc_lambda;                  /* part of lambda from UGC */
     double official_followers;          /* people following the official accounts today (7.3) */
+    /* Poisson(lambda) CDF F(0..pois_n-1) by the recurrence of the inversion
+     * (exposure.c), its last term, and whether the inversion stops there */
+    double pois_cdf[POISSON_TABLE];
+    double pois_p_last;
+    int pois_n, pois_stop;
     /* candidate sampling (kernel.c): an agent-day is a candidate if it has an
      * impression (prob p_expose) or a trip occasion (prob p_occasion) */
     double p_expose;         /* 1 - p0 */
@@ -282,8 +288,13 @@ double ipsim__population_bytes_per_agent(void);
 /* exposure.c: per-cell exposure rates for day tau (platform state of the
  * previous day), and the per-agent update. */
 void ipsim__exposure_prepare(struct ipsim_model *m, int tau);
+/* The cell's table of the Poisson(lambda) CDF from its lambda and p0: the
+ * first POISSON_TABLE steps of the inversion's recurrence from n = 0, done
+ * once a day per cell with the same operations in the same order, so the
+ * counts below are bit for bit those of the recurrence alone. */
+void ipsim__exposure_poisson_table(cell_day *c);
 /* number of impressions: inverse Poisson CDF at u, or (truncated) the
- * number given at least one */
+ * number given at least one (after ipsim__exposure_poisson_table) */
 int ipsim__exposure_count(const cell_day *c, double u);
 int ipsim__exposure_count_given_one(const cell_day *c, double u);
 /* n >= 1 impressions to an agent whose salience has already decayed today */

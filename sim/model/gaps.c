@@ -1,0 +1,35 @@
+/*
+ * gaps.c - the rare path of the ziggurat exponential of gaps.h: a word
+ * whose point fell outside its layer's inner edge (2.2 % of words).
+ *
+ * In layer i >= 1 the point (x, y), with x from the word and y uniform in
+ * the layer's heights [exp(-W), exp(-X)] from the next word, is accepted
+ * if y < exp(-x) (it lies under the density); otherwise the next word is a
+ * new try from the start. In the base layer a point beyond r stands for
+ * the tail x > r, whose area equals that strip's: the result is r plus a
+ * fresh exponential. Every accepted x is therefore a uniform point of the
+ * area under exp(-x), i.e. exactly a unit exponential (up to the 2^-32
+ * probability grain of the words).
+ */
+#include <math.h>
+#include "model/gaps.h"
+
+double ipsim__gap_exponential_slow(gap_stream *g, uint32_t w)
+{
+    double offset = 0;
+    for (;;) {
+        const zig_layer *z = &zig_table[w & (ZIG_LAYERS - 1)];
+        uint32_t h = w >> (32 - ZIG_BITS);
+        double x = ((double)h + 0.5) * z->w;
+        if (h < z->k)
+            return offset + x;
+        if (z == &zig_table[0]) {
+            offset += ZIG_R; /* the tail: r + a fresh exponential */
+        } else {
+            double y = z->f_outer + rng_u01(gap_word(g)) * (z->f_inner - z->f_outer);
+            if (y < exp(-x))
+                return offset + x;
+        }
+        w = gap_word(g);
+    }
+}

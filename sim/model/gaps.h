@@ -1,0 +1,79 @@
+/*
+ * gaps.h - the geometric gaps between the candidate agents of a block of
+ * candidate sampling (ODD 4.9): g = floor(E / -ln(1 - p_c)) with E a unit
+ * exponential, so P(g >= k) = P(E >= -k ln(1 - p_c)) = (1 - p_c)^k.
+ *
+ * E is drawn by the ziggurat method (Marsaglia & Tsang 2000) from the words
+ * of the SKIP stream keyed by (cell, block, day), in order: the low 8 bits
+ * of a word choose one of 256 layers of equal area covering exp(-x), the
+ * high 24 bits a point across it; inside the layer's inner edge (97.8 %
+ * of words) that is E, at the cost of a table read and a multiplication.
+ * Otherwise (gaps.c) the layer's wedge takes one more word for a height,
+ * tested against exp(-x), a rejected point starts again with the next word,
+ * and the base layer's tail returns r + a fresh exponential (the
+ * exponential forgets: exact). The table is scripts/gen_ziggurat.py's
+ * gap_table.h.
+ */
+#ifndef IPSIM_MODEL_GAPS_H
+#define IPSIM_MODEL_GAPS_H
+
+#include <stdint.h>
+#include "model/rng.h"
+#include "model/gap_table.h"
+
+#define GAP_MAX 1e12 /* gaps are capped here (beyond any block) */
+
+/* The SKIP words of one block of candidate sampling on one day, and the
+ * gaps' scale 1 / -ln(1 - p_c). */
+typedef struct {
+    const ipsim_rng *rng;
+    uint32_t cell, block, day, j, used;
+    double scale;
+    philox4x32_ctr_t buf;
+} gap_stream;
+
+/* The stream of block `block` of cell on day, for candidate probability
+ * p_c with log_q = ln(1 - p_c) < 0. */
+static inline gap_stream gap_start(const ipsim_rng *rng, uint32_t cell, uint32_t block, uint32_t day,
+                                   double log_q)
+{
+    gap_stream g = {rng, cell, block, day, 0, 4, -1.0 / log_q, {{0, 0, 0, 0}}};
+    return g;
+}
+
+/* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order,
+ * block j keyed by agent word block + 2^20 floor(j / 256), draw j mod 256. */
+static inline uint32_t gap_word(gap_stream *g)
+{
+    if (g->used == 4) {
+        g->buf = rng_block(g->rng, g->cell, g->block | ((g->j >> 8) << 20), g->day, RNG_SKIP,
+                           g->j & 0xffu);
+        g->j++;
+        g->used = 0;
+    }
+    return g->buf.v[g->used++];
+}
+
+/* The rare words: wedge tests, rejections and the tail (gaps.c). w is the
+ * word that fell outside its layer's inner edge. */
+double ipsim__gap_exponential_slow(gap_stream *g, uint32_t w);
+
+/* A unit exponential from the next word(s). */
+static inline double gap_exponential(gap_stream *g)
+{
+    uint32_t w = gap_word(g);
+    const zig_layer *z = &zig_table[w & (ZIG_LAYERS - 1)];
+    uint32_t h = w >> (32 - ZIG_BITS);
+    if (h < z->k)
+        return ((double)h + 0.5) * z->w;
+    return ipsim__gap_exponential_slow(g, w);
+}
+
+/* The next gap: the number of agents skipped before the next candidate. */
+static inline uint64_t gap_next(gap_stream *g)
+{
+    double x = gap_exponential(g) * g->scale;
+    return x < GAP_MAX ? (uint64_t)x : (uint64_t)GAP_MAX;
+}
+
+#endif /* IPSIM_MODEL_GAPS_H */

@@ -1,0 +1,159 @@
+/*
+ * test_gaps.c - the geometric gaps between candidate agents (ODD 4.9,
+ * sim/model/gaps.h): g = floor(E / -ln(1 - p)) with E the ziggurat
+ * exponential has exactly the geometric distribution P(g = k) = (1-p)^k p.
+ *
+ *   - the ziggurat table (scripts/gen_ziggurat.py) is what it claims:
+ *     every layer has the area v, the layers stack (each one's inner edge
+ *     is the next one's width), the heights are exp(-width), and the counts
+ *     K are the 24-bit points inside the inner edge;
+ *   - for p = 1e-4, 1e-3, 0.01, 0.05, 0.2 and 0.5, N_DRAWS gaps from SKIP
+ *     streams pass a chi-square test against the geometric pmf, in N_BINS
+ *     bins of equal probability (edges at the pmf's quantiles, each bin's
+ *     probability computed exactly from them). Under the null the statistic
+ *     is chi-square with bins - 1 degrees of freedom, so a correct sampler
+ *     fails a check with probability P_MIN; the streams are fixed, so the
+ *     result is the same on every run;
+ *   - the test can fail: the same gaps drawn for p 1 % too high are
+ *     rejected at every p (the noncentrality is about N_DRAWS 1e-4 / (1-p)
+ *     >= 200, far beyond the critical value);
+ *   - the tail beyond the base layer's edge r (drawn as r + a fresh
+ *     exponential) has its probability exp(-r): the count among N_EXP draws
+ *     is within 4 binomial standard deviations of N_EXP exp(-r), and so is
+ *     the count beyond 2r (two trips through the tail);
+ *   - the mean of E is 1 within 4 standard errors.
+ * Label unit (about a second).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <gsl/gsl_cdf.h>
+#include "model/gaps.h"
+#include "harness.h"
+
+#define N_DRAWS 2000000   /* gaps per p */
+#define N_BINS 100        /* bins of equal probability */
+#define N_EXP 20000000    /* exponentials for the tail and the mean */
+#define PER_STREAM 200000 /* draws per SKIP stream (one stream holds 2^22 words) */
+#define P_MIN 1e-4        /* p-value below which a chi-square check fails */
+#define SEED 20261202u
+
+/* Chi-square p-value of n_draws gaps of the stream family `cell` drawn
+ * for probability p_draw, against the geometric pmf of p_test. */
+static double chisq_pvalue(const ipsim_rng *rng, uint32_t cell, double p_draw, double p_test,
+                           double *stat, int *df)
+{
+    /* bin edges a_0 = 0 < a_1 < ...: a_i the i/N_BINS quantile of p_test */
+    static uint64_t edge[N_BINS + 1];
+    static long count[N_BINS + 1];
+    double lq = log1p(-p_test);
+    int nb = 0;
+    edge[nb++] = 0;
+    for (int i = 1; i < N_BINS; i++) {
+        uint64_t a = (uint64_t)ceil(log1p(-(double)i / N_BINS) / lq);
+        if (a > edge[nb - 1])
+            edge[nb++] = a;
+    }
+    for (int i = 0; i < nb; i++)
+        count[i] = 0;
+    long drawn = 0;
+    for (uint32_t day = 0; drawn < N_DRAWS; day++) {
+        gap_stream g = gap_start(rng, cell, 7, day, log1p(-p_draw));
+        for (int j = 0; j < PER_STREAM && drawn < N_DRAWS; j++, drawn++) {
+            uint64_t x = gap_next(&g);
+            int lo = 0, hi = nb - 1; /* the last edge <= x */
+            while (lo < hi) {
+                int mid = (lo + hi + 1) / 2;
+                if (edge[mid] <= x)
+                    lo = mid;
+                else
+                    hi = mid - 1;
+            }
+            count[lo]++;
+        }
+    }
+    /* P(a_i <= g < a_{i+1}) = q^a_i - q^a_{i+1}, the last bin q^a */
+    *stat = 0;
+    for (int i = 0; i < nb; i++) {
+        double hi = exp((double)edge[i] * lq);
+        double lo = i + 1 < nb ? exp((double)edge[i + 1] * lq) : 0;
+        double e = (double)N_DRAWS * (hi - lo);
+        *stat += (count[i] - e) * (count[i] - e) / e;
+    }
+    *df = nb - 1;
+    return gsl_cdf_chisq_Q(*stat, *df);
+}
+
+static void check_table(void)
+{
+    int bad_area = 0, bad_stack = 0, bad_height = 0, bad_k = 0;
+    for (int i = 0; i < ZIG_LAYERS; i++) {
+        const zig_layer *z = &zig_table[i];
+        double w = z->w * ldexp(1, ZIG_BITS);
+        double inner = i == 0               ? ZIG_R
+                       : i + 1 < ZIG_LAYERS ? zig_table[i + 1].w * ldexp(1, ZIG_BITS)
+                                            : 0;
+        double area = i == 0 ? w * exp(-ZIG_R) : w * (z->f_inner - z->f_outer);
+        bad_area += fabs(area / ZIG_AREA - 1) > 1e-12;
+        bad_stack += i > 0 && fabs(z->f_inner - exp(-inner)) > 1e-15;
+        bad_height += i > 0 && fabs(z->f_outer - exp(-w)) > 1e-15;
+        /* K = #{h : (h + 1/2) w 2^-24 < inner} */
+        uint32_t k = z->k;
+        bad_k += (k > 0 && !(((double)k - 0.5) * z->w < inner)) ||
+                 (k < (1u << ZIG_BITS) && ((double)k + 0.5) * z->w < inner);
+    }
+    CHECK(bad_area == 0, "every layer's area is v = %.17g (%d differ by more than 1e-12)", ZIG_AREA,
+          bad_area);
+    CHECK(fabs((ZIG_R + 1) * exp(-ZIG_R) / ZIG_AREA - 1) < 1e-14,
+          "the base layer: r f(r) + tail = (r + 1) e^-r = v");
+    CHECK(bad_stack == 0 && zig_table[1].w * ldexp(1, ZIG_BITS) == ZIG_R,
+          "the layers stack: layer 1's width is r, each inner edge is the next width (%d off)",
+          bad_stack);
+    CHECK(bad_height == 0 && zig_table[ZIG_LAYERS - 1].f_inner == 1.0,
+          "heights are exp(-x) and the top layer reaches f = 1 (%d off)", bad_height);
+    CHECK(bad_k == 0, "K counts the points inside the inner edge (%d layers off)", bad_k);
+}
+
+int main(void)
+{
+    check_table();
+    ipsim_rng rng;
+    rng_init(&rng, SEED, 0);
+    const double ps[] = {1e-4, 1e-3, 0.01, 0.05, 0.2, 0.5};
+    for (int t = 0; t < (int)(sizeof ps / sizeof ps[0]); t++) {
+        double stat;
+        int df;
+        double pv = chisq_pvalue(&rng, (uint32_t)t, ps[t], ps[t], &stat, &df);
+        CHECK(pv > P_MIN, "p = %g: %d gaps are geometric (chi-square %.1f, df %d, p-value %.3g)",
+              ps[t], N_DRAWS, stat, df, pv);
+        double pv_off = chisq_pvalue(&rng, (uint32_t)t, ps[t] * 1.01, ps[t], &stat, &df);
+        CHECK(pv_off < P_MIN,
+              "p = %g: gaps drawn for 1.01 p are rejected (chi-square %.1f, df %d, "
+              "p-value %.3g)",
+              ps[t], stat, df, pv_off);
+    }
+
+    /* the tail and the mean */
+    long beyond_r = 0, beyond_2r = 0;
+    double sum = 0, sum2 = 0;
+    long drawn = 0;
+    for (uint32_t day = 0; drawn < N_EXP; day++) {
+        gap_stream g = gap_start(&rng, 100, 3, day, -1.0);
+        for (int j = 0; j < PER_STREAM; j++, drawn++) {
+            double e = gap_exponential(&g);
+            beyond_r += e > ZIG_R;
+            beyond_2r += e > 2 * ZIG_R;
+            sum += e;
+            sum2 += e * e;
+        }
+    }
+    double pr = exp(-ZIG_R), pr2 = exp(-2 * ZIG_R);
+    double z1 = (beyond_r - drawn * pr) / sqrt(drawn * pr * (1 - pr));
+    double z2 = (beyond_2r - drawn * pr2) / sqrt(drawn * pr2 * (1 - pr2));
+    CHECK(fabs(z1) < 4, "P(E > r) = e^-r: %ld of %ld draws, expected %.1f (z = %.2f)", beyond_r, drawn,
+          drawn * pr, z1);
+    CHECK(fabs(z2) < 4, "P(E > 2r) = e^-2r: %ld of %ld draws, expected %.2f (z = %.2f)", beyond_2r,
+          drawn, drawn * pr2, z2);
+    double mean = sum / drawn, se = sqrt((sum2 / drawn - mean * mean) / drawn);
+    CHECK(fabs(mean - 1) < 4 * se, "mean of E = %.5f, 1 within 4 standard errors (%.5f)", mean, se);
+    return harness_summary();
+}
