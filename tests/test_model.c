@@ -99,7 +99,7 @@ static void test_funnel(void) {
         active_some += active > 0;
         active_all += active >= m->n_agents;
         for (uint64_t i = 0; i < m->n_agents; i++) {
-            uint8_t st = m->ag.state[i];
+            uint8_t st = m->ag.a[i].state;
             considering += st == ST_AWARE && salience_now(m, i, tau) >= consider;
             if (st < ST_COUNT) {
                 count[st]++;

@@ -25,7 +25,7 @@
 
 double ipsim__agenda_bytes_per_agent(void)
 {
-    return sizeof(uint16_t) + sizeof(uint8_t); /* sal_day, flags */
+    return 0; /* sal_day and flags are part of the agent's record (state.h) */
 }
 
 /* Append k to list l; 0 on success, -1 out of memory. */
@@ -115,16 +115,13 @@ int ipsim__agenda_create(struct ipsim_model *m)
     ipsim_agenda *ev = &m->ev;
     ev->ok = 1;
     ev->n_days = m->warmup + m->days;
-    size_t n = m->n_agents ? (size_t)m->n_agents : 1;
-    m->ag.sal_day = calloc(n, sizeof(uint16_t));
-    m->ag.flags = calloc(n, sizeof(uint8_t));
     m->sal_pow = malloc((size_t)(ev->n_days + 1) * sizeof(double));
     if (!m->sal_pow)
         return -1;
     for (int d = 0; d <= ev->n_days; d++)
         m->sal_pow[d] = pow((double)m->sal_decay, d);
     ev->count = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
-    if (!m->ag.sal_day || !m->ag.flags || !ev->count)
+    if (!ev->count)
         return -1;
     int nb = 0;
     for (int c = 0; c < m->n_cells; c++)
@@ -157,12 +154,12 @@ int ipsim__agenda_create(struct ipsim_model *m)
         int64_t *cnt = &ev->count[(size_t)c * CNT_COUNT];
         for (uint32_t k = ev->blk_k0[b]; k < ev->blk_k1[b]; k++) {
             uint64_t i = base + k;
-            uint8_t st = m->ag.state[i];
+            uint8_t st = m->ag.a[i].state;
             cnt[st]++;
-            if (st == ST_AWARE && m->ag.salience[i] >= consider) {
-                m->ag.flags[i] = AGF_CONSIDERING;
+            if (st == ST_AWARE && m->ag.a[i].salience >= consider) {
+                m->ag.a[i].flags = AGF_CONSIDERING;
                 cnt[CNT_CONSIDERING]++;
-                int d = ipsim__salience_below(m, m->ag.salience[i], -1, consider);
+                int d = ipsim__salience_below(m, m->ag.a[i].salience, -1, consider);
                 if (d != INT_MAX)
                     ipsim__agenda_push(m, 1, d, b, k);
             }
@@ -189,11 +186,7 @@ void ipsim__agenda_free(struct ipsim_model *m)
     free(ev->blk_k0);
     free(ev->blk_k1);
     free(ev->count);
-    free(m->ag.sal_day);
-    free(m->ag.flags);
     free(m->sal_pow);
     m->sal_pow = NULL;
     memset(ev, 0, sizeof *ev);
-    m->ag.sal_day = NULL;
-    m->ag.flags = NULL;
 }

@@ -37,7 +37,7 @@ static double stay_acceptance(const struct ipsim_model *m, int a, int arrive, in
 void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau,
                              int64_t *acc)
 {
-    int a = m->ag.asset[i], arrive = m->ag.day_mark[i], nights = m->ag.nights[i];
+    int a = m->ag.a[i].asset, arrive = m->ag.a[i].day_mark, nights = m->ag.a[i].nights;
     double p = stay_acceptance(m, a, arrive, nights);
     int ok = p >= 1;
     if (!ok && p > 0) {
@@ -45,7 +45,7 @@ void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64
         ok = rng_u01(r.v[0]) < p;
     }
     if (ok) {
-        m->ag.state[i] = ST_BOOKED;
+        m->ag.a[i].state = ST_BOOKED;
         for (int t = arrive; t < arrive + nights && t < m->n_days_ext; t++) {
 #pragma omp atomic
             m->occupancy[(size_t)t * m->n_assets + a] += 1;
@@ -54,8 +54,8 @@ void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64
     }
     /* turned away: free to decide again on a later occasion (another date)
      * or to go elsewhere; loyalty was stored as of the request day */
-    m->ag.state[i] = ST_AWARE;
-    m->ag.day_mark[i] = (uint16_t)(tau - 1);
+    m->ag.a[i].state = ST_AWARE;
+    m->ag.a[i].day_mark = (uint16_t)(tau - 1);
     acc[ACC_TURNED_AWAY]++;
 }
 

@@ -67,12 +67,12 @@ uint64_t ipsim__community_next(community_pass *cp, uint64_t j)
 int ipsim__community_post(ipsim_model *m, const community_pass *cp, int cell, uint32_t k,
                           uint64_t i, int tau, thread_acc *ta, int64_t *acc)
 {
-    if (cp->rate <= 0 || m->ag.visits[i] == 0)
+    if (cp->rate <= 0 || m->ag.a[i].visits == 0)
         return 0;
-    int st = m->ag.state[i];
+    int st = m->ag.a[i].state;
     if (st != ST_AWARE && st != ST_RETURNED)
         return 0;
-    double p = cp->rate * (m->ag.loyalty[i] / LOYALTY_Q);
+    double p = cp->rate * (m->ag.a[i].loyalty / LOYALTY_Q);
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_COMMUNITY, 0);
     int64_t posters;
     if (cp->direct)
@@ -84,14 +84,14 @@ int ipsim__community_post(ipsim_model *m, const community_pass *cp, int cell, ui
     if (posters == 0)
         return 0;
     const sc_visit *v = &m->sc->parameters.visit;
-    double att = m->ag.attitude[i] / ATTITUDE_Q;
+    double att = m->ag.a[i].attitude / ATTITUDE_Q;
     int kind = att >= v->satisfaction_positive ? 0 : (att < v->satisfaction_negative ? 1 : 2);
     int mk = cell_market(cell);
     acc[ACC_POS + kind] += posters;
     ta->market_posts[mk * 3 + kind] += posters;
     ta->market_signal[mk * 3 + kind] += posters * llround(att * SAT_FIXED);
     salience_sync(m, i, tau); /* lazy salience (agenda.c) */
-    float s = m->ag.salience[i];
-    m->ag.salience[i] = s + (float)(1.0 / (1.0 + s / m->sc->parameters.exposure.wearout_salience));
+    float s = m->ag.a[i].salience;
+    m->ag.a[i].salience = s + (float)(1.0 / (1.0 + s / m->sc->parameters.exposure.wearout_salience));
     return 1;
 }

@@ -91,20 +91,20 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32
     uint64_t base = m->cell_start[cell];
     for (; k < k1; k += stride) {
         uint64_t i = base + k;
-        uint8_t st = m->ag.state[i];
+        uint8_t st = m->ag.a[i].state;
         int last;
-        if (st == ST_PENDING && m->ag.day_mark[i] == c->arrival_tau)
+        if (st == ST_PENDING && m->ag.a[i].day_mark == c->arrival_tau)
             last = c->arrival_tau; /* booked today */
-        else if (!(m->ag.flags[i] & AGF_CONSIDERING) && st != ST_RETURNED)
+        else if (!(m->ag.a[i].flags & AGF_CONSIDERING) && st != ST_RETURNED)
             continue; /* not considering at its last touch (kernel.c): its
                        * salience was below consider_salience then, and has
                        * only decayed since */
         else if (salience_now(m, i, tau) < consider) /* lazy salience (agenda.c) */
             continue;
         else if (st == ST_AWARE)
-            last = m->ag.day_mark[i];
-        else if (st == ST_RETURNED && m->ag.day_mark[i] <= tau)
-            last = m->ag.day_mark[i] - (int)cool;
+            last = m->ag.a[i].day_mark;
+        else if (st == ST_RETURNED && m->ag.a[i].day_mark <= tau)
+            last = m->ag.a[i].day_mark - (int)cool;
         else
             continue;
         expect_add(m, c, w * ipsim__decision_probability(m, c, cell, k, i, tau, last));

@@ -135,10 +135,10 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau)
  * trip) decayed by loyalty_decay_per_year per year since then. */
 static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau)
 {
-    double L = m->ag.loyalty[i] / LOYALTY_Q;
-    if (L <= 0 || m->ag.visits[i] == 0)
+    double L = m->ag.a[i].loyalty / LOYALTY_Q;
+    if (L <= 0 || m->ag.a[i].visits == 0)
         return 0;
-    double years = (tau - (int)m->ag.day_mark[i]) / 365.0;
+    double years = (tau - (int)m->ag.a[i].day_mark) / 365.0;
     return L * pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
 }
 
@@ -152,10 +152,10 @@ static double booking_probability(const struct ipsim_model *m, const cell_day *c
     double z4, z5;
     rng_normal2(b.v[0], b.v[1], &z4, &z5);
     double intercept = m->sc->segments[cell_segment(cell)].taste_sd_utility * z5;
-    double penalty = m->ag.visits[i] ? dp->revisit_penalty *
+    double penalty = m->ag.a[i].visits ? dp->revisit_penalty *
                                            (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction)
                                      : 0;
-    double v = c->v_cell + dp->beta_attitude * (m->ag.attitude[i] / ATTITUDE_Q) +
+    double v = c->v_cell + dp->beta_attitude * (m->ag.a[i].attitude / ATTITUDE_Q) +
                dp->beta_loyalty * L - penalty + intercept;
     double ev = exp(v);
     return ev / (1 + ev + c->sub_weight);
@@ -164,8 +164,8 @@ static double booking_probability(const struct ipsim_model *m, const cell_day *c
 double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell,
                                    uint32_t k, uint64_t i, int tau, int last_trip_end)
 {
-    double L = m->ag.loyalty[i] / LOYALTY_Q;
-    if (L > 0 && m->ag.visits[i]) {
+    double L = m->ag.a[i].loyalty / LOYALTY_Q;
+    if (L > 0 && m->ag.a[i].visits) {
         double years = (tau - last_trip_end) / 365.0;
         L *= pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
     } else {
@@ -192,10 +192,10 @@ int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, ui
     if (nights > MAX_TRIP_NIGHTS)
         nights = MAX_TRIP_NIGHTS;
 
-    m->ag.loyalty[i] = (uint8_t)lround(L * LOYALTY_Q);
-    m->ag.state[i] = ST_PENDING; /* confirmed or refused tomorrow (7.11) */
-    m->ag.day_mark[i] = (uint16_t)c->arrival_tau;
-    m->ag.asset[i] = (uint8_t)a;
-    m->ag.nights[i] = (uint8_t)nights;
+    m->ag.a[i].loyalty = (uint8_t)lround(L * LOYALTY_Q);
+    m->ag.a[i].state = ST_PENDING; /* confirmed or refused tomorrow (7.11) */
+    m->ag.a[i].day_mark = (uint16_t)c->arrival_tau;
+    m->ag.a[i].asset = (uint8_t)a;
+    m->ag.a[i].nights = (uint8_t)nights;
     return 1;
 }

@@ -207,13 +207,13 @@ static inline uint16_t round_u16(double x)
 void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n)
 {
     const sc_exposure *e = &m->sc->parameters.exposure;
-    double s = m->ag.salience[i];
+    double s = m->ag.a[i].salience;
     for (int j = 0; j < n; j++)
         s += 1.0 / (1.0 + s / e->wearout_salience);
-    double a = m->ag.attitude[i] / ATTITUDE_Q;
+    double a = m->ag.a[i].attitude / ATTITUDE_Q;
     a = c->signal + (a - c->signal) * m->att_keep[n]; /* = pow(1 - learning rate, n) */
-    m->ag.attitude[i] = round_u16(clamp01(a) * ATTITUDE_Q);
-    if (m->ag.state[i] == ST_UNAWARE && s >= e->effective_frequency)
-        m->ag.state[i] = ST_AWARE;
-    m->ag.salience[i] = (float)s;
+    m->ag.a[i].attitude = round_u16(clamp01(a) * ATTITUDE_Q);
+    if (m->ag.a[i].state == ST_UNAWARE && s >= e->effective_frequency)
+        m->ag.a[i].state = ST_AWARE;
+    m->ag.a[i].salience = (float)s;
 }

@@ -45,10 +45,10 @@
 /* 4b's first step for one agent: a finished cooldown frees it. */
 static inline void release_cooldown(ipsim_model *m, uint64_t i, int tau)
 {
-    if (m->ag.state[i] == ST_RETURNED && m->ag.day_mark[i] <= tau) {
-        m->ag.state[i] = ST_AWARE;
-        m->ag.day_mark[i] =
-            (uint16_t)(m->ag.day_mark[i] - lround(m->sc->parameters.decision.cooldown_days));
+    if (m->ag.a[i].state == ST_RETURNED && m->ag.a[i].day_mark <= tau) {
+        m->ag.a[i].state = ST_AWARE;
+        m->ag.a[i].day_mark =
+            (uint16_t)(m->ag.a[i].day_mark - lround(m->sc->parameters.decision.cooldown_days));
     }
 }
 
@@ -61,8 +61,8 @@ static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int 
     if (n > 0)
         ipsim__exposure_agent(m, c, i, n);
     release_cooldown(m, i, tau);
-    if (occasion && m->ag.state[i] == ST_AWARE &&
-        m->ag.salience[i] >= m->sc->parameters.exposure.consider_salience)
+    if (occasion && m->ag.a[i].state == ST_AWARE &&
+        m->ag.a[i].salience >= m->sc->parameters.exposure.consider_salience)
         ipsim__decision_agent(m, c, cell, k, i, tau, rng_u01(r->v[2]), rng_u01(r->v[3]));
 }
 
@@ -89,7 +89,7 @@ static inline touch touch_begin(ipsim_model *m, uint64_t i, int tau, thread_acc 
 {
     salience_sync(m, i, tau);
     ta->active++;
-    touch t = {m->ag.state[i], m->ag.salience[i]};
+    touch t = {m->ag.a[i].state, m->ag.a[i].salience};
     return t;
 }
 
@@ -99,24 +99,24 @@ static inline touch touch_begin(ipsim_model *m, uint64_t i, int tau, thread_acc 
  * consider_salience, goes on the calendar. */
 static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, touch t, int64_t *dl)
 {
-    uint8_t st = m->ag.state[i];
+    uint8_t st = m->ag.a[i].state;
     if (st != t.st) {
         dl[t.st]--;
         dl[st]++;
         if (st == ST_PENDING)
             ipsim__agenda_push(m, 0, tau + 1, b, k); /* confirmed or refused tomorrow */
         else if (st == ST_BOOKED || st == ST_ON_TRIP)
-            ipsim__agenda_push(m, 1, m->ag.day_mark[i], b, k); /* arrival, departure */
+            ipsim__agenda_push(m, 1, m->ag.a[i].day_mark, b, k); /* arrival, departure */
         else if (st == ST_RETURNED)
-            ipsim__agenda_push(m, 0, m->ag.day_mark[i], b, k); /* end of cool-down */
+            ipsim__agenda_push(m, 0, m->ag.a[i].day_mark, b, k); /* end of cool-down */
     }
     const float consider = (float)m->sc->parameters.exposure.consider_salience;
-    float s = m->ag.salience[i];
+    float s = m->ag.a[i].salience;
     int cons = st == ST_AWARE && s >= consider;
-    int was = m->ag.flags[i] & AGF_CONSIDERING;
+    int was = m->ag.a[i].flags & AGF_CONSIDERING;
     if (cons != was) {
         dl[CNT_CONSIDERING] += cons - was;
-        m->ag.flags[i] = (uint8_t)((m->ag.flags[i] & ~AGF_CONSIDERING) | (cons ? AGF_CONSIDERING : 0));
+        m->ag.a[i].flags = (uint8_t)((m->ag.a[i].flags & ~AGF_CONSIDERING) | (cons ? AGF_CONSIDERING : 0));
     }
     /* an agent still considering with the salience it had keeps the day
      * already on the calendar; stale days are harmless (checked then) */
@@ -161,11 +161,7 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
             uint32_t k = (uint32_t)next;
             philox_lanes_set(&daily, nb, &m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
             uint64_t i = base + k;
-            PREFETCH(&m->ag.salience[i]);
-            PREFETCH(&m->ag.sal_day[i]);
-            PREFETCH(&m->ag.state[i]);
-            PREFETCH(&m->ag.flags[i]);
-            PREFETCH(&m->ag.attitude[i]);
+            PREFETCH(&m->ag.a[i]); /* the agent's record: one line */
             batch[nb].k = k;
             next = cd->direct ? next + 1 : next + 1 + gap_next(&sk);
         }
@@ -185,8 +181,6 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
                         ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1]))
                         : 0;
             }
-            if (occasion)
-                PREFETCH(&m->ag.day_mark[base + batch[j].k]);
             batch[j].n = n;
             batch[j].occasion = occasion;
             batch[j].r = r;
@@ -205,11 +199,7 @@ static inline void prefetch_list(const ipsim_model *m, uint64_t base, const ev_l
 {
     if (j < l->n) {
         uint64_t i = base + l->k[j];
-        PREFETCH(&m->ag.salience[i]);
-        PREFETCH(&m->ag.sal_day[i]);
-        PREFETCH(&m->ag.state[i]);
-        PREFETCH(&m->ag.flags[i]);
-        PREFETCH(&m->ag.day_mark[i]);
+        PREFETCH(&m->ag.a[i]);
     }
 }
 
@@ -236,7 +226,7 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
         uint32_t k = early->k[j];
         uint64_t i = base + k;
         touch t = touch_begin(m, i, tau, ta);
-        if (m->ag.state[i] == ST_PENDING)
+        if (m->ag.a[i].state == ST_PENDING)
             ipsim__capacity_confirm(m, cell, k, i, tau, acc);
         release_cooldown(m, i, tau);
         touch_end(m, b, k, i, tau, t, dl);
@@ -257,10 +247,10 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
         uint32_t k = late->k[j];
         uint64_t i = base + k;
         touch t = touch_begin(m, i, tau, ta);
-        if (m->ag.state[i] == ST_BOOKED && m->ag.day_mark[i] == tau)
+        if (m->ag.a[i].state == ST_BOOKED && m->ag.a[i].day_mark == tau)
             ipsim__visit_arrive(m, cell, k, i, tau, acc);
-        else if (m->ag.state[i] == ST_ON_TRIP && m->ag.day_mark[i] == tau) {
-            int first = m->ag.visits[i] == 0;
+        else if (m->ag.a[i].state == ST_ON_TRIP && m->ag.a[i].day_mark == tau) {
+            int first = m->ag.a[i].visits == 0;
             ipsim__visit_depart(m, cell, k, i, tau, ta, acc);
             if (first)
                 ipsim__agenda_visitor(m, b, k);
@@ -282,7 +272,7 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
              j = ipsim__community_next(&cp, j), asked++) {
             uint32_t k = v->k[j];
             uint64_t i = base + k;
-            touch t = {m->ag.state[i], 0.0f};
+            touch t = {m->ag.a[i].state, 0.0f};
             if (ipsim__community_post(m, &cp, cell, k, i, tau, ta, acc)) {
                 ta->active++;
                 t.s = -1.0f; /* salience went up */

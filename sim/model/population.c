@@ -4,7 +4,7 @@
  * Each source market contributes round(population x adult_share x
  * segment share / scale) agents to each of its two segments (CEC share and
  * 1 - CEC share of adults). Agents are stored cell by cell (cell = market x 2
- * + segment) in a structure of arrays of compact types (ODD 2, 5). Initial
+ * + segment) in one 16-byte record per agent (ODD 2, 5). Initial
  * awareness and salience are drawn per agent from the INIT stream.
  */
 #include <math.h>
@@ -12,10 +12,10 @@
 #include <string.h>
 #include "model/state.h"
 
-/* Bytes of state per agent: the sum of the element sizes of ipsim_agents. */
+/* Bytes of state per agent: one record (state.h). */
 double ipsim__population_bytes_per_agent(void)
 {
-    return 5 * sizeof(uint8_t) + 2 * sizeof(uint16_t) + sizeof(float);
+    return sizeof(ipsim_agent);
 }
 
 static double cell_adults(const sc_market *mk, int seg)
@@ -26,32 +26,14 @@ static double cell_adults(const sc_market *mk, int seg)
 
 static int alloc_agents(ipsim_agents *a, uint64_t n)
 {
-    size_t k = n ? (size_t)n : 1;
-    a->state = calloc(k, 1);
-    a->asset = calloc(k, 1);
-    a->visits = calloc(k, 1);
-    a->nights = calloc(k, 1);
-    a->loyalty = calloc(k, 1);
-    a->day_mark = calloc(k, sizeof(uint16_t));
-    a->attitude = calloc(k, sizeof(uint16_t));
-    a->salience = calloc(k, sizeof(float));
-    return (a->state && a->asset && a->visits && a->nights && a->loyalty && a->day_mark &&
-            a->attitude && a->salience)
-               ? 0
-               : -1;
+    a->a = calloc(n ? (size_t)n : 1, sizeof(ipsim_agent));
+    return a->a ? 0 : -1;
 }
 
 static void free_agents(ipsim_agents *a)
 {
-    free(a->state);
-    free(a->asset);
-    free(a->visits);
-    free(a->nights);
-    free(a->loyalty);
-    free(a->day_mark);
-    free(a->attitude);
-    free(a->salience);
-    memset(a, 0, sizeof *a);
+    free(a->a);
+    a->a = NULL;
 }
 
 /* Initial state of one agent: aware with probability initial_awareness of
@@ -63,10 +45,10 @@ static void init_agent(struct ipsim_model *m, int cell, uint32_t k, uint64_t i)
     const sc_market *mk = &m->sc->markets[cell_market(cell)];
     philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_INIT, 0);
     int aware = rng_u01(r.v[0]) < mk->initial_awareness[cell_segment(cell)];
-    m->ag.state[i] = aware ? ST_AWARE : ST_UNAWARE;
-    m->ag.salience[i] =
+    m->ag.a[i].state = aware ? ST_AWARE : ST_UNAWARE;
+    m->ag.a[i].salience =
         aware ? (float)(-m->sc->parameters.exposure.initial_salience * log(rng_u01(r.v[1]))) : 0.0f;
-    m->ag.attitude[i] = (uint16_t)lround(clamp01(m->sc->destination.initial_reputation) * ATTITUDE_Q);
+    m->ag.a[i].attitude = (uint16_t)lround(clamp01(m->sc->destination.initial_reputation) * ATTITUDE_Q);
 }
 
 int ipsim__population_create(struct ipsim_model *m)

@@ -39,21 +39,27 @@ enum {
 #define ATTITUDE_Q 65535.0    /* attitude stored as uint16 / 65535 */
 #define SAT_FIXED 1048576.0   /* satisfaction sums in fixed point (2^20) */
 
-/* Per-agent state, structure of arrays; agents are stored cell by cell
- * (cell = market * 2 + segment), so market and segment are implicit. */
+/* Per-agent state: one 16-byte record per agent (aligned by calloc), so an
+ * agent who acts on a day (ODD 3) costs one cache line, not one per field;
+ * agents are stored cell by cell (cell = market * 2 + segment), so market
+ * and segment are implicit. */
 typedef struct {
-    uint8_t *state;
-    uint8_t *asset;     /* main asset of the current or last trip */
-    uint8_t *visits;    /* completed trips, saturating at 255 */
-    uint8_t *nights;    /* nights of the current or last trip */
-    uint8_t *loyalty;   /* 0..255 -> 0..1, value at the end of the last trip */
-    uint16_t *day_mark; /* meaning depends on state (see enum) ; for AWARE
-                         * agents who visited: the day their last trip ended */
-    uint16_t *attitude; /* expected experience quality, 0..65535 -> 0..1 */
-    float *salience;    /* adstock of effective impressions, as of day sal_day - 1
-                         * (lazy: agenda.c decays it when the agent is touched) */
-    uint16_t *sal_day;  /* 1 + the day salience was last brought up to date; 0 = before day 0 */
-    uint8_t *flags;     /* AGF_* bits */
+    float salience;    /* adstock of effective impressions, as of day sal_day - 1
+                        * (lazy: decayed when the agent is touched, agenda.c) */
+    uint16_t sal_day;  /* 1 + the day salience was last brought up to date; 0 = before day 0 */
+    uint16_t attitude; /* expected experience quality, 0..65535 -> 0..1 */
+    uint16_t day_mark; /* meaning depends on state (see enum) ; for AWARE
+                        * agents who visited: the day their last trip ended */
+    uint8_t state;
+    uint8_t asset;   /* main asset of the current or last trip */
+    uint8_t visits;  /* completed trips, saturating at 255 */
+    uint8_t nights;  /* nights of the current or last trip */
+    uint8_t loyalty; /* 0..255 -> 0..1, value at the end of the last trip */
+    uint8_t flags;   /* AGF_* bits */
+} ipsim_agent;
+_Static_assert(sizeof(ipsim_agent) == 16, "an agent's state is 16 bytes (issue 13)");
+typedef struct {
+    ipsim_agent *a; /* [n_agents] */
 } ipsim_agents;
 enum { AGF_CONSIDERING = 1 }; /* counted as considering in the incremental counts */
 
@@ -481,14 +487,14 @@ static inline float salience_decay(const struct ipsim_model *m, float s, int fro
 /* Agent i's salience today (tau), after today's decay, without storing it. */
 static inline float salience_now(const struct ipsim_model *m, uint64_t i, int tau)
 {
-    return salience_decay(m, m->ag.salience[i], (int)m->ag.sal_day[i] - 1, tau);
+    return salience_decay(m, m->ag.a[i].salience, (int)m->ag.a[i].sal_day - 1, tau);
 }
 /* Bring agent i's stored salience up to day tau (after today's decay). */
 static inline void salience_sync(struct ipsim_model *m, uint64_t i, int tau)
 {
-    if ((int)m->ag.sal_day[i] != tau + 1) {
-        m->ag.salience[i] = salience_now(m, i, tau);
-        m->ag.sal_day[i] = (uint16_t)(tau + 1);
+    if ((int)m->ag.a[i].sal_day != tau + 1) {
+        m->ag.a[i].salience = salience_now(m, i, tau);
+        m->ag.a[i].sal_day = (uint16_t)(tau + 1);
     }
 }
 

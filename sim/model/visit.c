@@ -52,12 +52,12 @@ void ipsim__visit_arrive(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
 {
     (void)cell;
     (void)k;
-    int nights = m->ag.nights[i], a = m->ag.asset[i];
-    m->ag.state[i] = ST_ON_TRIP;
-    m->ag.day_mark[i] = (uint16_t)(tau + nights);
+    int nights = m->ag.a[i].nights, a = m->ag.a[i].asset;
+    m->ag.a[i].state = ST_ON_TRIP;
+    m->ag.a[i].day_mark = (uint16_t)(tau + nights);
     (void)a; /* occupancy was counted when the booking was confirmed (7.11) */
     acc[ACC_ARRIVALS]++;
-    if (m->ag.visits[i])
+    if (m->ag.a[i].visits)
         acc[ACC_REPEAT]++;
 }
 
@@ -67,14 +67,14 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     const sc_data *sc = m->sc;
     const sc_visit *v = &sc->parameters.visit;
     const sc_segment *g = &sc->segments[cell_segment(cell)];
-    int mk = cell_market(cell), a = m->ag.asset[i], nights = m->ag.nights[i];
+    int mk = cell_market(cell), a = m->ag.a[i].asset, nights = m->ag.a[i].nights;
     int arrive = tau - nights;
     const asset_day *ad = &m->asset_days[(size_t)arrive * m->n_assets + a];
     const dest_day *dd = &m->dest_days[arrive];
 
     agent_taste t;
     ipsim__visit_taste(m, cell, k, &t);
-    double expect = m->ag.attitude[i] / ATTITUDE_Q;
+    double expect = m->ag.a[i].attitude / ATTITUDE_Q;
     double exper = ipsim__visit_quality(m, t.w, arrive, a) -
                    g->crowding_sensitivity * ipsim__crowding_trip(m, a, arrive, nights) +
                    ad->experience_bonus + dd->hospitality_bonus;
@@ -102,18 +102,18 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
     ta->market_wom_signal[mk] += llround(clamp01(exper) * SAT_FIXED);
 
     /* loyalty (stored at booking, already decayed), attitude, salience */
-    double L = m->ag.loyalty[i] / LOYALTY_Q +
+    double L = m->ag.a[i].loyalty / LOYALTY_Q +
                v->loyalty_gain * m->dest_days[tau].loyalty_gain_mult * (sat - neutral);
-    m->ag.loyalty[i] = (uint8_t)lround(clamp01(L) * LOYALTY_Q);
+    m->ag.a[i].loyalty = (uint8_t)lround(clamp01(L) * LOYALTY_Q);
     double att = (1 - v->experience_learning) * expect + v->experience_learning * clamp01(exper);
-    m->ag.attitude[i] = (uint16_t)lround(clamp01(att) * ATTITUDE_Q);
+    m->ag.a[i].attitude = (uint16_t)lround(clamp01(att) * ATTITUDE_Q);
     double liking = clamp01((sat - v->satisfaction_negative) /
                             (v->satisfaction_positive - v->satisfaction_negative));
-    m->ag.salience[i] += (float)(v->repeat_salience_boost * liking);
-    if (m->ag.visits[i] < 255)
-        m->ag.visits[i]++;
+    m->ag.a[i].salience += (float)(v->repeat_salience_boost * liking);
+    if (m->ag.a[i].visits < 255)
+        m->ag.a[i].visits++;
 
     long cool = lround(sc->parameters.decision.cooldown_days);
-    m->ag.state[i] = cool > 0 ? ST_RETURNED : ST_AWARE;
-    m->ag.day_mark[i] = (uint16_t)(tau + cool);
+    m->ag.a[i].state = cool > 0 ? ST_RETURNED : ST_AWARE;
+    m->ag.a[i].day_mark = (uint16_t)(tau + cool);
 }
