@@ -12,6 +12,7 @@
  * over assets by season, events and the segment's tastes) and the nights.
  */
 #include <math.h>
+#include <string.h>
 #include "model/state.h"
 
 static int lead_days(const sc_decision *d, double km)
@@ -94,6 +95,8 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau)
     const sc_data *sc = m->sc;
     const sc_decision *dp = &sc->parameters.decision;
     const sc_visit *vp = &sc->parameters.visit;
+    double choice_iv[IPSIM_MAX_MARKETS * IPSIM_N_SEGMENTS];
+    double choice_distinct[IPSIM_MAX_MARKETS * IPSIM_N_SEGMENTS];
     for (int c = 0; c < m->n_cells; c++) {
         const sc_market *mk = &sc->markets[cell_market(c)];
         const sc_segment *g = &sc->segments[cell_segment(c)];
@@ -103,9 +106,23 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau)
             arr = m->n_days_ext - 1;
         cd->arrival_tau = arr;
         cd->nights_mean = mean_nights(dp, mk->distance_km);
-        double w[5], distinct;
-        ipsim__decision_segment_weights(g, w);
-        double iv = ipsim__decision_asset_choice(m, arr, w, cd->asset_cdf, &distinct);
+        double w[5], distinct, iv;
+        /* the asset choice depends on the segment and the arrival day only:
+         * cells of one segment arriving the same day share it (cells of a
+         * segment are every IPSIM_N_SEGMENTS-th; the earlier one is done) */
+        int same = cell_segment(c);
+        while (same < c && m->cells[same].arrival_tau != arr)
+            same += IPSIM_N_SEGMENTS;
+        if (same < c) {
+            memcpy(cd->asset_cdf, m->cells[same].asset_cdf, sizeof(double) * (size_t)m->n_assets);
+            iv = choice_iv[same];
+            distinct = choice_distinct[same];
+        } else {
+            ipsim__decision_segment_weights(g, w);
+            iv = ipsim__decision_asset_choice(m, arr, w, cd->asset_cdf, &distinct);
+        }
+        choice_iv[c] = iv;
+        choice_distinct[c] = distinct;
         if (!isfinite(iv)) { /* every asset closed on the arrival day */
             cd->p_occasion = 0;
             cd->v_cell = -INFINITY;
