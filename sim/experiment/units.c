@@ -385,7 +385,8 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
     opt.max_memory_bytes = o ? o->max_memory_bytes : 0;
     opt.log = o ? o->log : NULL;
     opt.log_userdata = o ? o->log_userdata : NULL;
-    st = ipsim_model_create(sc, &opt, &m, err, errlen);
+    st = ipsim__model_create_owned(sc, &opt, &m, err, errlen); /* m takes sc */
+    sc = NULL;
     if (st == IPSIM_OK)
         st = ipsim_model_run(m, unit_progress, &relay);
     if (st == IPSIM_OK) {
@@ -400,8 +401,7 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
             reduce_outcomes(e, m, values);
         }
     }
-    ipsim_model_destroy(m);
-    ipsim_scenario_destroy(sc);
+    ipsim_model_destroy(m); /* and sc, which it took */
     *seconds = wall_now() - t0;
     return st;
 }
