@@ -37,11 +37,6 @@ void ipsim__decision_segment_weights(const sc_segment *g, double w[5])
     w[4] = g->w_service;
 }
 
-/* Asset utilities on internal day tau for segment weights w: appeal + event
- * appeal + log(seasonal availability) + taste-weighted quality. Returns the
- * log-sum over open assets relative to all assets fully open and unmodified
- * (the inclusive value entering the trip utility), fills the cumulative
- * choice probabilities and the choice-weighted distinctiveness. */
 /* The log-sum's reference: every asset fully open and unmodified. */
 static double asset_reference(const struct ipsim_model *m)
 {
@@ -76,6 +71,11 @@ static double asset_choice(const struct ipsim_model *m, int tau, const double w[
                    : -INFINITY;
 }
 
+/* Asset utilities on internal day tau for segment weights w: appeal + event
+ * appeal + log(seasonal availability) + taste-weighted quality. Returns the
+ * log-sum over open assets relative to all assets fully open and unmodified
+ * (the inclusive value entering the trip utility), fills the cumulative
+ * choice probabilities and the choice-weighted distinctiveness. */
 double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
                                     double cdf[], double *distinct)
 {
