@@ -110,6 +110,13 @@ ipsim_status ipsim__xp_build_variations(xp_builder *b, const cJSON *root);
 ipsim_status ipsim__xp_apply_sets(const ipsim_experiment *e, ipsim_scenario *sc, const char *who,
                                   const xp_set *sets, int n, char *err, size_t errlen);
 
+/* A new scenario (*out): src with the n overrides sets applied, as a copy
+ * of src and ipsim__xp_apply_sets give (same result, same messages), but
+ * without copying src's data when the overrides apply. */
+ipsim_status ipsim__xp_derive_sets(const ipsim_experiment *e, const ipsim_scenario *src,
+                                   const char *who, const xp_set *sets, int n, ipsim_scenario **out,
+                                   char *err, size_t errlen);
+
 /* Apply the experiment's "set" to the base and to every arm's scenario
  * (after they are loaded). */
 ipsim_status ipsim__xp_apply_global_sets(ipsim_experiment *e, char *err, size_t errlen);

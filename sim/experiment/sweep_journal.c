@@ -7,9 +7,16 @@
  * identity (sweep_identity.c: what its units depend on, resolved scenarios
  * included), then one fixed-size record per finished or failed unit (unit,
  * state, seconds, values, checksum), appended with a single write(2) and
- * fsync'ed. A kill at any moment leaves at most a torn last record, which
- * the checksum exposes and resume truncates away. Records are never
- * rewritten, so finished units are never lost; --resume refuses a journal
+ * fsync'ed at most JOURNAL_SYNC_SECONDS after it was written (group
+ * commit: a record is synced at once when the last sync is that old, else
+ * with a later record, and at the latest when the sweep stops). A kill of
+ * the process at any moment loses no finished unit (its record reached the
+ * kernel before the unit counted as done) and leaves at most a torn last
+ * record, which the checksum exposes and resume truncates away; a crash of
+ * the machine (power loss) loses at most the units recorded in the last
+ * JOURNAL_SYNC_SECONDS, which --resume runs again (a damaged tail is cut
+ * at its first bad record). Records are never rewritten, so finished units
+ * are never lost otherwise; --resume refuses a journal
  * whose identity differs from the sweep's now and names the difference.
  * When every unit of the shard is done, ipsim__sw_finish writes the sweep
  * file (sweep_file.c) and removes the journal.
@@ -31,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "experiment/posterior_draws.h"
@@ -44,6 +52,11 @@
 #define JOURNAL_MAGIC_V1 "IPSIMJ1\n"
 #define RECORD_MAGIC 0x4a524543u
 #define IDENTITY_MAX ((uint64_t)1 << 30) /* bytes of an identity in a journal */
+/* Longest a written record waits for its fsync: tiny units finish hundreds
+ * of times a second, and one fsync per unit (~3 ms on this machine's disk,
+ * under the lock that orders the records) cost a quarter of a tiny sweep's
+ * time (issue 13); a unit of a second or more is still synced on its own. */
+#define JOURNAL_SYNC_SECONDS 1.0
 
 struct sw_state {
     ipsim_experiment *e;
@@ -62,6 +75,8 @@ struct sw_state {
     uint64_t fp;
     int failed_before;
     double scale;
+    int unsynced;     /* records written since the last fsync */
+    double synced_at; /* CLOCK_MONOTONIC seconds of the last fsync (0: none) */
 };
 
 typedef struct {
@@ -72,6 +87,25 @@ typedef struct {
 } journal_header;
 
 /* ---- helpers ------------------------------------------------------------ */
+
+static double mono_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* fsync the journal if records wait for it; 0 or -1 (errno). */
+static int sync_journal(sw_state *s)
+{
+    if (s->unsynced == 0 || s->fd < 0)
+        return 0;
+    if (fsync(s->fd) != 0)
+        return -1;
+    s->unsynced = 0;
+    s->synced_at = mono_seconds();
+    return 0;
+}
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -474,8 +508,14 @@ ipsim_status ipsim__sw_record(sw_state *s, int unit, int state, double seconds, 
         memcpy(rec + 24, values, 8 * s->nv);
     uint64_t check = fnv(0xcbf29ce484222325ull, rec, rs - 8);
     memcpy(rec + rs - 8, &check, 8);
-    int ok = ipsim__fd_write_all(s->fd, rec, rs) == 0 && fsync(s->fd) == 0;
+    int ok = ipsim__fd_write_all(s->fd, rec, rs) == 0;
     free(rec);
+    if (ok) {
+        double now = mono_seconds();
+        s->unsynced++;
+        if (now - s->synced_at >= JOURNAL_SYNC_SECONDS)
+            ok = sync_journal(s) == 0;
+    }
     if (!ok) {
         ipsim_set_error(err, errlen, "%s: cannot write: %s", s->journal, strerror(errno));
         return IPSIM_ERR_IO;
@@ -491,8 +531,10 @@ void ipsim__sw_close(sw_state *s)
 {
     if (!s)
         return;
-    if (s->fd >= 0)
+    if (s->fd >= 0) {
+        sync_journal(s); /* the records of a stopped or failed sweep, for --resume */
         close(s->fd);
+    }
     if (s->out)
         ipsim__safe_unlock(s->out, &s->lock_fd);
     free(s->identity);

@@ -97,21 +97,15 @@ static ipsim_status point_scenario(const ipsim_experiment *e, int p, ipsim_scena
                                    size_t errlen)
 {
     const xp_point *pt = &e->points[p];
-    *out = ipsim__xp_source_scenario(e, p) ? ipsim_scenario_clone(ipsim__xp_source_scenario(e, p))
-                                           : NULL;
-    if (!*out) {
+    const ipsim_scenario *src = ipsim__xp_source_scenario(e, p);
+    *out = NULL;
+    if (!src) {
         snprintf(err, errlen, "%s: out of memory", e->origin);
         return IPSIM_ERR_NOMEM;
     }
     char who[XP_NAME_MAX + 8];
     snprintf(who, sizeof who, "point %s", pt->name);
-    ipsim_status st = ipsim__xp_apply_sets(e, *out, who, pt->sets, pt->n_sets, err, errlen);
-    if (st != IPSIM_OK) {
-        ipsim_scenario_destroy(*out);
-        *out = NULL;
-        return st;
-    }
-    return IPSIM_OK;
+    return ipsim__xp_derive_sets(e, src, who, pt->sets, pt->n_sets, out, err, errlen);
 }
 
 ipsim_status ipsim__xp_point_scenario(const ipsim_experiment *e, int p, ipsim_scenario **out,
@@ -385,7 +379,8 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
     opt.max_memory_bytes = o ? o->max_memory_bytes : 0;
     opt.log = o ? o->log : NULL;
     opt.log_userdata = o ? o->log_userdata : NULL;
-    st = ipsim_model_create(sc, &opt, &m, err, errlen);
+    st = ipsim__model_create_owned(sc, &opt, &m, err, errlen); /* m takes sc */
+    sc = NULL;
     if (st == IPSIM_OK)
         st = ipsim_model_run(m, unit_progress, &relay);
     if (st == IPSIM_OK) {
@@ -400,8 +395,7 @@ ipsim_status ipsim__xp_run_unit(const ipsim_experiment *e, int point, int replic
             reduce_outcomes(e, m, values);
         }
     }
-    ipsim_model_destroy(m);
-    ipsim_scenario_destroy(sc);
+    ipsim_model_destroy(m); /* and sc, which it took */
     *seconds = wall_now() - t0;
     return st;
 }

@@ -20,6 +20,7 @@
 
 #define VARIATIONS_MAX 1000 /* variations of one experiment */
 #define SETS_SHOWN_MAX 600  /* bytes of overrides named in one message */
+#define ERR_SCRATCH 2048    /* a message not shown (the slow path makes the one shown) */
 
 /* "path=value" of each override, malloc'ed (NULL when out of memory). */
 static char **assignments(const xp_set *s, int n)
@@ -111,6 +112,35 @@ ipsim_status ipsim__xp_apply_sets(const ipsim_experiment *e, ipsim_scenario *sc,
                  strip_set_prefix(why));
     }
     return st == IPSIM_ERR_USAGE ? IPSIM_ERR_DATA : st;
+}
+
+ipsim_status ipsim__xp_derive_sets(const ipsim_experiment *e, const ipsim_scenario *src,
+                                   const char *who, const xp_set *sets, int n, ipsim_scenario **out,
+                                   char *err, size_t errlen)
+{
+    char why[ERR_SCRATCH];
+    *out = NULL;
+    char **a = n > 0 ? assignments(sets, n) : NULL;
+    if (a) {
+        ipsim_status st =
+            ipsim__scenario_derive(src, (const char *const *)a, n, NULL, out, why, sizeof why);
+        free_assignments(a, n);
+        if (st == IPSIM_OK)
+            return IPSIM_OK;
+    }
+    /* no override, or they fail: the copy and ipsim__xp_apply_sets, whose
+     * message names the override at fault */
+    *out = ipsim_scenario_clone(src);
+    if (!*out) {
+        snprintf(err, errlen, "%s: out of memory", e->origin);
+        return IPSIM_ERR_NOMEM;
+    }
+    ipsim_status st = ipsim__xp_apply_sets(e, *out, who, sets, n, err, errlen);
+    if (st != IPSIM_OK) {
+        ipsim_scenario_destroy(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 ipsim_status ipsim__xp_apply_global_sets(ipsim_experiment *e, char *err, size_t errlen)

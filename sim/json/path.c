@@ -169,19 +169,19 @@ static int walk(const cJSON *root, const char *path, const cJSON **node, const c
                     return 1;
                 }
             } else {
-                ipsim_suggest sg;
-                ipsim_suggest_init(&sg, key);
-                for (const cJSON *e = cur->child; e; e = e->next) {
+                for (const cJSON *e = cur->child; e && !next; e = e->next) {
                     const cJSON *nm = cJSON_GetObjectItemCaseSensitive(e, "name");
-                    if (cJSON_IsString(nm)) {
-                        if (strcmp(nm->valuestring, key) == 0) {
-                            next = e;
-                            break;
-                        }
-                        ipsim_suggest_offer(&sg, nm->valuestring);
-                    }
+                    if (cJSON_IsString(nm) && strcmp(nm->valuestring, key) == 0)
+                        next = e;
                 }
-                if (next == NULL) {
+                if (next == NULL) { /* only a miss pays for the suggestion */
+                    ipsim_suggest sg;
+                    ipsim_suggest_init(&sg, key);
+                    for (const cJSON *e = cur->child; e; e = e->next) {
+                        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(e, "name");
+                        if (cJSON_IsString(nm))
+                            ipsim_suggest_offer(&sg, nm->valuestring);
+                    }
                     *owned = 1;
                     if (sg.best)
                         ipsim_set_error(why, whylen,

@@ -70,10 +70,17 @@ void ipsim__capacity_update(struct ipsim_model *m, int tau)
         double *acc = &m->accept[(size_t)t * na];
         double *conf = &m->confirmed[(size_t)t * na];
         double asked = 0, held = 0, rb = 1;
+        int none = 1;
         for (int a = 0; a < na; a++) {
             req[a] = ipsim__crowding_requested(m, t, a);
             asked += req[a];
             held += conf[a];
+            none &= req[a] == 0;
+        }
+        if (none) { /* no request for day t today: what the rule below gives */
+            for (int a = 0; a < na; a++)
+                acc[a] = 1;
+            continue;
         }
         if (beds > 0 && asked > 0)
             rb = fmax(0, beds - held) / asked;

@@ -12,6 +12,7 @@
  * over assets by season, events and the segment's tastes) and the nights.
  */
 #include <math.h>
+#include <string.h>
 #include "model/state.h"
 
 static int lead_days(const sc_decision *d, double km)
@@ -36,24 +37,29 @@ void ipsim__decision_segment_weights(const sc_segment *g, double w[5])
     w[4] = g->w_service;
 }
 
-/* Asset utilities on internal day tau for segment weights w: appeal + event
- * appeal + log(seasonal availability) + taste-weighted quality. Returns the
- * log-sum over open assets relative to all assets fully open and unmodified
- * (the inclusive value entering the trip utility), fills the cumulative
- * choice probabilities and the choice-weighted distinctiveness. */
-double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
-                                    double cdf[], double *distinct)
+/* The log-sum's reference: every asset fully open and unmodified. */
+static double asset_reference(const struct ipsim_model *m)
+{
+    const sc_destination *d = &m->sc->destination;
+    double ref = 0;
+    for (int a = 0; a < m->n_assets; a++)
+        ref += exp(m->sc->parameters.decision.asset_choice_scale * d->assets[a].appeal);
+    return ref;
+}
+
+/* ipsim__decision_asset_choice with its reference (asset_reference) given. */
+static double asset_choice(const struct ipsim_model *m, int tau, const double w[5], double ref,
+                           double cdf[], double *distinct)
 {
     const sc_destination *d = &m->sc->destination;
     const sc_decision *dp = &m->sc->parameters.decision;
     const asset_day *ad = &m->asset_days[(size_t)tau * m->n_assets];
     int month = m->cal.month[tau];
-    double sum = 0, ref = 0, dsum = 0;
+    double sum = 0, dsum = 0;
     for (int a = 0; a < m->n_assets; a++) {
         double season = d->assets[a].seasonal[month];
         double u = d->assets[a].appeal + ad[a].appeal_bonus + ipsim__visit_quality(m, w, tau, a);
         double x = season > 0 ? season * exp(dp->asset_choice_scale * u) : 0;
-        ref += exp(dp->asset_choice_scale * d->assets[a].appeal);
         sum += x;
         dsum += x * ad[a].distinctiveness;
         cdf[a] = sum;
@@ -63,6 +69,17 @@ double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const 
     *distinct = sum > 0 ? dsum / sum : 0;
     return sum > 0 ? log(sum / ref) / (dp->asset_choice_scale > 0 ? dp->asset_choice_scale : 1)
                    : -INFINITY;
+}
+
+/* Asset utilities on internal day tau for segment weights w: appeal + event
+ * appeal + log(seasonal availability) + taste-weighted quality. Returns the
+ * log-sum over open assets relative to all assets fully open and unmodified
+ * (the inclusive value entering the trip utility), fills the cumulative
+ * choice probabilities and the choice-weighted distinctiveness. */
+double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
+                                    double cdf[], double *distinct)
+{
+    return asset_choice(m, tau, w, asset_reference(m), cdf, distinct);
 }
 
 /* Travel cost reduction of E and F interventions with targets (per-market
@@ -94,6 +111,9 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau)
     const sc_data *sc = m->sc;
     const sc_decision *dp = &sc->parameters.decision;
     const sc_visit *vp = &sc->parameters.visit;
+    double choice_iv[IPSIM_MAX_MARKETS * IPSIM_N_SEGMENTS];
+    double choice_distinct[IPSIM_MAX_MARKETS * IPSIM_N_SEGMENTS];
+    double ref = asset_reference(m); /* the same for every cell today */
     for (int c = 0; c < m->n_cells; c++) {
         const sc_market *mk = &sc->markets[cell_market(c)];
         const sc_segment *g = &sc->segments[cell_segment(c)];
@@ -103,9 +123,23 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau)
             arr = m->n_days_ext - 1;
         cd->arrival_tau = arr;
         cd->nights_mean = mean_nights(dp, mk->distance_km);
-        double w[5], distinct;
-        ipsim__decision_segment_weights(g, w);
-        double iv = ipsim__decision_asset_choice(m, arr, w, cd->asset_cdf, &distinct);
+        double w[5], distinct, iv;
+        /* the asset choice depends on the segment and the arrival day only:
+         * cells of one segment arriving the same day share it (cells of a
+         * segment are every IPSIM_N_SEGMENTS-th; the earlier one is done) */
+        int same = cell_segment(c);
+        while (same < c && m->cells[same].arrival_tau != arr)
+            same += IPSIM_N_SEGMENTS;
+        if (same < c) {
+            memcpy(cd->asset_cdf, m->cells[same].asset_cdf, sizeof(double) * (size_t)m->n_assets);
+            iv = choice_iv[same];
+            distinct = choice_distinct[same];
+        } else {
+            ipsim__decision_segment_weights(g, w);
+            iv = asset_choice(m, arr, w, ref, cd->asset_cdf, &distinct);
+        }
+        choice_iv[c] = iv;
+        choice_distinct[c] = distinct;
         if (!isfinite(iv)) { /* every asset closed on the arrival day */
             cd->p_occasion = 0;
             cd->v_cell = -INFINITY;

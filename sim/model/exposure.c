@@ -23,20 +23,31 @@ static double market_people(const struct ipsim_model *m, int mk)
     return m->cell_people[mk * IPSIM_N_SEGMENTS] + m->cell_people[mk * IPSIM_N_SEGMENTS + 1];
 }
 
+/* The platform's totals over every market today (for ugc_rate). */
+typedef struct {
+    double users, stock, signal;
+} ugc_totals;
+
+static ugc_totals ugc_sum(const struct ipsim_model *m)
+{
+    ugc_totals t = {0, 0, 0};
+    for (int j = 0; j < m->n_markets; j++) {
+        t.users += market_people(m, j) * m->sc->markets[j].platform_penetration;
+        t.stock += m->pf.post_stock[j];
+        t.signal += m->pf.post_signal[j];
+    }
+    return t;
+}
+
 /* UGC impressions per platform user in market mk today, and the
  * corresponding signal-weighted rate, from the live post stock: a share
  * home_share of every market's post views stays in that market, the rest
- * is spread over all platform users. */
-static void ugc_rate(const struct ipsim_model *m, int mk, double views, double *rate,
-                     double *signal_rate)
+ * is spread over all platform users (totals: ugc_sum of today). */
+static void ugc_rate(const struct ipsim_model *m, int mk, double views, const ugc_totals *tot,
+                     double *rate, double *signal_rate)
 {
     const sc_platform *p = &m->sc->platform;
-    double users_total = 0, stock_total = 0, signal_total = 0;
-    for (int j = 0; j < m->n_markets; j++) {
-        users_total += market_people(m, j) * m->sc->markets[j].platform_penetration;
-        stock_total += m->pf.post_stock[j];
-        signal_total += m->pf.post_signal[j];
-    }
+    double users_total = tot->users, stock_total = tot->stock, signal_total = tot->signal;
     double users = market_people(m, mk) * m->sc->markets[mk].platform_penetration;
     *rate = 0;
     *signal_rate = 0;
@@ -63,11 +74,9 @@ static int event_day(const struct ipsim_model *m, int tau)
  * platform users following the destination's official accounts (on day 0
  * the steady state of that day's follow probability), then tomorrow's:
  * phi <- phi k + (1 - phi k) p, with p the probability that a non-follower
- * follows today. */
-static double audience(struct ipsim_model *m, int tau, int c, double p)
+ * follows today and k = 0.5^(1 / official_follower_half_life_days). */
+static double audience(struct ipsim_model *m, int tau, int c, double p, double k)
 {
-    const sc_exposure *e = &m->sc->parameters.exposure;
-    double k = pow(0.5, 1 / e->official_follower_half_life_days);
     double *phi = &m->pf.followers[c];
     if (tau == 0)
         *phi = p / (1 - k + k * p);
@@ -110,6 +119,10 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         e->official_follow_rate * (1 + (event_day(m, tau) ? e->official_event_follow_gain : 0));
     const double *paid = &m->paid_cell[(size_t)tau * m->n_cells];
     double fatigue_keep = pow(0.5, 1 / sc->platform.fatigue_half_life_days);
+    double follow_keep = pow(0.5, 1 / e->official_follower_half_life_days); /* audience's k */
+    /* the platform totals do not change in this loop: summed once (UGC) */
+    ugc_totals tot = ugc_sum(m);
+    double l_amb = 0; /* the ambient rate, per market: computed at its first cell */
     for (int c = 0; c < m->n_cells; c++) {
         int mk = cell_market(c), s = cell_segment(c);
         const sc_market *mkt = &sc->markets[mk];
@@ -117,7 +130,7 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         double people = m->cell_people[c], mpeople = market_people(m, mk);
         double dep = sc->segments[s].digital_dependency * mkt->platform_penetration;
         double ugc, ugc_sig;
-        ugc_rate(m, mk, views, &ugc, &ugc_sig);
+        ugc_rate(m, mk, views, &tot, &ugc, &ugc_sig);
         if (dd->fatigue_renewal != 1) /* renewed content is new again (A, D) */
             m->pf.fatigue[c] *= dd->fatigue_renewal;
         ugc_sig *= 1 / (1 + m->pf.fatigue[c] / sc->platform.fatigue_impressions);
@@ -132,7 +145,8 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         double l_ugc = ugc * dep * fresh;
         m->pf.fatigue[c] = m->pf.fatigue[c] * fatigue_keep + l_ugc;
         double l_wom = mpeople > 0 ? wom_out / mpeople : 0;
-        double l_amb = e->ambient_rate_at_zero_km * exp(-e->ambient_decay_per_km * mkt->distance_km);
+        if (s == 0 || c == 0)
+            l_amb = e->ambient_rate_at_zero_km * exp(-e->ambient_decay_per_km * mkt->distance_km);
 
         size_t td = (size_t)tau * m->n_cells + c;
         double l_spark = m->spark_cell[td];
@@ -141,7 +155,7 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
          * followers (7.3) */
         double p_follow =
             fmin(1, follow_base + e->official_follow_per_impression * (l_paid + l_spark));
-        double phi = audience(m, tau, c, p_follow);
+        double phi = audience(m, tau, c, p_follow, follow_keep);
         l_off = e->official_rate * reach * dep * phi;
         cd->official_followers = phi * people * mkt->platform_penetration;
         double lambda = l_paid + l_spark + l_off + l_ugc + l_wom + l_amb;

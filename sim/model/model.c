@@ -152,8 +152,11 @@ static int resolve_threads(const ipsim_run_options *opt, const sc_data *sc)
     return t < 1 ? 1 : t;
 }
 
-ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_options *opt_in,
-                                ipsim_model **out, char *err, size_t errlen)
+/* The model of sc; own (sc itself, or NULL): the model takes it instead of
+ * a copy, and it is destroyed with the model or here on failure. */
+static ipsim_status create(const ipsim_scenario *sc, ipsim_scenario *own,
+                           const ipsim_run_options *opt_in, ipsim_model **out, char *err,
+                           size_t errlen)
 {
     ipsim_run_options defaults;
     ipsim_run_options_init(&defaults);
@@ -166,12 +169,14 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     if (days > IPSIM_MAX_DAYS) {
         if (err)
             snprintf(err, errlen, "--days %d exceeds the limit of %d days", days, IPSIM_MAX_DAYS);
+        ipsim_scenario_destroy(own);
         return IPSIM_ERR_LIMIT;
     }
     double scale = effective_scale(sc, opt);
     if (!(scale >= 1)) {
         if (err)
             snprintf(err, errlen, "scale must be >= 1 person per agent, got %g", scale);
+        ipsim_scenario_destroy(own);
         return IPSIM_ERR_USAGE;
     }
     double need = ipsim_model_memory_estimate(sc, opt);
@@ -181,12 +186,15 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
                      "the run needs about %.0f MiB, over the limit of %.0f MiB; "
                      "raise --max-memory or use a larger --scale",
                      need / 1048576.0, opt->max_memory_bytes / 1048576.0);
+        ipsim_scenario_destroy(own);
         return IPSIM_ERR_NOMEM;
     }
     ipsim_model *m = calloc(1, sizeof *m);
-    if (!m)
+    if (!m) {
+        ipsim_scenario_destroy(own);
         return IPSIM_ERR_NOMEM;
-    m->scenario = ipsim_scenario_clone(sc);
+    }
+    m->scenario = own ? own : ipsim_scenario_clone(sc);
     if (!m->scenario) {
         free(m);
         return IPSIM_ERR_NOMEM;
@@ -239,6 +247,18 @@ ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_option
     ipsim__resolution_warn(m);
     *out = m;
     return IPSIM_OK;
+}
+
+ipsim_status ipsim_model_create(const ipsim_scenario *sc, const ipsim_run_options *opt,
+                                ipsim_model **out, char *err, size_t errlen)
+{
+    return create(sc, NULL, opt, out, err, errlen);
+}
+
+ipsim_status ipsim__model_create_owned(ipsim_scenario *sc, const ipsim_run_options *opt,
+                                       ipsim_model **out, char *err, size_t errlen)
+{
+    return create(sc, sc, opt, out, err, errlen);
 }
 
 int ipsim_model_days_done(const ipsim_model *m)

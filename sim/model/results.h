@@ -95,4 +95,11 @@ const uint32_t *ipsim_model_cell_agents(const ipsim_model *m);
 uint32_t ipsim_model_replicate(const ipsim_model *m);
 double ipsim_model_wall_seconds(const ipsim_model *m);
 
+/* ipsim_model_create without the copy of sc: the model takes sc (the
+ * caller must not use it again; it is destroyed with the model, or before
+ * this returns on failure). For the units of a sweep, which build a
+ * scenario for one run. */
+ipsim_status ipsim__model_create_owned(ipsim_scenario *sc, const ipsim_run_options *opt,
+                                       ipsim_model **out, char *err, size_t errlen);
+
 #endif /* IPSIM_MODEL_INTERNAL_H */

@@ -570,29 +570,17 @@ done:
 /* Messages about several assignments name them all, up to this many bytes. */
 #define SET_ORIGIN_MAX 400
 
-/* Apply every assignment to a copy of the resolved document, then validate
- * it once; sc is unchanged on failure (contract in ipsim.h). */
-ipsim_status ipsim_scenario_set_all(ipsim_scenario *sc, const char *const *assignments, int n,
-                                    int *failed, char *err, size_t errlen)
+/* The assignments applied to a copy of the document json, validated once
+ * into data (zeroed by the caller); *out the resolved document regenerated
+ * from data. On failure *out is NULL (data partly filled). */
+static ipsim_status apply_all(const cJSON *json, const char *const *assignments, int n, int *failed,
+                              sc_data *data, cJSON **out, char *err, size_t errlen)
 {
-    if (failed)
-        *failed = -1;
-    if (sc == NULL || (assignments == NULL && n > 0) || n < 0) {
-        say(err, errlen, "ipsim_scenario_set: scenario and assignment must not be NULL");
-        return IPSIM_ERR_USAGE;
-    }
-    for (int i = 0; i < n; i++)
-        if (assignments[i] == NULL) {
-            say(err, errlen, "ipsim_scenario_set: scenario and assignment must not be NULL");
-            return IPSIM_ERR_USAGE;
-        }
-    if (n == 0)
-        return IPSIM_OK;
-    cJSON *doc = cJSON_Duplicate(sc->json, 1);
-    sc_data *data = calloc(1, sizeof *data);
+    cJSON *doc = cJSON_Duplicate(json, 1);
     char *origin = NULL;
     ipsim_status s = IPSIM_OK;
-    if (doc == NULL || data == NULL) {
+    *out = NULL;
+    if (doc == NULL) {
         say(err, errlen, "out of memory");
         s = IPSIM_ERR_NOMEM;
         goto done;
@@ -625,20 +613,91 @@ ipsim_status ipsim_scenario_set_all(ipsim_scenario *sc, const char *const *assig
     s = ipsim_scenario_fields_fill(doc, origin, data, err, errlen, NULL, 0);
     if (s != IPSIM_OK)
         goto done;
-    cJSON *json = ipsim_scenario_fields_emit(data);
-    if (json == NULL) {
+    *out = ipsim_scenario_fields_emit(data);
+    if (*out == NULL) {
         say(err, errlen, "out of memory");
         s = IPSIM_ERR_NOMEM;
-        goto done;
     }
-    cJSON_Delete(sc->json);
-    sc->json = json;
-    memcpy(&sc->data, data, sizeof *data);
 done:
     cJSON_Delete(doc);
-    free(data);
     free(origin);
     return s;
+}
+
+/* NULL-free arguments of the set functions (IPSIM_ERR_USAGE otherwise). */
+static ipsim_status check_assignments(const void *sc, const char *const *assignments, int n,
+                                      char *err, size_t errlen)
+{
+    if (sc == NULL || (assignments == NULL && n > 0) || n < 0) {
+        say(err, errlen, "ipsim_scenario_set: scenario and assignment must not be NULL");
+        return IPSIM_ERR_USAGE;
+    }
+    for (int i = 0; i < n; i++)
+        if (assignments[i] == NULL) {
+            say(err, errlen, "ipsim_scenario_set: scenario and assignment must not be NULL");
+            return IPSIM_ERR_USAGE;
+        }
+    return IPSIM_OK;
+}
+
+/* Apply every assignment to a copy of the resolved document, then validate
+ * it once; sc is unchanged on failure (contract in ipsim.h). */
+ipsim_status ipsim_scenario_set_all(ipsim_scenario *sc, const char *const *assignments, int n,
+                                    int *failed, char *err, size_t errlen)
+{
+    if (failed)
+        *failed = -1;
+    ipsim_status s = check_assignments(sc, assignments, n, err, errlen);
+    if (s != IPSIM_OK || n == 0)
+        return s;
+    sc_data *data = calloc(1, sizeof *data);
+    cJSON *json = NULL;
+    if (data == NULL) {
+        say(err, errlen, "out of memory");
+        return IPSIM_ERR_NOMEM;
+    }
+    s = apply_all(sc->json, assignments, n, failed, data, &json, err, errlen);
+    if (s == IPSIM_OK) {
+        cJSON_Delete(sc->json);
+        sc->json = json;
+        memcpy(&sc->data, data, sizeof *data);
+    }
+    free(data);
+    return s;
+}
+
+/* A new scenario: from with the assignments applied (what a clone of from
+ * and ipsim_scenario_set_all give, without copying from's data: the pages
+ * of its large, mostly empty tables that nothing fills stay untouched). */
+ipsim_status ipsim__scenario_derive(const ipsim_scenario *from, const char *const *assignments,
+                                    int n, int *failed, ipsim_scenario **out, char *err,
+                                    size_t errlen)
+{
+    *out = NULL;
+    if (failed)
+        *failed = -1;
+    ipsim_status s = check_assignments(from, assignments, n, err, errlen);
+    if (s != IPSIM_OK)
+        return s;
+    if (n == 0) {
+        *out = ipsim_scenario_clone(from);
+        if (*out == NULL)
+            say(err, errlen, "out of memory");
+        return *out ? IPSIM_OK : IPSIM_ERR_NOMEM;
+    }
+    ipsim_scenario *c = calloc(1, sizeof *c);
+    if (c == NULL || (c->origin = dup_string(from->origin)) == NULL) {
+        free(c);
+        say(err, errlen, "out of memory");
+        return IPSIM_ERR_NOMEM;
+    }
+    s = apply_all(from->json, assignments, n, failed, &c->data, &c->json, err, errlen);
+    if (s != IPSIM_OK) {
+        ipsim_scenario_destroy(c);
+        return s;
+    }
+    *out = c;
+    return IPSIM_OK;
 }
 
 /* Apply "path=value" to the resolved document and validate it whole;

@@ -366,6 +366,14 @@ typedef struct sc_data sc_data;
 /* The validated data of a scenario (never NULL for a loaded scenario). */
 const sc_data *ipsim_scenario_data(const ipsim_scenario *sc);
 
+/* A new scenario (*out, caller destroys): from with the n assignments
+ * applied together, exactly what ipsim_scenario_clone(from) then
+ * ipsim_scenario_set_all give (same status, message and *failed), but
+ * cheaper: from's data is not copied. */
+ipsim_status ipsim__scenario_derive(const ipsim_scenario *from, const char *const *assignments,
+                                    int n, int *failed, ipsim_scenario **out, char *err,
+                                    size_t errlen);
+
 /* Date helpers shared by the loader, calendar and output. */
 ipsim_date ipsim_date_from_ymd(int y, int m, int d);
 void ipsim_date_to_ymd(ipsim_date day, int *y, int *m, int *d);
