@@ -54,7 +54,7 @@ static long compare_batches(uint64_t *s, int random_key, philox4x32_key_t key)
             for (int w = 0; w < 4; w++)
                 l.x[w][j] = c[j].v[w];
         }
-        ipsim__philox_lanes(&l, key);
+        ipsim__philox_lanes(&l, PHILOX_LANES, key);
         for (int j = 0; j < PHILOX_LANES; j++) {
             philox4x32_ctr_t want = philox4x32(c[j], key);
             for (int w = 0; w < 4; w++)
@@ -84,7 +84,7 @@ int main(void)
         for (int j = 0; j < PHILOX_LANES; j++)
             for (int w = 0; w < 4; w++)
                 l.x[w][j] = j == pos ? one.v[w] : (uint32_t)next_word(&s);
-        ipsim__philox_lanes(&l, key);
+        ipsim__philox_lanes(&l, PHILOX_LANES, key);
         for (int w = 0; w < 4; w++)
             bad += l.x[w][pos] != want.v[w];
     }
@@ -95,7 +95,7 @@ int main(void)
         for (int j = 0; j < PHILOX_LANES; j++)
             for (int w = 0; w < 4; w++)
                 l.x[w][j] = c.v[w];
-        ipsim__philox_lanes(&l, key);
+        ipsim__philox_lanes(&l, PHILOX_LANES, key);
         philox4x32_ctr_t r = philox4x32(c, key);
         CHECK(l.x[0][31] == r.v[0] && l.x[1][0] == r.v[1] && l.x[2][17] == r.v[2] &&
                   l.x[3][5] == r.v[3],
@@ -109,7 +109,7 @@ int main(void)
     for (int j = 0; j < PHILOX_LANES; j++)
         philox_lanes_set(&l, j, &rng, (uint32_t)j % 17, 4096u * (uint32_t)j + 5, 400 + (uint32_t)j,
                          RNG_DAILY, 0);
-    ipsim__philox_lanes(&l, rng.key);
+    ipsim__philox_lanes(&l, PHILOX_LANES, rng.key);
     bad = 0;
     for (int j = 0; j < PHILOX_LANES; j++) {
         philox4x32_ctr_t r = rng_block(&rng, (uint32_t)j % 17, 4096u * (uint32_t)j + 5,

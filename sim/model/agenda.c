@@ -69,6 +69,18 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+void ipsim__agenda_crowd(struct ipsim_model *m, int b, uint32_t k, uint64_t i)
+{
+    if (m->ag.a[i].flags & AGF_CROWD_LISTED)
+        return;
+    if (list_push(&m->ev.crowd[b], k) != 0) {
+#pragma omp atomic write
+        m->ev.ok = 0;
+        return;
+    }
+    m->ag.a[i].flags |= AGF_CROWD_LISTED;
+}
+
 int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b)
 {
     ev_list *l = &m->ev.visitors[b];
@@ -133,9 +145,12 @@ int ipsim__agenda_create(struct ipsim_model *m)
     ev->blk_k1 = calloc(nbs, sizeof(uint32_t));
     ev->visitors = calloc(nbs, sizeof(ev_list));
     ev->vis_sorted = calloc(nbs, sizeof(uint32_t));
+    ev->blk_crowd = calloc(nbs, sizeof(uint8_t));
+    ev->crowd = calloc(nbs, sizeof(ev_list));
     ev->early = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
     ev->late = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
-    if (!ev->blk_cell || !ev->blk_k0 || !ev->blk_k1 || !ev->visitors || !ev->vis_sorted || !ev->early || !ev->late)
+    if (!ev->blk_cell || !ev->blk_k0 || !ev->blk_k1 || !ev->visitors || !ev->vis_sorted ||
+        !ev->blk_crowd || !ev->crowd || !ev->early || !ev->late)
         return -1;
     int b = 0;
     for (int c = 0; c < m->n_cells; c++)
@@ -144,6 +159,7 @@ int ipsim__agenda_create(struct ipsim_model *m)
             ev->blk_cell[b] = c;
             ev->blk_k0[b] = (uint32_t)k0;
             ev->blk_k1[b] = (uint32_t)(k1 < m->cell_n[c] ? k1 : m->cell_n[c]);
+            ev->blk_crowd[b] = m->cell_n[c] < CROWD_WHOLE;
         }
     /* initial counts, considering flags and the days salience falls below
      * consider_salience (the initial salience is as of the day before day 0) */
@@ -162,6 +178,8 @@ int ipsim__agenda_create(struct ipsim_model *m)
                 int d = ipsim__salience_below(m, m->ag.a[i].salience, -1, consider);
                 if (d != INT_MAX)
                     ipsim__agenda_push(m, 1, d, b, k);
+                if (ev->blk_crowd[b])
+                    ipsim__agenda_crowd(m, b, k, i);
             }
         }
     }
@@ -178,6 +196,10 @@ void ipsim__agenda_free(struct ipsim_model *m)
         free(ev->late[j].k);
     for (int b = 0; ev->visitors && b < ev->n_blocks; b++)
         free(ev->visitors[b].k);
+    for (int b = 0; ev->crowd && b < ev->n_blocks; b++)
+        free(ev->crowd[b].k);
+    free(ev->crowd);
+    free(ev->blk_crowd);
     free(ev->early);
     free(ev->late);
     free(ev->visitors);

@@ -17,7 +17,9 @@
  * more than CROWD_SAMPLE agents, a systematic sample (every stride-th agent
  * from a random offset, RNG_CROWD) stands in for all, weighted by the
  * stride (Horvitz-Thompson: unbiased; with thousands of agents sampled a
- * day its noise is far below that of the realised occupancy). The sums are
+ * day its noise is far below that of the realised occupancy). A smaller
+ * cell is evaluated whole, from the list of its agents that may book
+ * (agenda.c), so that it costs what those agents cost. The sums are
  * fixed-point integers (order-independent: bitwise identical at any thread
  * count). The realised occupancy stays the output (/asset_daily/visitors).
  *
@@ -34,9 +36,6 @@
 
 /* expected people x OCC_FIXED (2^20: a contribution of 1e-6 people counts) */
 #define OCC_FIXED 1048576.0
-/* agents of a cell evaluated a day at most (about): cells up to this size
- * are evaluated whole, so coarse runs use every agent */
-#define CROWD_SAMPLE 512
 
 /* Add `weight` bookings of cell-day c (expected people = weight x scale) to
  * the expected occupancy of every asset and night they would cover. */
@@ -71,11 +70,63 @@ static void expect_add(struct ipsim_model *m, const cell_day *c, double weight)
     }
 }
 
-void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau)
+/* Agent i's expected booking requests of today (w x its booking
+ * probability), if it may book: booked today (PENDING since today), or
+ * considering (after today's decay); else 0. */
+static double sample_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
+                         int tau, double w, float consider, long cool)
+{
+    uint8_t st = m->ag.a[i].state;
+    int last;
+    if (st == ST_PENDING && m->ag.a[i].day_mark == c->arrival_tau)
+        last = c->arrival_tau; /* booked today */
+    else if (!(m->ag.a[i].flags & AGF_CONSIDERING) && st != ST_RETURNED)
+        return 0; /* not considering at its last touch (kernel.c): its
+                 * salience was below consider_salience then, and has
+                 * only decayed since */
+    else if (salience_now(m, i, tau) < consider) /* lazy salience (agenda.c) */
+        return 0;
+    else if (st == ST_AWARE)
+        last = m->ag.a[i].day_mark;
+    else if (st == ST_RETURNED && m->ag.a[i].day_mark <= tau)
+        last = m->ag.a[i].day_mark - (int)cool;
+    else
+        return 0;
+    return w * ipsim__decision_probability(m, c, cell, k, i, tau, last);
+}
+
+void ipsim__crowding_sample(struct ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau)
 {
     const cell_day *c = &m->cells[cell];
     if (!(c->p_occasion > 0))
         return;
+    const float consider = (float)m->sc->parameters.exposure.consider_salience;
+    long cool = lround(m->sc->parameters.decision.cooldown_days);
+    uint64_t base = m->cell_start[cell];
+    /* the block's expected requests, summed in the block's own order (one
+     * thread a block: the same at any thread count), go to the occupancy
+     * once: every agent of a cell-day covers the same assets and nights */
+    double sum = 0;
+    if (m->ev.blk_crowd[b]) {
+        /* a small cell, evaluated whole: only the agents on the crowd list
+         * can book (agenda.c); those that no longer can leave it. The sums
+         * are integers, so the list's order does not matter. */
+        ev_list *l = &m->ev.crowd[b];
+        uint32_t kept = 0;
+        for (uint32_t j = 0; j < l->n; j++) {
+            uint32_t k = l->k[j];
+            uint64_t i = base + k;
+            sum += sample_agent(m, c, cell, k, i, tau, c->p_occasion, consider, cool);
+            uint8_t st = m->ag.a[i].state;
+            if ((m->ag.a[i].flags & AGF_CONSIDERING) || st == ST_PENDING || st == ST_RETURNED)
+                l->k[kept++] = k;
+            else
+                m->ag.a[i].flags &= (uint8_t)~AGF_CROWD_LISTED;
+        }
+        l->n = kept;
+        expect_add(m, c, sum);
+        return;
+    }
     uint32_t stride = m->cell_n[cell] / CROWD_SAMPLE;
     if (stride < 1)
         stride = 1;
@@ -85,30 +136,10 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32
         off = (uint32_t)(rng_u01(r.v[0]) * stride);
     }
     uint32_t k = k0 + (off + stride - k0 % stride) % stride;
-    const float consider = (float)m->sc->parameters.exposure.consider_salience;
-    long cool = lround(m->sc->parameters.decision.cooldown_days);
     double w = c->p_occasion * stride;
-    uint64_t base = m->cell_start[cell];
-    for (; k < k1; k += stride) {
-        uint64_t i = base + k;
-        uint8_t st = m->ag.a[i].state;
-        int last;
-        if (st == ST_PENDING && m->ag.a[i].day_mark == c->arrival_tau)
-            last = c->arrival_tau; /* booked today */
-        else if (!(m->ag.a[i].flags & AGF_CONSIDERING) && st != ST_RETURNED)
-            continue; /* not considering at its last touch (kernel.c): its
-                       * salience was below consider_salience then, and has
-                       * only decayed since */
-        else if (salience_now(m, i, tau) < consider) /* lazy salience (agenda.c) */
-            continue;
-        else if (st == ST_AWARE)
-            last = m->ag.a[i].day_mark;
-        else if (st == ST_RETURNED && m->ag.a[i].day_mark <= tau)
-            last = m->ag.a[i].day_mark - (int)cool;
-        else
-            continue;
-        expect_add(m, c, w * ipsim__decision_probability(m, c, cell, k, i, tau, last));
-    }
+    for (; k < k1; k += stride)
+        sum += sample_agent(m, c, cell, k, base + k, tau, w, consider, cool);
+    expect_add(m, c, sum);
 }
 
 double ipsim__crowding_requested(struct ipsim_model *m, int tau, int a)

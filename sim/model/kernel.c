@@ -118,6 +118,10 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
         dl[CNT_CONSIDERING] += cons - was;
         m->ag.a[i].flags = (uint8_t)((m->ag.a[i].flags & ~AGF_CONSIDERING) | (cons ? AGF_CONSIDERING : 0));
     }
+    /* an agent that may book or has booked goes on the crowd list of a
+     * small cell (crowding.c) */
+    if (m->ev.blk_crowd[b] && (cons || st == ST_PENDING || st == ST_RETURNED))
+        ipsim__agenda_crowd(m, b, k, i);
     /* an agent still considering with the salience it had keeps the day
      * already on the calendar; stale days are harmless (checked then) */
     if (cons && (!was || s != t.s)) {
@@ -165,9 +169,10 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
             batch[nb].k = k;
             next = cd->direct ? next + 1 : next + 1 + gap_next(&sk);
         }
-        for (int j = nb; j < CANDIDATE_BATCH; j++) /* unused lanes: defined, ignored */
+        int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
+        for (int j = nb; j < lanes; j++) /* unused lanes of the last group: defined, ignored */
             philox_lanes_set(&daily, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);
-        ipsim__philox_lanes(&daily, m->rng.key);
+        ipsim__philox_lanes(&daily, lanes, m->rng.key);
         for (int j = 0; j < nb; j++) {
             philox4x32_ctr_t r = {{daily.x[0][j], daily.x[1][j], daily.x[2][j], daily.x[3][j]}};
             int n, occasion;
@@ -239,7 +244,7 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
                          ta, dl);
 
     /* expected bookings of today, for crowding (crowding.c) */
-    ipsim__crowding_sample(m, cell, k0, k1, tau);
+    ipsim__crowding_sample(m, cell, b, k0, k1, tau);
 
     ev_list *late = &ev->late[at];
     for (uint32_t j = 0; j < late->n; j++) {

@@ -56,6 +56,9 @@ typedef __m128i vword; /* 2 lanes, one per 64-bit slot */
 #define V_STORE(p, x) _mm_storeu_si128((__m128i *)(void *)(p), (x))
 #endif
 
+_Static_assert(PHILOX_GROUP % (2 * V_SLOTS) == 0 && PHILOX_LANES % PHILOX_GROUP == 0,
+               "a group of lanes is a whole number of vector steps");
+
 /* One round on the lanes in the low halves of the slots of a..d, with
  * round keys k0, k1 (Random123's _philox4x32round). */
 #define V_ROUND(a, b, c, d, k0, k1) \
@@ -67,7 +70,7 @@ typedef __m128i vword; /* 2 lanes, one per 64-bit slot */
         (d) = p0_; \
     } while (0)
 
-void ipsim__philox_lanes(philox_lanes *l, philox4x32_key_t key)
+void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key)
 {
     uint32_t k0s[PHILOX_ROUNDS], k1s[PHILOX_ROUNDS];
     round_keys(key, k0s, k1s);
@@ -79,7 +82,7 @@ void ipsim__philox_lanes(philox_lanes *l, philox4x32_key_t key)
     }
     /* 2 V_SLOTS lanes at a time: the even lanes in place, the odd ones
      * shifted down into the low halves */
-    for (int j = 0; j < PHILOX_LANES; j += 2 * V_SLOTS) {
+    for (int j = 0; j < n; j += 2 * V_SLOTS) {
         vword e[4], o[4];
         for (int w = 0; w < 4; w++) {
             e[w] = V_LOAD(&l->x[w][j]);
@@ -101,11 +104,11 @@ void ipsim__philox_lanes(philox_lanes *l, philox4x32_key_t key)
 
 #else /* portable scalar rounds */
 
-void ipsim__philox_lanes(philox_lanes *l, philox4x32_key_t key)
+void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key)
 {
     uint32_t k0[PHILOX_ROUNDS], k1[PHILOX_ROUNDS];
     round_keys(key, k0, k1);
-    for (int j = 0; j < PHILOX_LANES; j++) {
+    for (int j = 0; j < n; j++) {
         uint32_t a = l->x[0][j], b = l->x[1][j], c = l->x[2][j], d = l->x[3][j];
         for (int r = 0; r < PHILOX_ROUNDS; r++) {
             uint64_t p0 = (uint64_t)PHILOX_M0 * a, p1 = (uint64_t)PHILOX_M1 * c;

@@ -30,10 +30,12 @@ typedef struct {
     uint32_t x[4][PHILOX_LANES];
 } philox_lanes;
 
-/* All PHILOX_LANES counters of l through Philox4x32-10 with key
- * (philox_batch.c). Lanes not needed may hold anything: they cost the same
- * and are ignored. */
-void ipsim__philox_lanes(philox_lanes *l, philox4x32_key_t key);
+/* Lanes 0..n-1 of l (1 <= n <= PHILOX_LANES) through Philox4x32-10 with
+ * key (philox_batch.c). The work is done in groups of PHILOX_GROUP lanes,
+ * so lanes up to n rounded up to a multiple of PHILOX_GROUP must hold
+ * defined counters; their results are to be ignored. */
+#define PHILOX_GROUP 8
+void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key);
 
 /* Lane j's counter = rng_block's counter for (cell, agent, day, purpose,
  * draw) (rng.h). */

@@ -61,7 +61,10 @@ _Static_assert(sizeof(ipsim_agent) == 16, "an agent's state is 16 bytes (issue 1
 typedef struct {
     ipsim_agent *a; /* [n_agents] */
 } ipsim_agents;
-enum { AGF_CONSIDERING = 1 }; /* counted as considering in the incremental counts */
+enum {
+    AGF_CONSIDERING = 1, /* counted as considering in the incremental counts */
+    AGF_CROWD_LISTED = 2 /* on its block's crowd list (small cells only, crowding.c) */
+};
 
 /* Calendar, one entry per internal day. */
 typedef struct {
@@ -167,6 +170,9 @@ typedef struct {
     ev_list *late;     /* [n_days][n_blocks] */
     ev_list *visitors; /* [n_blocks] agents with at least one completed trip */
     uint32_t *vis_sorted; /* [n_blocks] length of the sorted prefix of visitors */
+    uint8_t *blk_crowd;   /* [n_blocks] 1: the cell is evaluated whole for crowding, from crowd */
+    ev_list *crowd;       /* [n_blocks] agents crowding.c looks at (blk_crowd blocks): every
+                           * agent considering, PENDING or RETURNED is on it (AGF_CROWD_LISTED) */
     uint64_t vis_listed;  /* past visitors on the lists of D's days, summed (diagnostics) */
     uint64_t vis_asked;   /* ... of whom asked to post (all in direct mode; landed in skip) */
     int vis_walk_all;     /* test hook: 1 = community posting in direct mode every day */
@@ -343,14 +349,15 @@ double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int 
 
 /* crowding.c (ODD 7.5): crowding from the expected occupancy.
  * ..._sample adds the expected booking requests of agents k0..k1-1 of a
- * cell today (after their impressions and decisions, before arrivals);
+ * cell today (block b of the calendar; after their impressions and
+ * decisions, before arrivals);
  * ..._requested returns the expected people requested today for asset a on
  * night tau and clears it (phase 5a); ..._expected is asset a's expected
  * people on site on night tau (expected confirmed overnight visitors plus
  * admitted day visitors, at most the capacity); ..._trip the mean crowding
  * beyond the threshold over a stay; ..._index the visitor-weighted
  * crowding index of 7.6. */
-void ipsim__crowding_sample(struct ipsim_model *m, int cell, uint32_t k0, uint32_t k1, int tau);
+void ipsim__crowding_sample(struct ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau);
 double ipsim__crowding_requested(struct ipsim_model *m, int tau, int a);
 double ipsim__crowding_expected(const struct ipsim_model *m, int tau, int a);
 double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int nights);
@@ -432,6 +439,13 @@ double ipsim__agenda_bytes_per_agent(void);
 void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_t k);
 /* Add agent k of block b to the block's past visitors (at its first departure). */
 void ipsim__agenda_visitor(struct ipsim_model *m, int b, uint32_t k);
+/* Cells of fewer than CROWD_WHOLE agents are evaluated whole for crowding
+ * (crowding.c), from a list of the agents that may book instead of a pass
+ * over all: agenda_crowd puts agent i (= k of block b) on it unless it is
+ * there already (AGF_CROWD_LISTED); crowding.c drops the others. */
+#define CROWD_SAMPLE 512 /* agents of a cell evaluated a day at most (about), crowding.c */
+#define CROWD_WHOLE (2 * CROWD_SAMPLE)
+void ipsim__agenda_crowd(struct ipsim_model *m, int b, uint32_t k, uint64_t i);
 /* Sort block b's past visitors by agent (memory order); 0, or -1 out of memory. */
 int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b);
 /* First day after `from` on which salience s (current as of day from)
