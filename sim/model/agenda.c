@@ -73,12 +73,25 @@ void ipsim__agenda_crowd(struct ipsim_model *m, int b, uint32_t k, uint64_t i)
 {
     if (m->ag.a[i].flags & AGF_CROWD_LISTED)
         return;
-    if (list_push(&m->ev.crowd[b], k) != 0) {
-#pragma omp atomic write
-        m->ev.ok = 0;
-        return;
+    ev_list *l = &m->ev.crowd[b];
+    uint32_t cap = l->cap;
+    if (list_push(l, k) != 0)
+        goto nomem;
+    if (l->cap != cap) { /* the list grew: so do the intercepts */
+        double *p = realloc(m->ev.crowd_icpt[b], (size_t)l->cap * sizeof(double));
+        if (!p) {
+            l->n--;
+            l->cap = cap; /* the intercepts still hold cap */
+            goto nomem;
+        }
+        m->ev.crowd_icpt[b] = p;
     }
+    m->ev.crowd_icpt[b][l->n - 1] = ipsim__decision_intercept(m, m->ev.blk_cell[b], k);
     m->ag.a[i].flags |= AGF_CROWD_LISTED;
+    return;
+nomem:
+#pragma omp atomic write
+    m->ev.ok = 0;
 }
 
 int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b)
@@ -147,10 +160,11 @@ int ipsim__agenda_create(struct ipsim_model *m)
     ev->vis_sorted = calloc(nbs, sizeof(uint32_t));
     ev->blk_crowd = calloc(nbs, sizeof(uint8_t));
     ev->crowd = calloc(nbs, sizeof(ev_list));
+    ev->crowd_icpt = calloc(nbs, sizeof(double *));
     ev->early = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
     ev->late = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
     if (!ev->blk_cell || !ev->blk_k0 || !ev->blk_k1 || !ev->visitors || !ev->vis_sorted ||
-        !ev->blk_crowd || !ev->crowd || !ev->early || !ev->late)
+        !ev->blk_crowd || !ev->crowd || !ev->crowd_icpt || !ev->early || !ev->late)
         return -1;
     int b = 0;
     for (int c = 0; c < m->n_cells; c++)
@@ -198,7 +212,10 @@ void ipsim__agenda_free(struct ipsim_model *m)
         free(ev->visitors[b].k);
     for (int b = 0; ev->crowd && b < ev->n_blocks; b++)
         free(ev->crowd[b].k);
+    for (int b = 0; ev->crowd_icpt && b < ev->n_blocks; b++)
+        free(ev->crowd_icpt[b]);
     free(ev->crowd);
+    free(ev->crowd_icpt);
     free(ev->blk_crowd);
     free(ev->early);
     free(ev->late);

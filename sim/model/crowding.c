@@ -74,7 +74,7 @@ static void expect_add(struct ipsim_model *m, const cell_day *c, double weight)
  * probability), if it may book: booked today (PENDING since today), or
  * considering (after today's decay); else 0. */
 static double sample_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,
-                         int tau, double w, float consider, long cool)
+                           int tau, double w, float consider, long cool, const double *intercept)
 {
     uint8_t st = m->ag.a[i].state;
     int last;
@@ -92,7 +92,7 @@ static double sample_agent(struct ipsim_model *m, const cell_day *c, int cell, u
         last = m->ag.a[i].day_mark - (int)cool;
     else
         return 0;
-    return w * ipsim__decision_probability(m, c, cell, k, i, tau, last);
+    return w * ipsim__decision_probability(m, c, cell, k, i, tau, last, intercept);
 }
 
 void ipsim__crowding_sample(struct ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau)
@@ -112,15 +112,17 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, int b, uint32_t k0,
          * can book (agenda.c); those that no longer can leave it. The sums
          * are integers, so the list's order does not matter. */
         ev_list *l = &m->ev.crowd[b];
+        double *icpt = m->ev.crowd_icpt[b];
         uint32_t kept = 0;
         for (uint32_t j = 0; j < l->n; j++) {
             uint32_t k = l->k[j];
             uint64_t i = base + k;
-            sum += sample_agent(m, c, cell, k, i, tau, c->p_occasion, consider, cool);
+            sum += sample_agent(m, c, cell, k, i, tau, c->p_occasion, consider, cool, &icpt[j]);
             uint8_t st = m->ag.a[i].state;
-            if ((m->ag.a[i].flags & AGF_CONSIDERING) || st == ST_PENDING || st == ST_RETURNED)
+            if ((m->ag.a[i].flags & AGF_CONSIDERING) || st == ST_PENDING || st == ST_RETURNED) {
+                icpt[kept] = icpt[j];
                 l->k[kept++] = k;
-            else
+            } else
                 m->ag.a[i].flags &= (uint8_t)~AGF_CROWD_LISTED;
         }
         l->n = kept;
@@ -138,7 +140,7 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, int b, uint32_t k0,
     uint32_t k = k0 + (off + stride - k0 % stride) % stride;
     double w = c->p_occasion * stride;
     for (; k < k1; k += stride)
-        sum += sample_agent(m, c, cell, k, base + k, tau, w, consider, cool);
+        sum += sample_agent(m, c, cell, k, base + k, tau, w, consider, cool, NULL);
     expect_add(m, c, sum);
 }
 

@@ -176,16 +176,20 @@ static double loyalty_now(const struct ipsim_model *m, uint64_t i, int tau)
     return L * pow(1 - m->sc->parameters.visit.loyalty_decay_per_year, years > 0 ? years : 0);
 }
 
-/* Trip probability of agent i of cell-day c on an occasion (the logit of
- * ODD 7.4) with loyalty L; its random intercept is the TRAIT draw-1 z1. */
-static double booking_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
-                                  uint64_t i, double L)
+double ipsim__decision_intercept(const struct ipsim_model *m, int cell, uint32_t k)
 {
-    const sc_decision *dp = &m->sc->parameters.decision;
     philox4x32_ctr_t b = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_TRAIT, 1);
     double z4, z5;
     rng_normal2(b.v[0], b.v[1], &z4, &z5);
-    double intercept = m->sc->segments[cell_segment(cell)].taste_sd_utility * z5;
+    return m->sc->segments[cell_segment(cell)].taste_sd_utility * z5;
+}
+
+/* Trip probability of agent i of cell-day c on an occasion (the logit of
+ * ODD 7.4) with loyalty L and random intercept `intercept`. */
+static double booking_logit(const struct ipsim_model *m, const cell_day *c, uint64_t i, double L,
+                            double intercept)
+{
+    const sc_decision *dp = &m->sc->parameters.decision;
     double penalty = m->ag.a[i].visits ? dp->revisit_penalty *
                                            (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction)
                                      : 0;
@@ -195,8 +199,16 @@ static double booking_probability(const struct ipsim_model *m, const cell_day *c
     return ev / (1 + ev + c->sub_weight);
 }
 
+/* The same with the agent's own intercept, the TRAIT draw-1 z1. */
+static double booking_probability(const struct ipsim_model *m, const cell_day *c, int cell, uint32_t k,
+                                  uint64_t i, double L)
+{
+    return booking_logit(m, c, i, L, ipsim__decision_intercept(m, cell, k));
+}
+
 double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell,
-                                   uint32_t k, uint64_t i, int tau, int last_trip_end)
+                                   uint32_t k, uint64_t i, int tau, int last_trip_end,
+                                   const double *intercept)
 {
     double L = m->ag.a[i].loyalty / LOYALTY_Q;
     if (L > 0 && m->ag.a[i].visits) {
@@ -205,7 +217,7 @@ double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *
     } else {
         L = 0;
     }
-    return booking_probability(m, c, cell, k, i, L);
+    return intercept ? booking_logit(m, c, i, L, *intercept) : booking_probability(m, c, cell, k, i, L);
 }
 
 int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, uint32_t k, uint64_t i,

@@ -173,6 +173,8 @@ typedef struct {
     uint8_t *blk_crowd;   /* [n_blocks] 1: the cell is evaluated whole for crowding, from crowd */
     ev_list *crowd;       /* [n_blocks] agents crowding.c looks at (blk_crowd blocks): every
                            * agent considering, PENDING or RETURNED is on it (AGF_CROWD_LISTED) */
+    double **crowd_icpt;  /* [n_blocks][crowd[b].cap] their trip-logit intercepts (a static
+                           * trait, kept so as not to redraw it every day) */
     uint64_t vis_listed;  /* past visitors on the lists of D's days, summed (diagnostics) */
     uint64_t vis_asked;   /* ... of whom asked to post (all in direct mode; landed in skip) */
     int vis_walk_all;     /* test hook: 1 = community posting in direct mode every day */
@@ -321,9 +323,14 @@ int ipsim__decision_agent(struct ipsim_model *m, const cell_day *c, int cell, ui
 
 /* Trip probability on an occasion (ODD 7.4) of agent i (= cell_start + k)
  * of cell-day c whose last trip ended on day last_trip_end (loyalty decays
- * from there to tau); the same value ipsim__decision_agent compares. */
+ * from there to tau); the same value ipsim__decision_agent compares.
+ * intercept: the agent's ipsim__decision_intercept if known, else NULL. */
 double ipsim__decision_probability(const struct ipsim_model *m, const cell_day *c, int cell,
-                                   uint32_t k, uint64_t i, int tau, int last_trip_end);
+                                   uint32_t k, uint64_t i, int tau, int last_trip_end,
+                                   const double *intercept);
+/* Agent k of cell's random intercept of the trip logit (a static trait,
+ * TRAIT block 1: taste_sd_utility x z1, ODD 7.4). */
+double ipsim__decision_intercept(const struct ipsim_model *m, int cell, uint32_t k);
 /* Asset choice on internal day tau for weights w: cumulative choice
  * probabilities in cdf, choice-weighted distinctiveness; returns the
  * inclusive value (-INFINITY if every asset is closed). */
