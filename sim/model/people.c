@@ -27,21 +27,28 @@
  * far below the agent-level noise at such counts. */
 #define EXACT_MEAN 30.0
 
+/* Inversion of the Binomial(n, q) CDF from k, with p = P(k) and cdf the
+ * probability summed so far: the smallest k' >= k with target <= cdf
+ * (r = q / (1 - q), the ratio P(k+1)/P(k) without its (n-k)/(k+1)). */
+static int64_t binomial_walk(int64_t n, double r, int64_t k, double p, double cdf, double target)
+{
+    while (target > cdf && k < n) {
+        p *= r * (double)(n - k) / (double)(k + 1);
+        k++;
+        cdf += p;
+        if (p <= 0)
+            break;
+    }
+    return k;
+}
+
 /* Binomial(n, q) at u for q <= 1/2, by inversion or normal approximation. */
 static int64_t binomial_low(int64_t n, double q, double u)
 {
     double mean = (double)n * q;
     if (mean < EXACT_MEAN) {
-        double p = exp((double)n * log1p(-q)), cdf = p, r = q / (1 - q);
-        int64_t k = 0;
-        while (u > cdf && k < n) {
-            p *= r * (double)(n - k) / (double)(k + 1);
-            k++;
-            cdf += p;
-            if (p <= 0)
-                break;
-        }
-        return k;
+        double p = exp((double)n * log1p(-q));
+        return binomial_walk(n, q / (1 - q), 0, p, p, u);
     }
     double x = floor(mean + sqrt(mean * (1 - q)) * gsl_cdf_ugaussian_Pinv(u) + 0.5);
     return x < 0 ? 0 : (x > (double)n ? n : (int64_t)x);
@@ -116,16 +123,8 @@ static int64_t binomial_low_pos(int64_t n, double q, double u)
 {
     double l = (double)(n - 1) * log1p(-q);
     double target = u * -expm1(l + log1p(-q));
-    double p = (double)n * q * exp(l), cdf = p, r = q / (1 - q);
-    int64_t k = 1;
-    while (target > cdf && k < n) {
-        p *= r * (double)(n - k) / (double)(k + 1);
-        k++;
-        cdf += p;
-        if (p <= 0)
-            break;
-    }
-    return k;
+    double p = (double)n * q * exp(l);
+    return binomial_walk(n, q / (1 - q), 1, p, p, target);
 }
 
 int64_t ipsim__people_count_pos(double scale, double p, uint32_t w0, uint32_t w1)
