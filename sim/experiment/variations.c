@@ -121,15 +121,23 @@ ipsim_status ipsim__xp_derive_sets(const ipsim_experiment *e, const ipsim_scenar
     char why[ERR_SCRATCH];
     *out = NULL;
     char **a = n > 0 ? assignments(sets, n) : NULL;
+    if (n > 0 && !a) {
+        snprintf(err, errlen, "%s: out of memory", e->origin);
+        return IPSIM_ERR_NOMEM;
+    }
     if (a) {
         ipsim_status st =
             ipsim__scenario_derive(src, (const char *const *)a, n, NULL, out, why, sizeof why);
         free_assignments(a, n);
         if (st == IPSIM_OK)
             return IPSIM_OK;
+        if (st == IPSIM_ERR_NOMEM) { /* not the overrides' fault: no retry */
+            snprintf(err, errlen, "%s: out of memory", e->origin);
+            return IPSIM_ERR_NOMEM;
+        }
     }
-    /* no override, or they fail: the copy and ipsim__xp_apply_sets, whose
-     * message names the override at fault */
+    /* no override, or they are at fault: the copy and ipsim__xp_apply_sets,
+     * whose message names the override at fault */
     *out = ipsim_scenario_clone(src);
     if (!*out) {
         snprintf(err, errlen, "%s: out of memory", e->origin);
