@@ -266,7 +266,8 @@ def interrupt_after_first_unit(exp, out):
 
 
 def finding5_resume_and_merge_refuse_another_scenario():
-    d, base, exp = setup("f5", replicates=20)
+    # enough units that SIGINT lands mid-sweep: a unit now takes milliseconds
+    d, base, exp = setup("f5", replicates=400)
     out = os.path.join(d, "o.h5")
     interrupt_after_first_unit(exp, out)
     set_fluency(base, 0.25)                       # 0.2 -> 0.25 in the base file
@@ -275,10 +276,10 @@ def finding5_resume_and_merge_refuse_another_scenario():
           "journal, 0.25 now" in p.stderr, "--resume after editing the base refused, named", p)
     check(not os.path.exists(out), "nothing written")
     p = run("sweep", exp, "-o", out, "--resume", "-q", "--replicates", "3")
-    check(p.returncode == EX_DATAERR and "replicates 20 in the journal, 3 now" in p.stderr,
+    check(p.returncode == EX_DATAERR and "replicates 400 in the journal, 3 now" in p.stderr,
           "--resume with other replicates refused, named", p)
     set_fluency(base, 0.2)                        # restored: the journal is good again
-    p = run("sweep", exp, "-o", out, "--resume", "-q", "--replicates", "20")
+    p = run("sweep", exp, "-o", out, "--resume", "-q", "--replicates", "400")
     check(p.returncode == 0, "--resume with the scenario restored", p)
     # merge of shards run before and after the edit
     d2, base2, exp2 = setup("f5m", replicates=2)
