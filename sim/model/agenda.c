@@ -23,11 +23,6 @@
 #include <string.h>
 #include "model/state.h"
 
-double ipsim__agenda_bytes_per_agent(void)
-{
-    return 0; /* sal_day and flags are part of the agent's record (state.h) */
-}
-
 /* Append k to list l; 0 on success, -1 out of memory. */
 static int list_push(ev_list *l, uint32_t k)
 {
