@@ -57,7 +57,7 @@ static double chisq_pvalue(const ipsim_rng *rng, uint32_t cell, double p_draw, d
         count[i] = 0;
     long drawn = 0;
     for (uint32_t day = 0; drawn < N_DRAWS; day++) {
-        gap_stream g = gap_start(rng, cell, 7, day, log1p(-p_draw));
+        gap_stream g = gap_start(rng, cell, 7, day, RNG_SKIP, log1p(-p_draw));
         for (int j = 0; j < PER_STREAM && drawn < N_DRAWS; j++, drawn++) {
             uint64_t x = gap_next(&g);
             int lo = 0, hi = nb - 1; /* the last edge <= x */
@@ -137,7 +137,7 @@ int main(void)
     double sum = 0, sum2 = 0;
     long drawn = 0;
     for (uint32_t day = 0; drawn < N_EXP; day++) {
-        gap_stream g = gap_start(&rng, 100, 3, day, -1.0);
+        gap_stream g = gap_start(&rng, 100, 3, day, RNG_SKIP, -1.0);
         for (int j = 0; j < PER_STREAM; j++, drawn++) {
             double e = gap_exponential(&g);
             beyond_r += e > ZIG_R;

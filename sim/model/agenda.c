@@ -141,7 +141,18 @@ int ipsim__agenda_create(struct ipsim_model *m)
     for (int d = 0; d <= ev->n_days; d++)
         m->sal_pow[d] = pow((double)m->sal_decay, d);
     ev->count = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
-    if (!ev->count)
+    ev->cons_word0 = calloc((size_t)m->n_cells + 1, sizeof(size_t));
+    if (!ev->count || !ev->cons_word0)
+        return -1;
+    size_t words = 0;
+    for (int c = 0; c < m->n_cells; c++) {
+        ev->cons_word0[c] = words;
+        uint64_t lines = ((uint64_t)m->cell_n[c] + CONS_LINE_BITS - 1) / CONS_LINE_BITS;
+        words += (size_t)lines * (CONS_LINE_BITS / 64);
+    }
+    ev->cons_word0[m->n_cells] = words;
+    ev->cons_bits = calloc(words ? words : 1, sizeof(uint64_t));
+    if (!ev->cons_bits)
         return -1;
     int nb = 0;
     for (int c = 0; c < m->n_cells; c++)
@@ -183,6 +194,7 @@ int ipsim__agenda_create(struct ipsim_model *m)
             cnt[st]++;
             if (st == ST_AWARE && m->ag.a[i].salience >= consider) {
                 m->ag.a[i].flags = AGF_CONSIDERING;
+                cons_bit_set(ev, c, k, 1);
                 cnt[CNT_CONSIDERING]++;
                 int d = ipsim__salience_below(m, m->ag.a[i].salience, -1, consider);
                 if (d != INT_MAX)
@@ -220,6 +232,8 @@ void ipsim__agenda_free(struct ipsim_model *m)
     free(ev->blk_k0);
     free(ev->blk_k1);
     free(ev->count);
+    free(ev->cons_bits);
+    free(ev->cons_word0);
     free(m->sal_pow);
     m->sal_pow = NULL;
     memset(ev, 0, sizeof *ev);

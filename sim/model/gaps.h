@@ -27,17 +27,18 @@
  * gaps' scale 1 / -ln(1 - p_c). */
 typedef struct {
     const ipsim_rng *rng;
-    uint32_t cell, block, day, j, used;
+    uint32_t cell, block, day, purpose, j, used;
     double scale;
     philox4x32_ctr_t buf;
 } gap_stream;
 
-/* The stream of block `block` of cell on day, for candidate probability
- * p_c with log_q = ln(1 - p_c) < 0. */
+/* The stream of block `block` of cell on day for an event of probability
+ * p with log_q = ln(1 - p) < 0, from the words of purpose (RNG_SKIP for
+ * impressions, RNG_OCCASION_SKIP for trip occasions). */
 static inline gap_stream gap_start(const ipsim_rng *rng, uint32_t cell, uint32_t block, uint32_t day,
-                                   double log_q)
+                                   uint32_t purpose, double log_q)
 {
-    gap_stream g = {rng, cell, block, day, 0, 4, -1.0 / log_q, {{0, 0, 0, 0}}};
+    gap_stream g = {rng, cell, block, day, purpose, 0, 4, -1.0 / log_q, {{0, 0, 0, 0}}};
     return g;
 }
 
@@ -46,7 +47,7 @@ static inline gap_stream gap_start(const ipsim_rng *rng, uint32_t cell, uint32_t
 static inline uint32_t gap_word(gap_stream *g)
 {
     if (g->used == 4) {
-        g->buf = rng_block(g->rng, g->cell, g->block | ((g->j >> 8) << 20), g->day, RNG_SKIP,
+        g->buf = rng_block(g->rng, g->cell, g->block | ((g->j >> 8) << 20), g->day, g->purpose,
                            g->j & 0xffu);
         g->j++;
         g->used = 0;

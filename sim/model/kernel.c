@@ -66,15 +66,16 @@ static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int 
         ipsim__decision_agent(m, c, cell, k, i, tau, rng_u01(r->v[2]), rng_u01(r->v[3]));
 }
 
-/* Candidate probabilities of each cell for today (after ipsim__exposure_prepare
- * and ipsim__decision_prepare). */
+/* Candidate sampling of each cell for today (after ipsim__exposure_prepare
+ * and ipsim__decision_prepare): direct or gap mode for each event. */
 static void candidates_prepare(ipsim_model *m)
 {
     for (int c = 0; c < m->n_cells; c++) {
         cell_day *cd = &m->cells[c];
-        cd->p_candidate = 1 - (1 - cd->p_expose) * (1 - cd->p_occasion);
-        cd->direct = cd->p_candidate >= DIRECT_THRESHOLD;
-        cd->log_no_candidate = log1p(-fmin(cd->p_candidate, 0.5));
+        cd->direct_expose = cd->p_expose >= DIRECT_THRESHOLD || m->ev.cand_direct_all;
+        cd->direct_occasion = cd->p_occasion >= DIRECT_THRESHOLD || m->ev.cand_direct_all;
+        cd->log_no_expose = log1p(-fmin(cd->p_expose, DIRECT_THRESHOLD));
+        cd->log_no_occasion = log1p(-fmin(cd->p_occasion, DIRECT_THRESHOLD));
     }
 }
 
@@ -117,6 +118,7 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
     if (cons != was) {
         dl[CNT_CONSIDERING] += cons - was;
         m->ag.a[i].flags = (uint8_t)((m->ag.a[i].flags & ~AGF_CONSIDERING) | (cons ? AGF_CONSIDERING : 0));
+        cons_bit_set(&m->ev, m->ev.blk_cell[b], k, cons);
     }
     /* an agent that may book or has booked goes on the crowd list of a
      * small cell (crowding.c) */
@@ -132,24 +134,31 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
 }
 
 /* Candidates of agents k0..k1-1 of a cell, one block of candidate
- * sampling. Each agent-day has independent events "at least one
- * impression" (prob p_e) and "trip occasion" (prob p_o). In direct mode
- * every agent draws both from its DAILY words v0 (impressions, Poisson
- * inversion) and v1 (occasion). Otherwise the candidates (at least one
- * event, prob p_c = 1-(1-p_e)(1-p_o)) are found by geometric gaps (gaps.h) and each
- * draws which events it has from v0 (E only with prob p_e(1-p_o)/p_c, O
- * only (1-p_e)p_o/p_c, else both) and its impressions given at least one
- * from v1. Both give the same joint distribution. */
+ * sampling. Each agent-day has two independent events: "at least one
+ * impression" E (prob p_e) and "trip occasion" O (prob p_o), which matters
+ * only to an agent considering a trip. Each event is found by its own
+ * geometric gaps over the block's agents (gaps.h; SKIP words for E,
+ * OCCASION_SKIP words for O) or, with a probability of DIRECT_THRESHOLD or
+ * more, drawn by every agent (E: the impressions n by Poisson inversion at
+ * DAILY v0; O: DAILY v1 < p_o). An agent landed on by O only is a candidate
+ * only if it is considering (its bit in the considering bitmap, which the
+ * EARLY list has brought up to date; a set bit may be stale, and is checked
+ * on the agent). A candidate's impressions given E (gap mode) are drawn
+ * from DAILY v0, its trip choice from v2, v3. */
 static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
                              thread_acc *ta, int64_t *dl)
 {
     const cell_day *cd = &m->cells[cell];
+    const ipsim_agenda *ev = &m->ev;
     uint64_t base = m->cell_start[cell];
-    gap_stream sk = gap_start(&m->rng, (uint32_t)cell, k0 / CANDIDATE_BLOCK, (uint32_t)tau,
-                              cd->log_no_candidate);
-    uint64_t next = cd->direct ? k0 : (cd->p_candidate > 0 ? k0 + gap_next(&sk) : k1);
-    double pe = cd->p_expose, po = cd->p_occasion;
-    double e_only = pe * (1 - po), o_only = (1 - pe) * po;
+    uint32_t blk = k0 / CANDIDATE_BLOCK;
+    gap_stream se = gap_start(&m->rng, (uint32_t)cell, blk, (uint32_t)tau, RNG_SKIP, cd->log_no_expose);
+    gap_stream so =
+        gap_start(&m->rng, (uint32_t)cell, blk, (uint32_t)tau, RNG_OCCASION_SKIP, cd->log_no_occasion);
+    const int de = cd->direct_expose, dov = cd->direct_occasion;
+    uint64_t next_e = de ? k0 : (cd->p_expose > 0 ? k0 + gap_next(&se) : k1);
+    uint64_t next_o = dov ? k0 : (cd->p_occasion > 0 ? k0 + gap_next(&so) : k1);
+    double po = cd->p_occasion;
     /* candidates are found CANDIDATE_BATCH at a time and their state
      * prefetched, then their DAILY blocks computed together, then they are
      * processed: their agents are far apart in memory */
@@ -159,35 +168,40 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
         philox4x32_ctr_t r;
     } batch[CANDIDATE_BATCH];
     philox_lanes daily;
-    while (next < k1) {
+    for (;;) {
         int nb = 0;
-        for (; nb < CANDIDATE_BATCH && next < k1; nb++) {
+        while (nb < CANDIDATE_BATCH) {
+            uint64_t next = next_e < next_o ? next_e : next_o;
+            if (next >= k1)
+                break;
             uint32_t k = (uint32_t)next;
+            int e = next == next_e, o = next == next_o;
+            if (e)
+                next_e = de ? next + 1 : next + 1 + gap_next(&se);
+            if (o)
+                next_o = dov ? next + 1 : next + 1 + gap_next(&so);
+            if (!e && !cons_bit(ev, cell, k))
+                continue; /* an occasion to an agent not considering: nothing happens */
             philox_lanes_set(&daily, nb, &m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
-            uint64_t i = base + k;
-            PREFETCH(&m->ag.a[i]); /* the agent's record: one line */
+            PREFETCH(&m->ag.a[base + k]); /* the agent's record: one line */
             batch[nb].k = k;
-            next = cd->direct ? next + 1 : next + 1 + gap_next(&sk);
+            batch[nb].n = e;
+            batch[nb].occasion = o;
+            nb++;
         }
+        if (nb == 0)
+            break;
         int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
         for (int j = nb; j < lanes; j++) /* unused lanes of the last group: defined, ignored */
             philox_lanes_set(&daily, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);
         ipsim__philox_lanes(&daily, lanes, m->rng.key);
         for (int j = 0; j < nb; j++) {
             philox4x32_ctr_t r = {{daily.x[0][j], daily.x[1][j], daily.x[2][j], daily.x[3][j]}};
-            int n, occasion;
-            if (cd->direct) {
-                n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
-                occasion = rng_u01(r.v[1]) < po;
-            } else {
-                double u = rng_u01(r.v[0]) * cd->p_candidate;
-                occasion = u >= e_only;
-                n = (u < e_only || u >= e_only + o_only)
-                        ? ipsim__exposure_count_given_one(cd, rng_u01(r.v[1]))
-                        : 0;
-            }
-            batch[j].n = n;
-            batch[j].occasion = occasion;
+            if (batch[j].n)
+                batch[j].n = de ? ipsim__exposure_count(cd, rng_u01(r.v[0]))
+                                : ipsim__exposure_count_given_one(cd, rng_u01(r.v[0]));
+            if (batch[j].occasion && dov)
+                batch[j].occasion = rng_u01(r.v[1]) < po;
             batch[j].r = r;
         }
         for (int j = 0; j < nb; j++) {

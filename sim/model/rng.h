@@ -23,9 +23,10 @@ typedef enum {
     RNG_DAILY = 3,     /* exposure count, trip occasion, choice, asset */
     RNG_TRIP = 4,      /* nights, posting, sentiment-independent extras */
     RNG_COMMUNITY = 5, /* mechanism D community posting */
-    RNG_SKIP = 6,      /* candidate agents of a block (geometric skips) */
+    RNG_SKIP = 6,      /* agents of a block with an impression (geometric skips) */
     RNG_CROWD = 7,     /* offset of the expected-occupancy sample (crowding.c) */
-    RNG_COMMUNITY_SKIP = 8 /* past visitors asked to post (D, geometric skips) */
+    RNG_COMMUNITY_SKIP = 8, /* past visitors asked to post (D, geometric skips) */
+    RNG_OCCASION_SKIP = 9   /* agents of a block with a trip occasion (geometric skips) */
 } rng_purpose;
 
 typedef struct {

@@ -118,11 +118,13 @@ typedef struct {
     double pois_p_last;
     int pois_n, pois_stop;
     /* candidate sampling (kernel.c): an agent-day is a candidate if it has an
-     * impression (prob p_expose) or a trip occasion (prob p_occasion) */
+     * impression (prob p_expose) or, considering, a trip occasion (prob
+     * p_occasion); each event is found by its own geometric gaps */
     double p_expose;         /* 1 - p0 */
-    double p_candidate;      /* 1 - (1 - p_expose)(1 - p_occasion) */
-    double log_no_candidate; /* log(1 - p_candidate) */
-    int direct;              /* p_candidate >= DIRECT_THRESHOLD: draw for every agent */
+    double log_no_expose;    /* log(1 - p_expose) (gap mode) */
+    double log_no_occasion;  /* log(1 - p_occasion) (gap mode) */
+    int direct_expose;       /* p_expose >= DIRECT_THRESHOLD: every agent draws n */
+    int direct_occasion;     /* p_occasion >= DIRECT_THRESHOLD: every considering agent draws O */
     /* day visits (dayvisits.c), people, after admission at the assets */
     double local_visits;    /* residents' local visits today (local markets) */
     double same_day_visits; /* same-day visits today (other markets) */
@@ -178,10 +180,27 @@ typedef struct {
     uint64_t vis_listed;  /* past visitors on the lists of D's days, summed (diagnostics) */
     uint64_t vis_asked;   /* ... of whom asked to post (all in direct mode; landed in skip) */
     int vis_walk_all;     /* test hook: 1 = community posting in direct mode every day */
+    int cand_direct_all;  /* test hook: 1 = impressions and occasions in direct mode every day */
     int64_t *count;    /* [n_cells][CNT_COUNT] */
+    uint64_t *cons_bits;  /* one bit per agent: AGF_CONSIDERING, for the occasions (kernel.c) */
+    size_t *cons_word0;   /* [n_cells] first word of each cell's bits (cells start on a
+                           * cache line of bits, so blocks never share a word) */
     uint64_t active;   /* agents touched on the last day stepped */
     int ok;            /* 0 if an allocation failed (the run stops with IPSIM_ERR_NOMEM) */
 } ipsim_agenda;
+
+/* Bit of agent k of cell in the considering bitmap (read, set to v). */
+#define CONS_LINE_BITS 512 /* a cache line of bits */
+static inline int cons_bit(const ipsim_agenda *ev, int cell, uint32_t k)
+{
+    return (int)((ev->cons_bits[ev->cons_word0[cell] + k / 64] >> (k % 64)) & 1u);
+}
+static inline void cons_bit_set(ipsim_agenda *ev, int cell, uint32_t k, int v)
+{
+    uint64_t *w = &ev->cons_bits[ev->cons_word0[cell] + k / 64];
+    uint64_t bit = (uint64_t)1 << (k % 64);
+    *w = v ? (*w | bit) : (*w & ~bit);
+}
 
 enum {
     ACC_UNAWARE = 0,
