@@ -3,11 +3,11 @@
  * occasions"): gap mode samples the same distribution as direct mode.
  *
  * Each agent-day has two independent events, at least one impression (E)
- * and a trip occasion (O), found by geometric gaps over a block's agents
- * (gap mode) or drawn by every agent (direct mode, forced every day by the
- * test hook ev.cand_direct_all); an occasion landing on an agent who is
- * not considering is dropped before the agent is touched (the considering
- * bitmap). The two modes use different random numbers, so they are
+ * and a trip occasion (O). E is found by geometric gaps over a block's
+ * agents (gap mode) or drawn by every agent (direct mode); O of an agent
+ * without E by geometric gaps over the considering bitmap's set bits, or
+ * drawn by every set bit (direct mode). The test hook ev.cand_direct_all
+ * forces direct mode every day. The two modes use different random numbers, so they are
  * compared as distributions, paired by replicate (the same initial state
  * and traits):
  * 1. total arrivals and the people aware on the last day: the mean paired

@@ -92,6 +92,7 @@ int ipsim__community_post(ipsim_model *m, const community_pass *cp, int cell, ui
     ta->market_signal[mk * 3 + kind] += posters * llround(att * SAT_FIXED);
     salience_sync(m, i, tau); /* lazy salience (agenda.c) */
     float s = m->ag.a[i].salience;
-    m->ag.a[i].salience = s + (float)(1.0 / (1.0 + s / m->sc->parameters.exposure.wearout_salience));
+    double w = m->sc->parameters.exposure.wearout_salience;
+    m->ag.a[i].salience = s + (float)(w / (w + s)); /* = 1 / (1 + s / w) */
     return 1;
 }

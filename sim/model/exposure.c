@@ -221,9 +221,9 @@ static inline uint16_t round_u16(double x)
 void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n)
 {
     const sc_exposure *e = &m->sc->parameters.exposure;
-    double s = m->ag.a[i].salience;
+    double s = m->ag.a[i].salience, w = e->wearout_salience;
     for (int j = 0; j < n; j++)
-        s += 1.0 / (1.0 + s / e->wearout_salience);
+        s += w / (w + s); /* = 1 / (1 + s / w), one division */
     double a = m->ag.a[i].attitude / ATTITUDE_Q;
     a = c->signal + (a - c->signal) * m->att_keep[n]; /* = pow(1 - learning rate, n) */
     m->ag.a[i].attitude = round_u16(clamp01(a) * ATTITUDE_Q);

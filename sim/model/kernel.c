@@ -8,8 +8,9 @@
  * visit.c), 4d after the visit (departure, judgement, posting, loyalty:
  * visit.c; community posting, mechanism D: community.c) and 4e the
  * end-of-day count. An agent acts today if it is a candidate (an
- * impression or a trip occasion: a few per cent of agent-days, found by
- * geometric skips keyed by (cell, block, day)) or if the event calendar
+ * impression, or a trip occasion while it is considering: a few per cent
+ * of agent-days, found by geometric skips keyed by (cell, block, day), the
+ * occasions over a bitmap of the considering agents) or if the event calendar
  * (agenda.c) lists it today; every other agent's day would change only its
  * salience (decayed lazily when next touched) and nothing counted. Each
  * block of the calendar is processed by one thread in the ODD's order of
@@ -32,12 +33,15 @@
 #include "model/gaps.h"
 
 /* Touched agents are far apart in memory: their state is prefetched
- * CANDIDATE_BATCH candidates, or LIST_PREFETCH list entries, ahead. The
+ * a batch of CANDIDATE_BATCH candidates, or LIST_PREFETCH list entries,
+ * ahead (the first LATE_EARLY_PREFETCH of the LATE list before the
+ * candidates). The
  * candidates' DAILY blocks are computed a batch at a time (philox_batch.c). */
 #define CANDIDATE_BATCH PHILOX_LANES
-#define LIST_PREFETCH 8
+#define LIST_PREFETCH 16
+#define LATE_EARLY_PREFETCH 64
 #if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch((p), 1, 0)
+#define PREFETCH(p) __builtin_prefetch((p), 1, 3)
 #else
 #define PREFETCH(p) ((void)(p))
 #endif
@@ -133,83 +137,172 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
     }
 }
 
-/* Candidates of agents k0..k1-1 of a cell, one block of candidate
- * sampling. Each agent-day has two independent events: "at least one
- * impression" E (prob p_e) and "trip occasion" O (prob p_o), which matters
- * only to an agent considering a trip. Each event is found by its own
- * geometric gaps over the block's agents (gaps.h; SKIP words for E,
- * OCCASION_SKIP words for O) or, with a probability of DIRECT_THRESHOLD or
- * more, drawn by every agent (E: the impressions n by Poisson inversion at
- * DAILY v0; O: DAILY v1 < p_o). An agent landed on by O only is a candidate
- * only if it is considering (its bit in the considering bitmap, which the
- * EARLY list has brought up to date; a set bit may be stale, and is checked
- * on the agent). A candidate's impressions given E (gap mode) are drawn
- * from DAILY v0, its trip choice from v2, v3. */
+/* The candidates of one calendar block (agents k0..k1-1 of a cell), in
+ * increasing k (ODD 4.9). Candidate sampling is done in blocks of
+ * CANDIDATE_BLOCK agents. Each agent-day has two independent events: "at
+ * least one impression" E (prob p_e) and "trip occasion" O (prob p_o), which
+ * matters only to an agent considering a trip.
+ * - E: in each candidate block, the agents with E are found by geometric
+ *   gaps over the block's agents (gaps.h; SKIP words keyed by (cell,
+ *   candidate block, day)); with p_e >= DIRECT_THRESHOLD every agent draws
+ *   its impressions n by Poisson inversion at DAILY v0 (n may be 0).
+ * - O of an agent with E: DAILY v1 < p_o.
+ * - O of an agent without E: only agents considering at the start of the
+ *   candidates can use it, and each has its bit set in the considering
+ *   bitmap (set by the touches before; a set bit may be stale, and is
+ *   checked on the agent). Bits ahead of the walk are not changed by the
+ *   touches behind it, so the agents with O are found by geometric gaps
+ *   over the set bits of the block (OCCASION_SKIP words), or, with p_o >=
+ *   DIRECT_THRESHOLD, every set bit draws O as DAILY v1 < p_o. An agent
+ *   landed on that has E takes its O from v1 as above.
+ * A candidate (E, or O landed on a set bit) draws its DAILY block; its
+ * impressions given E (gap mode) are drawn from v0, its trip choice from
+ * v2, v3. */
+typedef struct {
+    const uint64_t *w; /* the candidate block's words */
+    uint32_t wi, nw;   /* the word being walked, the block's words */
+    uint64_t mask;     /* its set bits not yet passed */
+} bit_walk;
+
+/* The agent (offset from the block's first agent) at the (g+1)-th set bit
+ * from the walk's position, or `none` if the block has fewer; the walk
+ * then stands after it. */
+static inline uint32_t bits_skip(bit_walk *bw, uint64_t g, uint32_t none)
+{
+    for (;;) {
+        uint64_t c = (uint64_t)__builtin_popcountll(bw->mask);
+        if (g < c) {
+            uint64_t mk = bw->mask;
+            for (; g > 0; g--)
+                mk &= mk - 1;
+            bw->mask = mk & (mk - 1);
+            return bw->wi * 64u + (uint32_t)__builtin_ctzll(mk);
+        }
+        g -= c;
+        if (++bw->wi >= bw->nw)
+            return none;
+        bw->mask = bw->w[bw->wi];
+    }
+}
+
+typedef struct {
+    const ipsim_model *m;
+    const cell_day *cd;
+    int cell, tau, de, dov;
+    uint32_t c0, c1, k1;  /* candidate block [c0, c1) of the calendar block's [.., k1) */
+    uint64_t next_e, next_o;
+    gap_stream se, so;
+    bit_walk bw;
+} cand_walk;
+
+typedef struct {
+    int nb;
+    uint32_t k[CANDIDATE_BATCH];
+    uint8_t e[CANDIDATE_BATCH];
+    philox_lanes daily;
+} cand_batch;
+
+/* The next agent with O without E from the bit walk (the block's end if
+ * none). */
+static inline uint64_t walk_next_o(cand_walk *w)
+{
+    uint64_t g = w->dov ? 0 : gap_next(&w->so);
+    uint32_t none = CANDIDATE_BLOCK;
+    uint32_t off = bits_skip(&w->bw, g, none);
+    return off == none ? w->c1 : (uint64_t)w->c0 + off;
+}
+
+/* Start the candidate block beginning at c0. */
+static void walk_block(cand_walk *w, uint32_t c0)
+{
+    const cell_day *cd = w->cd;
+    const ipsim_agenda *ev = &w->m->ev;
+    uint32_t blk = c0 / CANDIDATE_BLOCK;
+    w->c0 = c0;
+    w->c1 = c0 + CANDIDATE_BLOCK < w->k1 ? c0 + CANDIDATE_BLOCK : w->k1;
+    w->se = gap_start(&w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, cd->log_no_expose);
+    w->next_e = w->de ? c0 : (cd->p_expose > 0 ? c0 + gap_next(&w->se) : w->c1);
+    w->next_o = w->c1;
+    if (!w->de && cd->p_occasion > 0) { /* direct E: every agent has its O from v1 */
+        w->so = gap_start(&w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_OCCASION_SKIP,
+                          cd->log_no_occasion);
+        w->bw.w = &ev->cons_bits[ev->cons_word0[w->cell] + c0 / 64];
+        w->bw.nw = (w->c1 - c0 + 63) / 64;
+        w->bw.wi = 0;
+        w->bw.mask = w->bw.w[0];
+        w->next_o = walk_next_o(w);
+    }
+}
+
+/* The next (up to) CANDIDATE_BATCH candidates: their records prefetched
+ * and their DAILY blocks computed. */
+static void walk_batch(cand_walk *w, cand_batch *bt)
+{
+    const ipsim_model *m = w->m;
+    uint64_t base = m->cell_start[w->cell];
+    int nb = 0;
+    while (nb < CANDIDATE_BATCH) {
+        uint64_t next = w->next_e < w->next_o ? w->next_e : w->next_o;
+        if (next >= w->c1) {
+            if (w->c1 >= w->k1)
+                break;
+            walk_block(w, w->c1);
+            continue;
+        }
+        uint32_t k = (uint32_t)next;
+        int e = next == w->next_e;
+        if (e)
+            w->next_e = w->de ? next + 1 : next + 1 + gap_next(&w->se);
+        if (next == w->next_o)
+            w->next_o = walk_next_o(w);
+        philox_lanes_set(&bt->daily, nb, &m->rng, (uint32_t)w->cell, k, (uint32_t)w->tau, RNG_DAILY, 0);
+        PREFETCH(&m->ag.a[base + k]); /* the agent's record: one line */
+        bt->k[nb] = k;
+        bt->e[nb] = (uint8_t)e;
+        nb++;
+    }
+    bt->nb = nb;
+    if (nb == 0)
+        return;
+    int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
+    for (int j = nb; j < lanes; j++) /* unused lanes of the last group: defined, ignored */
+        philox_lanes_set(&bt->daily, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);
+    ipsim__philox_lanes(&bt->daily, lanes, m->rng.key);
+}
+
+/* Candidates are found a batch at a time, their records prefetched and
+ * their DAILY blocks computed while the batch before is processed: their
+ * agents are far apart in memory. */
 static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
                              thread_acc *ta, int64_t *dl)
 {
     const cell_day *cd = &m->cells[cell];
-    const ipsim_agenda *ev = &m->ev;
     uint64_t base = m->cell_start[cell];
-    uint32_t blk = k0 / CANDIDATE_BLOCK;
-    gap_stream se = gap_start(&m->rng, (uint32_t)cell, blk, (uint32_t)tau, RNG_SKIP, cd->log_no_expose);
-    gap_stream so =
-        gap_start(&m->rng, (uint32_t)cell, blk, (uint32_t)tau, RNG_OCCASION_SKIP, cd->log_no_occasion);
-    const int de = cd->direct_expose, dov = cd->direct_occasion;
-    uint64_t next_e = de ? k0 : (cd->p_expose > 0 ? k0 + gap_next(&se) : k1);
-    uint64_t next_o = dov ? k0 : (cd->p_occasion > 0 ? k0 + gap_next(&so) : k1);
     double po = cd->p_occasion;
-    /* candidates are found CANDIDATE_BATCH at a time and their state
-     * prefetched, then their DAILY blocks computed together, then they are
-     * processed: their agents are far apart in memory */
-    struct {
-        uint32_t k;
-        int n, occasion;
-        philox4x32_ctr_t r;
-    } batch[CANDIDATE_BATCH];
-    philox_lanes daily;
-    for (;;) {
-        int nb = 0;
-        while (nb < CANDIDATE_BATCH) {
-            uint64_t next = next_e < next_o ? next_e : next_o;
-            if (next >= k1)
-                break;
-            uint32_t k = (uint32_t)next;
-            int e = next == next_e, o = next == next_o;
-            if (e)
-                next_e = de ? next + 1 : next + 1 + gap_next(&se);
-            if (o)
-                next_o = dov ? next + 1 : next + 1 + gap_next(&so);
-            if (!e && !cons_bit(ev, cell, k))
-                continue; /* an occasion to an agent not considering: nothing happens */
-            philox_lanes_set(&daily, nb, &m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
-            PREFETCH(&m->ag.a[base + k]); /* the agent's record: one line */
-            batch[nb].k = k;
-            batch[nb].n = e;
-            batch[nb].occasion = o;
-            nb++;
-        }
-        if (nb == 0)
-            break;
-        int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
-        for (int j = nb; j < lanes; j++) /* unused lanes of the last group: defined, ignored */
-            philox_lanes_set(&daily, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);
-        ipsim__philox_lanes(&daily, lanes, m->rng.key);
-        for (int j = 0; j < nb; j++) {
-            philox4x32_ctr_t r = {{daily.x[0][j], daily.x[1][j], daily.x[2][j], daily.x[3][j]}};
-            if (batch[j].n)
-                batch[j].n = de ? ipsim__exposure_count(cd, rng_u01(r.v[0]))
-                                : ipsim__exposure_count_given_one(cd, rng_u01(r.v[0]));
-            if (batch[j].occasion && dov)
-                batch[j].occasion = rng_u01(r.v[1]) < po;
-            batch[j].r = r;
-        }
-        for (int j = 0; j < nb; j++) {
-            uint32_t k = batch[j].k;
+    cand_walk w = {.m = m, .cd = cd, .cell = cell, .tau = tau, .de = cd->direct_expose,
+                   .dov = cd->direct_occasion, .k1 = k1};
+    walk_block(&w, k0);
+    cand_batch bt[2];
+    int cur = 0;
+    walk_batch(&w, &bt[cur]);
+    while (bt[cur].nb > 0) {
+        walk_batch(&w, &bt[cur ^ 1]);
+        const cand_batch *c = &bt[cur];
+        for (int j = 0; j < c->nb; j++) {
+            philox4x32_ctr_t r = {{c->daily.x[0][j], c->daily.x[1][j], c->daily.x[2][j], c->daily.x[3][j]}};
+            int n = 0, occasion = 1; /* O landed on a set bit in gap mode */
+            if (c->e[j]) {
+                n = w.de ? ipsim__exposure_count(cd, rng_u01(r.v[0]))
+                         : ipsim__exposure_count_given_one(cd, rng_u01(r.v[0]));
+                occasion = rng_u01(r.v[1]) < po;
+            } else if (w.dov)
+                occasion = rng_u01(r.v[1]) < po;
+            uint32_t k = c->k[j];
             touch t = touch_begin(m, base + k, tau, ta);
-            candidate_day(m, cell, k, base + k, tau, batch[j].n, batch[j].occasion, &batch[j].r);
+            candidate_day(m, cell, k, base + k, tau, n, occasion, &r);
             touch_end(m, b, k, base + k, tau, t, dl);
         }
+        cur ^= 1;
     }
 }
 
@@ -239,7 +332,13 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
     uint64_t base = m->cell_start[cell];
     size_t at = (size_t)tau * ev->n_blocks + b;
 
-    ev_list *early = &ev->early[at];
+    ev_list *early = &ev->early[at], *late = &ev->late[at];
+    /* the LATE list's first agents are fetched while the candidates are
+     * processed; each list's later ones LIST_PREFETCH entries ahead */
+    for (uint32_t j = 0; j < LIST_PREFETCH; j++)
+        prefetch_list(m, base, early, j);
+    for (uint32_t j = 0; j < LATE_EARLY_PREFETCH; j++)
+        prefetch_list(m, base, late, j);
     for (uint32_t j = 0; j < early->n; j++) {
         prefetch_list(m, base, early, j + LIST_PREFETCH);
         uint32_t k = early->k[j];
@@ -253,14 +352,11 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
     free(early->k);
     memset(early, 0, sizeof *early);
 
-    for (uint32_t c0 = k0; c0 < k1; c0 += CANDIDATE_BLOCK)
-        candidates_block(m, cell, b, c0, c0 + CANDIDATE_BLOCK < k1 ? c0 + CANDIDATE_BLOCK : k1, tau,
-                         ta, dl);
+    candidates_block(m, cell, b, k0, k1, tau, ta, dl);
 
     /* expected bookings of today, for crowding (crowding.c) */
     ipsim__crowding_sample(m, cell, b, k0, k1, tau);
 
-    ev_list *late = &ev->late[at];
     for (uint32_t j = 0; j < late->n; j++) {
         prefetch_list(m, base, late, j + LIST_PREFETCH);
         uint32_t k = late->k[j];
