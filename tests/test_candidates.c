@@ -17,7 +17,8 @@
  *    occasions dropped or doubled for some agents);
  * 3. gap mode touches fewer agents than direct mode (the point of it), and
  *    is bitwise identical at 1 and 2 threads.
- * Usage: test_candidates [--verbose] [--replicates R] (R <= 64; 12)
+ * Usage: test_candidates [--verbose] [--replicates R] [--scenario FILE] [--scale S]
+ *        (R <= 64; 12; a file of scenarios/, jiamusi_baseline.json; 1500)
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,7 +31,8 @@
 
 #define MAX_REPS 64
 static int reps = 12;       /* pairs of runs (--replicates) */
-#define MODEL_SCALE 1500.0  /* ~80,000 agents */
+static const char *scenario = "jiamusi_baseline.json"; /* --scenario */
+static double model_scale = 1500.0;                     /* --scale: ~80,000 agents */
 #define Z_MODEL 4.0         /* |mean paired difference| <= 4 standard errors:
                              * with 12 pairs, t with 11 df exceeds 4 with
                              * probability 0.002 */
@@ -46,7 +48,7 @@ typedef struct {
 static outcome run(int rep, int threads, int direct, double trips_mult, double **daily, size_t *n)
 {
     char err[1024], path[1024], set[256];
-    snprintf(path, sizeof path, "%s/scenarios/jiamusi_baseline.json", IPSIM_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s/scenarios/%s", IPSIM_SOURCE_DIR, scenario);
     ipsim_scenario *sc = NULL;
     if (ipsim_scenario_load(path, &sc, err, sizeof err) != IPSIM_OK) {
         fprintf(stderr, "load: %s\n", err);
@@ -66,7 +68,7 @@ static outcome run(int rep, int threads, int direct, double trips_mult, double *
     ipsim_run_options opt;
     ipsim_run_options_init(&opt);
     opt.replicate = (uint32_t)rep;
-    opt.scale = MODEL_SCALE;
+    opt.scale = model_scale;
     opt.threads = threads;
     ipsim_model *m = NULL;
     if (ipsim_model_create(sc, &opt, &m, err, sizeof err) != IPSIM_OK) {
@@ -159,6 +161,10 @@ int main(int argc, char **argv)
             harness_verbose(1);
         else if (strcmp(argv[i], "--replicates") == 0 && i + 1 < argc)
             reps = atoi(argv[++i]) < 2 ? 2 : (atoi(argv[i]) > MAX_REPS ? MAX_REPS : atoi(argv[i]));
+        else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc)
+            scenario = argv[++i];
+        else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
+            model_scale = atof(argv[++i]);
     test_modes();
     test_threads();
     return harness_summary();
