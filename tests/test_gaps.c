@@ -21,7 +21,11 @@
  *     exponential) has its probability exp(-r): the count among N_EXP draws
  *     is within 4 binomial standard deviations of N_EXP exp(-r), and so is
  *     the count beyond 2r (two trips through the tail);
- *   - the mean of E is 1 within 4 standard errors.
+ *   - the mean of E is 1 within 4 standard errors;
+ *   - a stream's words are those of the ODD (4.9): SKIP block j = rng_block
+ *     with agent word block + 2^20 floor(j / 256) and draw j mod 256, word
+ *     by word, across the first scalar block, the batched refills
+ *     (GAP_BATCH blocks at a time) and the 256-block wrap.
  * Label unit (about a second).
  */
 #include <math.h>
@@ -57,7 +61,8 @@ static double chisq_pvalue(const ipsim_rng *rng, uint32_t cell, double p_draw, d
         count[i] = 0;
     long drawn = 0;
     for (uint32_t day = 0; drawn < N_DRAWS; day++) {
-        gap_stream g = gap_start(rng, cell, 7, day, RNG_SKIP, log1p(-p_draw));
+        gap_stream g;
+        gap_start(&g, rng, cell, 7, day, RNG_SKIP, log1p(-p_draw));
         for (int j = 0; j < PER_STREAM && drawn < N_DRAWS; j++, drawn++) {
             uint64_t x = gap_next(&g);
             int lo = 0, hi = nb - 1; /* the last edge <= x */
@@ -113,11 +118,28 @@ static void check_table(void)
     CHECK(bad_k == 0, "K counts the points inside the inner edge (%d layers off)", bad_k);
 }
 
+/* A stream's words against rng_block, block by block. */
+static void check_words(const ipsim_rng *rng)
+{
+    const uint32_t cell = 21, block = 5, day = 333, nblocks = 600;
+    gap_stream g;
+    gap_start(&g, rng, cell, block, day, RNG_OCCASION_SKIP, -1.0);
+    uint32_t bad = 0;
+    for (uint32_t j = 0; j < nblocks; j++) {
+        philox4x32_ctr_t r = rng_block(rng, cell, block | ((j >> 8) << 20), day, RNG_OCCASION_SKIP, j & 0xffu);
+        for (int w = 0; w < 4; w++)
+            bad += gap_word(&g) != r.v[w];
+    }
+    CHECK(bad == 0, "a stream's words are rng_block's, block by block (%u blocks, %u words differ)",
+          nblocks, bad);
+}
+
 int main(void)
 {
     check_table();
     ipsim_rng rng;
     rng_init(&rng, SEED, 0);
+    check_words(&rng);
     const double ps[] = {1e-4, 1e-3, 0.01, 0.05, 0.2, 0.5};
     for (int t = 0; t < (int)(sizeof ps / sizeof ps[0]); t++) {
         double stat;
@@ -137,7 +159,8 @@ int main(void)
     double sum = 0, sum2 = 0;
     long drawn = 0;
     for (uint32_t day = 0; drawn < N_EXP; day++) {
-        gap_stream g = gap_start(&rng, 100, 3, day, RNG_SKIP, -1.0);
+        gap_stream g;
+        gap_start(&g, &rng, 100, 3, day, RNG_SKIP, -1.0);
         for (int j = 0; j < PER_STREAM; j++, drawn++) {
             double e = gap_exponential(&g);
             beyond_r += e > ZIG_R;

@@ -10,7 +10,10 @@
  *     lanes of its batch (the same counter at every position of batches
  *     that differ elsewhere);
  *   - philox_lanes_set gives rng_block's counter: the batched DAILY block
- *     of (cell, agent, day) equals rng_block's.
+ *     of (cell, agent, day) equals rng_block's;
+ *   - with run-time dispatch (a portable x86-64 build), the SSE2 and the
+ *     AVX2 rounds each pass the random-key comparison (AVX2 where the CPU
+ *     has it).
  * Label unit (well under a second).
  */
 #include <stdint.h>
@@ -31,7 +34,9 @@ static uint64_t next_word(uint64_t *s)
 
 /* Batches of random counters under key (random if random_key) against
  * philox4x32: the number of words that differ. */
-static long compare_batches(uint64_t *s, int random_key, philox4x32_key_t key)
+typedef void (*lanes_fn)(philox_lanes *, int, philox4x32_key_t);
+
+static long compare_batches_with(lanes_fn fn, uint64_t *s, int random_key, philox4x32_key_t key)
 {
     long bad = 0;
     for (int b = 0; b < N_BATCHES; b++) {
@@ -54,7 +59,7 @@ static long compare_batches(uint64_t *s, int random_key, philox4x32_key_t key)
             for (int w = 0; w < 4; w++)
                 l.x[w][j] = c[j].v[w];
         }
-        ipsim__philox_lanes(&l, PHILOX_LANES, key);
+        fn(&l, PHILOX_LANES, key);
         for (int j = 0; j < PHILOX_LANES; j++) {
             philox4x32_ctr_t want = philox4x32(c[j], key);
             for (int w = 0; w < 4; w++)
@@ -64,9 +69,24 @@ static long compare_batches(uint64_t *s, int random_key, philox4x32_key_t key)
     return bad;
 }
 
+static long compare_batches(uint64_t *s, int random_key, philox4x32_key_t key)
+{
+    return compare_batches_with(ipsim__philox_lanes, s, random_key, key);
+}
+
 int main(void)
 {
     uint64_t s = 20261202;
+#if defined(IPSIM_PHILOX_DISPATCH)
+    /* both variants of the run-time dispatch, whichever this CPU uses */
+    CHECK(compare_batches_with(ipsim__philox_lanes_sse2, &s, 1, (philox4x32_key_t){{0, 0}}) == 0,
+          "SSE2 rounds: %d random keys x %d lanes: every word is philox4x32's", N_BATCHES, PHILOX_LANES);
+    if (__builtin_cpu_supports("avx2"))
+        CHECK(compare_batches_with(ipsim__philox_lanes_avx2, &s, 1, (philox4x32_key_t){{0, 0}}) == 0,
+              "AVX2 rounds: %d random keys x %d lanes: every word is philox4x32's", N_BATCHES, PHILOX_LANES);
+    else
+        printf("skip AVX2 rounds: this CPU has no AVX2\n");
+#endif
     philox4x32_key_t k0 = {{0, 0}}, kf = {{0xffffffffu, 0xffffffffu}};
     CHECK(compare_batches(&s, 1, k0) == 0, "%d random keys x %d lanes: every word is philox4x32's",
           N_BATCHES, PHILOX_LANES);

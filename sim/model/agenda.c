@@ -158,7 +158,8 @@ int ipsim__agenda_create(struct ipsim_model *m)
     }
     ev->cons_word0[m->n_cells] = words;
     ev->cons_bits = calloc(words ? words : 1, sizeof(uint64_t));
-    if (!ev->cons_bits)
+    ev->cons_count = calloc(words / CONS_COUNT_WORDS + 1, sizeof(uint16_t));
+    if (!ev->cons_bits || !ev->cons_count)
         return -1;
     int nb = 0;
     for (int c = 0; c < m->n_cells; c++)
@@ -239,6 +240,7 @@ void ipsim__agenda_free(struct ipsim_model *m)
     free(ev->blk_k1);
     free(ev->count);
     free(ev->cons_bits);
+    free(ev->cons_count);
     free(ev->cons_word0);
     free(m->sal_pow);
     m->sal_pow = NULL;

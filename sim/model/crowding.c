@@ -139,8 +139,11 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, int b, uint32_t k0,
     }
     uint32_t k = k0 + (off + stride - k0 % stride) % stride;
     double w = c->p_occasion * stride;
+    /* only an agent with its bit set (considering or PENDING, state.h) can
+     * add anything: the others are passed without reading their record */
     for (; k < k1; k += stride)
-        sum += sample_agent(m, c, cell, k, base + k, tau, w, consider, cool, NULL);
+        if (cons_bit(&m->ev, cell, k))
+            sum += sample_agent(m, c, cell, k, base + k, tau, w, consider, cool, NULL);
     expect_add(m, c, sum);
 }
 

@@ -9,10 +9,26 @@
  * the tail x > r, whose area equals that strip's: the result is r plus a
  * fresh exponential. Every accepted x is therefore a uniform point of the
  * area under exp(-x), i.e. exactly a unit exponential (up to the 2^-32
- * probability grain of the words).
+ * probability grain of the words). Also the refill of a stream's words
+ * (gaps.h), GAP_BATCH Philox blocks at a time.
  */
 #include <math.h>
 #include "model/gaps.h"
+
+void ipsim__gap_refill(gap_stream *g)
+{
+    philox_lanes l;
+    for (int b = 0; b < GAP_BATCH; b++)
+        philox_lanes_set(&l, b, g->rng, g->cell, GAP_AGENT_WORD(g, g->j + (uint32_t)b), g->day,
+                         (rng_purpose)g->purpose, (g->j + (uint32_t)b) & 0xffu);
+    ipsim__philox_lanes(&l, GAP_BATCH, g->rng->key);
+    for (int b = 0; b < GAP_BATCH; b++)
+        for (int w = 0; w < 4; w++)
+            g->buf[4 * b + w] = l.x[w][b];
+    g->j += GAP_BATCH;
+    g->have = 4 * GAP_BATCH;
+    g->used = 0;
+}
 
 double ipsim__gap_exponential_slow(gap_stream *g, uint32_t w)
 {

@@ -20,39 +20,62 @@
 #include <stdint.h>
 #include "model/rng.h"
 #include "model/gap_table.h"
+#include "model/philox_batch.h"
 
 #define GAP_MAX 1e12 /* gaps are capped here (beyond any block) */
 
 /* The SKIP words of one block of candidate sampling on one day, and the
- * gaps' scale 1 / -ln(1 - p_c). */
+ * gaps' scale 1 / -ln(1 - p_c). The words come GAP_BATCH blocks at a time
+ * (philox_batch.c), except the first block of a stream (most streams of a
+ * sparse cell end in it); the sequence is the same either way. */
+#define GAP_BATCH PHILOX_GROUP
 typedef struct {
     const ipsim_rng *rng;
-    uint32_t cell, block, day, purpose, j, used;
+    uint32_t cell, block, day, purpose;
+    uint32_t j;          /* SKIP blocks computed so far */
+    uint32_t used, have; /* words of buf used, and held */
     double scale;
-    philox4x32_ctr_t buf;
+    uint32_t buf[4 * GAP_BATCH];
 } gap_stream;
 
 /* The stream of block `block` of cell on day for an event of probability
  * p with log_q = ln(1 - p) < 0, from the words of purpose (RNG_SKIP for
  * impressions, RNG_OCCASION_SKIP for trip occasions). */
-static inline gap_stream gap_start(const ipsim_rng *rng, uint32_t cell, uint32_t block, uint32_t day,
-                                   uint32_t purpose, double log_q)
+static inline void gap_start(gap_stream *g, const ipsim_rng *rng, uint32_t cell, uint32_t block,
+                             uint32_t day, uint32_t purpose, double log_q)
 {
-    gap_stream g = {rng, cell, block, day, purpose, 0, 4, -1.0 / log_q, {{0, 0, 0, 0}}};
-    return g;
+    g->rng = rng;
+    g->cell = cell;
+    g->block = block;
+    g->day = day;
+    g->purpose = purpose;
+    g->j = g->used = g->have = 0;
+    g->scale = -1.0 / log_q;
 }
 
-/* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order,
- * block j keyed by agent word block + 2^20 floor(j / 256), draw j mod 256. */
+/* SKIP block j of the stream: agent word block + 2^20 floor(j / 256),
+ * draw j mod 256. */
+#define GAP_AGENT_WORD(g, j) ((g)->block | (((j) >> 8) << 20))
+
+/* The next GAP_BATCH blocks into buf (gaps.c). */
+void ipsim__gap_refill(gap_stream *g);
+
+/* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order. */
 static inline uint32_t gap_word(gap_stream *g)
 {
-    if (g->used == 4) {
-        g->buf = rng_block(g->rng, g->cell, g->block | ((g->j >> 8) << 20), g->day, g->purpose,
-                           g->j & 0xffu);
-        g->j++;
-        g->used = 0;
+    if (g->used == g->have) {
+        if (g->j == 0) {
+            philox4x32_ctr_t r = rng_block(g->rng, g->cell, GAP_AGENT_WORD(g, 0u), g->day,
+                                           (rng_purpose)g->purpose, 0);
+            for (int w = 0; w < 4; w++)
+                g->buf[w] = r.v[w];
+            g->j = 1;
+            g->have = 4;
+            g->used = 0;
+        } else
+            ipsim__gap_refill(g);
     }
-    return g->buf.v[g->used++];
+    return g->buf[g->used++];
 }
 
 /* The rare words: wedge tests, rejections and the tail (gaps.c). w is the

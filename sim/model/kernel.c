@@ -122,8 +122,11 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
     if (cons != was) {
         dl[CNT_CONSIDERING] += cons - was;
         m->ag.a[i].flags = (uint8_t)((m->ag.a[i].flags & ~AGF_CONSIDERING) | (cons ? AGF_CONSIDERING : 0));
-        cons_bit_set(&m->ev, m->ev.blk_cell[b], k, cons);
     }
+    /* the agent's bit: considering or PENDING (state.h, cons_bit) */
+    int bit = cons || st == ST_PENDING, had = was || t.st == ST_PENDING;
+    if (bit != had)
+        cons_bit_set(&m->ev, m->ev.blk_cell[b], k, bit);
     /* an agent that may book or has booked goes on the crowd list of a
      * small cell (crowding.c) */
     if (m->ev.blk_crowd[b] && (cons || st == ST_PENDING || st == ST_RETURNED))
@@ -161,16 +164,31 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
 typedef struct {
     const uint64_t *w; /* the candidate block's words */
     uint32_t wi, nw;   /* the word being walked, the block's words */
-    uint64_t mask;     /* its set bits not yet passed */
+    uint32_t left;     /* set bits of the block not yet passed */
+    uint64_t mask;     /* the word's set bits not yet passed */
 } bit_walk;
+
+/* Set bits of x (portable: no popcnt instruction is assumed). */
+static inline uint64_t popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555u);
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+    return (x * 0x0101010101010101u) >> 56;
+}
 
 /* The agent (offset from the block's first agent) at the (g+1)-th set bit
  * from the walk's position, or `none` if the block has fewer; the walk
  * then stands after it. */
 static inline uint32_t bits_skip(bit_walk *bw, uint64_t g, uint32_t none)
 {
+    if (g >= bw->left) {
+        bw->left = 0;
+        return none;
+    }
+    bw->left -= (uint32_t)g + 1;
     for (;;) {
-        uint64_t c = (uint64_t)__builtin_popcountll(bw->mask);
+        uint64_t c = bw->mask ? popcount64(bw->mask) : 0;
         if (g < c) {
             uint64_t mk = bw->mask;
             for (; g > 0; g--)
@@ -220,16 +238,17 @@ static void walk_block(cand_walk *w, uint32_t c0)
     uint32_t blk = c0 / CANDIDATE_BLOCK;
     w->c0 = c0;
     w->c1 = c0 + CANDIDATE_BLOCK < w->k1 ? c0 + CANDIDATE_BLOCK : w->k1;
-    w->se = gap_start(&w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, cd->log_no_expose);
+    gap_start(&w->se, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, cd->log_no_expose);
     w->next_e = w->de ? c0 : (cd->p_expose > 0 ? c0 + gap_next(&w->se) : w->c1);
     w->next_o = w->c1;
     if (!w->de && cd->p_occasion > 0) { /* direct E: every agent has its O from v1 */
-        w->so = gap_start(&w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_OCCASION_SKIP,
-                          cd->log_no_occasion);
+        gap_start(&w->so, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_OCCASION_SKIP,
+                  cd->log_no_occasion);
         w->bw.w = &ev->cons_bits[ev->cons_word0[w->cell] + c0 / 64];
         w->bw.nw = (w->c1 - c0 + 63) / 64;
         w->bw.wi = 0;
         w->bw.mask = w->bw.w[0];
+        w->bw.left = *cons_count(ev, w->cell, c0); /* no agent of the block touched yet */
         w->next_o = walk_next_o(w);
     }
 }

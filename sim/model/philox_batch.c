@@ -13,6 +13,16 @@
  * plain scalar rounds run (the same arithmetic; the compiler may vectorise).
  */
 #include "model/philox_batch.h"
+/* The function this file defines: ipsim__philox_lanes, or with run-time
+ * dispatch (philox_batch.h) the SSE2 variant here and the AVX2 one in
+ * philox_avx2.c, which includes this file. */
+#ifndef PHILOX_FN
+#if defined(IPSIM_PHILOX_DISPATCH)
+#define PHILOX_FN ipsim__philox_lanes_sse2
+#else
+#define PHILOX_FN ipsim__philox_lanes
+#endif
+#endif
 /* IPSIM_PHILOX_SCALAR forces the scalar rounds (to test them on x86). */
 #if defined(__AVX2__) && !defined(IPSIM_PHILOX_SCALAR)
 #define PHILOX_AVX2 1
@@ -70,7 +80,7 @@ _Static_assert(PHILOX_GROUP % (2 * V_SLOTS) == 0 && PHILOX_LANES % PHILOX_GROUP 
         (d) = p0_; \
     } while (0)
 
-void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key)
+void PHILOX_FN(philox_lanes *l, int n, philox4x32_key_t key)
 {
     uint32_t k0s[PHILOX_ROUNDS], k1s[PHILOX_ROUNDS];
     round_keys(key, k0s, k1s);
@@ -104,7 +114,7 @@ void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key)
 
 #else /* portable scalar rounds */
 
-void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key)
+void PHILOX_FN(philox_lanes *l, int n, philox4x32_key_t key)
 {
     uint32_t k0[PHILOX_ROUNDS], k1[PHILOX_ROUNDS];
     round_keys(key, k0, k1);
@@ -122,5 +132,15 @@ void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key)
         l->x[2][j] = c;
         l->x[3][j] = d;
     }
+}
+#endif
+
+#if defined(IPSIM_PHILOX_DISPATCH)
+void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key)
+{
+    if (__builtin_cpu_supports("avx2"))
+        ipsim__philox_lanes_avx2(l, n, key);
+    else
+        ipsim__philox_lanes_sse2(l, n, key);
 }
 #endif

@@ -37,6 +37,16 @@ typedef struct {
 #define PHILOX_GROUP 8
 void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key);
 
+/* A portable x86-64 build (no -march) chooses at run time: the AVX2 rounds
+ * (philox_avx2.c, the same source compiled for AVX2) where the CPU has
+ * them, else the SSE2 rounds. Both are exposed so that tests run both. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__AVX2__) && \
+    !defined(IPSIM_PHILOX_SCALAR) && !defined(IPSIM_PHILOX_CLONE)
+#define IPSIM_PHILOX_DISPATCH 1
+void ipsim__philox_lanes_sse2(philox_lanes *l, int n, philox4x32_key_t key);
+void ipsim__philox_lanes_avx2(philox_lanes *l, int n, philox4x32_key_t key);
+#endif
+
 /* Lane j's counter = rng_block's counter for (cell, agent, day, purpose,
  * draw) (rng.h). */
 static inline void philox_lanes_set(philox_lanes *l, int j, const ipsim_rng *r, uint32_t cell,

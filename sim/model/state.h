@@ -182,24 +182,41 @@ typedef struct {
     int vis_walk_all;     /* test hook: 1 = community posting in direct mode every day */
     int cand_direct_all;  /* test hook: 1 = impressions and occasions in direct mode every day */
     int64_t *count;    /* [n_cells][CNT_COUNT] */
-    uint64_t *cons_bits;  /* one bit per agent: AGF_CONSIDERING, for the occasions (kernel.c) */
+    uint64_t *cons_bits;  /* one bit per agent: AGF_CONSIDERING or PENDING, kept by every
+                           * touch (kernel.c): who may use an occasion (kernel.c) or add
+                           * to today's expected bookings (crowding.c) */
     size_t *cons_word0;   /* [n_cells] first word of each cell's bits (cells start on a
                            * cache line of bits, so blocks never share a word) */
+    uint16_t *cons_count; /* set bits of each block of candidate sampling (cons_count) */
     uint64_t active;   /* agents touched on the last day stepped */
     int ok;            /* 0 if an allocation failed (the run stops with IPSIM_ERR_NOMEM) */
 } ipsim_agenda;
 
-/* Bit of agent k of cell in the considering bitmap (read, set to v). */
+/* Bit of agent k of cell in the considering bitmap (read, set to v), and
+ * the number of set bits of each block of candidate sampling (kept with
+ * the bits: the occasion walk skips a block whose set bits its first gap
+ * passes, kernel.c). Counts are indexed by word / CONS_COUNT_WORDS. */
 #define CONS_LINE_BITS 512 /* a cache line of bits */
+#define CONS_COUNT_WORDS (CONS_LINE_BITS / 64)
 static inline int cons_bit(const ipsim_agenda *ev, int cell, uint32_t k)
 {
     return (int)((ev->cons_bits[ev->cons_word0[cell] + k / 64] >> (k % 64)) & 1u);
+}
+static inline uint16_t *cons_count(const ipsim_agenda *ev, int cell, uint32_t k)
+{
+    return &ev->cons_count[(ev->cons_word0[cell] + (size_t)(k / CANDIDATE_BLOCK) * (CANDIDATE_BLOCK / 64)) /
+                           CONS_COUNT_WORDS];
 }
 static inline void cons_bit_set(ipsim_agenda *ev, int cell, uint32_t k, int v)
 {
     uint64_t *w = &ev->cons_bits[ev->cons_word0[cell] + k / 64];
     uint64_t bit = (uint64_t)1 << (k % 64);
+    int had = (*w & bit) != 0;
+    if (had == (v != 0))
+        return;
     *w = v ? (*w | bit) : (*w & ~bit);
+    uint16_t *n = cons_count(ev, cell, k);
+    *n = (uint16_t)(v ? *n + 1 : *n - 1);
 }
 
 enum {
