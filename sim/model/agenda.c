@@ -116,23 +116,18 @@ int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b)
 int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float level)
 {
     /* salience_decay is non-increasing in the day: the first day below
-     * `level`, with the very function that decays on touch. The logarithm
-     * puts the search within a day or two of it (float rounding, the
-     * floor), then single steps find it exactly: the same day as a
-     * bisection over [from + 1, n_days - 1]. */
+     * `level` by bisection, with the very function that decays on touch */
     int lo = from + 1, hi = m->ev.n_days - 1;
     if (lo > hi || !(salience_decay(m, s, from, hi) < level))
         return INT_MAX;
-    int t = lo;
-    if (s > level && level > 0 && m->sal_log < 0) {
-        double d = ceil(log((double)level / (double)s) / m->sal_log);
-        t = d < 1 ? lo : (d > hi - from ? hi : from + (int)d);
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (salience_decay(m, s, from, mid) < level)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    while (t > lo && salience_decay(m, s, from, t - 1) < level)
-        t--;
-    while (t < hi && !(salience_decay(m, s, from, t) < level))
-        t++;
-    return t;
+    return lo;
 }
 
 int ipsim__agenda_create(struct ipsim_model *m)
@@ -145,7 +140,6 @@ int ipsim__agenda_create(struct ipsim_model *m)
         return -1;
     for (int d = 0; d <= ev->n_days; d++)
         m->sal_pow[d] = pow((double)m->sal_decay, d);
-    m->sal_log = log((double)m->sal_decay);
     ev->count = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
     ev->cons_word0 = calloc((size_t)m->n_cells + 1, sizeof(size_t));
     if (!ev->count || !ev->cons_word0)

@@ -270,7 +270,6 @@ struct ipsim_model {
     int horizon;       /* longest lead time + longest trip, days */
     float sal_decay;   /* daily salience retention 0.5^(1/adstock_half_life_days) */
     double *sal_pow;   /* [warmup + days + 1]: sal_decay^d, by pow() (agenda.c) */
-    double sal_log;    /* log(sal_decay) (agenda.c, the day salience falls below a level) */
     double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
 
