@@ -55,10 +55,10 @@ static outcome run(int rep, int threads, int direct, double trips_mult, double *
         exit(2);
     }
     if (trips_mult != 1.0) {
-        static const double base[2] = {4.5, 3.2}; /* the scenario's trips_per_year */
-        static const char *seg[2] = {"cec", "mainstream"};
-        for (int g = 0; g < 2; g++) {
-            snprintf(set, sizeof set, "segments.%s.trips_per_year=%.17g", seg[g], base[g] * trips_mult);
+        static const char *seg[IPSIM_N_SEGMENTS] = {"cec", "mainstream"};
+        for (int g = 0; g < IPSIM_N_SEGMENTS; g++) {
+            double base = ipsim_scenario_data(sc)->segments[g].trips_per_year;
+            snprintf(set, sizeof set, "segments.%s.trips_per_year=%.17g", seg[g], base * trips_mult);
             if (ipsim_scenario_set(sc, set, err, sizeof err) != IPSIM_OK) {
                 fprintf(stderr, "set: %s\n", err);
                 exit(2);

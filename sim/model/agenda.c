@@ -23,6 +23,13 @@
 #include <string.h>
 #include "model/state.h"
 
+double ipsim__agenda_bytes_per_agent(void)
+{
+    /* the considering bitmap: one bit per agent, and a count per
+     * CONS_LINE_BITS agents (state.h) */
+    return 1.0 / 8 + (double)sizeof(uint16_t) / CONS_LINE_BITS;
+}
+
 /* Append k to list l; 0 on success, -1 out of memory. */
 static int list_push(ev_list *l, uint32_t k)
 {

@@ -56,7 +56,7 @@ double ipsim_model_memory_estimate(const ipsim_scenario *sc, const ipsim_run_opt
                            8.0 * d->n_markets * 8.0 + 9.0 * d->n_markets /* market calendars */) +
                     (double)MET_COUNT * days * d->n_markets * 2 * 8.0 +
                     (d->n_schedule > 0 ? (double)sizeof(sc_data) : 0); /* schedule.c's copy */
-    return agents * (ipsim__population_bytes_per_agent() +
+    return agents * (ipsim__population_bytes_per_agent() + ipsim__agenda_bytes_per_agent() +
                      2.0 * sizeof(uint32_t) / 8.0) + /* calendar lists, about */
            tables;
 }
@@ -285,7 +285,7 @@ uint64_t ipsim_model_seed(const ipsim_model *m)
 double ipsim_model_bytes_per_agent(const ipsim_model *m)
 {
     (void)m;
-    return ipsim__population_bytes_per_agent();
+    return ipsim__population_bytes_per_agent() + ipsim__agenda_bytes_per_agent();
 }
 uint64_t ipsim_model_active_agents(const ipsim_model *m)
 {

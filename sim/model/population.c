@@ -7,8 +7,6 @@
  * + segment) in one 16-byte record per agent (ODD 2, 5). Initial
  * awareness and salience are drawn per agent from the INIT stream.
  */
-#define _DEFAULT_SOURCE /* madvise */
-#include <sys/mman.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,26 +24,8 @@ static double cell_adults(const sc_market *mk, int seg)
     return adults * (seg == IPSIM_SEG_CEC ? mk->cec_share : 1.0 - mk->cec_share);
 }
 
-/* A large agent array is aligned to, and asks the kernel for, 2 MiB pages
- * (transparent huge pages, where the system allows them on madvise): the
- * day's candidates are scattered over it, and with 4 KiB pages nearly each
- * one costs a TLB miss. Measured 4 % of a 10 M-agent run. If the aligned
- * allocation fails, a plain one is tried. */
-#define HUGE_PAGE ((size_t)2 << 20)
-#define HUGE_AGENTS_BYTES ((size_t)16 << 20)
 static int alloc_agents(ipsim_agents *a, uint64_t n)
 {
-    size_t bytes = (n ? (size_t)n : 1) * sizeof(ipsim_agent);
-    if (bytes >= HUGE_AGENTS_BYTES) {
-        void *p = NULL;
-        size_t len = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-        if (posix_memalign(&p, HUGE_PAGE, len) == 0) {
-            madvise(p, len, MADV_HUGEPAGE);
-            memset(p, 0, bytes);
-            a->a = p;
-            return 0;
-        }
-    }
     a->a = calloc(n ? (size_t)n : 1, sizeof(ipsim_agent));
     return a->a ? 0 : -1;
 }

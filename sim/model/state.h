@@ -476,6 +476,8 @@ int ipsim__community_post(struct ipsim_model *m, const community_pass *cp, int c
 /* agenda.c: the event calendar and lazy salience (ODD 3). */
 int ipsim__agenda_create(struct ipsim_model *m);
 void ipsim__agenda_free(struct ipsim_model *m);
+/* Bytes per agent of the calendar's dense state (the considering bitmap). */
+double ipsim__agenda_bytes_per_agent(void);
 /* Append agent k of block b to the EARLY (late = 0) or LATE list of day
  * tau; a day past the last simulated day is dropped. */
 void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_t k);
