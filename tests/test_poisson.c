@@ -8,7 +8,8 @@
  *
  *   - for lambdas from 0 to 300 (counts well beyond the table's
  *     POISSON_TABLE entries) and N_U uniforms spread over (0, 1) plus the
- *     edges (each F(n) itself, its neighbours, the largest u below 1), both
+ *     edges (each F(n) itself, its neighbours, the largest u below 1, and
+ *     1 itself, where the table stops once F(n) reaches 1), both
  *     the count and the count given at least one (target p0 + u (1 - p0),
  *     at least 1) equal the recurrence's.
  * Label unit (well under a second).
@@ -52,6 +53,7 @@ int main(void)
                 int k = (j - N_U) / 3, side = (j - N_U) % 3;
                 double f = c.pois_cdf[k < c.pois_n ? k : c.pois_n - 1];
                 u = side == 0 ? f : side == 1 ? nextafter(f, 0) : nextafter(f, 1);
+                u = fmin(u, 1.0); /* the domain: a uniform is never above 1 */
             } else
                 u = nextafter(1.0, 0);
             int want = u <= c.p0 ? 0 : reference(u, c.lambda, c.p0);

@@ -91,7 +91,10 @@ void ipsim__exposure_poisson_table(cell_day *cd)
     int n = 0;
     cd->pois_cdf[0] = cdf;
     cd->pois_stop = 0;
-    while (n + 1 < POISSON_TABLE) {
+    /* the table ends where P(n) underflows or F(n) reaches 1: every target
+     * (at most 1) is at or below that F(n), so the recurrence would stop
+     * there or before; the later steps of a small lambda are not computed */
+    while (n + 1 < POISSON_TABLE && !(cdf >= 1)) {
         n++;
         p *= cd->lambda / n;
         cdf += p;
@@ -101,6 +104,8 @@ void ipsim__exposure_poisson_table(cell_day *cd)
             break;
         }
     }
+    if (cdf >= 1)
+        cd->pois_stop = 1;
     cd->pois_n = n + 1;
     cd->pois_p_last = p;
 }

@@ -10,23 +10,38 @@
  * fresh exponential. Every accepted x is therefore a uniform point of the
  * area under exp(-x), i.e. exactly a unit exponential (up to the 2^-32
  * probability grain of the words). Also the refill of a stream's words
- * (gaps.h), GAP_BATCH Philox blocks at a time.
+ * (gaps.h): as many Philox blocks as the stream has used so far, at most
+ * GAP_BATCH at a time.
  */
 #include <math.h>
 #include "model/gaps.h"
 
 void ipsim__gap_refill(gap_stream *g)
 {
+    /* a stream that has used j blocks gets j more, up to GAP_BATCH: most
+     * streams of a small cell end within a block or two, and a long one
+     * soon reaches the full batch */
+    int n = g->j < GAP_BATCH ? (int)g->j : GAP_BATCH;
+    if (n == 1) { /* one block: the scalar rounds cost less than a vector group */
+        philox4x32_ctr_t r = rng_block(g->rng, g->cell, GAP_AGENT_WORD(g, g->j), g->day,
+                                       (rng_purpose)g->purpose, g->j & 0xffu);
+        for (int w = 0; w < 4; w++)
+            g->buf[w] = r.v[w];
+        g->j += 1;
+        g->have = 4;
+        g->used = 0;
+        return;
+    }
     philox_lanes l;
-    for (int b = 0; b < GAP_BATCH; b++)
+    for (int b = 0; b < n; b++)
         philox_lanes_set(&l, b, g->rng, g->cell, GAP_AGENT_WORD(g, g->j + (uint32_t)b), g->day,
                          (rng_purpose)g->purpose, (g->j + (uint32_t)b) & 0xffu);
-    ipsim__philox_lanes(&l, GAP_BATCH, g->rng->key);
-    for (int b = 0; b < GAP_BATCH; b++)
+    ipsim__philox_lanes(&l, n, g->rng->key);
+    for (int b = 0; b < n; b++)
         for (int w = 0; w < 4; w++)
             g->buf[4 * b + w] = l.x[w][b];
-    g->j += GAP_BATCH;
-    g->have = 4 * GAP_BATCH;
+    g->j += (uint32_t)n;
+    g->have = 4 * (uint32_t)n;
     g->used = 0;
 }
 

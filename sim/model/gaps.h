@@ -25,9 +25,10 @@
 #define GAP_MAX 1e12 /* gaps are capped here (beyond any block) */
 
 /* The SKIP words of one block of candidate sampling on one day, and the
- * gaps' scale 1 / -ln(1 - p_c). The words come GAP_BATCH blocks at a time
- * (philox_batch.c), except the first block of a stream (most streams of a
- * sparse cell end in it); the sequence is the same either way. */
+ * gaps' scale 1 / -ln(1 - p_c). The first block of a stream is computed
+ * alone (most streams of a sparse cell end in it), then the count doubles
+ * up to GAP_BATCH blocks at a time (philox_batch.c); the sequence is the
+ * same either way. */
 #define GAP_BATCH PHILOX_GROUP
 typedef struct {
     const ipsim_rng *rng;
@@ -57,7 +58,7 @@ static inline void gap_start(gap_stream *g, const ipsim_rng *rng, uint32_t cell,
  * draw j mod 256. */
 #define GAP_AGENT_WORD(g, j) ((g)->block | (((j) >> 8) << 20))
 
-/* The next GAP_BATCH blocks into buf (gaps.c). */
+/* The next min(j, GAP_BATCH) blocks into buf (gaps.c). */
 void ipsim__gap_refill(gap_stream *g);
 
 /* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order. */

@@ -339,12 +339,14 @@ double ipsim__population_bytes_per_agent(void);
  * previous day), and the per-agent update. */
 void ipsim__exposure_prepare(struct ipsim_model *m, int tau);
 /* The cell's table of the Poisson(lambda) CDF from its lambda and p0: the
- * first POISSON_TABLE steps of the inversion's recurrence from n = 0, done
- * once a day per cell with the same operations in the same order, so the
- * counts below are bit for bit those of the recurrence alone. */
+ * first POISSON_TABLE steps of the inversion's recurrence from n = 0 (fewer
+ * where F(n) reaches 1 or P(n) underflows), done once a day per cell with
+ * the same operations in the same order, so the counts below are bit for
+ * bit those of the recurrence alone for every u in [0, 1]. */
 void ipsim__exposure_poisson_table(cell_day *c);
-/* number of impressions: inverse Poisson CDF at u, or (truncated) the
- * number given at least one (after ipsim__exposure_poisson_table) */
+/* number of impressions: inverse Poisson CDF at u in [0, 1], or
+ * (truncated) the number given at least one (after
+ * ipsim__exposure_poisson_table) */
 int ipsim__exposure_count(const cell_day *c, double u);
 int ipsim__exposure_count_given_one(const cell_day *c, double u);
 /* n >= 1 impressions to an agent whose salience has already decayed today */
