@@ -89,7 +89,7 @@ int ipsim__community_post(ipsim_model *m, const community_pass *cp, int cell, ui
     int mk = cell_market(cell);
     acc[ACC_POS + kind] += posters;
     ta->market_posts[mk * 3 + kind] += posters;
-    ta->market_signal[mk * 3 + kind] += posters * llround(att * SAT_FIXED);
+    ta->market_signal[mk * 3 + kind] += posters * round_i64(att * SAT_FIXED);
     salience_sync(m, i, tau); /* lazy salience (agenda.c) */
     float s = m->ag.a[i].salience;
     double w = m->sc->parameters.exposure.wearout_salience;

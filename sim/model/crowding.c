@@ -63,7 +63,7 @@ static void expect_add(struct ipsim_model *m, const cell_day *c, double weight)
             double cover = j < full ? 1.0 : frac;
             if (cover <= 0)
                 break;
-            int64_t add = llround(people * cover * OCC_FIXED);
+            int64_t add = round_i64(people * cover * OCC_FIXED); /* = llround */
 #pragma omp atomic
             m->occ_expect[(size_t)t * m->n_assets + a] += add;
         }
@@ -101,7 +101,7 @@ void ipsim__crowding_sample(struct ipsim_model *m, int cell, int b, uint32_t k0,
     if (!(c->p_occasion > 0))
         return;
     const float consider = (float)m->sc->parameters.exposure.consider_salience;
-    long cool = lround(m->sc->parameters.decision.cooldown_days);
+    long cool = (long)round_i64(m->sc->parameters.decision.cooldown_days);
     uint64_t base = m->cell_start[cell];
     /* the block's expected requests, summed in the block's own order (one
      * thread a block: the same at any thread count), go to the occupancy

@@ -17,7 +17,7 @@
 
 static int lead_days(const sc_decision *d, double km)
 {
-    long L = lround(d->lead_days_base + d->lead_days_per_1000km * km / 1000.0);
+    long L = (long)round_i64(d->lead_days_base + d->lead_days_per_1000km * km / 1000.0);
     return L < 1 ? 1 : (int)L;
 }
 
@@ -38,12 +38,12 @@ void ipsim__decision_segment_weights(const sc_segment *g, double w[5])
 }
 
 /* The log-sum's reference: every asset fully open and unmodified. */
-static double asset_reference(const struct ipsim_model *m)
+static double asset_reference(struct ipsim_model *m)
 {
     const sc_destination *d = &m->sc->destination;
     double ref = 0;
     for (int a = 0; a < m->n_assets; a++)
-        ref += exp(m->sc->parameters.decision.asset_choice_scale * d->assets[a].appeal);
+        ref += exp_memo_get(&m->ref_exp[a], m->sc->parameters.decision.asset_choice_scale * d->assets[a].appeal);
     return ref;
 }
 
@@ -79,7 +79,11 @@ static double asset_choice(const struct ipsim_model *m, int tau, const double w[
 double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
                                     double cdf[], double *distinct)
 {
-    return asset_choice(m, tau, w, asset_reference(m), cdf, distinct);
+    const sc_destination *d = &m->sc->destination;
+    double ref = 0;
+    for (int a = 0; a < m->n_assets; a++)
+        ref += exp(m->sc->parameters.decision.asset_choice_scale * d->assets[a].appeal);
+    return asset_choice(m, tau, w, ref, cdf, distinct);
 }
 
 /* Travel cost reduction of E and F interventions with targets (per-market
@@ -156,8 +160,8 @@ void ipsim__decision_prepare(struct ipsim_model *m, int tau)
         cd->v_cell = dp->asc_destination + dp->beta_season * iv + common - dp->beta_crowding * crowd;
         double subs = 0;
         for (int k = 0; k < sc->destination.n_substitutes; k++)
-            subs += exp(sc->destination.substitutes[k].utility + common);
-        cd->sub_weight = exp(-dp->beta_distinctiveness * distinct) * subs;
+            subs += exp_memo_get(&cd->sub_exp[k], sc->destination.substitutes[k].utility + common);
+        cd->sub_weight = exp_memo_get(&cd->distinct_exp, -dp->beta_distinctiveness * distinct) * subs;
         /* residents of the destination make local visits, not trips (7.12) */
         cd->p_occasion = mk->local ? 0
                                    : g->trips_per_year / 365.0 *

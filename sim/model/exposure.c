@@ -151,7 +151,8 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         m->pf.fatigue[c] = m->pf.fatigue[c] * fatigue_keep + l_ugc;
         double l_wom = mpeople > 0 ? wom_out / mpeople : 0;
         if (s == 0 || c == 0)
-            l_amb = e->ambient_rate_at_zero_km * exp(-e->ambient_decay_per_km * mkt->distance_km);
+            l_amb = e->ambient_rate_at_zero_km *
+                    exp_memo_get(&cd->ambient_exp, -e->ambient_decay_per_km * mkt->distance_km);
 
         size_t td = (size_t)tau * m->n_cells + c;
         double l_spark = m->spark_cell[td];

@@ -11,6 +11,7 @@
 #ifndef IPSIM_MODEL_STATE_H
 #define IPSIM_MODEL_STATE_H
 
+#include <math.h>
 #include <stdint.h>
 #include "model/results.h"
 #include "model/rng.h"
@@ -43,6 +44,21 @@ enum {
  * agent who acts on a day (ODD 3) costs one cache line, not one per field;
  * agents are stored cell by cell (cell = market * 2 + segment), so market
  * and segment are implicit. */
+/* exp(x) remembered for its last argument: the same value, computed once
+ * while the argument stays the same (a zeroed memo is empty: exp(x) > 0
+ * unless it underflows, and an underflow is simply recomputed). */
+typedef struct {
+    double x, y;
+} exp_memo;
+static inline double exp_memo_get(exp_memo *c, double x)
+{
+    if (!(c->y > 0) || x != c->x) {
+        c->x = x;
+        c->y = exp(x);
+    }
+    return c->y;
+}
+
 typedef struct {
     float salience;    /* adstock of effective impressions, as of day sal_day - 1
                         * (lazy: decayed when the agent is touched, agenda.c) */
@@ -106,6 +122,9 @@ typedef struct {
     double p_occasion;  /* trip-occasion probability today */
     double v_cell;      /* cell part of the destination's trip utility */
     double sub_weight;  /* (substitutes' pull) sum_k exp(V_k), already x exp(-beta_D D) */
+    exp_memo sub_exp[IPSIM_MAX_SUBSTITUTES]; /* exp(V_k): the same most days (decision.c) */
+    exp_memo distinct_exp;                   /* exp(-beta_D D) */
+    exp_memo ambient_exp;                    /* the ambient rate's exp (exposure.c) */
     int arrival_tau;    /* arrival day of a booking made today */
     double nights_mean; /* expected trip nights (real) */
     double asset_cdf[IPSIM_MAX_ASSETS]; /* cumulative asset choice probabilities */
@@ -272,6 +291,7 @@ struct ipsim_model {
     double *sal_pow;   /* [warmup + days + 1]: sal_decay^d, by pow() (agenda.c) */
     double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
+    exp_memo ref_exp[IPSIM_MAX_ASSETS]; /* asset_reference's terms (decision.c) */
 
     /* population */
     uint64_t n_agents;
@@ -527,6 +547,17 @@ static inline double clamp01(double x)
 {
     return x < 0 ? 0 : (x > 1 ? 1 : x);
 }
+/* llround(x) for finite |x| < 2^63, inline: trunc(|x|) and its fraction
+ * (exact), rounded half away from zero as llround does. */
+static inline int64_t round_i64(double x)
+{
+    double t = x < 0 ? -x : x;
+    int64_t r = (int64_t)t;
+    if (t - (double)r >= 0.5)
+        r++;
+    return x < 0 ? -r : r;
+}
+
 /* satisfaction halfway between the negative and positive post thresholds */
 static inline double sat_neutral(const sc_visit *v)
 {
