@@ -15,6 +15,13 @@
  *    difference of total posts is within Z_MODEL standard errors of 0; skip
  *    mode asks about p_max of the listed past visitors; and the skip mode is
  *    bitwise identical at 1 and 2 threads.
+ * 3. Scale-free salience: a loyal past visitor's community post keeps the
+ *    destination salient to the people who posted, so an agent's salience
+ *    is boosted on a D day with the per-person probability p at any scale
+ *    (posters / scale, ODD 7.7), not whenever any of its people posted
+ *    (1 - (1 - p)^scale: the old rule, which made mechanism D's arrivals
+ *    grow with the scale). At scales 1, 2.5, 30 and 300 the share of
+ *    boosted agent-days is within Z_BOOST binomial standard errors of p.
  * Usage: test_community [--verbose] [--replicates R] (R <= 64 pairs; 8)
  */
 #include <math.h>
@@ -149,7 +156,13 @@ static int reps = 8; /* pairs of runs (--replicates) */
                      * which community posts are 10,600, so 4 se = 1.1 %
                      * of the community posts) */
 
+static ipsim_model *make_model_at(int rep, int threads, double scale);
 static ipsim_model *make_model(int rep, int threads)
+{
+    return make_model_at(rep, threads, MODEL_SCALE);
+}
+
+static ipsim_model *make_model_at(int rep, int threads, double scale)
 {
     char err[1024], path[1024], set[256];
     snprintf(path, sizeof path, "%s/scenarios/mechanism_d.json", IPSIM_SOURCE_DIR);
@@ -172,7 +185,7 @@ static ipsim_model *make_model(int rep, int threads)
     ipsim_run_options opt;
     ipsim_run_options_init(&opt);
     opt.replicate = (uint32_t)rep;
-    opt.scale = MODEL_SCALE;
+    opt.scale = scale;
     opt.days = MODEL_DAYS;
     opt.threads = threads;
     ipsim_model *m = NULL;
@@ -248,6 +261,58 @@ static void test_model(void)
     free(a2);
 }
 
+#define BOOST_AGENT_DAYS 2e6 /* agent-days asked per scale, about (whole days):
+                             * at p = 0.066, 5 se = 0.0009 at scale 1; the old
+                             * rule's share at scale 30 would be 0.87 (measured
+                             * with it put back: 0.870) */
+#define Z_BOOST 5.0 /* the boost count is binomial: 5 se is a false alarm
+                     * about 1 in 2 million per scale */
+
+/* Every agent made a loyal (loyalty 1) AWARE past visitor with salience 0
+ * on each of D's days, asked directly: the share whose salience rose. */
+static void test_boost_scale_free(void)
+{
+    const double scales[] = {1, 2.5, 30, 300};
+    for (size_t t = 0; t < sizeof scales / sizeof scales[0]; t++) {
+        ipsim_model *m = make_model_at(0, 1, scales[t]);
+        m->ev.vis_walk_all = 1; /* direct: every agent asked */
+        double asked = 0, boosted = 0, posters = 0, rate = 0;
+        for (int tau = 0; tau < m->ev.n_days && asked < BOOST_AGENT_DAYS; tau++) {
+            if (!(m->dest_days[tau].community_post_rate > 0))
+                continue;
+            rate = m->dest_days[tau].community_post_rate;
+            for (int b = 0; b < m->ev.n_blocks; b++) {
+                int cell = m->ev.blk_cell[b];
+                community_pass cp;
+                ipsim__community_begin(m, cell, b, tau, &cp);
+                thread_acc *ta = &m->acc[0];
+                int64_t *acc = &ta->cell[(size_t)cell * ACC_COUNT];
+                for (uint32_t k = m->ev.blk_k0[b]; k < m->ev.blk_k1[b]; k++) {
+                    uint64_t i = m->cell_start[cell] + k;
+                    m->ag.a[i].visits = 1;
+                    m->ag.a[i].state = ST_AWARE;
+                    m->ag.a[i].loyalty = (uint8_t)LOYALTY_Q;
+                    m->ag.a[i].salience = 0;
+                    m->ag.a[i].sal_day = (uint16_t)(tau + 1);
+                    int64_t before = acc[ACC_POS] + acc[ACC_POS + 1] + acc[ACC_POS + 2];
+                    ipsim__community_post(m, &cp, cell, k, i, tau, ta, acc);
+                    posters += (double)(acc[ACC_POS] + acc[ACC_POS + 1] + acc[ACC_POS + 2] - before);
+                    boosted += m->ag.a[i].salience > 0;
+                    asked++;
+                }
+            }
+        }
+        double p = rate, frac = boosted / asked, se = sqrt(p * (1 - p) / asked);
+        if (harness_state.verbose)
+            printf("scale %g: %.0f agent-days, boosted %.5f, posters per person %.5f, p %.5f\n",
+                   scales[t], asked, frac, posters / asked / scales[t], p);
+        CHECK(asked > 10000 && fabs(frac - p) <= Z_BOOST * se,
+              "scale %g: salience boosted on %.5f of %.0f agent-days, p = %.5f per person (%g se = %.5f)",
+              scales[t], frac, asked, p, Z_BOOST, Z_BOOST * se);
+        ipsim_model_destroy(m);
+    }
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
@@ -256,6 +321,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--replicates") == 0 && i + 1 < argc)
             reps = atoi(argv[++i]) < 2 ? 2 : (atoi(argv[i]) > MAX_REPS ? MAX_REPS : atoi(argv[i]));
     test_conditional_count();
+    test_boost_scale_free();
     test_model();
     return harness_summary();
 }

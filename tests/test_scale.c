@@ -15,9 +15,9 @@
  * means exceeds the floor by more than the Welch t quantile for a
  * FALSE_ALARM rate of standard errors. (Failing whenever the point
  * estimate crossed the floor made a true bias just under it fail by
- * chance: framework_full's arrivals at scale 1000 are 2.3 % above scale
- * 100 over 32 replicates, 2.7 % over 48, and 3.1 % over replicates 0-15
- * of one random stream. That drift is measured and reported, ODD 7.10.) A quantity
+ * chance. This test found such a bias, framework_full's arrivals 2-3 %
+ * higher at scale 1000 than at 100: community posting's salience boost
+ * grew with the scale, now fixed, ODD 7.7 and 7.10.) A quantity
  * is checked only at the scales where ipsim claims to resolve it: the rule
  * is ipsim__resolution_unresolved (resolution.c, ODD 7.10), the same one
  * that makes the model warn at creation; the test checks that every run
