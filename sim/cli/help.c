@@ -43,7 +43,7 @@ const char cli_help_run[] =
     "      --replicate=R         replicate index: an independent, reproducible random\n"
     "                            stream for the same seed (default 0)\n"
     "      --threads=N           OpenMP threads, exactly N (default: simulation.threads;\n"
-    "                            0 = 1 for a run of under 250,000 agents, else all\n"
+    "                            0 = 1 for a run of under 50,000 agents, else all\n"
     "                            cores); results do not depend on N\n"
     "      --scale=PEOPLE        people per agent (default: simulation.scale); larger is\n"
     "                            faster and coarser\n"

@@ -5,17 +5,20 @@
  * once, each on one thread, and a sweep of large units one unit at a time
  * with every thread inside it. An explicit --threads N is exact: N threads.
  *
- * Why: a run spends a few OpenMP barriers per simulated day. In a quiet
- * window of the 2-core machine (issue 13), 2 threads ran 1.5x faster than
- * 1 at 1 M agents but used 27x the CPU at 6,000 agents; on the same
- * machine loaded by other work (load average 25-30), 2 threads did not
- * pay at any size up to 1 M agents (scripts/bench --crossover: 1 thread /
- * 2 threads 0.07 at 10 k agents, 0.53 at 1 M). A quarter of a million
- * agents is the compromise; an event-driven core, cheaper per agent, moves
- * the crossover up. Units of a sweep share nothing, so running them side
- * by side scales with the cores at any size; threads inside a unit are
- * kept for units large enough to pay for them (and whose memory would not
- * allow several at once).
+ * Why: a run spends a few OpenMP barriers per simulated day. Before the
+ * event-driven core (issue 13), in a quiet window of the 2-core machine, 2
+ * threads ran 1.5x faster than 1 at 1 M agents but used 27x the CPU at
+ * 6,000 agents. On the event-driven core (scripts/bench --no-ref
+ * --crossover --repeat 5, quiet, 2026-12-02) 1 thread / 2 threads is 0.79
+ * at 10 k agents, 0.89 at 30 k, 1.23 at 100 k, 1.31 at 300 k, 1.43 at 1 M:
+ * the crossing is near 46 k agents, hence 50,000. Units of a sweep share
+ * nothing but the caches and the memory bandwidth: side by side they win
+ * for small units, but 8 units of 930 k agents (mechanisms_factorial
+ * --scale 130 --shard 1/8, farm-bench -n 4) took 5.36 s two at a time on
+ * one thread each against 4.69 s one at a time on 2 threads (each unit's
+ * single thread ran 25 % slower beside the other than alone). Hence
+ * threads inside a unit from 250,000 agents on (IPSIM_SWEEP_UNIT_AGENTS),
+ * and for a sweep's last unit as for a run.
  */
 #include <math.h>
 
@@ -69,8 +72,11 @@ void ipsim__threads_for_sweep(int threads, double unit_agents, int todo, int *wo
                               int *unit_threads)
 {
     int t = threads > 0 ? threads : ipsim__threads_cores();
-    if (unit_agents < IPSIM_SMALL_RUN_AGENTS) {
-        *workers = t < todo ? t : (todo > 1 ? todo : 1);
+    if (todo <= 1) { /* one unit: as a run */
+        *workers = 1;
+        *unit_threads = unit_agents < IPSIM_SMALL_RUN_AGENTS ? 1 : t;
+    } else if (unit_agents < IPSIM_SWEEP_UNIT_AGENTS) {
+        *workers = t < todo ? t : todo;
         *unit_threads = 1;
     } else {
         *workers = 1;

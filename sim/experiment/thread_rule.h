@@ -13,10 +13,19 @@
 
 /* A run of fewer agents than this is "small": one thread pays better than
  * two, because a day's work is shorter than the cost of the OpenMP barriers
- * between the day's passes. Between the figures of issue 13 (quiet 2-core
- * machine: 2 threads 1.5x faster at 1 M agents, 27x the CPU at 6,000);
- * `scripts/bench --crossover` re-measures it (thread_rule.c). */
-#define IPSIM_SMALL_RUN_AGENTS 250000.0
+ * between the day's passes. Measured on the event-driven core (issue 13,
+ * `scripts/bench --no-ref --crossover --repeat 5`, quiet 2-core machine,
+ * 1 thread / 2 threads): 0.79 at 10 k agents, 0.89 at 30 k, 1.23 at 100 k,
+ * 1.31 at 300 k, 1.43 at 1 M; the crossing is near 46 k (thread_rule.c). */
+#define IPSIM_SMALL_RUN_AGENTS 50000.0
+
+/* A sweep's unit of fewer agents than this runs on one thread, several
+ * units at once; a larger one alone with every thread. Side by side, units
+ * share nothing but the machine's caches and memory bandwidth: at 6,000
+ * agents they beat threads inside a unit by far (those spend the day at
+ * barriers), at 930 k agents threads inside one unit were 1.11x faster
+ * (thread_rule.c). */
+#define IPSIM_SWEEP_UNIT_AGENTS 250000.0
 
 /* The cores this process may use: OpenMP's default team size
  * (OMP_NUM_THREADS, else the CPUs of the affinity mask); 1 without OpenMP.
@@ -35,8 +44,10 @@ int ipsim__threads_for_run(const ipsim_scenario *sc, const ipsim_run_options *op
 
 /* How a sweep spends its threads: threads (the user's --threads; 0 = every
  * core) go to units run at once (*workers, each unit on one thread) when a
- * unit is small, else to one unit at a time (*unit_threads threads inside
- * it). workers never exceeds todo (the units left, >= 1). */
+ * unit has fewer than IPSIM_SWEEP_UNIT_AGENTS agents and more than one unit
+ * is left, else to one unit at a time (*unit_threads threads inside it,
+ * chosen as for a run when only one unit is left). workers never exceeds
+ * todo (the units left, >= 1). */
 void ipsim__threads_for_sweep(int threads, double unit_agents, int todo, int *workers,
                               int *unit_threads);
 
