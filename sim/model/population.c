@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/bigalloc.h"
 #include "model/state.h"
 
 /* Bytes of state per agent: one record (state.h). */
@@ -26,7 +27,9 @@ static double cell_adults(const sc_market *mk, int seg)
 
 static int alloc_agents(ipsim_agents *a, uint64_t n)
 {
-    a->a = calloc(n ? (size_t)n : 1, sizeof(ipsim_agent));
+    if (n > SIZE_MAX / sizeof(ipsim_agent))
+        return -1;
+    a->a = ipsim__big_calloc((size_t)n, sizeof(ipsim_agent)); /* huge pages (bigalloc.c) */
     return a->a ? 0 : -1;
 }
 

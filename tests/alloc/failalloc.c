@@ -3,7 +3,8 @@
  * only; SQLite's test_malloc.c idea).
  *
  * Linked into the test program ipsim_failalloc (the ipsim command line with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup), so every
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,
+ * --wrap=aligned_alloc), so every
  * allocation made by libipsim and the command line itself, and, through
  * cJSON_InitHooks, every allocation of cJSON, goes through the counters
  * below. Allocations inside other shared libraries (HDF5, GSL, libgomp,
@@ -35,10 +36,12 @@ void *__real_malloc(size_t n);
 void *__real_calloc(size_t k, size_t n);
 void *__real_realloc(void *p, size_t n);
 char *__real_strdup(const char *s);
+void *__real_aligned_alloc(size_t a, size_t n);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t k, size_t n);
 void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
+void *__wrap_aligned_alloc(size_t a, size_t n);
 
 static atomic_ullong failalloc_count;
 static unsigned long long failalloc_n;
@@ -63,6 +66,7 @@ static int failalloc_fails(void) {
 void *__wrap_malloc(size_t n) { return failalloc_fails() ? NULL : __real_malloc(n); }
 void *__wrap_calloc(size_t k, size_t n) { return failalloc_fails() ? NULL : __real_calloc(k, n); }
 void *__wrap_realloc(void *p, size_t n) { return failalloc_fails() ? NULL : __real_realloc(p, n); }
+void *__wrap_aligned_alloc(size_t a, size_t n) { return failalloc_fails() ? NULL : __real_aligned_alloc(a, n); }
 char *__wrap_strdup(const char *s) {
     if (failalloc_fails()) return NULL;
     size_t n = strlen(s) + 1;

@@ -1,0 +1,19 @@
+/*
+ * bigalloc.h - zeroed allocation of a large array (the agents), on 2 MiB
+ * transparent huge pages where Linux offers them (internal to libipsim).
+ */
+#ifndef IPSIM_BIGALLOC_H
+#define IPSIM_BIGALLOC_H
+
+#include <stddef.h>
+
+/* Like calloc(n, size) (n or size 0: a valid 1-byte block; NULL on
+ * overflow or failure, released with free). An array of 2 MiB or more is
+ * aligned to 2 MiB, rounded up to whole 2 MiB pages, and advised to the
+ * kernel as huge-page memory (madvise MADV_HUGEPAGE; only advice: without
+ * transparent huge pages it is ordinary memory). The agents' records are
+ * touched in random order a few per 4 KiB page: with 4 KiB pages almost
+ * every touch is a TLB miss. */
+void *ipsim__big_calloc(size_t n, size_t size);
+
+#endif /* IPSIM_BIGALLOC_H */
