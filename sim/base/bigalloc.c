@@ -4,9 +4,8 @@
  *
  * Why: the event-driven core touches an agent's 16-byte record on the days
  * the agent acts, in no order that keeps pages warm; at 10 M agents (160 MB
- * of records) a 4 KiB page's translation is almost never in the TLB, and a
- * page walk (in a virtual machine, a two-level one) sits in front of every
- * record's cache miss. With the records on 2 MiB pages the baseline at 10 M
+ * of records, 40,000 pages of 4 KiB) few translations can stay in the TLB,
+ * and a page walk may precede a record's cache miss. With the records on 2 MiB pages the baseline at 10 M
  * agents ran 0.89x the time on 1 thread (farm-bench -n 6, medians of
  * paired runs, range 0.88-0.93) and 0.92x on 2 threads (-n 4), with the
  * kernel's transparent huge pages in "madvise" mode (AnonHugePages 157 MB

@@ -15,8 +15,8 @@
  * nothing but the caches and the memory bandwidth: side by side they win
  * for small units, but 8 units of 930 k agents (mechanisms_factorial
  * --scale 130 --shard 1/8, farm-bench -n 4) took 5.36 s two at a time on
- * one thread each against 4.69 s one at a time on 2 threads (each unit's
- * single thread ran 25 % slower beside the other than alone). Hence
+ * one thread each against 4.69 s one at a time on 2 threads (medians;
+ * median of the paired ratios 1.11). Hence
  * threads inside a unit from 250,000 agents on (IPSIM_SWEEP_UNIT_AGENTS),
  * and for a sweep's last unit as for a run.
  */

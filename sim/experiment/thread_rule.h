@@ -23,8 +23,8 @@
  * units at once; a larger one alone with every thread. Side by side, units
  * share nothing but the machine's caches and memory bandwidth: at 6,000
  * agents they beat threads inside a unit by far (those spend the day at
- * barriers), at 930 k agents threads inside one unit were 1.11x faster
- * (thread_rule.c). */
+ * barriers), at 930 k agents threads inside one unit took 0.90x the time
+ * (median paired ratio; thread_rule.c). */
 #define IPSIM_SWEEP_UNIT_AGENTS 250000.0
 
 /* The cores this process may use: OpenMP's default team size

@@ -38,12 +38,12 @@ void ipsim__decision_segment_weights(const sc_segment *g, double w[5])
 }
 
 /* The log-sum's reference: every asset fully open and unmodified. */
-static double asset_reference(struct ipsim_model *m)
+static double asset_reference(const struct ipsim_model *m)
 {
     const sc_destination *d = &m->sc->destination;
     double ref = 0;
     for (int a = 0; a < m->n_assets; a++)
-        ref += exp_memo_get(&m->ref_exp[a], m->sc->parameters.decision.asset_choice_scale * d->assets[a].appeal);
+        ref += exp(m->sc->parameters.decision.asset_choice_scale * d->assets[a].appeal);
     return ref;
 }
 
@@ -79,11 +79,7 @@ static double asset_choice(const struct ipsim_model *m, int tau, const double w[
 double ipsim__decision_asset_choice(const struct ipsim_model *m, int tau, const double w[5],
                                     double cdf[], double *distinct)
 {
-    const sc_destination *d = &m->sc->destination;
-    double ref = 0;
-    for (int a = 0; a < m->n_assets; a++)
-        ref += exp(m->sc->parameters.decision.asset_choice_scale * d->assets[a].appeal);
-    return asset_choice(m, tau, w, ref, cdf, distinct);
+    return asset_choice(m, tau, w, asset_reference(m), cdf, distinct);
 }
 
 /* Travel cost reduction of E and F interventions with targets (per-market

@@ -21,17 +21,7 @@ void ipsim__gap_refill(gap_stream *g)
     /* a stream that has used j blocks gets j more, up to GAP_BATCH: most
      * streams of a small cell end within a block or two, and a long one
      * soon reaches the full batch */
-    int n = g->j < GAP_BATCH ? (int)g->j : GAP_BATCH;
-    if (n == 1) { /* one block: the scalar rounds cost less than a vector group */
-        philox4x32_ctr_t r = rng_block(g->rng, g->cell, GAP_AGENT_WORD(g, g->j), g->day,
-                                       (rng_purpose)g->purpose, g->j & 0xffu);
-        for (int w = 0; w < 4; w++)
-            g->buf[w] = r.v[w];
-        g->j += 1;
-        g->have = 4;
-        g->used = 0;
-        return;
-    }
+    int n = g->j < GAP_BATCH ? (int)g->j : GAP_BATCH; /* >= 2 (gap_word) */
     philox_lanes l;
     for (int b = 0; b < n; b++)
         philox_lanes_set(&l, b, g->rng, g->cell, GAP_AGENT_WORD(g, g->j + (uint32_t)b), g->day,

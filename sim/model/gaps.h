@@ -58,22 +58,30 @@ static inline void gap_start(gap_stream *g, const ipsim_rng *rng, uint32_t cell,
  * draw j mod 256. */
 #define GAP_AGENT_WORD(g, j) ((g)->block | (((j) >> 8) << 20))
 
-/* The next min(j, GAP_BATCH) blocks into buf (gaps.c). */
+/* SKIP block j alone into buf, by the scalar rounds (cheaper than a vector
+ * group for one block). */
+static inline void gap_block(gap_stream *g)
+{
+    philox4x32_ctr_t r = rng_block(g->rng, g->cell, GAP_AGENT_WORD(g, g->j), g->day,
+                                   (rng_purpose)g->purpose, g->j & 0xffu);
+    for (int w = 0; w < 4; w++)
+        g->buf[w] = r.v[w];
+    g->j += 1;
+    g->have = 4;
+    g->used = 0;
+}
+
+/* The next min(j, GAP_BATCH) blocks into buf, j >= 2 (gaps.c). */
 void ipsim__gap_refill(gap_stream *g);
 
-/* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order. */
+/* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order;
+ * blocks 0 and 1 one at a time, then as many as were used so far. */
 static inline uint32_t gap_word(gap_stream *g)
 {
     if (g->used == g->have) {
-        if (g->j == 0) {
-            philox4x32_ctr_t r = rng_block(g->rng, g->cell, GAP_AGENT_WORD(g, 0u), g->day,
-                                           (rng_purpose)g->purpose, 0);
-            for (int w = 0; w < 4; w++)
-                g->buf[w] = r.v[w];
-            g->j = 1;
-            g->have = 4;
-            g->used = 0;
-        } else
+        if (g->j < 2)
+            gap_block(g);
+        else
             ipsim__gap_refill(g);
     }
     return g->buf[g->used++];

@@ -291,7 +291,6 @@ struct ipsim_model {
     double *sal_pow;   /* [warmup + days + 1]: sal_decay^d, by pow() (agenda.c) */
     double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
-    exp_memo ref_exp[IPSIM_MAX_ASSETS]; /* asset_reference's terms (decision.c) */
 
     /* population */
     uint64_t n_agents;
