@@ -214,7 +214,9 @@ def finding3_journal_symlink_not_followed():
 # ---- 4 ---------------------------------------------------------------------
 
 def finding4_two_writers_refused():
-    d, base, exp = setup("f4", replicates=100)
+    # enough units to outlast the checks below (100 did by little: its MPI
+    # twin's 3000 sometimes finished first, 2026-12-02)
+    d, base, exp = setup("f4", replicates=5000)
     out = os.path.join(d, "o.h5")
     e = dict(os.environ)
     for k in list(e):
@@ -242,7 +244,7 @@ def finding4_two_writers_refused():
             first.wait()
     check(not os.path.exists(out + ".lock"), "its lock removed")
     p = run("sweep", exp, "-o", out, "--resume", "--replicates", "1", "-q")
-    check(p.returncode == EX_DATAERR and "replicates 100 in the journal, 1 now" in p.stderr,
+    check(p.returncode == EX_DATAERR and "replicates 5000 in the journal, 1 now" in p.stderr,
           "the journal is the first sweep's, intact", p)
 
 
@@ -267,7 +269,7 @@ def interrupt_after_first_unit(exp, out):
 
 def finding5_resume_and_merge_refuse_another_scenario():
     # enough units that SIGINT lands mid-sweep: a unit now takes milliseconds
-    d, base, exp = setup("f5", replicates=400)
+    d, base, exp = setup("f5", replicates=1500)
     out = os.path.join(d, "o.h5")
     interrupt_after_first_unit(exp, out)
     set_fluency(base, 0.25)                       # 0.2 -> 0.25 in the base file
@@ -276,10 +278,10 @@ def finding5_resume_and_merge_refuse_another_scenario():
           "journal, 0.25 now" in p.stderr, "--resume after editing the base refused, named", p)
     check(not os.path.exists(out), "nothing written")
     p = run("sweep", exp, "-o", out, "--resume", "-q", "--replicates", "3")
-    check(p.returncode == EX_DATAERR and "replicates 400 in the journal, 3 now" in p.stderr,
+    check(p.returncode == EX_DATAERR and "replicates 1500 in the journal, 3 now" in p.stderr,
           "--resume with other replicates refused, named", p)
     set_fluency(base, 0.2)                        # restored: the journal is good again
-    p = run("sweep", exp, "-o", out, "--resume", "-q", "--replicates", "400")
+    p = run("sweep", exp, "-o", out, "--resume", "-q", "--replicates", "1500")
     check(p.returncode == 0, "--resume with the scenario restored", p)
     # merge of shards run before and after the edit
     d2, base2, exp2 = setup("f5m", replicates=2)

@@ -42,8 +42,10 @@ def mpi(n, *args, env=None, timeout=300):
 
 def finding4_mpi_two_writers_refused():
     # enough units that the first sweep is still running when the second
-    # mpirun has started (200 units took 1 s on a quiet machine)
-    d, base, exp = t.setup("m4", replicates=3000)
+    # mpirun has been refused and SIGINT reaches it: 3000 units sometimes
+    # finished first (2 ranks, units side by side: 1 of 3 runs on a fresh
+    # clone, 2026-12-02); 40000 units take minutes
+    d, base, exp = t.setup("m4", replicates=40000)
     out = os.path.join(d, "o.h5")
     e = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
     first = subprocess.Popen([MPIRUN, "-np", "2", "--oversubscribe", "--allow-run-as-root", BIN,
@@ -63,12 +65,14 @@ def finding4_mpi_two_writers_refused():
             first.kill()
             first.wait()
     p = t.run("sweep", exp, "-o", out, "--resume", "--replicates", "1", "-q")
-    check(p.returncode == EX_DATAERR and "replicates 3000 in the journal, 1 now" in p.stderr,
+    check(p.returncode == EX_DATAERR and "replicates 40000 in the journal, 1 now" in p.stderr,
           "the journal is the first sweep's, intact", p)
 
 
 def finding5_mpi_resume_refuses_another_scenario():
-    d, base, exp = t.setup("m5", replicates=20)
+    # enough units that SIGINT lands mid-sweep (20 sometimes all finished
+    # first on a fresh clone, 2026-12-02)
+    d, base, exp = t.setup("m5", replicates=2000)
     out = os.path.join(d, "o.h5")
     t.interrupt_after_first_unit(exp, out)
     t.set_fluency(base, 0.25)
