@@ -22,6 +22,15 @@
  *     is within 4 binomial standard deviations of N_EXP exp(-r), and so is
  *     the count beyond 2r (two trips through the tail);
  *   - the mean of E is 1 within 4 standard errors;
+ *   - the impressions of gap mode (gap_points_until, walked as the kernel
+ *     walks a block: each agent's count is that of the points in its unit
+ *     interval, the first point beyond names the next agent with one) are
+ *     Poisson(lambda) per agent for lambda = 0.01, 0.3 and 2: N_AGENTS
+ *     agents' counts pass a chi-square test against the Poisson pmf
+ *     (counts 0 .. K-1 and K or more, K the first count expected fewer than
+ *     MIN_EXPECTED times), neighbours' counts are uncorrelated (|r| <= 4 /
+ *     sqrt(N)), and the test rejects the same counts against Poisson(1.05
+ *     lambda);
  *   - a stream's words are those of the ODD (4.9): SKIP block j = rng_block
  *     with agent word block + 2^20 floor(j / 256) and draw j mod 256, word
  *     by word, across the first scalar block, the batched refills
@@ -40,6 +49,10 @@
 #define PER_STREAM 200000 /* draws per SKIP stream (one stream holds 2^22 words) */
 #define P_MIN 1e-4        /* p-value below which a chi-square check fails */
 #define SEED 20261202u
+#define N_AGENTS 2000000  /* agents whose impressions are counted, per lambda */
+#define BLOCK 4096        /* agents per block (CANDIDATE_BLOCK) */
+#define MIN_EXPECTED 20.0 /* least expected count of a chi-square bin */
+#define MAX_COUNT 64      /* counts kept (far beyond the lambdas tested) */
 
 /* Chi-square p-value of n_draws gaps of the stream family `cell` drawn
  * for probability p_draw, against the geometric pmf of p_test. */
@@ -134,12 +147,96 @@ static void check_words(const ipsim_rng *rng)
           nblocks, bad);
 }
 
+/* Counts per agent of N_AGENTS agents in blocks of BLOCK, by the walk of
+ * the kernel (kernel.c: walk_block, walk_batch) with stream family `cell`:
+ * hist[n] agents with n impressions; r the correlation of neighbours'. */
+static void impression_counts(const ipsim_rng *rng, uint32_t cell, double lambda, long *hist,
+                              double *r)
+{
+    static int n_of[BLOCK];
+    for (int n = 0; n <= MAX_COUNT; n++)
+        hist[n] = 0;
+    double sxy = 0, sx = 0, sxx = 0;
+    long pairs = 0;
+    for (uint32_t blk = 0; blk < N_AGENTS / BLOCK; blk++) {
+        gap_stream g;
+        gap_start(&g, rng, cell, blk, 5, RNG_SKIP, -lambda);
+        for (int k = 0; k < BLOCK; k++)
+            n_of[k] = 0;
+        double x = gap_point(&g, 0);
+        while (x < BLOCK) {
+            int k = (int)x;
+            n_of[k] = gap_points_until(&g, &x, k + 1.0, MAX_COUNT);
+        }
+        for (int k = 0; k < BLOCK; k++) {
+            hist[n_of[k]]++;
+            sx += n_of[k];
+            sxx += (double)n_of[k] * n_of[k];
+            if (k + 1 < BLOCK) {
+                sxy += (double)n_of[k] * n_of[k + 1];
+                pairs++;
+            }
+        }
+    }
+    double n = (double)(N_AGENTS / BLOCK * BLOCK), mean = sx / n, var = sxx / n - mean * mean;
+    *r = (sxy / pairs - mean * mean) / var;
+}
+
+/* Chi-square p-value of the counts hist (N_AGENTS) against Poisson(lambda). */
+static double poisson_pvalue(const long *hist, double lambda, double *stat, int *df)
+{
+    long total = 0;
+    for (int n = 0; n <= MAX_COUNT; n++)
+        total += hist[n];
+    double p = exp(-lambda), below = 0;
+    long seen = 0;
+    *stat = 0;
+    int bins = 0;
+    for (int n = 0; n < MAX_COUNT; n++) {
+        if (total * p < MIN_EXPECTED)
+            break;
+        double e = total * p;
+        *stat += (hist[n] - e) * (hist[n] - e) / e;
+        below += p;
+        seen += hist[n];
+        bins++;
+        p *= lambda / (n + 1);
+    }
+    double e = total * (1 - below); /* the last bin: every larger count */
+    if (e > 0) {
+        *stat += ((total - seen) - e) * ((total - seen) - e) / e;
+        bins++;
+    }
+    *df = bins - 1;
+    return gsl_cdf_chisq_Q(*stat, *df);
+}
+
+static void check_impressions(const ipsim_rng *rng)
+{
+    const double lambdas[] = {0.01, 0.3, 2.0};
+    for (int t = 0; t < 3; t++) {
+        static long hist[MAX_COUNT + 1];
+        double r, stat, stat_off;
+        int df, df_off;
+        impression_counts(rng, 40 + (uint32_t)t, lambdas[t], hist, &r);
+        double pv = poisson_pvalue(hist, lambdas[t], &stat, &df);
+        CHECK(pv > P_MIN, "lambda = %g: %d agents' impressions are Poisson (chi-square %.1f, df %d, p-value %.3g)",
+              lambdas[t], N_AGENTS, stat, df, pv);
+        CHECK(fabs(r) <= 4 / sqrt((double)N_AGENTS),
+              "lambda = %g: neighbours' counts are uncorrelated (r = %.5f)", lambdas[t], r);
+        double pv_off = poisson_pvalue(hist, lambdas[t] * 1.05, &stat_off, &df_off);
+        CHECK(pv_off < P_MIN, "lambda = %g: the counts reject Poisson(1.05 lambda) (chi-square %.1f, p-value %.3g)",
+              lambdas[t], stat_off, pv_off);
+    }
+}
+
 int main(void)
 {
     check_table();
     ipsim_rng rng;
     rng_init(&rng, SEED, 0);
     check_words(&rng);
+    check_impressions(&rng);
     const double ps[] = {1e-4, 1e-3, 0.01, 0.05, 0.2, 0.5};
     for (int t = 0; t < (int)(sizeof ps / sizeof ps[0]); t++) {
         double stat;

@@ -210,12 +210,6 @@ int ipsim__exposure_count(const cell_day *c, double u)
     return u <= c->p0 ? 0 : poisson_inverse(c, u);
 }
 
-int ipsim__exposure_count_given_one(const cell_day *c, double u)
-{
-    int n = poisson_inverse(c, c->p0 + u * (1 - c->p0));
-    return n > 0 ? n : 1; /* only if p0 + u (1 - p0) rounds to p0 */
-}
-
 /* lround(x) for x in [0, 65535] (or NaN: 0, as lround's LONG_MIN cast):
  * x + 1/2 is exact there but for the largest double below 1/2, whose sum
  * rounds up to 1, hence the test. */

@@ -1,7 +1,8 @@
 /*
- * gaps.h - the geometric gaps between the candidate agents of a block of
- * candidate sampling (ODD 4.9): g = floor(E / -ln(1 - p_c)) with E a unit
- * exponential, so P(g >= k) = P(E >= -k ln(1 - p_c)) = (1 - p_c)^k.
+ * gaps.h - the candidate agents of a block of candidate sampling (ODD 4.9):
+ * geometric gaps g = floor(E / -ln(1 - p_c)) with E a unit exponential, so
+ * P(g >= k) = P(E >= -k ln(1 - p_c)) = (1 - p_c)^k (trip occasions), and
+ * the impressions as a Poisson process along the agents (spacings E / lambda).
  *
  * E is drawn by the ziggurat method (Marsaglia & Tsang 2000) from the words
  * of the SKIP stream keyed by (cell, block, day), in order: the low 8 bits
@@ -107,6 +108,29 @@ static inline uint64_t gap_next(gap_stream *g)
 {
     double x = gap_exponential(g) * g->scale;
     return x < GAP_MAX ? (uint64_t)x : (uint64_t)GAP_MAX;
+}
+
+/* Gap mode's impressions (ODD 4.9): the points of a Poisson process of
+ * rate lambda per agent along a block's agents, from a stream started with
+ * log_q = -lambda (spacings T / lambda). x is the position of the next point,
+ * from the block's first agent; the agent at floor(x) receives it. */
+static inline double gap_point(gap_stream *g, double x)
+{
+    return x + gap_exponential(g) * g->scale;
+}
+
+/* The points in [x, end) where x, the next point, is in it: their count
+ * (counted up to cap) and x moved to the first point at or beyond end. For
+ * an agent k with floor(x) = k and end = k + 1 this is its impressions:
+ * Poisson(lambda), independent from agent to agent. */
+static inline int gap_points_until(gap_stream *g, double *x, double end, int cap)
+{
+    int n = 0;
+    do {
+        n += n < cap;
+        *x = gap_point(g, *x);
+    } while (*x < end);
+    return n;
 }
 
 #endif /* IPSIM_MODEL_GAPS_H */

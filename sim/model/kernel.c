@@ -56,20 +56,6 @@ static inline void release_cooldown(ipsim_model *m, uint64_t i, int tau)
     }
 }
 
-/* A candidate agent-day after its salience decayed: n impressions (4a)
- * and, with an occasion, the decision (4b). */
-static void candidate_day(ipsim_model *m, int cell, uint32_t k, uint64_t i, int tau, int n,
-                          int occasion, const philox4x32_ctr_t *r)
-{
-    const cell_day *c = &m->cells[cell];
-    if (n > 0)
-        ipsim__exposure_agent(m, c, i, n);
-    release_cooldown(m, i, tau);
-    if (occasion && m->ag.a[i].state == ST_AWARE &&
-        m->ag.a[i].salience >= m->sc->parameters.exposure.consider_salience)
-        ipsim__decision_agent(m, c, cell, k, i, tau, rng_u01(r->v[2]), rng_u01(r->v[3]));
-}
-
 /* Candidate sampling of each cell for today (after ipsim__exposure_prepare
  * and ipsim__decision_prepare): direct or gap mode for each event. */
 static void candidates_prepare(ipsim_model *m)
@@ -78,7 +64,6 @@ static void candidates_prepare(ipsim_model *m)
         cell_day *cd = &m->cells[c];
         cd->direct_expose = cd->p_expose >= DIRECT_THRESHOLD || m->ev.cand_direct_all;
         cd->direct_occasion = cd->p_occasion >= DIRECT_THRESHOLD || m->ev.cand_direct_all;
-        cd->log_no_expose = log1p(-fmin(cd->p_expose, DIRECT_THRESHOLD));
         cd->log_no_occasion = log1p(-fmin(cd->p_occasion, DIRECT_THRESHOLD));
     }
 }
@@ -145,10 +130,13 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
  * CANDIDATE_BLOCK agents. Each agent-day has two independent events: "at
  * least one impression" E (prob p_e) and "trip occasion" O (prob p_o), which
  * matters only to an agent considering a trip.
- * - E: in each candidate block, the agents with E are found by geometric
- *   gaps over the block's agents (gaps.h; SKIP words keyed by (cell,
- *   candidate block, day)); with p_e >= DIRECT_THRESHOLD every agent draws
- *   its impressions n by Poisson inversion at DAILY v0 (n may be 0).
+ * - E: in each candidate block, the impressions are the points of a
+ *   Poisson process of rate lambda per agent along the block's agents
+ *   (gaps.h; exponential spacings from SKIP words keyed by (cell, candidate
+ *   block, day)): an agent's count is that of the points in its unit
+ *   interval, and the agents with none are skipped; with p_e >=
+ *   DIRECT_THRESHOLD every agent draws its impressions n by Poisson
+ *   inversion at DAILY v0 (n may be 0).
  * - O of an agent with E: DAILY v1 < p_o.
  * - O of an agent without E: only agents considering at the start of the
  *   candidates can use it, and each has its bit set in the considering
@@ -158,8 +146,9 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
  *   over the set bits of the block (OCCASION_SKIP words), or, with p_o >=
  *   DIRECT_THRESHOLD, every set bit draws O as DAILY v1 < p_o. An agent
  *   landed on that has E takes its O from v1 as above.
- * A candidate (E, or O landed on a set bit) draws its DAILY block; its
- * impressions given E (gap mode) are drawn from v0, its trip choice from
+ * A candidate (E, or O landed on a set bit) that is considering after its
+ * impressions draws its DAILY block (in direct mode every candidate draws
+ * it, a batch at a time, for v0): O from v1 as above, its trip choice from
  * v2, v3. */
 typedef struct {
     const uint64_t *w; /* the candidate block's words */
@@ -209,6 +198,7 @@ typedef struct {
     int cell, tau, de, dov;
     uint32_t c0, c1, k1;  /* candidate block [c0, c1) of the calendar block's [.., k1) */
     uint64_t next_e, next_o;
+    double xe;            /* gap mode: the next impression's position (from c0) */
     gap_stream se, so;
     bit_walk bw;
 } cand_walk;
@@ -216,8 +206,9 @@ typedef struct {
 typedef struct {
     int nb;
     uint32_t k[CANDIDATE_BATCH];
+    uint16_t n[CANDIDATE_BATCH]; /* gap mode: impressions (0: O without E) */
     uint8_t e[CANDIDATE_BATCH];
-    philox_lanes daily;
+    philox_lanes daily; /* direct mode: the candidates' DAILY blocks */
 } cand_batch;
 
 /* The next agent with O without E from the bit walk (the block's end if
@@ -230,6 +221,13 @@ static inline uint64_t walk_next_o(cand_walk *w)
     return off == none ? w->c1 : (uint64_t)w->c0 + off;
 }
 
+/* Gap mode: the agent of the impression at w->xe (gaps.h, gap_point), or
+ * the block's end. */
+static inline uint64_t impression_agent(const cand_walk *w)
+{
+    return w->xe < (double)(w->c1 - w->c0) ? w->c0 + (uint64_t)w->xe : w->c1;
+}
+
 /* Start the candidate block beginning at c0. */
 static void walk_block(cand_walk *w, uint32_t c0)
 {
@@ -238,8 +236,15 @@ static void walk_block(cand_walk *w, uint32_t c0)
     uint32_t blk = c0 / CANDIDATE_BLOCK;
     w->c0 = c0;
     w->c1 = c0 + CANDIDATE_BLOCK < w->k1 ? c0 + CANDIDATE_BLOCK : w->k1;
-    gap_start(&w->se, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, cd->log_no_expose);
-    w->next_e = w->de ? c0 : (cd->p_expose > 0 ? c0 + gap_next(&w->se) : w->c1);
+    gap_start(&w->se, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, -cd->lambda);
+    w->xe = 0;
+    w->next_e = w->c1;
+    if (w->de)
+        w->next_e = c0;
+    else if (cd->p_expose > 0) {
+        w->xe = gap_point(&w->se, 0);
+        w->next_e = impression_agent(w);
+    }
     w->next_o = w->c1;
     if (!w->de && cd->p_occasion > 0) { /* direct E: every agent has its O from v1 */
         gap_start(&w->so, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_OCCASION_SKIP,
@@ -269,19 +274,25 @@ static void walk_batch(cand_walk *w, cand_batch *bt)
             continue;
         }
         uint32_t k = (uint32_t)next;
-        int e = next == w->next_e;
-        if (e)
-            w->next_e = w->de ? next + 1 : next + 1 + gap_next(&w->se);
+        int e = next == w->next_e, n = 0;
+        if (e && w->de)
+            w->next_e = next + 1;
+        else if (e) { /* the agent's impressions: the points before k + 1 */
+            n = gap_points_until(&w->se, &w->xe, (double)(k - w->c0 + 1), MAX_IMPRESSIONS);
+            w->next_e = impression_agent(w);
+        }
         if (next == w->next_o)
             w->next_o = walk_next_o(w);
-        philox_lanes_set(&bt->daily, nb, &m->rng, (uint32_t)w->cell, k, (uint32_t)w->tau, RNG_DAILY, 0);
+        if (w->de)
+            philox_lanes_set(&bt->daily, nb, &m->rng, (uint32_t)w->cell, k, (uint32_t)w->tau, RNG_DAILY, 0);
         PREFETCH(&m->ag.a[base + k]); /* the agent's record: one line */
         bt->k[nb] = k;
+        bt->n[nb] = (uint16_t)n;
         bt->e[nb] = (uint8_t)e;
         nb++;
     }
     bt->nb = nb;
-    if (nb == 0)
+    if (nb == 0 || !w->de)
         return;
     int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
     for (int j = nb; j < lanes; j++) /* unused lanes of the last group: defined, ignored */
@@ -298,6 +309,7 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
     const cell_day *cd = &m->cells[cell];
     uint64_t base = m->cell_start[cell];
     double po = cd->p_occasion;
+    const double consider = m->sc->parameters.exposure.consider_salience;
     cand_walk w = {.m = m, .cd = cd, .cell = cell, .tau = tau, .de = cd->direct_expose,
                    .dov = cd->direct_occasion, .k1 = k1};
     walk_block(&w, k0);
@@ -308,18 +320,30 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
         walk_batch(&w, &bt[cur ^ 1]);
         const cand_batch *c = &bt[cur];
         for (int j = 0; j < c->nb; j++) {
-            philox4x32_ctr_t r = {{c->daily.x[0][j], c->daily.x[1][j], c->daily.x[2][j], c->daily.x[3][j]}};
-            int n = 0, occasion = 1; /* O landed on a set bit in gap mode */
-            if (c->e[j]) {
-                n = w.de ? ipsim__exposure_count(cd, rng_u01(r.v[0]))
-                         : ipsim__exposure_count_given_one(cd, rng_u01(r.v[0]));
-                occasion = rng_u01(r.v[1]) < po;
-            } else if (w.dov)
-                occasion = rng_u01(r.v[1]) < po;
             uint32_t k = c->k[j];
-            touch t = touch_begin(m, base + k, tau, ta);
-            candidate_day(m, cell, k, base + k, tau, n, occasion, &r);
-            touch_end(m, b, k, base + k, tau, t, dl);
+            uint64_t i = base + k;
+            philox4x32_ctr_t r = {{0, 0, 0, 0}};
+            if (w.de) {
+                r = (philox4x32_ctr_t){{c->daily.x[0][j], c->daily.x[1][j], c->daily.x[2][j],
+                                        c->daily.x[3][j]}};
+            }
+            int n = w.de ? ipsim__exposure_count(cd, rng_u01(r.v[0])) : c->n[j];
+            touch t = touch_begin(m, i, tau, ta);
+            /* 4a impressions, 4b: a finished cool-down, then the decision of
+             * an agent considering a trip who has a trip occasion (O) */
+            if (n > 0)
+                ipsim__exposure_agent(m, cd, i, n);
+            release_cooldown(m, i, tau);
+            if (m->ag.a[i].state == ST_AWARE && m->ag.a[i].salience >= consider) {
+                if (!w.de) /* gap mode: the DAILY block only when it is used */
+                    r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
+                /* O: its own v1 with E or in direct mode; O landed on a set
+                 * bit in gap mode */
+                int occasion = c->e[j] || w.dov ? rng_u01(r.v[1]) < po : 1;
+                if (occasion)
+                    ipsim__decision_agent(m, cd, cell, k, i, tau, rng_u01(r.v[2]), rng_u01(r.v[3]));
+            }
+            touch_end(m, b, k, i, tau, t, dl);
         }
         cur ^= 1;
     }

@@ -140,7 +140,6 @@ typedef struct {
      * impression (prob p_expose) or, considering, a trip occasion (prob
      * p_occasion); each event is found by its own geometric gaps */
     double p_expose;         /* 1 - p0 */
-    double log_no_expose;    /* log(1 - p_expose) (gap mode) */
     double log_no_occasion;  /* log(1 - p_occasion) (gap mode) */
     int direct_expose;       /* p_expose >= DIRECT_THRESHOLD: every agent draws n */
     int direct_occasion;     /* p_occasion >= DIRECT_THRESHOLD: every considering agent draws O */
@@ -363,11 +362,9 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau);
  * the same operations in the same order, so the counts below are bit for
  * bit those of the recurrence alone for every u in [0, 1]. */
 void ipsim__exposure_poisson_table(cell_day *c);
-/* number of impressions: inverse Poisson CDF at u in [0, 1], or
- * (truncated) the number given at least one (after
- * ipsim__exposure_poisson_table) */
+/* number of impressions (direct mode): inverse Poisson CDF at u in [0, 1]
+ * (after ipsim__exposure_poisson_table) */
 int ipsim__exposure_count(const cell_day *c, double u);
-int ipsim__exposure_count_given_one(const cell_day *c, double u);
 /* n >= 1 impressions to an agent whose salience has already decayed today */
 void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n);
 
