@@ -87,7 +87,7 @@ static inline touch touch_begin(ipsim_model *m, uint64_t i, int tau, thread_acc 
  * considering flag follow its transitions (dl: the cell's count changes),
  * and the day its new state ends, or its salience falls below
  * consider_salience, goes on the calendar. */
-static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, touch t, int64_t *dl)
+static void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, touch t, int64_t *dl)
 {
     uint8_t st = m->ag.a[i].state;
     if (st != t.st) {
@@ -123,6 +123,20 @@ static void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, to
         if (d < m->ev.n_days)
             ipsim__agenda_push(m, 1, d, b, k);
     }
+}
+
+/* The end of a touch (touch_changed above): most touches are impressions
+ * to an agent who neither was nor is considering a trip and keeps its
+ * state (not PENDING or RETURNED, which have lists and bits of their own);
+ * for those nothing above changes, so they return at once. */
+static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, touch t, int64_t *dl)
+{
+    const ipsim_agent *a = &m->ag.a[i];
+    if (a->state == t.st && t.st != ST_PENDING && t.st != ST_RETURNED &&
+        !(a->flags & AGF_CONSIDERING) &&
+        !(t.st == ST_AWARE && a->salience >= (float)m->sc->parameters.exposure.consider_salience))
+        return;
+    touch_changed(m, b, k, i, tau, t, dl);
 }
 
 /* The candidates of one calendar block (agents k0..k1-1 of a cell), in
