@@ -33,9 +33,9 @@ static int alloc_agents(ipsim_agents *a, uint64_t n)
     return a->a ? 0 : -1;
 }
 
-static void free_agents(ipsim_agents *a)
+static void free_agents(ipsim_agents *a, uint64_t n)
 {
-    free(a->a);
+    ipsim__big_free(a->a, (size_t)n, sizeof(ipsim_agent));
     a->a = NULL;
 }
 
@@ -87,7 +87,7 @@ int ipsim__population_create(struct ipsim_model *m)
 
 void ipsim__population_free(struct ipsim_model *m)
 {
-    free_agents(&m->ag);
+    free_agents(&m->ag, m->n_agents);
     free(m->cell_n);
     free(m->cell_start);
     free(m->cell_people);

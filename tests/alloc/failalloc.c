@@ -4,7 +4,8 @@
  *
  * Linked into the test program ipsim_failalloc (the ipsim command line with
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,
- * --wrap=aligned_alloc), so every
+ * --wrap=aligned_alloc,--wrap=mmap: the agents' records are mapped,
+ * sim/base/bigalloc.c), so every
  * allocation made by libipsim and the command line itself, and, through
  * cJSON_InitHooks, every allocation of cJSON, goes through the counters
  * below. Allocations inside other shared libraries (HDF5, GSL, libgomp,
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <execinfo.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <cjson/cJSON.h>
 
 void *__real_malloc(size_t n);
@@ -42,6 +44,8 @@ void *__wrap_calloc(size_t k, size_t n);
 void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
 void *__wrap_aligned_alloc(size_t a, size_t n);
+void *__real_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off);
+void *__wrap_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off);
 
 static atomic_ullong failalloc_count;
 static unsigned long long failalloc_n;
@@ -67,6 +71,9 @@ void *__wrap_malloc(size_t n) { return failalloc_fails() ? NULL : __real_malloc(
 void *__wrap_calloc(size_t k, size_t n) { return failalloc_fails() ? NULL : __real_calloc(k, n); }
 void *__wrap_realloc(void *p, size_t n) { return failalloc_fails() ? NULL : __real_realloc(p, n); }
 void *__wrap_aligned_alloc(size_t a, size_t n) { return failalloc_fails() ? NULL : __real_aligned_alloc(a, n); }
+void *__wrap_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off) {
+    return failalloc_fails() ? MAP_FAILED : __real_mmap(a, n, prot, flags, fd, off);
+}
 char *__wrap_strdup(const char *s) {
     if (failalloc_fails()) return NULL;
     size_t n = strlen(s) + 1;
