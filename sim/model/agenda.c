@@ -50,7 +50,7 @@ void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_
     ipsim_agenda *ev = &m->ev;
     if (tau < 0 || tau >= ev->n_days)
         return;
-    ev_list *l = &(late ? ev->late : ev->early)[(size_t)tau * ev->n_blocks + b];
+    ev_list *l = &(late ? ev->late : ev->early)[ev_at(ev, tau, b)];
     if (list_push(l, k) != 0) {
 #pragma omp atomic write
         ev->ok = 0; /* read after the parallel pass */

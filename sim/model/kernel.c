@@ -388,7 +388,7 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
     int64_t *acc = &ta->cell[(size_t)cell * ACC_COUNT];
     int64_t *dl = &ta->delta[(size_t)cell * CNT_COUNT];
     uint64_t base = m->cell_start[cell];
-    size_t at = (size_t)tau * ev->n_blocks + b;
+    size_t at = ev_at(ev, tau, b);
 
     ev_list *early = &ev->early[at], *late = &ev->late[at];
     /* the LATE list's first agents are fetched while the candidates are

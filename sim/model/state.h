@@ -186,8 +186,8 @@ typedef struct {
     int *blk_cell;     /* [n_blocks] cell of each block */
     uint32_t *blk_k0;  /* [n_blocks] first agent (within the cell) */
     uint32_t *blk_k1;  /* [n_blocks] one past the last */
-    ev_list *early;    /* [n_days][n_blocks] */
-    ev_list *late;     /* [n_days][n_blocks] */
+    ev_list *early;    /* [n_blocks][n_days] (ev_at) */
+    ev_list *late;     /* [n_blocks][n_days] */
     ev_list *visitors; /* [n_blocks] agents with at least one completed trip */
     uint32_t *vis_sorted; /* [n_blocks] length of the sorted prefix of visitors */
     uint8_t *blk_crowd;   /* [n_blocks] 1: the cell is evaluated whole for crowding, from crowd */
@@ -209,6 +209,14 @@ typedef struct {
     uint64_t active;   /* agents touched on the last day stepped */
     int ok;            /* 0 if an allocation failed (the run stops with IPSIM_ERR_NOMEM) */
 } ipsim_agenda;
+
+/* The EARLY or LATE list of block b for day tau: a block's lists of every
+ * day lie together, so the pushes while a block is processed (to the days
+ * its agents' next events fall on) find the lists' heads in cache. */
+static inline size_t ev_at(const ipsim_agenda *ev, int tau, int b)
+{
+    return (size_t)b * (size_t)ev->n_days + (size_t)tau;
+}
 
 /* Bit of agent k of cell in the considering bitmap (read, set to v), and
  * the number of set bits of each block of candidate sampling (kept with
