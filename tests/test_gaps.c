@@ -35,10 +35,12 @@
  *     with agent word block + 2^20 floor(j / 256) and draw j mod 256, word
  *     by word, across the first scalar block, the batched refills
  *     (GAP_BATCH blocks at a time) and the 256-block wrap.
+ * Usage: test_gaps [--verbose] (--verbose: print the checks that pass too).
  * Label unit (about a second).
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "model/gaps.h"
 #include "harness.h"
@@ -230,8 +232,9 @@ static void check_impressions(const ipsim_rng *rng)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    harness_verbose(argc > 1 && strcmp(argv[1], "--verbose") == 0);
     check_table();
     ipsim_rng rng;
     rng_init(&rng, SEED, 0);
