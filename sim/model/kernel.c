@@ -9,8 +9,9 @@
  * visit.c; community posting, mechanism D: community.c) and 4e the
  * end-of-day count. An agent acts today if it is a candidate (an
  * impression, or a trip occasion while it is considering: a few per cent
- * of agent-days, found by geometric skips keyed by (cell, block, day), the
- * occasions over a bitmap of the considering agents) or if the event calendar
+ * of agent-days, found by exponential spacings (impressions) and geometric
+ * skips (occasions, over a bitmap of the considering agents) keyed by
+ * (cell, block, day)) or if the event calendar
  * (agenda.c) lists it today; every other agent's day would change only its
  * salience (decayed lazily when next touched) and nothing counted. Each
  * block of the calendar is processed by one thread in the ODD's order of
@@ -251,11 +252,8 @@ static void walk_block(cand_walk *w, uint32_t c0)
     w->c0 = c0;
     w->c1 = c0 + CANDIDATE_BLOCK < w->k1 ? c0 + CANDIDATE_BLOCK : w->k1;
     gap_start(&w->se, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, -cd->lambda);
-    w->xe = 0;
-    w->next_e = w->c1;
-    if (w->de)
-        w->next_e = c0;
-    else if (cd->p_expose > 0) {
+    w->next_e = w->de ? c0 : w->c1;
+    if (!w->de && cd->p_expose > 0) {
         w->xe = gap_point(&w->se, 0);
         w->next_e = impression_agent(w);
     }

@@ -138,7 +138,8 @@ typedef struct {
     int pois_n, pois_stop;
     /* candidate sampling (kernel.c): an agent-day is a candidate if it has an
      * impression (prob p_expose) or, considering, a trip occasion (prob
-     * p_occasion); each event is found by its own geometric gaps */
+     * p_occasion); impressions are found by exponential spacings, occasions
+     * by geometric gaps (gaps.h) */
     double p_expose;         /* 1 - p0 */
     double log_no_occasion;  /* log(1 - p_occasion) (gap mode) */
     int direct_expose;       /* p_expose >= DIRECT_THRESHOLD: every agent draws n */
