@@ -133,20 +133,26 @@ static void check_table(void)
     CHECK(bad_k == 0, "K counts the points inside the inner edge (%d layers off)", bad_k);
 }
 
-/* A stream's words against rng_block, block by block. */
+/* A stream's words against rng_block, block by block: started alone
+ * (a short stream) and batched from its first block (gap_expect). */
 static void check_words(const ipsim_rng *rng)
 {
     const uint32_t cell = 21, block = 5, day = 333, nblocks = 600;
-    gap_stream g;
-    gap_start(&g, rng, cell, block, day, RNG_OCCASION_SKIP, -1.0);
-    uint32_t bad = 0;
-    for (uint32_t j = 0; j < nblocks; j++) {
-        philox4x32_ctr_t r = rng_block(rng, cell, block | ((j >> 8) << 20), day, RNG_OCCASION_SKIP, j & 0xffu);
-        for (int w = 0; w < 4; w++)
-            bad += gap_word(&g) != r.v[w];
+    for (int dense = 0; dense <= 1; dense++) {
+        gap_stream g;
+        gap_start(&g, rng, cell, block, day, RNG_OCCASION_SKIP, -1.0);
+        gap_expect(&g, dense ? 4.0 * nblocks : 1.0);
+        uint32_t bad = 0;
+        for (uint32_t j = 0; j < nblocks; j++) {
+            philox4x32_ctr_t r =
+                rng_block(rng, cell, block | ((j >> 8) << 20), day, RNG_OCCASION_SKIP, j & 0xffu);
+            for (int w = 0; w < 4; w++)
+                bad += gap_word(&g) != r.v[w];
+        }
+        CHECK(bad == 0,
+              "a %s stream's words are rng_block's, block by block (%u blocks, %u words differ)",
+              dense ? "batched" : "short", nblocks, bad);
     }
-    CHECK(bad == 0, "a stream's words are rng_block's, block by block (%u blocks, %u words differ)",
-          nblocks, bad);
 }
 
 /* Counts per agent of N_AGENTS agents in blocks of BLOCK, by the walk of

@@ -34,7 +34,15 @@ static uint64_t next_word(uint64_t *s)
 
 /* Batches of random counters under key (random if random_key) against
  * philox4x32: the number of words that differ. */
-typedef void (*lanes_fn)(philox_lanes *, int, philox4x32_key_t);
+typedef void (*lanes_fn)(philox_lanes *, int, const rng_round_keys *);
+
+/* The batched rounds under key (its round keys from rng_round_keys_init). */
+static void lanes_key(lanes_fn fn, philox_lanes *l, int n, philox4x32_key_t key)
+{
+    rng_round_keys rk;
+    rng_round_keys_init(&rk, key);
+    fn(l, n, &rk);
+}
 
 static long compare_batches_with(lanes_fn fn, uint64_t *s, int random_key, philox4x32_key_t key)
 {
@@ -59,7 +67,7 @@ static long compare_batches_with(lanes_fn fn, uint64_t *s, int random_key, philo
             for (int w = 0; w < 4; w++)
                 l.x[w][j] = c[j].v[w];
         }
-        fn(&l, PHILOX_LANES, key);
+        lanes_key(fn, &l, PHILOX_LANES, key);
         for (int j = 0; j < PHILOX_LANES; j++) {
             philox4x32_ctr_t want = philox4x32(c[j], key);
             for (int w = 0; w < 4; w++)
@@ -104,7 +112,7 @@ int main(void)
         for (int j = 0; j < PHILOX_LANES; j++)
             for (int w = 0; w < 4; w++)
                 l.x[w][j] = j == pos ? one.v[w] : (uint32_t)next_word(&s);
-        ipsim__philox_lanes(&l, PHILOX_LANES, key);
+        lanes_key(ipsim__philox_lanes, &l, PHILOX_LANES, key);
         for (int w = 0; w < 4; w++)
             bad += l.x[w][pos] != want.v[w];
     }
@@ -115,7 +123,7 @@ int main(void)
         for (int j = 0; j < PHILOX_LANES; j++)
             for (int w = 0; w < 4; w++)
                 l.x[w][j] = c.v[w];
-        ipsim__philox_lanes(&l, PHILOX_LANES, key);
+        lanes_key(ipsim__philox_lanes, &l, PHILOX_LANES, key);
         philox4x32_ctr_t r = philox4x32(c, key);
         CHECK(l.x[0][31] == r.v[0] && l.x[1][0] == r.v[1] && l.x[2][17] == r.v[2] &&
                   l.x[3][5] == r.v[3],
@@ -129,7 +137,7 @@ int main(void)
     for (int j = 0; j < PHILOX_LANES; j++)
         philox_lanes_set(&l, j, &rng, (uint32_t)j % 17, 4096u * (uint32_t)j + 5, 400 + (uint32_t)j,
                          RNG_DAILY, 0);
-    ipsim__philox_lanes(&l, PHILOX_LANES, rng.key);
+    ipsim__philox_lanes(&l, PHILOX_LANES, &rng.rk);
     bad = 0;
     for (int j = 0; j < PHILOX_LANES; j++) {
         philox4x32_ctr_t r = rng_block(&rng, (uint32_t)j % 17, 4096u * (uint32_t)j + 5,

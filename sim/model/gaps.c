@@ -10,28 +10,25 @@
  * fresh exponential. Every accepted x is therefore a uniform point of the
  * area under exp(-x), i.e. exactly a unit exponential (up to the 2^-32
  * probability grain of the words). Also the refill of a stream's words
- * (gaps.h): as many Philox blocks as the stream has used so far, at most
- * GAP_BATCH at a time.
+ * (gaps.h): GAP_BATCH Philox blocks at a time.
  */
 #include <math.h>
 #include "model/gaps.h"
 
 void ipsim__gap_refill(gap_stream *g)
 {
-    /* a stream that has used j blocks gets j more, up to GAP_BATCH: most
-     * streams of a small cell end within a block or two, and a long one
-     * soon reaches the full batch */
-    int n = g->j < GAP_BATCH ? (int)g->j : GAP_BATCH; /* >= 2 (gap_word) */
-    philox_lanes l;
-    for (int b = 0; b < n; b++)
-        philox_lanes_set(&l, b, g->rng, g->cell, GAP_AGENT_WORD(g, g->j + (uint32_t)b), g->day,
-                         (rng_purpose)g->purpose, (g->j + (uint32_t)b) & 0xffu);
-    ipsim__philox_lanes(&l, n, g->rng->key);
-    for (int b = 0; b < n; b++)
-        for (int w = 0; w < 4; w++)
-            g->buf[4 * b + w] = l.x[w][b];
-    g->j += (uint32_t)n;
-    g->have = 4 * (uint32_t)n;
+    /* the counters of blocks j..j+GAP_BATCH-1 (rng_block's, rng.h) */
+    uint32_t x2 = ((uint32_t)g->purpose << 24) | ((g->cell & 0xffffu) << 8);
+    for (int b = 0; b < GAP_BATCH; b++) {
+        uint32_t j = g->j + (uint32_t)b;
+        g->x.x[0][b] = GAP_AGENT_WORD(g, j);
+        g->x.x[1][b] = g->day;
+        g->x.x[2][b] = x2 | (j & 0xffu);
+        g->x.x[3][b] = g->rng->replicate;
+    }
+    ipsim__philox_lanes(&g->x, GAP_BATCH, &g->rng->rk);
+    g->j += GAP_BATCH;
+    g->have = 4 * GAP_BATCH;
     g->used = 0;
 }
 

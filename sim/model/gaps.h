@@ -26,18 +26,22 @@
 #define GAP_MAX 1e12 /* gaps are capped here (beyond any block) */
 
 /* The SKIP words of one block of candidate sampling on one day, and the
- * gaps' scale 1 / -ln(1 - p_c). The first block of a stream is computed
- * alone (most streams of a sparse cell end in it), then the count doubles
- * up to GAP_BATCH blocks at a time (philox_batch.c); the sequence is the
- * same either way. */
+ * gaps' scale 1 / -ln(1 - p_c). Word w of SKIP block j is the stream's
+ * word 4 j + w. The first block of a short stream is computed alone (most
+ * streams of a sparse cell end in it); after that, or from the start for a
+ * stream expected to be long (gap_expect), GAP_BATCH blocks are computed at
+ * a time (philox_batch.c); the sequence is the same either way. Block j's
+ * words are held in lane j mod GAP_BATCH of x. */
 #define GAP_BATCH PHILOX_GROUP
+#define GAP_DENSE_WORDS 8.0 /* expected words beyond which a stream starts batched */
 typedef struct {
     const ipsim_rng *rng;
     uint32_t cell, block, day, purpose;
     uint32_t j;          /* SKIP blocks computed so far */
-    uint32_t used, have; /* words of buf used, and held */
+    uint32_t used, have; /* words of x used, and held (words 4 lane + w) */
+    int batched;         /* the next refill computes GAP_BATCH blocks */
     double scale;
-    uint32_t buf[4 * GAP_BATCH];
+    philox_lanes x;      /* lanes 0..GAP_BATCH-1: the blocks held */
 } gap_stream;
 
 /* The stream of block `block` of cell on day for an event of probability
@@ -52,40 +56,51 @@ static inline void gap_start(gap_stream *g, const ipsim_rng *rng, uint32_t cell,
     g->day = day;
     g->purpose = purpose;
     g->j = g->used = g->have = 0;
+    g->batched = 0;
     g->scale = -1.0 / log_q;
+}
+
+/* A stream expected to use about `words` words: batched from its first
+ * block if that is more than GAP_DENSE_WORDS (the same words, fewer
+ * computations). */
+static inline void gap_expect(gap_stream *g, double words)
+{
+    g->batched = words > GAP_DENSE_WORDS;
 }
 
 /* SKIP block j of the stream: agent word block + 2^20 floor(j / 256),
  * draw j mod 256. */
 #define GAP_AGENT_WORD(g, j) ((g)->block | (((j) >> 8) << 20))
 
-/* SKIP block j alone into buf, by the scalar rounds (cheaper than a vector
- * group for one block). */
+/* SKIP block j alone into lane 0, by the scalar rounds (cheaper than a
+ * vector group for one block). */
 static inline void gap_block(gap_stream *g)
 {
     philox4x32_ctr_t r = rng_block(g->rng, g->cell, GAP_AGENT_WORD(g, g->j), g->day,
                                    (rng_purpose)g->purpose, g->j & 0xffu);
     for (int w = 0; w < 4; w++)
-        g->buf[w] = r.v[w];
+        g->x.x[w][0] = r.v[w];
     g->j += 1;
     g->have = 4;
     g->used = 0;
+    g->batched = 1;
 }
 
-/* The next min(j, GAP_BATCH) blocks into buf, j >= 2 (gaps.c). */
+/* The next GAP_BATCH blocks into x (gaps.c). */
 void ipsim__gap_refill(gap_stream *g);
 
 /* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order;
- * blocks 0 and 1 one at a time, then as many as were used so far. */
+ * block 0 alone unless the stream is batched, then GAP_BATCH at a time. */
 static inline uint32_t gap_word(gap_stream *g)
 {
     if (g->used == g->have) {
-        if (g->j < 2)
-            gap_block(g);
-        else
+        if (g->batched)
             ipsim__gap_refill(g);
+        else
+            gap_block(g);
     }
-    return g->buf[g->used++];
+    uint32_t u = g->used++;
+    return g->x.x[u & 3u][u >> 2];
 }
 
 /* The rare words: wedge tests, rejections and the tail (gaps.c). w is the

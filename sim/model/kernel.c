@@ -252,6 +252,7 @@ static void walk_block(cand_walk *w, uint32_t c0)
     w->c0 = c0;
     w->c1 = c0 + CANDIDATE_BLOCK < w->k1 ? c0 + CANDIDATE_BLOCK : w->k1;
     gap_start(&w->se, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, -cd->lambda);
+    gap_expect(&w->se, cd->lambda * (double)(w->c1 - c0)); /* a word a point */
     w->next_e = w->de ? c0 : w->c1;
     if (!w->de && cd->p_expose > 0) {
         w->xe = gap_point(&w->se, 0);
@@ -309,7 +310,7 @@ static void walk_batch(cand_walk *w, cand_batch *bt)
     int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
     for (int j = nb; j < lanes; j++) /* unused lanes of the last group: defined, ignored */
         philox_lanes_set(&bt->daily, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);
-    ipsim__philox_lanes(&bt->daily, lanes, m->rng.key);
+    ipsim__philox_lanes(&bt->daily, lanes, &m->rng.rk);
 }
 
 /* Candidates are found a batch at a time, their records prefetched and

@@ -32,15 +32,6 @@
 #include <emmintrin.h>
 #endif
 
-/* The round keys: the key bumped by the Weyl increments once a round. */
-static void round_keys(philox4x32_key_t key, uint32_t k0[PHILOX_ROUNDS], uint32_t k1[PHILOX_ROUNDS])
-{
-    for (int r = 0; r < PHILOX_ROUNDS; r++) {
-        k0[r] = key.v[0] + (uint32_t)r * PHILOX_W0;
-        k1[r] = key.v[1] + (uint32_t)r * PHILOX_W1;
-    }
-}
-
 #if defined(PHILOX_AVX2) || defined(PHILOX_SSE2)
 #if defined(PHILOX_AVX2)
 typedef __m256i vword; /* 4 lanes, one per 64-bit slot */
@@ -80,10 +71,9 @@ _Static_assert(PHILOX_GROUP % (2 * V_SLOTS) == 0 && PHILOX_LANES % PHILOX_GROUP 
         (d) = p0_; \
     } while (0)
 
-void PHILOX_FN(philox_lanes *l, int n, philox4x32_key_t key)
+void PHILOX_FN(philox_lanes *l, int n, const rng_round_keys *rk)
 {
-    uint32_t k0s[PHILOX_ROUNDS], k1s[PHILOX_ROUNDS];
-    round_keys(key, k0s, k1s);
+    const uint32_t *k0s = rk->k0, *k1s = rk->k1;
     const vword m0 = V_SET1(PHILOX_M0), m1 = V_SET1(PHILOX_M1);
     vword k0[PHILOX_ROUNDS], k1[PHILOX_ROUNDS];
     for (int r = 0; r < PHILOX_ROUNDS; r++) {
@@ -114,10 +104,9 @@ void PHILOX_FN(philox_lanes *l, int n, philox4x32_key_t key)
 
 #else /* portable scalar rounds */
 
-void PHILOX_FN(philox_lanes *l, int n, philox4x32_key_t key)
+void PHILOX_FN(philox_lanes *l, int n, const rng_round_keys *rk)
 {
-    uint32_t k0[PHILOX_ROUNDS], k1[PHILOX_ROUNDS];
-    round_keys(key, k0, k1);
+    const uint32_t *k0 = rk->k0, *k1 = rk->k1;
     for (int j = 0; j < n; j++) {
         uint32_t a = l->x[0][j], b = l->x[1][j], c = l->x[2][j], d = l->x[3][j];
         for (int r = 0; r < PHILOX_ROUNDS; r++) {
@@ -136,11 +125,11 @@ void PHILOX_FN(philox_lanes *l, int n, philox4x32_key_t key)
 #endif
 
 #if defined(IPSIM_PHILOX_DISPATCH)
-void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key)
+void ipsim__philox_lanes(philox_lanes *l, int n, const rng_round_keys *rk)
 {
     if (__builtin_cpu_supports("avx2"))
-        ipsim__philox_lanes_avx2(l, n, key);
+        ipsim__philox_lanes_avx2(l, n, rk);
     else
-        ipsim__philox_lanes_sse2(l, n, key);
+        ipsim__philox_lanes_sse2(l, n, rk);
 }
 #endif

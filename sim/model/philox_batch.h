@@ -21,9 +21,7 @@
 /* Philox4x32's multipliers and Weyl key increments (Salmon et al. 2011). */
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u
-#define PHILOX_W0 0x9E3779B9u
-#define PHILOX_W1 0xBB67AE85u
-#define PHILOX_ROUNDS 10
+#define PHILOX_ROUNDS RNG_ROUNDS
 
 /* Counters in, random words out (in place): x[w][j] is word w of lane j. */
 typedef struct {
@@ -31,11 +29,11 @@ typedef struct {
 } philox_lanes;
 
 /* Lanes 0..n-1 of l (1 <= n <= PHILOX_LANES) through Philox4x32-10 with
- * key (philox_batch.c). The work is done in groups of PHILOX_GROUP lanes,
+ * the round keys rk of a key (rng.h, rng_round_keys_init; philox_batch.c). The work is done in groups of PHILOX_GROUP lanes,
  * so lanes up to n rounded up to a multiple of PHILOX_GROUP must hold
  * defined counters; their results are to be ignored. */
 #define PHILOX_GROUP 8
-void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key);
+void ipsim__philox_lanes(philox_lanes *l, int n, const rng_round_keys *rk);
 
 /* A portable x86-64 build (no -march) chooses at run time: the AVX2 rounds
  * (philox_avx2.c, the same source compiled for AVX2) where the CPU has
@@ -43,8 +41,8 @@ void ipsim__philox_lanes(philox_lanes *l, int n, philox4x32_key_t key);
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__AVX2__) && \
     !defined(IPSIM_PHILOX_SCALAR) && !defined(IPSIM_PHILOX_CLONE)
 #define IPSIM_PHILOX_DISPATCH 1
-void ipsim__philox_lanes_sse2(philox_lanes *l, int n, philox4x32_key_t key);
-void ipsim__philox_lanes_avx2(philox_lanes *l, int n, philox4x32_key_t key);
+void ipsim__philox_lanes_sse2(philox_lanes *l, int n, const rng_round_keys *rk);
+void ipsim__philox_lanes_avx2(philox_lanes *l, int n, const rng_round_keys *rk);
 #endif
 
 /* Lane j's counter = rng_block's counter for (cell, agent, day, purpose,

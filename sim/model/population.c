@@ -12,6 +12,7 @@
 #include <string.h>
 #include "base/bigalloc.h"
 #include "model/state.h"
+#include "model/philox_batch.h"
 
 /* Bytes of state per agent: one record (state.h). */
 double ipsim__population_bytes_per_agent(void)
@@ -39,19 +40,31 @@ static void free_agents(ipsim_agents *a, uint64_t n)
     a->a = NULL;
 }
 
-/* Initial state of one agent: aware with probability initial_awareness of
- * its market and segment; an aware agent's salience is initial_salience
- * times a unit exponential draw; every attitude starts at the destination's
+/* Agents k0..k1-1 of cell (k1 - k0 <= PHILOX_LANES), each from its INIT
+ * block (cell, k, day 0, draw 0; computed together, philox_batch.c, the
+ * same words as rng_block's): aware if v0 < initial_awareness of its market
+ * and segment; an aware agent's salience is initial_salience times a unit
+ * exponential (-log v1); every attitude starts at the destination's
  * initial reputation. */
-static void init_agent(struct ipsim_model *m, int cell, uint32_t k, uint64_t i)
+static void init_agents(struct ipsim_model *m, int cell, uint32_t k0, uint32_t k1)
 {
     const sc_market *mk = &m->sc->markets[cell_market(cell)];
-    philox4x32_ctr_t r = rng_block(&m->rng, (uint32_t)cell, k, 0, RNG_INIT, 0);
-    int aware = rng_u01(r.v[0]) < mk->initial_awareness[cell_segment(cell)];
-    m->ag.a[i].state = aware ? ST_AWARE : ST_UNAWARE;
-    m->ag.a[i].salience =
-        aware ? (float)(-m->sc->parameters.exposure.initial_salience * log(rng_u01(r.v[1]))) : 0.0f;
-    m->ag.a[i].attitude = (uint16_t)lround(clamp01(m->sc->destination.initial_reputation) * ATTITUDE_Q);
+    const double awareness = mk->initial_awareness[cell_segment(cell)];
+    const double s0 = m->sc->parameters.exposure.initial_salience;
+    const uint16_t attitude =
+        (uint16_t)lround(clamp01(m->sc->destination.initial_reputation) * ATTITUDE_Q);
+    philox_lanes l;
+    int n = (int)(k1 - k0), lanes = (n + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
+    for (int j = 0; j < lanes; j++) /* lanes past n: defined, ignored */
+        philox_lanes_set(&l, j, &m->rng, (uint32_t)cell, k0 + (uint32_t)(j < n ? j : 0), 0, RNG_INIT, 0);
+    ipsim__philox_lanes(&l, lanes, &m->rng.rk);
+    ipsim_agent *a = &m->ag.a[m->cell_start[cell] + k0];
+    for (int j = 0; j < n; j++) {
+        int aware = rng_u01(l.x[0][j]) < awareness;
+        a[j].state = aware ? ST_AWARE : ST_UNAWARE;
+        a[j].salience = aware ? (float)(-s0 * log(rng_u01(l.x[1][j]))) : 0.0f;
+        a[j].attitude = attitude;
+    }
 }
 
 int ipsim__population_create(struct ipsim_model *m)
@@ -77,10 +90,12 @@ int ipsim__population_create(struct ipsim_model *m)
     if (alloc_agents(&m->ag, total) != 0)
         return -1;
     for (int c = 0; c < m->n_cells; c++) {
-        uint64_t base = m->cell_start[c];
+        int64_t batches = ((int64_t)m->cell_n[c] + PHILOX_LANES - 1) / PHILOX_LANES;
 #pragma omp parallel for schedule(static) num_threads(m->threads)
-        for (int64_t k = 0; k < (int64_t)m->cell_n[c]; k++)
-            init_agent(m, c, (uint32_t)k, base + (uint64_t)k);
+        for (int64_t bt = 0; bt < batches; bt++) {
+            uint32_t k0 = (uint32_t)bt * PHILOX_LANES, k1 = m->cell_n[c];
+            init_agents(m, c, k0, k1 - k0 < PHILOX_LANES ? k1 : k0 + PHILOX_LANES);
+        }
     }
     return 0;
 }

@@ -29,9 +29,28 @@ typedef enum {
     RNG_OCCASION_SKIP = 9   /* agents of a block with a trip occasion (geometric skips) */
 } rng_purpose;
 
+/* Philox4x32-10's round keys for one key: the key bumped by the Weyl
+ * increments once a round (Salmon et al. 2011), for the batched rounds of
+ * philox_batch.c, computed once per key. */
+#define RNG_ROUNDS 10
+#define RNG_WEYL0 0x9E3779B9u
+#define RNG_WEYL1 0xBB67AE85u
+typedef struct {
+    uint32_t k0[RNG_ROUNDS], k1[RNG_ROUNDS];
+} rng_round_keys;
+
+static inline void rng_round_keys_init(rng_round_keys *rk, philox4x32_key_t key)
+{
+    for (int r = 0; r < RNG_ROUNDS; r++) {
+        rk->k0[r] = key.v[0] + (uint32_t)r * RNG_WEYL0;
+        rk->k1[r] = key.v[1] + (uint32_t)r * RNG_WEYL1;
+    }
+}
+
 typedef struct {
     philox4x32_key_t key;
     uint32_t replicate;
+    rng_round_keys rk; /* key's round keys */
 } ipsim_rng;
 
 static inline void rng_init(ipsim_rng *r, uint64_t seed, uint32_t replicate)
@@ -39,6 +58,7 @@ static inline void rng_init(ipsim_rng *r, uint64_t seed, uint32_t replicate)
     r->key.v[0] = (uint32_t)(seed & 0xffffffffu);
     r->key.v[1] = (uint32_t)(seed >> 32);
     r->replicate = replicate;
+    rng_round_keys_init(&r->rk, r->key);
 }
 
 /* Four independent 32-bit words for (cell, agent-in-cell, day, purpose, draw). */
