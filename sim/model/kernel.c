@@ -214,6 +214,7 @@ typedef struct {
     uint32_t c0, c1, k1;  /* candidate block [c0, c1) of the calendar block's [.., k1) */
     uint64_t next_e, next_o;
     double xe;            /* gap mode: the next impression's position (from c0) */
+    double span;          /* c1 - c0 */
     gap_stream se, so;
     bit_walk bw;
 } cand_walk;
@@ -240,7 +241,7 @@ static inline uint64_t walk_next_o(cand_walk *w)
  * the block's end. */
 static inline uint64_t impression_agent(const cand_walk *w)
 {
-    return w->xe < (double)(w->c1 - w->c0) ? w->c0 + (uint64_t)w->xe : w->c1;
+    return w->xe < w->span ? w->c0 + (uint32_t)w->xe : w->c1; /* xe < span <= CANDIDATE_BLOCK */
 }
 
 /* Start the candidate block beginning at c0. */
@@ -251,6 +252,7 @@ static void walk_block(cand_walk *w, uint32_t c0)
     uint32_t blk = c0 / CANDIDATE_BLOCK;
     w->c0 = c0;
     w->c1 = c0 + CANDIDATE_BLOCK < w->k1 ? c0 + CANDIDATE_BLOCK : w->k1;
+    w->span = (double)(w->c1 - c0);
     gap_start(&w->se, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, -cd->lambda);
     gap_expect(&w->se, cd->lambda * (double)(w->c1 - c0)); /* a word a point */
     w->next_e = w->de ? c0 : w->c1;
