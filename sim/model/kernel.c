@@ -30,6 +30,7 @@
 #endif
 #include <stdlib.h>
 #include "model/state.h"
+#include "model/exposure.h"
 #include "model/philox_batch.h"
 #include "model/gaps.h"
 
@@ -347,7 +348,7 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
             /* 4a impressions, 4b: a finished cool-down, then the decision of
              * an agent considering a trip who has a trip occasion (O) */
             if (n > 0)
-                ipsim__exposure_agent(m, cd, i, n);
+                exposure_agent(m, cd, i, n);
             release_cooldown(m, i, tau);
             if (m->ag.a[i].state == ST_AWARE && m->ag.a[i].salience >= consider) {
                 if (!w.de) /* gap mode: the DAILY block only when it is used */

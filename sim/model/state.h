@@ -374,8 +374,7 @@ void ipsim__exposure_poisson_table(cell_day *c);
 /* number of impressions (direct mode): inverse Poisson CDF at u in [0, 1]
  * (after ipsim__exposure_poisson_table) */
 int ipsim__exposure_count(const cell_day *c, double u);
-/* n >= 1 impressions to an agent whose salience has already decayed today */
-void ipsim__exposure_agent(const struct ipsim_model *m, const cell_day *c, uint64_t i, int n);
+/* the impressions of one agent: exposure.h (inline) */
 
 /* decision.c */
 void ipsim__decision_prepare(struct ipsim_model *m, int tau);
