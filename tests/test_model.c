@@ -21,8 +21,11 @@
  *    run whose effects are all zero leaves every daily output bitwise equal
  *    to the baseline, and the same intervention with a tiny effect changes
  *    at least one (so the equality check can fail);
- *  - calendar: 2025 holidays, adjusted workdays, leisure normalised to mean 1.
+ *  - calendar: 2025 holidays, adjusted workdays, leisure normalised to mean 1;
+ *  - the day a salience falls below consider_salience (the calendar's
+ *    bisection) is the first a linear scan finds.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +271,40 @@ static void test_calendar(void) {
     ipsim_model_destroy(m);
 }
 
+/* The day a considering agent's salience falls below consider_salience
+ * (ipsim__salience_below, agenda.c: a bisection) is the first day a linear
+ * scan with the decay the touches apply (salience_decay) finds below it, or
+ * INT_MAX if none before the run's end; for saliences from just above the
+ * level to far above it and every starting day of the run. */
+static void test_salience_below(void) {
+    ipsim_model *m = make(NULL, 1, 0, 100000);
+    const float level = (float)m->sc->parameters.exposure.consider_salience;
+    long tried = 0, bad = 0, never = 0;
+    uint64_t x = 20261203;
+    for (int j = 0; j < 4000; j++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        double u = (double)(x >> 11) * 0x1p-53;
+        /* log-uniform over [level, level * 1e4] */
+        float s = (float)(level * pow(1e4, u));
+        for (int from = -1; from < m->ev.n_days - 1; from += 1 + (j % 7)) {
+            int want = INT_MAX;
+            for (int d = from + 1; d < m->ev.n_days; d++)
+                if (salience_decay(m, s, from, d) < level) {
+                    want = d;
+                    break;
+                }
+            int got = ipsim__salience_below(m, s, from, level);
+            bad += got != want;
+            never += want == INT_MAX;
+            tried++;
+        }
+    }
+    CHECK(bad == 0 && never > 0 && never < tried,
+          "the first day below consider_salience = a linear scan's (%ld of %ld differ; %ld never fall)",
+          bad, tried, never);
+    ipsim_model_destroy(m);
+}
+
 static void test_rng(void) {
     ipsim_rng r;
     rng_init(&r, 12345, 0);
@@ -290,6 +327,7 @@ static void test_rng(void) {
 int main(void) {
     test_rng();
     test_calendar();
+    test_salience_below();
     test_funnel();
     test_zero_budget_and_population();
     test_determinism();
