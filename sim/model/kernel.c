@@ -44,8 +44,10 @@
 #define LATE_EARLY_PREFETCH 64
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch((p), 1, 3)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define PREFETCH(p) ((void)(p))
+#define ALWAYS_INLINE inline
 #endif
 
 /* 4b's first step for one agent: a finished cooldown frees it. */
@@ -276,7 +278,7 @@ static void walk_block(cand_walk *w, uint32_t c0)
 
 /* The next (up to) CANDIDATE_BATCH candidates: their records prefetched
  * and their DAILY blocks computed. */
-static void walk_batch(cand_walk *w, cand_batch *bt)
+static ALWAYS_INLINE void walk_batch(cand_walk *w, cand_batch *bt, const int de)
 {
     const ipsim_model *m = w->m;
     uint64_t base = m->cell_start[w->cell];
@@ -291,7 +293,7 @@ static void walk_batch(cand_walk *w, cand_batch *bt)
         }
         uint32_t k = (uint32_t)next;
         int e = next == w->next_e, n = 0;
-        if (e && w->de)
+        if (e && de)
             w->next_e = next + 1;
         else if (e) { /* the agent's impressions: the points before k + 1 */
             n = gap_points_until(&w->se, &w->xe, (double)(k - w->c0 + 1), MAX_IMPRESSIONS);
@@ -299,7 +301,7 @@ static void walk_batch(cand_walk *w, cand_batch *bt)
         }
         if (next == w->next_o)
             w->next_o = walk_next_o(w);
-        if (w->de)
+        if (de)
             philox_lanes_set(&bt->daily, nb, &m->rng, (uint32_t)w->cell, k, (uint32_t)w->tau, RNG_DAILY, 0);
         PREFETCH(&m->ag.a[base + k]); /* the agent's record: one line */
         bt->k[nb] = k;
@@ -308,7 +310,7 @@ static void walk_batch(cand_walk *w, cand_batch *bt)
         nb++;
     }
     bt->nb = nb;
-    if (nb == 0 || !w->de)
+    if (nb == 0 || !de)
         return;
     int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
     for (int j = nb; j < lanes; j++) /* unused lanes of the last group: defined, ignored */
@@ -319,31 +321,31 @@ static void walk_batch(cand_walk *w, cand_batch *bt)
 /* Candidates are found a batch at a time, their records prefetched and
  * their DAILY blocks computed while the batch before is processed: their
  * agents are far apart in memory. */
-static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
-                             thread_acc *ta, int64_t *dl)
+static ALWAYS_INLINE void candidates_run(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1,
+                                          int tau, thread_acc *ta, int64_t *dl, const int de)
 {
     const cell_day *cd = &m->cells[cell];
     uint64_t base = m->cell_start[cell];
     double po = cd->p_occasion;
     const double consider = m->sc->parameters.exposure.consider_salience;
-    cand_walk w = {.m = m, .cd = cd, .cell = cell, .tau = tau, .de = cd->direct_expose,
+    cand_walk w = {.m = m, .cd = cd, .cell = cell, .tau = tau, .de = de,
                    .dov = cd->direct_occasion, .k1 = k1};
     walk_block(&w, k0);
     cand_batch bt[2];
     int cur = 0;
-    walk_batch(&w, &bt[cur]);
+    walk_batch(&w, &bt[cur], de);
     while (bt[cur].nb > 0) {
-        walk_batch(&w, &bt[cur ^ 1]);
+        walk_batch(&w, &bt[cur ^ 1], de);
         const cand_batch *c = &bt[cur];
         for (int j = 0; j < c->nb; j++) {
             uint32_t k = c->k[j];
             uint64_t i = base + k;
             philox4x32_ctr_t r = {{0, 0, 0, 0}};
-            if (w.de) {
+            if (de) {
                 r = (philox4x32_ctr_t){{c->daily.x[0][j], c->daily.x[1][j], c->daily.x[2][j],
                                         c->daily.x[3][j]}};
             }
-            int n = w.de ? ipsim__exposure_count(cd, rng_u01(r.v[0])) : c->n[j];
+            int n = de ? ipsim__exposure_count(cd, rng_u01(r.v[0])) : c->n[j];
             touch t = touch_begin(m, i, tau, ta);
             /* 4a impressions, 4b: a finished cool-down, then the decision of
              * an agent considering a trip who has a trip occasion (O) */
@@ -351,7 +353,7 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
                 exposure_agent(m, cd, i, n);
             release_cooldown(m, i, tau);
             if (m->ag.a[i].state == ST_AWARE && m->ag.a[i].salience >= consider) {
-                if (!w.de) /* gap mode: the DAILY block only when it is used */
+                if (!de) /* gap mode: the DAILY block only when it is used */
                     r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
                 /* O: its own v1 with E or in direct mode; O landed on a set
                  * bit in gap mode */
@@ -363,6 +365,17 @@ static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint3
         }
         cur ^= 1;
     }
+}
+
+/* The candidates of one calendar block: gap mode and direct mode
+ * (candidates_run) compiled apart, each without the other's tests. */
+static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
+                             thread_acc *ta, int64_t *dl)
+{
+    if (m->cells[cell].direct_expose)
+        candidates_run(m, cell, b, k0, k1, tau, ta, dl, 1);
+    else
+        candidates_run(m, cell, b, k0, k1, tau, ta, dl, 0);
 }
 
 /* Prefetch the state of the agent at position j of list l, if any. A
