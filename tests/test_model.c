@@ -22,8 +22,8 @@
  *    to the baseline, and the same intervention with a tiny effect changes
  *    at least one (so the equality check can fail);
  *  - calendar: 2025 holidays, adjusted workdays, leisure normalised to mean 1;
- *  - the day a salience falls below consider_salience (the calendar's
- *    bisection) is the first a linear scan finds.
+ *  - the day a salience falls below consider_salience (from the calendar's guess
+ *    and steps) is the first a linear scan finds.
  */
 #include <limits.h>
 #include <math.h>
@@ -272,7 +272,7 @@ static void test_calendar(void) {
 }
 
 /* The day a considering agent's salience falls below consider_salience
- * (ipsim__salience_below, agenda.c: a bisection) is the first day a linear
+ * (ipsim__salience_below, agenda.c: a guess and steps) is the first day a linear
  * scan with the decay the touches apply (salience_decay) finds below it, or
  * INT_MAX if none before the run's end; for saliences from just above the
  * level to far above it and every starting day of the run. */

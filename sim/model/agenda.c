@@ -17,6 +17,7 @@
  * counts of each state and of considering agents are kept at each
  * transition (kernel.c) instead of recounted every day.
  */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -120,21 +121,45 @@ int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b)
     return 0;
 }
 
+/* log2(x) for a positive normal double, within 0.006: the exponent plus
+ * log2(1 + f) ~ f + LOG2_BEND f (1 - f) for the mantissa's fraction f
+ * (exact at f = 0, 1/2 and 1). Only a first guess (ipsim__salience_below). */
+#define LOG2_BEND 0.33985000288462443 /* = log2(1.5) - 0.5, over 0.25 */
+static double log2_guess(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    int e = (int)((b >> 52) & 0x7ff) - 1023;
+    b = (b & 0x000fffffffffffffull) | 0x3ff0000000000000ull; /* 1 + f */
+    double f;
+    memcpy(&f, &b, sizeof f);
+    f -= 1.0;
+    return e + f + LOG2_BEND * f * (1.0 - f);
+}
+
 int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float level)
 {
     /* salience_decay is non-increasing in the day: the first day below
-     * `level` by bisection, with the very function that decays on touch */
+     * `level` is found with the very function that decays on touch, from a
+     * guess: s q^n < level for n > log2(level / s) / log2(q); the guess is
+     * within a day or so, and the steps from it make the answer exact */
     int lo = from + 1, hi = m->ev.n_days - 1;
     if (lo > hi || !(salience_decay(m, s, from, hi) < level))
         return INT_MAX;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (salience_decay(m, s, from, mid) < level)
-            hi = mid;
-        else
-            lo = mid + 1;
+    int d = lo;
+    double r = (double)level / (double)s;
+    if (r < 1 && r >= DBL_MIN) {
+        double n = log2_guess(r) * m->sal_days_per_log2; /* >= 0 (NaN, or < 0 without decay: lo) */
+        if (n >= (double)(hi - lo))
+            d = hi;
+        else if (n > 0)
+            d = lo + (int)n;
     }
-    return lo;
+    while (d < hi && !(salience_decay(m, s, from, d) < level))
+        d++;
+    while (d > lo && salience_decay(m, s, from, d - 1) < level)
+        d--;
+    return d;
 }
 
 int ipsim__agenda_create(struct ipsim_model *m)
@@ -147,6 +172,7 @@ int ipsim__agenda_create(struct ipsim_model *m)
         return -1;
     for (int d = 0; d <= ev->n_days; d++)
         m->sal_pow[d] = pow((double)m->sal_decay, d);
+    m->sal_days_per_log2 = 1.0 / log2((double)m->sal_decay);
     ev->count = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
     ev->cons_word0 = calloc((size_t)m->n_cells + 1, sizeof(size_t));
     if (!ev->count || !ev->cons_word0)

@@ -297,6 +297,7 @@ struct ipsim_model {
     int horizon;       /* longest lead time + longest trip, days */
     float sal_decay;   /* daily salience retention 0.5^(1/adstock_half_life_days) */
     double *sal_pow;   /* [warmup + days + 1]: sal_decay^d, by pow() (agenda.c) */
+    double sal_days_per_log2; /* 1 / log2(sal_decay): days per halving of the ratio (agenda.c) */
     double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
 
