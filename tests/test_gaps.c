@@ -156,7 +156,7 @@ static void check_words(const ipsim_rng *rng)
 }
 
 /* Counts per agent of N_AGENTS agents in blocks of BLOCK, by the walk of
- * the kernel (kernel.c: walk_block, walk_batch) with stream family `cell`:
+ * the kernel (candidates.c, ipsim__candidates_gap) with stream family `cell`:
  * hist[n] agents with n impressions; r the correlation of neighbours'. */
 static void impression_counts(const ipsim_rng *rng, uint32_t cell, double lambda, long *hist,
                               double *r)

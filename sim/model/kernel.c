@@ -11,7 +11,7 @@
  * impression, or a trip occasion while it is considering: a few per cent
  * of agent-days, found by exponential spacings (impressions) and geometric
  * skips (occasions, over a bitmap of the considering agents) keyed by
- * (cell, block, day)) or if the event calendar
+ * (cell, block, day), candidates.c) or if the event calendar
  * (agenda.c) lists it today; every other agent's day would change only its
  * salience (decayed lazily when next touched) and nothing counted. Each
  * block of the calendar is processed by one thread in the ODD's order of
@@ -32,13 +32,13 @@
 #include "model/state.h"
 #include "model/exposure.h"
 #include "model/philox_batch.h"
-#include "model/gaps.h"
+#include "model/candidates.h"
 
 /* Touched agents are far apart in memory: their state is prefetched
- * a batch of CANDIDATE_BATCH candidates, or LIST_PREFETCH list entries,
- * ahead (the first LATE_EARLY_PREFETCH of the LATE list before the
- * candidates). The
- * candidates' DAILY blocks are computed a batch at a time (philox_batch.c). */
+ * CANDIDATE_AHEAD candidates (gap mode), a batch of CANDIDATE_BATCH
+ * candidates (direct mode, whose DAILY blocks are computed a batch at a
+ * time, philox_batch.c) or LIST_PREFETCH list entries ahead (the first
+ * LATE_EARLY_PREFETCH of the LATE list before the candidates). */
 #define CANDIDATE_BATCH PHILOX_LANES
 #define LIST_PREFETCH 16
 #define LATE_EARLY_PREFETCH 64
@@ -143,239 +143,116 @@ static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int 
     touch_changed(m, b, k, i, tau, t, dl);
 }
 
-/* The candidates of one calendar block (agents k0..k1-1 of a cell), in
- * increasing k (ODD 4.9). Candidate sampling is done in blocks of
- * CANDIDATE_BLOCK agents. Each agent-day has two independent events: "at
- * least one impression" E (prob p_e) and "trip occasion" O (prob p_o), which
- * matters only to an agent considering a trip.
- * - E: in each candidate block, the impressions are the points of a
- *   Poisson process of rate lambda per agent along the block's agents
- *   (gaps.h; exponential spacings from SKIP words keyed by (cell, candidate
- *   block, day)): an agent's count is that of the points in its unit
- *   interval, and the agents with none are skipped; with p_e >=
- *   DIRECT_THRESHOLD every agent draws its impressions n by Poisson
- *   inversion at DAILY v0 (n may be 0).
- * - O of an agent with E: DAILY v1 < p_o.
- * - O of an agent without E: only agents considering at the start of the
- *   candidates can use it, and each has its bit set in the considering
- *   bitmap (set by the touches before; a set bit may be stale, and is
- *   checked on the agent). Bits ahead of the walk are not changed by the
- *   touches behind it, so the agents with O are found by geometric gaps
- *   over the set bits of the block (OCCASION_SKIP words), or, with p_o >=
- *   DIRECT_THRESHOLD, every set bit draws O as DAILY v1 < p_o. An agent
- *   landed on that has E takes its O from v1 as above.
- * A candidate (E, or O landed on a set bit) that is considering after its
- * impressions draws its DAILY block (in direct mode every candidate draws
- * it, a batch at a time, for v0): O from v1 as above, its trip choice from
- * v2, v3. */
-typedef struct {
-    const uint64_t *w; /* the candidate block's words */
-    uint32_t wi, nw;   /* the word being walked, the block's words */
-    uint32_t left;     /* set bits of the block not yet passed */
-    uint64_t mask;     /* the word's set bits not yet passed */
-} bit_walk;
-
-/* Set bits of x (portable: no popcnt instruction is assumed). */
-static inline uint64_t popcount64(uint64_t x)
+/* One candidate's day (ODD 4a-4b), agent k (record i) with n impressions
+ * (e: any; r its DAILY block if direct, else drawn here when used): its
+ * impressions, a finished cool-down, then the decision of an agent
+ * considering a trip who has a trip occasion O. O is DAILY v1 < p_o for
+ * an agent with impressions (and every agent in direct mode); an agent
+ * without impressions was listed because O landed on its bit (gap mode),
+ * or, with p_o >= DIRECT_THRESHOLD, because its bit was set, and then also
+ * draws v1. A candidate considering after its impressions draws its DAILY
+ * block (gap mode: only then): O from v1, its trip choice from v2, v3. */
+static ALWAYS_INLINE void candidate(ipsim_model *m, const cell_day *cd, int cell, int b, uint32_t k,
+                                    int n, int e, int tau, thread_acc *ta, int64_t *dl,
+                                    const philox4x32_ctr_t *direct)
 {
-    x = x - ((x >> 1) & 0x5555555555555555u);
-    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
-    return (x * 0x0101010101010101u) >> 56;
-}
-
-/* The agent (offset from the block's first agent) at the (g+1)-th set bit
- * from the walk's position, or `none` if the block has fewer; the walk
- * then stands after it. */
-static inline uint32_t bits_skip(bit_walk *bw, uint64_t g, uint32_t none)
-{
-    if (g >= bw->left) {
-        bw->left = 0;
-        return none;
+    uint64_t i = m->cell_start[cell] + k;
+    touch t = touch_begin(m, i, tau, ta);
+    if (n > 0)
+        exposure_agent(m, cd, i, n);
+    release_cooldown(m, i, tau);
+    if (m->ag.a[i].state == ST_AWARE && m->ag.a[i].salience >= m->sc->parameters.exposure.consider_salience) {
+        philox4x32_ctr_t r = direct ? *direct : rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
+        int occasion = e || cd->direct_occasion ? rng_u01(r.v[1]) < cd->p_occasion : 1;
+        if (occasion)
+            ipsim__decision_agent(m, cd, cell, k, i, tau, rng_u01(r.v[2]), rng_u01(r.v[3]));
     }
-    bw->left -= (uint32_t)g + 1;
-    for (;;) {
-        uint64_t c = bw->mask ? popcount64(bw->mask) : 0;
-        if (g < c) {
-            uint64_t mk = bw->mask;
-            for (; g > 0; g--)
-                mk &= mk - 1;
-            bw->mask = mk & (mk - 1);
-            return bw->wi * 64u + (uint32_t)__builtin_ctzll(mk);
-        }
-        g -= c;
-        if (++bw->wi >= bw->nw)
-            return none;
-        bw->mask = bw->w[bw->wi];
-    }
+    touch_end(m, b, k, i, tau, t, dl);
 }
 
-typedef struct {
-    const ipsim_model *m;
-    const cell_day *cd;
-    int cell, tau, de, dov;
-    uint32_t c0, c1, k1;  /* candidate block [c0, c1) of the calendar block's [.., k1) */
-    uint64_t next_e, next_o;
-    double xe;            /* gap mode: the next impression's position (from c0) */
-    double span;          /* c1 - c0 */
-    gap_stream se, so;
-    bit_walk bw;
-} cand_walk;
-
-typedef struct {
-    int nb;
-    uint32_t k[CANDIDATE_BATCH];
-    uint16_t n[CANDIDATE_BATCH]; /* gap mode: impressions (0: O without E) */
-    uint8_t e[CANDIDATE_BATCH];
-    philox_lanes daily; /* direct mode: the candidates' DAILY blocks */
-} cand_batch;
-
-/* The next agent with O without E from the bit walk (the block's end if
- * none). */
-static inline uint64_t walk_next_o(cand_walk *w)
-{
-    uint64_t g = w->dov ? 0 : gap_next(&w->so);
-    uint32_t none = CANDIDATE_BLOCK;
-    uint32_t off = bits_skip(&w->bw, g, none);
-    return off == none ? w->c1 : (uint64_t)w->c0 + off;
-}
-
-/* Gap mode: the agent of the impression at w->xe (gaps.h, gap_point), or
- * the block's end. */
-static inline uint64_t impression_agent(const cand_walk *w)
-{
-    return w->xe < w->span ? w->c0 + (uint32_t)w->xe : w->c1; /* xe < span <= CANDIDATE_BLOCK */
-}
-
-/* Start the candidate block beginning at c0. */
-static void walk_block(cand_walk *w, uint32_t c0)
-{
-    const cell_day *cd = w->cd;
-    const ipsim_agenda *ev = &w->m->ev;
-    uint32_t blk = c0 / CANDIDATE_BLOCK;
-    w->c0 = c0;
-    w->c1 = c0 + CANDIDATE_BLOCK < w->k1 ? c0 + CANDIDATE_BLOCK : w->k1;
-    w->span = (double)(w->c1 - c0);
-    gap_start(&w->se, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_SKIP, -cd->lambda);
-    gap_expect(&w->se, cd->lambda * (double)(w->c1 - c0)); /* a word a point */
-    w->next_e = w->de ? c0 : w->c1;
-    if (!w->de && cd->p_expose > 0) {
-        w->xe = gap_point(&w->se, 0);
-        w->next_e = impression_agent(w);
-    }
-    w->next_o = w->c1;
-    if (!w->de && cd->p_occasion > 0) { /* direct E: every agent has its O from v1 */
-        gap_start(&w->so, &w->m->rng, (uint32_t)w->cell, blk, (uint32_t)w->tau, RNG_OCCASION_SKIP,
-                  cd->log_no_occasion);
-        w->bw.w = &ev->cons_bits[ev->cons_word0[w->cell] + c0 / 64];
-        w->bw.nw = (w->c1 - c0 + 63) / 64;
-        w->bw.wi = 0;
-        w->bw.mask = w->bw.w[0];
-        w->bw.left = *cons_count(ev, w->cell, c0); /* no agent of the block touched yet */
-        w->next_o = walk_next_o(w);
-    }
-}
-
-/* The next (up to) CANDIDATE_BATCH candidates: their records prefetched
- * and their DAILY blocks computed. */
-static ALWAYS_INLINE void walk_batch(cand_walk *w, cand_batch *bt, const int de)
-{
-    const ipsim_model *m = w->m;
-    uint64_t base = m->cell_start[w->cell];
-    int nb = 0;
-    while (nb < CANDIDATE_BATCH) {
-        uint64_t next = w->next_e < w->next_o ? w->next_e : w->next_o;
-        if (next >= w->c1) {
-            if (w->c1 >= w->k1)
-                break;
-            walk_block(w, w->c1);
-            continue;
-        }
-        uint32_t k = (uint32_t)next;
-        int e = next == w->next_e, n = 0;
-        if (e && de)
-            w->next_e = next + 1;
-        else if (e) { /* the agent's impressions: the points before k + 1 */
-            n = gap_points_until(&w->se, &w->xe, (double)(k - w->c0 + 1), MAX_IMPRESSIONS);
-            w->next_e = impression_agent(w);
-        }
-        if (next == w->next_o)
-            w->next_o = walk_next_o(w);
-        if (de)
-            philox_lanes_set(&bt->daily, nb, &m->rng, (uint32_t)w->cell, k, (uint32_t)w->tau, RNG_DAILY, 0);
-        PREFETCH(&m->ag.a[base + k]); /* the agent's record: one line */
-        bt->k[nb] = k;
-        bt->n[nb] = (uint16_t)n;
-        bt->e[nb] = (uint8_t)e;
-        nb++;
-    }
-    bt->nb = nb;
-    if (nb == 0 || !de)
-        return;
-    int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
-    for (int j = nb; j < lanes; j++) /* unused lanes of the last group: defined, ignored */
-        philox_lanes_set(&bt->daily, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);
-    ipsim__philox_lanes(&bt->daily, lanes, &m->rng.rk);
-}
-
-/* Candidates are found a batch at a time, their records prefetched and
- * their DAILY blocks computed while the batch before is processed: their
- * agents are far apart in memory. */
-static ALWAYS_INLINE void candidates_run(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1,
-                                          int tau, thread_acc *ta, int64_t *dl, const int de)
+/* Gap mode (ODD 4.9): the candidates of each block of candidate sampling
+ * (candidates.c) go through a queue, and each agent's record is prefetched
+ * CANDIDATE_AHEAD candidates before its touch (they are far apart in
+ * memory); a block's candidates are drawn when the queue runs short. */
+#define CANDIDATE_AHEAD 32
+static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
+                           thread_acc *ta, int64_t *dl)
 {
     const cell_day *cd = &m->cells[cell];
-    uint64_t base = m->cell_start[cell];
-    double po = cd->p_occasion;
-    const double consider = m->sc->parameters.exposure.consider_salience;
-    cand_walk w = {.m = m, .cd = cd, .cell = cell, .tau = tau, .de = de,
-                   .dov = cd->direct_occasion, .k1 = k1};
-    walk_block(&w, k0);
-    cand_batch bt[2];
-    int cur = 0;
-    walk_batch(&w, &bt[cur], de);
-    while (bt[cur].nb > 0) {
-        walk_batch(&w, &bt[cur ^ 1], de);
-        const cand_batch *c = &bt[cur];
-        for (int j = 0; j < c->nb; j++) {
-            uint32_t k = c->k[j];
-            uint64_t i = base + k;
-            philox4x32_ctr_t r = {{0, 0, 0, 0}};
-            if (de) {
-                r = (philox4x32_ctr_t){{c->daily.x[0][j], c->daily.x[1][j], c->daily.x[2][j],
-                                        c->daily.x[3][j]}};
+    const ipsim_agent *a = &m->ag.a[m->cell_start[cell]];
+    cand q[CANDIDATE_BLOCK + CANDIDATE_AHEAD];
+    uint32_t head = 0, tail = 0, fetched = 0, next = k0;
+    for (;;) {
+        if (tail - head < CANDIDATE_AHEAD && next < k1) {
+            if (head > 0) { /* at most CANDIDATE_AHEAD left: room for a block */
+                memmove(q, q + head, (tail - head) * sizeof *q);
+                tail -= head;
+                fetched -= head;
+                head = 0;
             }
-            int n = de ? ipsim__exposure_count(cd, rng_u01(r.v[0])) : c->n[j];
-            touch t = touch_begin(m, i, tau, ta);
-            /* 4a impressions, 4b: a finished cool-down, then the decision of
-             * an agent considering a trip who has a trip occasion (O) */
-            if (n > 0)
-                exposure_agent(m, cd, i, n);
-            release_cooldown(m, i, tau);
-            if (m->ag.a[i].state == ST_AWARE && m->ag.a[i].salience >= consider) {
-                if (!de) /* gap mode: the DAILY block only when it is used */
-                    r = rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
-                /* O: its own v1 with E or in direct mode; O landed on a set
-                 * bit in gap mode */
-                int occasion = c->e[j] || w.dov ? rng_u01(r.v[1]) < po : 1;
-                if (occasion)
-                    ipsim__decision_agent(m, cd, cell, k, i, tau, rng_u01(r.v[2]), rng_u01(r.v[3]));
-            }
-            touch_end(m, b, k, i, tau, t, dl);
+            uint32_t c1 = k1 - next > CANDIDATE_BLOCK ? next + CANDIDATE_BLOCK : k1;
+            tail += ipsim__candidates_gap(m, cell, tau, next, c1, q + tail);
+            next = c1;
+            continue;
         }
-        cur ^= 1;
+        if (head == tail)
+            break;
+        for (; fetched < tail && fetched < head + CANDIDATE_AHEAD; fetched++)
+            PREFETCH(&a[q[fetched].k]);
+        cand c = q[head++];
+        candidate(m, cd, cell, b, c.k, c.n, c.e, tau, ta, dl, NULL);
     }
 }
 
-/* The candidates of one calendar block: gap mode and direct mode
- * (candidates_run) compiled apart, each without the other's tests. */
+/* Direct mode (ODD 4.9: p_e >= DIRECT_THRESHOLD): every agent is a
+ * candidate and draws its impressions n by Poisson inversion at DAILY v0
+ * (n may be 0). The DAILY blocks are computed CANDIDATE_BATCH agents at a
+ * time (philox_batch.c), and the records of a batch prefetched, while the
+ * batch before is processed. */
+static void direct_batch(ipsim_model *m, int cell, uint32_t k, uint32_t k1, int tau, philox_lanes *l)
+{
+    int nb = k1 - k > CANDIDATE_BATCH ? CANDIDATE_BATCH : (int)(k1 - k);
+    int lanes = (nb + PHILOX_GROUP - 1) / PHILOX_GROUP * PHILOX_GROUP;
+    for (int j = 0; j < lanes; j++) /* lanes past nb: defined, ignored */
+        philox_lanes_set(l, j, &m->rng, j < nb ? (uint32_t)cell : 0, j < nb ? k + (uint32_t)j : 0,
+                         j < nb ? (uint32_t)tau : 0, RNG_DAILY, 0);
+    ipsim__philox_lanes(l, lanes, &m->rng.rk);
+    for (int j = 0; j < nb; j++)
+        PREFETCH(&m->ag.a[m->cell_start[cell] + k + (uint32_t)j]);
+}
+
+static void candidates_direct(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
+                              thread_acc *ta, int64_t *dl)
+{
+    const cell_day *cd = &m->cells[cell];
+    philox_lanes l[2];
+    int cur = 0;
+    if (k0 < k1)
+        direct_batch(m, cell, k0, k1, tau, &l[cur]);
+    for (uint32_t k = k0; k < k1; k += CANDIDATE_BATCH, cur ^= 1) {
+        if (k1 - k > CANDIDATE_BATCH)
+            direct_batch(m, cell, k + CANDIDATE_BATCH, k1, tau, &l[cur ^ 1]);
+        int nb = k1 - k > CANDIDATE_BATCH ? CANDIDATE_BATCH : (int)(k1 - k);
+        for (int j = 0; j < nb; j++) {
+            philox4x32_ctr_t r = {{l[cur].x[0][j], l[cur].x[1][j], l[cur].x[2][j], l[cur].x[3][j]}};
+            int n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
+            candidate(m, cd, cell, b, k + (uint32_t)j, n, 1, tau, ta, dl, &r);
+        }
+    }
+}
+
+/* The candidates of one calendar block (agents k0..k1-1 of a cell), in
+ * increasing k (ODD 4.9): each agent-day has two independent events, "at
+ * least one impression" E (probability p_e) and "trip occasion" O
+ * (probability p_o), which matters only to an agent considering a trip;
+ * candidates.c finds them in gap mode, every agent is one in direct mode. */
 static void candidates_block(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
                              thread_acc *ta, int64_t *dl)
 {
     if (m->cells[cell].direct_expose)
-        candidates_run(m, cell, b, k0, k1, tau, ta, dl, 1);
+        candidates_direct(m, cell, b, k0, k1, tau, ta, dl);
     else
-        candidates_run(m, cell, b, k0, k1, tau, ta, dl, 0);
+        candidates_gap(m, cell, b, k0, k1, tau, ta, dl);
 }
 
 /* Prefetch the state of the agent at position j of list l, if any. A
