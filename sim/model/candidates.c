@@ -98,8 +98,9 @@ uint32_t ipsim__candidates_gap(const struct ipsim_model *m, int cell, int tau, u
                                cand *q)
 {
     const cell_day *cd = &m->cells[cell];
-    uint16_t o[CANDIDATE_BLOCK];
+    uint16_t o[CANDIDATE_BLOCK + 1];
     uint32_t no = cd->p_occasion > 0 ? occasions(m, cd, cell, tau, c0, c1, o) : 0;
+    o[no] = CANDIDATE_BLOCK; /* beyond every agent: ends the merge below */
     uint32_t n = 0, j = 0;
     if (cd->p_expose > 0) {
         gap_stream se;
@@ -110,9 +111,9 @@ uint32_t ipsim__candidates_gap(const struct ipsim_model *m, int cell, int tau, u
         while (x < span) {
             uint32_t k = (uint32_t)x; /* x < span <= CANDIDATE_BLOCK */
             int ni = gap_points_until(&se, &x, (double)(k + 1), MAX_IMPRESSIONS);
-            for (; j < no && o[j] < k; j++)
+            for (; o[j] < k; j++)
                 q[n++] = (cand){c0 + o[j], 0, 0};
-            j += j < no && o[j] == k; /* O landed on an agent with E */
+            j += o[j] == k; /* O landed on an agent with E */
             q[n++] = (cand){c0 + k, (uint16_t)ni, 1};
         }
     }

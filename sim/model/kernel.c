@@ -45,18 +45,19 @@
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch((p), 1, 3)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
 #else
+#define NOINLINE
 #define PREFETCH(p) ((void)(p))
 #define ALWAYS_INLINE inline
 #endif
 
 /* 4b's first step for one agent: a finished cooldown frees it. */
-static inline void release_cooldown(ipsim_model *m, uint64_t i, int tau)
+static inline void release_cooldown(const ipsim_model *m, ipsim_agent *a, int tau)
 {
-    if (m->ag.a[i].state == ST_RETURNED && m->ag.a[i].day_mark <= tau) {
-        m->ag.a[i].state = ST_AWARE;
-        m->ag.a[i].day_mark =
-            (uint16_t)(m->ag.a[i].day_mark - lround(m->sc->parameters.decision.cooldown_days));
+    if (a->state == ST_RETURNED && a->day_mark <= tau) {
+        a->state = ST_AWARE;
+        a->day_mark = (uint16_t)(a->day_mark - lround(m->sc->parameters.decision.cooldown_days));
     }
 }
 
@@ -79,11 +80,11 @@ typedef struct {
     float s;
 } touch;
 
-static inline touch touch_begin(ipsim_model *m, uint64_t i, int tau, thread_acc *ta)
+static inline touch touch_begin(const ipsim_model *m, ipsim_agent *a, int tau, thread_acc *ta)
 {
-    salience_sync(m, i, tau);
+    agent_salience_sync(m, a, tau);
     ta->active++;
-    touch t = {m->ag.a[i].state, m->ag.a[i].salience};
+    touch t = {a->state, a->salience};
     return t;
 }
 
@@ -91,7 +92,8 @@ static inline touch touch_begin(ipsim_model *m, uint64_t i, int tau, thread_acc 
  * considering flag follow its transitions (dl: the cell's count changes),
  * and the day its new state ends, or its salience falls below
  * consider_salience, goes on the calendar. */
-static void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, touch t, int64_t *dl)
+static NOINLINE void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, touch t,
+                                   int64_t *dl)
 {
     uint8_t st = m->ag.a[i].state;
     if (st != t.st) {
@@ -133,12 +135,11 @@ static void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau
  * to an agent who neither was nor is considering a trip and keeps its
  * state (not PENDING or RETURNED, which have lists and bits of their own);
  * for those nothing above changes, so they return at once. */
-static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, touch t, int64_t *dl)
+static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, const ipsim_agent *a, int tau,
+                             touch t, int64_t *dl, float consider)
 {
-    const ipsim_agent *a = &m->ag.a[i];
-    if (a->state == t.st && t.st != ST_PENDING && t.st != ST_RETURNED &&
-        !(a->flags & AGF_CONSIDERING) &&
-        !(t.st == ST_AWARE && a->salience >= (float)m->sc->parameters.exposure.consider_salience))
+    if (a->state == t.st && t.st != ST_PENDING && t.st != ST_RETURNED && !(a->flags & AGF_CONSIDERING) &&
+        !(t.st == ST_AWARE && a->salience >= consider))
         return;
     touch_changed(m, b, k, i, tau, t, dl);
 }
@@ -154,20 +155,21 @@ static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, int 
  * block (gap mode: only then): O from v1, its trip choice from v2, v3. */
 static ALWAYS_INLINE void candidate(ipsim_model *m, const cell_day *cd, int cell, int b, uint32_t k,
                                     int n, int e, int tau, thread_acc *ta, int64_t *dl,
-                                    const philox4x32_ctr_t *direct)
+                                    const philox4x32_ctr_t *direct, double consider, float consider_f)
 {
     uint64_t i = m->cell_start[cell] + k;
-    touch t = touch_begin(m, i, tau, ta);
+    ipsim_agent *a = &m->ag.a[i];
+    touch t = touch_begin(m, a, tau, ta);
     if (n > 0)
-        exposure_agent(m, cd, i, n);
-    release_cooldown(m, i, tau);
-    if (m->ag.a[i].state == ST_AWARE && m->ag.a[i].salience >= m->sc->parameters.exposure.consider_salience) {
+        exposure_agent(m, cd, a, n);
+    release_cooldown(m, a, tau);
+    if (a->state == ST_AWARE && a->salience >= consider) {
         philox4x32_ctr_t r = direct ? *direct : rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
         int occasion = e || cd->direct_occasion ? rng_u01(r.v[1]) < cd->p_occasion : 1;
         if (occasion)
             ipsim__decision_agent(m, cd, cell, k, i, tau, rng_u01(r.v[2]), rng_u01(r.v[3]));
     }
-    touch_end(m, b, k, i, tau, t, dl);
+    touch_end(m, b, k, i, a, tau, t, dl, consider_f);
 }
 
 /* Gap mode (ODD 4.9): the candidates of each block of candidate sampling
@@ -180,27 +182,32 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
 {
     const cell_day *cd = &m->cells[cell];
     const ipsim_agent *a = &m->ag.a[m->cell_start[cell]];
+    const double consider = m->sc->parameters.exposure.consider_salience;
     cand q[CANDIDATE_BLOCK + CANDIDATE_AHEAD];
-    uint32_t head = 0, tail = 0, fetched = 0, next = k0;
+    uint32_t head = 0, tail = 0, next = k0;
     for (;;) {
         if (tail - head < CANDIDATE_AHEAD && next < k1) {
             if (head > 0) { /* at most CANDIDATE_AHEAD left: room for a block */
                 memmove(q, q + head, (tail - head) * sizeof *q);
                 tail -= head;
-                fetched -= head;
                 head = 0;
             }
             uint32_t c1 = k1 - next > CANDIDATE_BLOCK ? next + CANDIDATE_BLOCK : k1;
+            uint32_t old = tail;
             tail += ipsim__candidates_gap(m, cell, tau, next, c1, q + tail);
             next = c1;
+            /* the window [head, head + CANDIDATE_AHEAD) is prefetched */
+            for (uint32_t j = old; j < tail && j < head + CANDIDATE_AHEAD; j++)
+                PREFETCH(&a[q[j].k]);
             continue;
         }
         if (head == tail)
             break;
-        for (; fetched < tail && fetched < head + CANDIDATE_AHEAD; fetched++)
-            PREFETCH(&a[q[fetched].k]);
-        cand c = q[head++];
-        candidate(m, cd, cell, b, c.k, c.n, c.e, tau, ta, dl, NULL);
+        cand c = q[head];
+        if (head + CANDIDATE_AHEAD < tail)
+            PREFETCH(&a[q[head + CANDIDATE_AHEAD].k]);
+        head++;
+        candidate(m, cd, cell, b, c.k, c.n, c.e, tau, ta, dl, NULL, consider, (float)consider);
     }
 }
 
@@ -225,6 +232,7 @@ static void candidates_direct(ipsim_model *m, int cell, int b, uint32_t k0, uint
                               thread_acc *ta, int64_t *dl)
 {
     const cell_day *cd = &m->cells[cell];
+    const double consider = m->sc->parameters.exposure.consider_salience;
     philox_lanes l[2];
     int cur = 0;
     if (k0 < k1)
@@ -236,7 +244,7 @@ static void candidates_direct(ipsim_model *m, int cell, int b, uint32_t k0, uint
         for (int j = 0; j < nb; j++) {
             philox4x32_ctr_t r = {{l[cur].x[0][j], l[cur].x[1][j], l[cur].x[2][j], l[cur].x[3][j]}};
             int n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
-            candidate(m, cd, cell, b, k + (uint32_t)j, n, 1, tau, ta, dl, &r);
+            candidate(m, cd, cell, b, k + (uint32_t)j, n, 1, tau, ta, dl, &r, consider, (float)consider);
         }
     }
 }
@@ -281,6 +289,7 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
     int64_t *dl = &ta->delta[(size_t)cell * CNT_COUNT];
     uint64_t base = m->cell_start[cell];
     size_t at = ev_at(ev, tau, b);
+    const float consider = (float)m->sc->parameters.exposure.consider_salience;
 
     ev_list *early = &ev->early[at], *late = &ev->late[at];
     /* the LATE list's first agents are fetched while the candidates are
@@ -293,11 +302,12 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
         PREFETCH_LIST(m, base, early, j + LIST_PREFETCH);
         uint32_t k = early->k[j];
         uint64_t i = base + k;
-        touch t = touch_begin(m, i, tau, ta);
-        if (m->ag.a[i].state == ST_PENDING)
+        ipsim_agent *a = &m->ag.a[i];
+        touch t = touch_begin(m, a, tau, ta);
+        if (a->state == ST_PENDING)
             ipsim__capacity_confirm(m, cell, k, i, tau, acc);
-        release_cooldown(m, i, tau);
-        touch_end(m, b, k, i, tau, t, dl);
+        release_cooldown(m, a, tau);
+        touch_end(m, b, k, i, a, tau, t, dl, consider);
     }
     free(early->k);
     memset(early, 0, sizeof *early);
@@ -311,16 +321,17 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
         PREFETCH_LIST(m, base, late, j + LIST_PREFETCH);
         uint32_t k = late->k[j];
         uint64_t i = base + k;
-        touch t = touch_begin(m, i, tau, ta);
-        if (m->ag.a[i].state == ST_BOOKED && m->ag.a[i].day_mark == tau)
+        ipsim_agent *a = &m->ag.a[i];
+        touch t = touch_begin(m, a, tau, ta);
+        if (a->state == ST_BOOKED && a->day_mark == tau)
             ipsim__visit_arrive(m, cell, k, i, tau, acc);
-        else if (m->ag.a[i].state == ST_ON_TRIP && m->ag.a[i].day_mark == tau) {
-            int first = m->ag.a[i].visits == 0;
+        else if (a->state == ST_ON_TRIP && a->day_mark == tau) {
+            int first = a->visits == 0;
             ipsim__visit_depart(m, cell, k, i, tau, ta, acc);
             if (first)
                 ipsim__agenda_visitor(m, b, k);
         }
-        touch_end(m, b, k, i, tau, t, dl);
+        touch_end(m, b, k, i, a, tau, t, dl, consider);
     }
     free(late->k);
     memset(late, 0, sizeof *late);
@@ -341,7 +352,7 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
             if (ipsim__community_post(m, &cp, cell, k, i, tau, ta, acc)) {
                 ta->active++;
                 t.s = -1.0f; /* salience went up */
-                touch_end(m, b, k, i, tau, t, dl);
+                touch_end(m, b, k, i, &m->ag.a[i], tau, t, dl, consider);
             }
         }
 #pragma omp atomic

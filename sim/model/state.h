@@ -585,13 +585,18 @@ static inline float salience_now(const struct ipsim_model *m, uint64_t i, int ta
 {
     return salience_decay(m, m->ag.a[i].salience, (int)m->ag.a[i].sal_day - 1, tau);
 }
-/* Bring agent i's stored salience up to day tau (after today's decay). */
+/* Bring agent a's stored salience up to day tau (after today's decay). */
+static inline void agent_salience_sync(const struct ipsim_model *m, ipsim_agent *a, int tau)
+{
+    if ((int)a->sal_day != tau + 1) {
+        a->salience = salience_decay(m, a->salience, (int)a->sal_day - 1, tau);
+        a->sal_day = (uint16_t)(tau + 1);
+    }
+}
+/* The same for agent i. */
 static inline void salience_sync(struct ipsim_model *m, uint64_t i, int tau)
 {
-    if ((int)m->ag.a[i].sal_day != tau + 1) {
-        m->ag.a[i].salience = salience_now(m, i, tau);
-        m->ag.a[i].sal_day = (uint16_t)(tau + 1);
-    }
+    agent_salience_sync(m, &m->ag.a[i], tau);
 }
 
 #endif /* IPSIM_MODEL_STATE_H */
