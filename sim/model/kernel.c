@@ -134,13 +134,26 @@ static NOINLINE void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i
 /* The end of a touch (touch_changed above): most touches are impressions
  * to an agent who neither was nor is considering a trip and keeps its
  * state (not PENDING or RETURNED, which have lists and bits of their own);
- * for those nothing above changes, so they return at once. */
+ * for those nothing above changes, so they return at once; for an agent
+ * that stays considering only its day on the calendar may move. */
 static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, const ipsim_agent *a, int tau,
                              touch t, int64_t *dl, float consider)
 {
     if (a->state == t.st && t.st != ST_PENDING && t.st != ST_RETURNED && !(a->flags & AGF_CONSIDERING) &&
         !(t.st == ST_AWARE && a->salience >= consider))
         return;
+    /* next: an agent considering before and after (its flag and bit set),
+     * outside the small cells' crowd lists: only the day its salience
+     * falls below consider_salience moves, if it rose */
+    if (a->state == t.st && t.st == ST_AWARE && (a->flags & AGF_CONSIDERING) && a->salience >= consider &&
+        !m->ev.blk_crowd[b]) {
+        if (a->salience != t.s) {
+            int d = ipsim__salience_below(m, a->salience, tau, consider);
+            if (d < m->ev.n_days)
+                ipsim__agenda_push(m, 1, d, b, k);
+        }
+        return;
+    }
     touch_changed(m, b, k, i, tau, t, dl);
 }
 
@@ -153,11 +166,11 @@ static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, cons
  * or, with p_o >= DIRECT_THRESHOLD, because its bit was set, and then also
  * draws v1. A candidate considering after its impressions draws its DAILY
  * block (gap mode: only then): O from v1, its trip choice from v2, v3. */
-static ALWAYS_INLINE void candidate(ipsim_model *m, const cell_day *cd, int cell, int b, uint32_t k,
-                                    int n, int e, int tau, thread_acc *ta, int64_t *dl,
+static ALWAYS_INLINE void candidate(ipsim_model *m, const cell_day *cd, int cell, int b, uint64_t base,
+                                    uint32_t k, int n, int e, int tau, thread_acc *ta, int64_t *dl,
                                     const philox4x32_ctr_t *direct, double consider, float consider_f)
 {
-    uint64_t i = m->cell_start[cell] + k;
+    uint64_t i = base + k;
     ipsim_agent *a = &m->ag.a[i];
     touch t = touch_begin(m, a, tau, ta);
     if (n > 0)
@@ -181,12 +194,14 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
                            thread_acc *ta, int64_t *dl)
 {
     const cell_day *cd = &m->cells[cell];
-    const ipsim_agent *a = &m->ag.a[m->cell_start[cell]];
+    const uint64_t base = m->cell_start[cell];
+    const ipsim_agent *a = &m->ag.a[base];
     const double consider = m->sc->parameters.exposure.consider_salience;
     cand q[CANDIDATE_BLOCK + CANDIDATE_AHEAD];
     uint32_t head = 0, tail = 0, next = k0;
     for (;;) {
-        if (tail - head < CANDIDATE_AHEAD && next < k1) {
+        int more = next < k1;
+        if (more) {
             if (head > 0) { /* at most CANDIDATE_AHEAD left: room for a block */
                 memmove(q, q + head, (tail - head) * sizeof *q);
                 tail -= head;
@@ -196,18 +211,21 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
             uint32_t old = tail;
             tail += ipsim__candidates_gap(m, cell, tau, next, c1, q + tail);
             next = c1;
+            more = next < k1;
             /* the window [head, head + CANDIDATE_AHEAD) is prefetched */
             for (uint32_t j = old; j < tail && j < head + CANDIDATE_AHEAD; j++)
                 PREFETCH(&a[q[j].k]);
-            continue;
         }
-        if (head == tail)
+        /* while blocks are left, CANDIDATE_AHEAD candidates stay queued */
+        uint32_t stop = !more ? tail : tail >= CANDIDATE_AHEAD ? tail - CANDIDATE_AHEAD + 1 : 0;
+        for (; head < stop; head++) {
+            cand c = q[head];
+            if (head + CANDIDATE_AHEAD < tail)
+                PREFETCH(&a[q[head + CANDIDATE_AHEAD].k]);
+            candidate(m, cd, cell, b, base, c.k, c.n, c.e, tau, ta, dl, NULL, consider, (float)consider);
+        }
+        if (!more)
             break;
-        cand c = q[head];
-        if (head + CANDIDATE_AHEAD < tail)
-            PREFETCH(&a[q[head + CANDIDATE_AHEAD].k]);
-        head++;
-        candidate(m, cd, cell, b, c.k, c.n, c.e, tau, ta, dl, NULL, consider, (float)consider);
     }
 }
 
@@ -232,6 +250,7 @@ static void candidates_direct(ipsim_model *m, int cell, int b, uint32_t k0, uint
                               thread_acc *ta, int64_t *dl)
 {
     const cell_day *cd = &m->cells[cell];
+    const uint64_t base = m->cell_start[cell];
     const double consider = m->sc->parameters.exposure.consider_salience;
     philox_lanes l[2];
     int cur = 0;
@@ -244,7 +263,8 @@ static void candidates_direct(ipsim_model *m, int cell, int b, uint32_t k0, uint
         for (int j = 0; j < nb; j++) {
             philox4x32_ctr_t r = {{l[cur].x[0][j], l[cur].x[1][j], l[cur].x[2][j], l[cur].x[3][j]}};
             int n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
-            candidate(m, cd, cell, b, k + (uint32_t)j, n, 1, tau, ta, dl, &r, consider, (float)consider);
+            candidate(m, cd, cell, b, base, k + (uint32_t)j, n, 1, tau, ta, dl, &r, consider,
+                      (float)consider);
         }
     }
 }
