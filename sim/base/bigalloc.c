@@ -1,22 +1,23 @@
 /*
- * bigalloc.c - zeroed allocation of a large array on transparent huge
- * pages (bigalloc.h).
- *
- * Why: the event-driven core touches an agent's 16-byte record on the days
- * the agent acts, in no order that keeps pages warm; at 10 M agents (160 MB
- * of records, 40,000 pages of 4 KiB) few translations can stay in the TLB,
- * and a page walk may precede a record's cache miss. With the records on 2 MiB pages the baseline at 10 M
- * agents ran 0.89x the time on 1 thread (farm-bench -n 6, medians of
- * paired runs, range 0.88-0.93) and 0.92x on 2 threads (-n 4), with the
- * kernel's transparent huge pages in "madvise" mode (AnonHugePages 157 MB
- * in the run's /proc/PID/smaps_rollup).
+ * bigalloc.c - zeroed allocation of a large array (bigalloc.h).
  *
  * The memory is mapped, not allocated and cleared: anonymous pages come
  * zeroed, so each page is cleared by the kernel when it is first touched,
  * by the thread that first touches it (population.c fills the records in
- * parallel), and not a second time by a memset.
+ * parallel), and not a second time by a memset. The mapping is aligned to
+ * 2 MiB, so a kernel whose transparent huge pages are "always" may use
+ * them.
+ *
+ * It is not advised as huge-page memory (MADV_HUGEPAGE) any more. On this
+ * project's 2-core VM (2026-12-02, baseline at 10 M agents, 1 thread,
+ * farm-bench) the advice saved no user time (4 KiB pages: 1.02x the user
+ * time back to back, -n 8), but a 2 MiB page taken after another process
+ * ran cost 0.33-0.42 s of kernel time zeroing it against 0.07-0.09 s for
+ * 4 KiB pages (wall 0.87x without the advice, -n 4 after the reference
+ * build's runs; 0.97x back to back). At one agent per person (2 threads)
+ * the two were within noise (13.4-13.7 s against 13.5-14.4 s).
  */
-#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE, MAP_ANONYMOUS */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <stdint.h>
 #include <stdlib.h>
 #if defined(__linux__)
@@ -24,9 +25,9 @@
 #endif
 #include "base/bigalloc.h"
 
-#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+#define HUGE_PAGE_BYTES ((size_t)2 << 20) /* the alignment of a mapping */
 
-#if defined(__linux__) && defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+#if defined(__linux__) && defined(MAP_ANONYMOUS)
 #define BIG_MAPPED 1
 #endif
 
@@ -51,8 +52,8 @@ void *ipsim__big_calloc(size_t n, size_t size)
     size_t rounded = mapped_bytes(n, size);
 #ifdef BIG_MAPPED
     if (rounded > 0) {
-        /* one huge page more than needed, then the unaligned head and the
-         * tail beyond the aligned array given back */
+        /* 2 MiB more than needed, then the unaligned head and the tail
+         * beyond the aligned array given back */
         size_t span = rounded + HUGE_PAGE_BYTES;
         char *map = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (map == MAP_FAILED)
@@ -64,7 +65,6 @@ void *ipsim__big_calloc(size_t n, size_t size)
             (void)munmap(map, head);
         if (tail > 0)
             (void)munmap(p + rounded, tail);
-        (void)madvise(p, rounded, MADV_HUGEPAGE); /* advice: its failure is harmless */
         return p;
     }
 #endif

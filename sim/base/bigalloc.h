@@ -1,6 +1,6 @@
 /*
- * bigalloc.h - zeroed allocation of a large array (the agents), on 2 MiB
- * transparent huge pages where Linux offers them (internal to libipsim).
+ * bigalloc.h - zeroed allocation of a large array (the agents), mapped and
+ * zeroed by the kernel as it is first touched (internal to libipsim).
  */
 #ifndef IPSIM_BIGALLOC_H
 #define IPSIM_BIGALLOC_H
@@ -10,12 +10,9 @@
 /* Like calloc(n, size) (n or size 0: a valid 1-byte block; NULL on
  * overflow or failure, released with ipsim__big_free(p, n, size) and the
  * same n and size). An array of 2 MiB or more is mapped (mmap), zeroed by
- * the kernel page by page as it is first touched, aligned to 2 MiB,
- * rounded up to whole 2 MiB pages, and advised to the
- * kernel as huge-page memory (madvise MADV_HUGEPAGE; only advice: without
- * transparent huge pages it is ordinary memory): the agents' records are
- * touched in no order that keeps 4 KiB pages' translations cached
- * (bigalloc.c gives the measured gain). */
+ * the kernel page by page as it is first touched (by the threads that
+ * fill it), aligned to 2 MiB and rounded up to whole 2 MiB (bigalloc.c:
+ * why not advised as huge pages). */
 void *ipsim__big_calloc(size_t n, size_t size);
 
 /* Release what ipsim__big_calloc(n, size) returned; NULL: nothing. */

@@ -30,7 +30,7 @@ static int alloc_agents(ipsim_agents *a, uint64_t n)
 {
     if (n > SIZE_MAX / sizeof(ipsim_agent))
         return -1;
-    a->a = ipsim__big_calloc((size_t)n, sizeof(ipsim_agent)); /* huge pages (bigalloc.c) */
+    a->a = ipsim__big_calloc((size_t)n, sizeof(ipsim_agent)); /* mapped, zeroed on first touch (bigalloc.c) */
     return a->a ? 0 : -1;
 }
 
