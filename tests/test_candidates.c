@@ -16,7 +16,10 @@
  *    occasions of every segment raised by CONTROL_TRIPS (a plausible bug:
  *    occasions dropped or doubled for some agents);
  * 3. gap mode touches fewer agents than direct mode (the point of it), and
- *    is bitwise identical at 1 and 2 threads.
+ *    is bitwise identical at 1 and 2 threads;
+ * 4. the lists of a block's candidates (candidates.c) against their
+ *    definition: order, counts, bits, and their totals against the
+ *    binomial and Poisson expectations (test_lists).
  * Usage: test_candidates [--verbose] [--replicates R] [--scenario FILE] [--scale S]
  *        (R <= 64; 12; a file of scenarios/, jiamusi_baseline.json; 1500)
  */
@@ -27,6 +30,7 @@
 #include "ipsim/ipsim.h"
 #include "model/results.h"
 #include "model/state.h"
+#include "model/candidates.h"
 #include "harness.h"
 
 #define MAX_REPS 64
@@ -45,7 +49,9 @@ typedef struct {
     uint64_t touched;
 } outcome;
 
-static outcome run(int rep, int threads, int direct, double trips_mult, double **daily, size_t *n)
+/* The scenario's model for replicate rep (its occasions x trips_mult) and,
+ * in *sc, its scenario (the caller destroys both); exits 2 on an error. */
+static ipsim_model *create(int rep, int threads, double trips_mult, ipsim_scenario **scp)
 {
     char err[1024], path[1024], set[256];
     snprintf(path, sizeof path, "%s/scenarios/%s", IPSIM_SOURCE_DIR, scenario);
@@ -75,6 +81,14 @@ static outcome run(int rep, int threads, int direct, double trips_mult, double *
         fprintf(stderr, "create: %s\n", err);
         exit(2);
     }
+    *scp = sc;
+    return m;
+}
+
+static outcome run(int rep, int threads, int direct, double trips_mult, double **daily, size_t *n)
+{
+    ipsim_scenario *sc = NULL;
+    ipsim_model *m = create(rep, threads, trips_mult, &sc);
     m->ev.cand_direct_all = direct;
     outcome o = {0, 0, 0};
     for (int d = 0; d < m->warmup + m->days; d++) {
@@ -143,6 +157,77 @@ static void test_modes(void)
           (unsigned long long)touched_gap, (unsigned long long)touched_direct);
 }
 
+/* The lists of candidates.c against their definition, on the bits and
+ * rates of a model after LIST_DAYS days, for LIST_KEYS days' keys: every
+ * list is in increasing agent order within its block; an agent listed
+ * with impressions has 1..MAX_IMPRESSIONS of them, one listed without has
+ * its considering bit set; the same key gives the same list. Summed over
+ * the cells in gap mode, the agents with impressions, the impressions and
+ * the agents with an occasion but no impression are each within Z_LIST
+ * standard deviations of their expectation: sum of N p_e (binomial), sum of
+ * N lambda (Poisson), sum of (set bits) p_o e^-lambda (binomial; p_o read
+ * as 1 where every set bit draws). */
+#define LIST_DAYS 150
+#define LIST_KEYS 40
+#define Z_LIST 5.0
+static void test_lists(void)
+{
+    ipsim_scenario *sc = NULL;
+    ipsim_model *m = create(0, 1, 1.0, &sc);
+    for (int d = 0; d < LIST_DAYS; d++)
+        if (ipsim_model_step(m) != IPSIM_OK)
+            exit(2);
+    static cand q[CANDIDATE_BLOCK], q2[CANDIDATE_BLOCK];
+    long bad_order = 0, bad_e = 0, bad_o = 0, bad_same = 0;
+    double got[3] = {0, 0, 0}, want[3] = {0, 0, 0}, var[3] = {0, 0, 0};
+    for (int key = 0; key < LIST_KEYS; key++)
+        for (int c = 0; c < m->n_cells; c++) {
+            const cell_day *cd = &m->cells[c];
+            if (cd->direct_expose)
+                continue;
+            double po = cd->direct_occasion ? 1.0 : cd->p_occasion;
+            for (uint32_t c0 = 0; c0 < m->cell_n[c]; c0 += CANDIDATE_BLOCK) {
+                uint32_t c1 = m->cell_n[c] - c0 > CANDIDATE_BLOCK ? c0 + CANDIDATE_BLOCK : m->cell_n[c];
+                int tau = 1000 + key; /* a key no run uses */
+                uint32_t n = ipsim__candidates_gap(m, c, tau, c0, c1, q);
+                bad_same += ipsim__candidates_gap(m, c, tau, c0, c1, q2) != n ||
+                            memcmp(q, q2, n * sizeof *q) != 0;
+                for (uint32_t j = 0; j < n; j++) {
+                    bad_order += q[j].k < c0 || q[j].k >= c1 || (j > 0 && q[j].k <= q[j - 1].k);
+                    if (q[j].e) {
+                        bad_e += q[j].n < 1 || q[j].n > MAX_IMPRESSIONS;
+                        got[0] += 1;
+                        got[1] += q[j].n;
+                    } else {
+                        bad_o += q[j].n != 0 || !cons_bit(&m->ev, c, q[j].k);
+                        got[2] += 1;
+                    }
+                }
+                double agents = c1 - c0, bits = (cd->p_occasion > 0) ? *cons_count(&m->ev, c, c0) : 0;
+                double pe = cd->p_expose, p0 = 1 - pe, lam = cd->lambda;
+                want[0] += agents * pe;
+                var[0] += agents * pe * p0;
+                want[1] += agents * lam;
+                var[1] += agents * lam;
+                want[2] += bits * po * p0;
+                var[2] += bits * po * p0 * (1 - po * p0);
+            }
+        }
+    static const char *what[3] = {"agents with impressions", "impressions", "agents with only an occasion"};
+    for (int i = 0; i < 3; i++) {
+        if (harness_state.verbose)
+            printf("lists: %s %.0f, expected %.1f (sd %.1f)\n", what[i], got[i], want[i], sqrt(var[i]));
+        CHECK(want[i] > 100 && fabs(got[i] - want[i]) <= Z_LIST * sqrt(var[i]),
+              "lists: %s %.0f, expected %.1f +- %g sd (%.1f)", what[i], got[i], want[i], Z_LIST, sqrt(var[i]));
+    }
+    CHECK(bad_order == 0, "lists: increasing agents within their block (%ld out of order)", bad_order);
+    CHECK(bad_e == 0, "lists: an agent with impressions has 1..%d of them (%ld not)", MAX_IMPRESSIONS, bad_e);
+    CHECK(bad_o == 0, "lists: an agent without impressions has its considering bit set (%ld not)", bad_o);
+    CHECK(bad_same == 0, "lists: the same key gives the same list (%ld differ)", bad_same);
+    ipsim_model_destroy(m);
+    ipsim_scenario_destroy(sc);
+}
+
 static void test_threads(void)
 {
     double *a1 = NULL, *a2 = NULL;
@@ -165,6 +250,7 @@ int main(int argc, char **argv)
             scenario = argv[++i];
         else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
             model_scale = atof(argv[++i]);
+    test_lists();
     test_modes();
     test_threads();
     return harness_summary();
