@@ -142,7 +142,7 @@ def finding4_one_writer():
     slow = os.path.join(SCEN, "jiamusi_baseline.json")
     fast = os.path.join(SCEN, "mechanism_a.json")
     # the first writer runs long enough (a few seconds) to be caught midway
-    first = subprocess.Popen([BIN, "run", slow, "-o", out, "--force", "-q", "--scale", "20",
+    first = subprocess.Popen([BIN, "run", slow, "-o", out, "--force", "-q", "--scale", "8",
                               "--days", "365", "--threads", "1"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
