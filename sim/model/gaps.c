@@ -17,14 +17,10 @@
 
 void ipsim__gap_refill(gap_stream *g)
 {
-    /* the counters of blocks j..j+GAP_BATCH-1 (rng_block's, rng.h) */
-    uint32_t x2 = ((uint32_t)g->purpose << 24) | ((g->cell & 0xffffu) << 8);
-    for (int b = 0; b < GAP_BATCH; b++) {
+    for (int b = 0; b < GAP_BATCH; b++) { /* blocks j..j+GAP_BATCH-1 */
         uint32_t j = g->j + (uint32_t)b;
-        g->x.x[0][b] = GAP_AGENT_WORD(g, j);
-        g->x.x[1][b] = g->day;
-        g->x.x[2][b] = x2 | (j & 0xffu);
-        g->x.x[3][b] = g->rng->replicate;
+        philox_lanes_set(&g->x, b, g->rng, g->cell, GAP_AGENT_WORD(g, j), g->day, (rng_purpose)g->purpose,
+                         j & 0xffu);
     }
     ipsim__philox_lanes(&g->x, GAP_BATCH, &g->rng->rk);
     g->j += GAP_BATCH;

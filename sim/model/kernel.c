@@ -88,6 +88,15 @@ static inline touch touch_begin(const ipsim_model *m, ipsim_agent *a, int tau, t
     return t;
 }
 
+/* Agent k of block b, considering with salience s on day tau: the first
+ * day its salience falls below consider_salience goes on the LATE list. */
+static void schedule_below(ipsim_model *m, int b, uint32_t k, float s, int tau, float consider)
+{
+    int d = ipsim__salience_below(m, s, tau, consider);
+    if (d < m->ev.n_days)
+        ipsim__agenda_push(m, 1, d, b, k);
+}
+
 /* After a touch of agent k (= i - cell start) of block b: the counts and
  * considering flag follow its transitions (dl: the cell's count changes),
  * and the day its new state ends, or its salience falls below
@@ -124,11 +133,8 @@ static NOINLINE void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i
         ipsim__agenda_crowd(m, b, k, i);
     /* an agent still considering with the salience it had keeps the day
      * already on the calendar; stale days are harmless (checked then) */
-    if (cons && (!was || s != t.s)) {
-        int d = ipsim__salience_below(m, s, tau, consider);
-        if (d < m->ev.n_days)
-            ipsim__agenda_push(m, 1, d, b, k);
-    }
+    if (cons && (!was || s != t.s))
+        schedule_below(m, b, k, s, tau, consider);
 }
 
 /* The end of a touch (touch_changed above): most touches are impressions
@@ -147,11 +153,8 @@ static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, cons
      * falls below consider_salience moves, if it rose */
     if (a->state == t.st && t.st == ST_AWARE && (a->flags & AGF_CONSIDERING) && a->salience >= consider &&
         !m->ev.blk_crowd[b]) {
-        if (a->salience != t.s) {
-            int d = ipsim__salience_below(m, a->salience, tau, consider);
-            if (d < m->ev.n_days)
-                ipsim__agenda_push(m, 1, d, b, k);
-        }
+        if (a->salience != t.s)
+            schedule_below(m, b, k, a->salience, tau, consider);
         return;
     }
     touch_changed(m, b, k, i, tau, t, dl);
