@@ -160,32 +160,82 @@ static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, cons
     touch_changed(m, b, k, i, tau, t, dl);
 }
 
-/* One candidate's day (ODD 4a-4b), agent k (record i) with n impressions
- * (e: any; r its DAILY block if direct, else drawn here when used): its
- * impressions, a finished cool-down, then the decision of an agent
- * considering a trip who has a trip occasion O. O is DAILY v1 < p_o for
- * an agent with impressions (and every agent in direct mode); an agent
- * without impressions was listed because O landed on its bit (gap mode),
- * or, with p_o >= DIRECT_THRESHOLD, because its bit was set, and then also
- * draws v1. A candidate considering after its impressions draws its DAILY
- * block (gap mode: only then): O from v1, its trip choice from v2, v3. */
-static ALWAYS_INLINE void candidate(ipsim_model *m, const cell_day *cd, int cell, int b, uint64_t base,
-                                    uint32_t k, int n, int e, int tau, thread_acc *ta, int64_t *dl,
-                                    const philox4x32_ctr_t *direct, double consider, float consider_f)
+/* The start of one candidate's day (ODD 4a-4b), agent a with n
+ * impressions: its impressions and a finished cool-down; whether it is
+ * considering a trip now (it then needs its DAILY block: O from v1 where
+ * drawn, its trip choice from v2, v3). */
+static ALWAYS_INLINE int candidate_begin(const ipsim_model *m, const cell_day *cd, ipsim_agent *a, int n,
+                                         int tau, thread_acc *ta, double consider, touch *t)
 {
-    uint64_t i = base + k;
-    ipsim_agent *a = &m->ag.a[i];
-    touch t = touch_begin(m, a, tau, ta);
+    *t = touch_begin(m, a, tau, ta);
     if (n > 0)
         exposure_agent(m, cd, a, n);
     release_cooldown(m, a, tau);
-    if (a->state == ST_AWARE && a->salience >= consider) {
-        philox4x32_ctr_t r = direct ? *direct : rng_block(&m->rng, (uint32_t)cell, k, (uint32_t)tau, RNG_DAILY, 0);
-        int occasion = e || cd->direct_occasion ? rng_u01(r.v[1]) < cd->p_occasion : 1;
-        if (occasion)
-            ipsim__decision_agent(m, cd, cell, k, i, tau, rng_u01(r.v[2]), rng_u01(r.v[3]));
+    return a->state == ST_AWARE && a->salience >= consider;
+}
+
+/* A considering candidate's trip occasion O and decision, r its DAILY
+ * block: O is v1 < p_o for an agent with impressions (e) and, with p_o >=
+ * DIRECT_THRESHOLD, for every agent; an agent without impressions was
+ * otherwise listed because O landed on its bit (gap mode, candidates.c). */
+static ALWAYS_INLINE void candidate_decide(ipsim_model *m, const cell_day *cd, int cell, uint32_t k, uint64_t i,
+                                           int e, int tau, uint32_t v1, uint32_t v2, uint32_t v3)
+{
+    int occasion = e || cd->direct_occasion ? rng_u01(v1) < cd->p_occasion : 1;
+    if (occasion)
+        ipsim__decision_agent(m, cd, cell, k, i, tau, rng_u01(v2), rng_u01(v3));
+}
+
+/* Gap mode's candidates who are considering after their impressions wait
+ * here for their DAILY blocks, which are computed PHILOX_GROUP at a time
+ * (philox_batch.c: a vector group costs about what one block costs alone);
+ * then each makes its decision and its touch ends. The agents are
+ * distinct and a decision reads only its own agent and the cell's day, so
+ * the wait changes nothing but the order in which their touches end (whose
+ * effects are sums and list entries, ODD 4.9). */
+typedef struct {
+    uint32_t k[PHILOX_GROUP];
+    uint8_t e[PHILOX_GROUP];
+    touch t[PHILOX_GROUP];
+    int n;
+    philox_lanes l;
+} daily_wait;
+
+static NOINLINE void daily_flush(ipsim_model *m, const cell_day *cd, int cell, int b, uint64_t base, int tau,
+                                 int64_t *dl, float consider, daily_wait *w)
+{
+    for (int j = w->n; j < PHILOX_GROUP; j++) /* unused lanes: defined, ignored */
+        philox_lanes_set(&w->l, j, &m->rng, 0, 0, 0, RNG_DAILY, 0);
+    ipsim__philox_lanes(&w->l, PHILOX_GROUP, &m->rng.rk);
+    for (int j = 0; j < w->n; j++) {
+        uint32_t k = w->k[j];
+        uint64_t i = base + k;
+        candidate_decide(m, cd, cell, k, i, w->e[j], tau, w->l.x[1][j], w->l.x[2][j], w->l.x[3][j]);
+        touch_end(m, b, k, i, &m->ag.a[i], tau, w->t[j], dl, consider);
     }
-    touch_end(m, b, k, i, a, tau, t, dl, consider_f);
+    w->n = 0;
+}
+
+/* One candidate's day in gap mode; the DAILY block of an agent
+ * considering after its impressions is computed in w's group. */
+static ALWAYS_INLINE void candidate_gap(ipsim_model *m, const cell_day *cd, int cell, int b, uint64_t base,
+                                        cand c, int tau, thread_acc *ta, int64_t *dl, double consider,
+                                        float consider_f, daily_wait *w)
+{
+    uint64_t i = base + c.k;
+    ipsim_agent *a = &m->ag.a[i];
+    touch t;
+    if (candidate_begin(m, cd, a, c.n, tau, ta, consider, &t)) {
+        int j = w->n++;
+        w->k[j] = c.k;
+        w->e[j] = c.e;
+        w->t[j] = t;
+        philox_lanes_set(&w->l, j, &m->rng, (uint32_t)cell, c.k, (uint32_t)tau, RNG_DAILY, 0);
+        if (w->n == PHILOX_GROUP)
+            daily_flush(m, cd, cell, b, base, tau, dl, consider_f, w);
+        return;
+    }
+    touch_end(m, b, c.k, i, a, tau, t, dl, consider_f);
 }
 
 /* Gap mode (ODD 4.9): the candidates of each block of candidate sampling
@@ -201,6 +251,8 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
     const ipsim_agent *a = &m->ag.a[base];
     const double consider = m->sc->parameters.exposure.consider_salience;
     cand q[CANDIDATE_BLOCK + CANDIDATE_AHEAD];
+    daily_wait w;
+    w.n = 0;
     uint32_t head = 0, tail = 0, next = k0;
     for (;;) {
         int more = next < k1;
@@ -225,11 +277,13 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
             cand c = q[head];
             if (head + CANDIDATE_AHEAD < tail)
                 PREFETCH(&a[q[head + CANDIDATE_AHEAD].k]);
-            candidate(m, cd, cell, b, base, c.k, c.n, c.e, tau, ta, dl, NULL, consider, (float)consider);
+            candidate_gap(m, cd, cell, b, base, c, tau, ta, dl, consider, (float)consider, &w);
         }
         if (!more)
             break;
     }
+    if (w.n > 0)
+        daily_flush(m, cd, cell, b, base, tau, dl, (float)consider, &w);
 }
 
 /* Direct mode (ODD 4.9: p_e >= DIRECT_THRESHOLD): every agent is a
@@ -264,10 +318,15 @@ static void candidates_direct(ipsim_model *m, int cell, int b, uint32_t k0, uint
             direct_batch(m, cell, k + CANDIDATE_BATCH, k1, tau, &l[cur ^ 1]);
         int nb = k1 - k > CANDIDATE_BATCH ? CANDIDATE_BATCH : (int)(k1 - k);
         for (int j = 0; j < nb; j++) {
-            philox4x32_ctr_t r = {{l[cur].x[0][j], l[cur].x[1][j], l[cur].x[2][j], l[cur].x[3][j]}};
-            int n = ipsim__exposure_count(cd, rng_u01(r.v[0]));
-            candidate(m, cd, cell, b, base, k + (uint32_t)j, n, 1, tau, ta, dl, &r, consider,
-                      (float)consider);
+            const philox_lanes *r = &l[cur]; /* agent k + j's DAILY block: lane j */
+            uint32_t kj = k + (uint32_t)j;
+            uint64_t i = base + kj;
+            ipsim_agent *a = &m->ag.a[i];
+            int n = ipsim__exposure_count(cd, rng_u01(r->x[0][j]));
+            touch t;
+            if (candidate_begin(m, cd, a, n, tau, ta, consider, &t))
+                candidate_decide(m, cd, cell, kj, i, 1, tau, r->x[1][j], r->x[2][j], r->x[3][j]);
+            touch_end(m, b, kj, i, a, tau, t, dl, (float)consider);
         }
     }
 }
