@@ -19,7 +19,9 @@
  *    is bitwise identical at 1 and 2 threads;
  * 4. the lists of a block's candidates (candidates.c) against their
  *    definition: order, counts, bits, and their totals against the
- *    binomial and Poisson expectations (test_lists).
+ *    binomial and Poisson expectations; the agents with impressions and
+ *    their counts exactly those of the reference walk of gaps.h
+ *    (gap_point, gap_points_until: ODD 4.9 word for word) (test_lists).
  * Usage: test_candidates [--verbose] [--replicates R] [--scenario FILE] [--scale S]
  *        (R <= 64; 12; a file of scenarios/, jiamusi_baseline.json; 1500)
  */
@@ -31,6 +33,7 @@
 #include "model/results.h"
 #include "model/state.h"
 #include "model/candidates.h"
+#include "model/gaps.h"
 #include "harness.h"
 
 #define MAX_REPS 64
@@ -157,6 +160,26 @@ static void test_modes(void)
           (unsigned long long)touched_gap, (unsigned long long)touched_direct);
 }
 
+/* The agents with impressions of block c0..c1-1 of cell on day tau and
+ * their counts, by the reference walk of gaps.h, into k and n; their number. */
+static uint32_t reference_impressions(const ipsim_model *m, int cell, int tau, uint32_t c0, uint32_t c1,
+                                      uint32_t *k, uint16_t *n)
+{
+    const cell_day *cd = &m->cells[cell];
+    gap_stream se;
+    gap_start(&se, &m->rng, (uint32_t)cell, c0 / CANDIDATE_BLOCK, (uint32_t)tau, RNG_SKIP, -cd->lambda);
+    double span = (double)(c1 - c0);
+    gap_expect(&se, cd->lambda * span);
+    uint32_t count = 0;
+    double x = gap_point(&se, 0);
+    while (x < span) {
+        uint32_t a = (uint32_t)x;
+        n[count] = (uint16_t)gap_points_until(&se, &x, (double)(a + 1), MAX_IMPRESSIONS);
+        k[count++] = c0 + a;
+    }
+    return count;
+}
+
 /* The lists of candidates.c against their definition, on the bits and
  * rates of a model after LIST_DAYS days, for LIST_KEYS days' keys: every
  * list is in increasing agent order within its block; an agent listed
@@ -178,7 +201,9 @@ static void test_lists(void)
         if (ipsim_model_step(m) != IPSIM_OK)
             exit(2);
     static cand q[CANDIDATE_BLOCK], q2[CANDIDATE_BLOCK];
-    long bad_order = 0, bad_e = 0, bad_o = 0, bad_same = 0;
+    static uint32_t rk[CANDIDATE_BLOCK];
+    static uint16_t rn[CANDIDATE_BLOCK];
+    long bad_order = 0, bad_e = 0, bad_o = 0, bad_same = 0, bad_ref = 0;
     double got[3] = {0, 0, 0}, want[3] = {0, 0, 0}, var[3] = {0, 0, 0};
     for (int key = 0; key < LIST_KEYS; key++)
         for (int c = 0; c < m->n_cells; c++) {
@@ -192,6 +217,13 @@ static void test_lists(void)
                 uint32_t n = ipsim__candidates_gap(m, c, tau, c0, c1, q);
                 bad_same += ipsim__candidates_gap(m, c, tau, c0, c1, q2) != n ||
                             memcmp(q, q2, n * sizeof *q) != 0;
+                uint32_t nr = reference_impressions(m, c, tau, c0, c1, rk, rn), r = 0;
+                for (uint32_t j = 0; j < n; j++)
+                    if (q[j].e) {
+                        bad_ref += r >= nr || q[j].k != rk[r] || q[j].n != rn[r];
+                        r++;
+                    }
+                bad_ref += r != nr;
                 for (uint32_t j = 0; j < n; j++) {
                     bad_order += q[j].k < c0 || q[j].k >= c1 || (j > 0 && q[j].k <= q[j - 1].k);
                     if (q[j].e) {
@@ -224,6 +256,8 @@ static void test_lists(void)
     CHECK(bad_e == 0, "lists: an agent with impressions has 1..%d of them (%ld not)", MAX_IMPRESSIONS, bad_e);
     CHECK(bad_o == 0, "lists: an agent without impressions has its considering bit set (%ld not)", bad_o);
     CHECK(bad_same == 0, "lists: the same key gives the same list (%ld differ)", bad_same);
+    CHECK(bad_ref == 0, "lists: the agents with impressions and their counts are the reference walk's (%ld differ)",
+          bad_ref);
     ipsim_model_destroy(m);
     ipsim_scenario_destroy(sc);
 }

@@ -94,6 +94,62 @@ static uint32_t occasions(const struct ipsim_model *m, const cell_day *cd, int c
     }
 }
 
+/* The block's agents with E, merged in increasing order with those of
+ * its O list o (from position *jo; ended by a sentinel beyond every agent)
+ * into q from position n: the points of stream se along [0, span), each
+ * the last plus T x scale (gap_point and gap_points_until of gaps.h, the
+ * same words in the same order, walked here with the stream's position in
+ * registers: this loop runs once per impression). Returns the new n. */
+static uint32_t impressions(gap_stream *se, uint32_t c0, double span, const uint16_t *o, uint32_t *jo,
+                            cand *q, uint32_t n)
+{
+    const double scale = se->scale;
+    uint32_t u = se->used, have = se->have, j = *jo;
+    double x = 0, end = 0; /* the next point; the end of agent k's interval */
+    uint32_t k = 0;
+    int ni = 0; /* points in [k, end) so far */
+    for (;;) {
+        if (u == have) {
+            se->used = u;
+            gap_fill(se);
+            u = se->used;
+            have = se->have;
+        }
+        uint32_t w = GAP_HELD(se, u);
+        u++;
+        const zig_layer *z = &zig_table[w & (ZIG_LAYERS - 1)];
+        uint32_t h = w >> (32 - ZIG_BITS);
+        double t;
+        if (h < z->k) {
+            t = ((double)h + 0.5) * z->w;
+        } else {
+            se->used = u;
+            t = ipsim__gap_exponential_slow(se, w);
+            u = se->used;
+            have = se->have;
+        }
+        x = x + t * scale;
+        if (x < end) { /* one more point for agent k */
+            ni += ni < MAX_IMPRESSIONS;
+            continue;
+        }
+        if (ni > 0) {
+            for (; o[j] < k; j++)
+                q[n++] = (cand){c0 + o[j], 0, 0};
+            j += o[j] == k; /* O landed on an agent with E */
+            q[n++] = (cand){c0 + k, (uint16_t)ni, 1};
+        }
+        if (!(x < span))
+            break;
+        k = (uint32_t)x; /* x < span <= CANDIDATE_BLOCK */
+        end = (double)(k + 1);
+        ni = 1;
+    }
+    se->used = u;
+    *jo = j;
+    return n;
+}
+
 uint32_t ipsim__candidates_gap(const struct ipsim_model *m, int cell, int tau, uint32_t c0, uint32_t c1,
                                cand *q)
 {
@@ -107,15 +163,7 @@ uint32_t ipsim__candidates_gap(const struct ipsim_model *m, int cell, int tau, u
         gap_start(&se, &m->rng, (uint32_t)cell, c0 / CANDIDATE_BLOCK, (uint32_t)tau, RNG_SKIP, -cd->lambda);
         double span = (double)(c1 - c0);
         gap_expect(&se, cd->lambda * span); /* a word a point */
-        double x = gap_point(&se, 0);
-        while (x < span) {
-            uint32_t k = (uint32_t)x; /* x < span <= CANDIDATE_BLOCK */
-            int ni = gap_points_until(&se, &x, (double)(k + 1), MAX_IMPRESSIONS);
-            for (; o[j] < k; j++)
-                q[n++] = (cand){c0 + o[j], 0, 0};
-            j += o[j] == k; /* O landed on an agent with E */
-            q[n++] = (cand){c0 + k, (uint16_t)ni, 1};
-        }
+        n = impressions(&se, c0, span, o, &j, q, n);
     }
     for (; j < no; j++)
         q[n++] = (cand){c0 + o[j], 0, 0};

@@ -89,18 +89,26 @@ static inline void gap_block(gap_stream *g)
 /* The next GAP_BATCH blocks into x (gaps.c). */
 void ipsim__gap_refill(gap_stream *g);
 
-/* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order;
- * block 0 alone unless the stream is batched, then GAP_BATCH at a time. */
+/* The stream's next words, once all it holds are used: block 0 alone
+ * unless the stream is batched, then GAP_BATCH blocks at a time. */
+static inline void gap_fill(gap_stream *g)
+{
+    if (g->batched)
+        ipsim__gap_refill(g);
+    else
+        gap_block(g);
+}
+
+/* Word u of those the stream holds (u < have). */
+#define GAP_HELD(g, u) ((g)->x.x[(u) & 3u][(u) >> 2])
+
+/* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order. */
 static inline uint32_t gap_word(gap_stream *g)
 {
-    if (g->used == g->have) {
-        if (g->batched)
-            ipsim__gap_refill(g);
-        else
-            gap_block(g);
-    }
+    if (g->used == g->have)
+        gap_fill(g);
     uint32_t u = g->used++;
-    return g->x.x[u & 3u][u >> 2];
+    return GAP_HELD(g, u);
 }
 
 /* The rare words: wedge tests, rejections and the tail (gaps.c). w is the
