@@ -41,6 +41,7 @@ typedef __m256i vword; /* 4 lanes, one per 64-bit slot */
 #define V_SRL32(x) _mm256_srli_epi64((x), 32)
 #define V_SLL32(x) _mm256_slli_epi64((x), 32)
 #define V_SET1(w) _mm256_set1_epi64x((long long)(w))
+#define V_SET1_32(w) _mm256_set1_epi32((int)(w)) /* in both halves of each slot */
 #define V_BLEND_ODD(e, o) _mm256_blend_epi32((e), (o), 0xAA) /* odd 32-bit words from o */
 #define V_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define V_STORE(p, x) _mm256_storeu_si256((__m256i *)(void *)(p), (x))
@@ -52,6 +53,7 @@ typedef __m128i vword; /* 2 lanes, one per 64-bit slot */
 #define V_SRL32(x) _mm_srli_epi64((x), 32)
 #define V_SLL32(x) _mm_slli_epi64((x), 32)
 #define V_SET1(w) _mm_set1_epi64x((long long)(w))
+#define V_SET1_32(w) _mm_set1_epi32((int)(w))
 #define V_BLEND_ODD(e, o) _mm_or_si128(_mm_and_si128((e), _mm_set1_epi64x(0xffffffffLL)), (o))
 #define V_LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define V_STORE(p, x) _mm_storeu_si128((__m128i *)(void *)(p), (x))
@@ -61,7 +63,8 @@ _Static_assert(PHILOX_GROUP % (2 * V_SLOTS) == 0 && PHILOX_LANES % PHILOX_GROUP 
                "a group of lanes is a whole number of vector steps");
 
 /* One round on the lanes in the low halves of the slots of a..d, with
- * round keys k0, k1 (Random123's _philox4x32round). */
+ * round keys k0, k1 (Random123's _philox4x32round; a key is broadcast
+ * to both halves of each slot, of which only the low one is read). */
 #define V_ROUND(a, b, c, d, k0, k1) \
     do { \
         vword p0_ = V_MUL((a), m0), p1_ = V_MUL((c), m1); \
@@ -75,11 +78,6 @@ void PHILOX_FN(philox_lanes *l, int n, const rng_round_keys *rk)
 {
     const uint32_t *k0s = rk->k0, *k1s = rk->k1;
     const vword m0 = V_SET1(PHILOX_M0), m1 = V_SET1(PHILOX_M1);
-    vword k0[PHILOX_ROUNDS], k1[PHILOX_ROUNDS];
-    for (int r = 0; r < PHILOX_ROUNDS; r++) {
-        k0[r] = V_SET1(k0s[r]);
-        k1[r] = V_SET1(k1s[r]);
-    }
     /* 2 V_SLOTS lanes at a time: the even lanes in place, the odd ones
      * shifted down into the low halves */
     for (int j = 0; j < n; j += 2 * V_SLOTS) {
@@ -94,8 +92,11 @@ void PHILOX_FN(philox_lanes *l, int n, const rng_round_keys *rk)
 #pragma GCC unroll 10
 #endif
         for (int r = 0; r < PHILOX_ROUNDS; r++) {
-            V_ROUND(e[0], e[1], e[2], e[3], k0[r], k1[r]);
-            V_ROUND(o[0], o[1], o[2], o[3], k0[r], k1[r]);
+            /* the round keys straight from memory (a broadcast load each):
+             * arrays of broadcast keys were spilled and copied each call */
+            const vword k0 = V_SET1_32(k0s[r]), k1 = V_SET1_32(k1s[r]);
+            V_ROUND(e[0], e[1], e[2], e[3], k0, k1);
+            V_ROUND(o[0], o[1], o[2], o[3], k0, k1);
         }
         for (int w = 0; w < 4; w++)
             V_STORE(&l->x[w][j], V_BLEND_ODD(e[w], V_SLL32(o[w])));
