@@ -18,24 +18,31 @@ static inline uint16_t round_u16(double x)
 }
 
 /* Agent ag (salience already decayed to today) receives n >= 1
- * impressions of cell-day c: each adds 1 / (1 + s / wearout_salience) to
- * its salience s, its attitude moves toward the day's signal by (1 -
- * attitude_learning_rate)^n, and an unaware agent whose salience reaches
- * effective_frequency becomes aware (ODD 7.3). */
-static inline void exposure_agent(const struct ipsim_model *m, const cell_day *c, ipsim_agent *ag, int n)
+ * impressions: each adds 1 / (1 + s / w) to its salience s (w =
+ * wearout_salience), its attitude moves toward the day's signal by keep =
+ * (1 - attitude_learning_rate)^n, and an unaware agent whose salience
+ * reaches aware_at (effective_frequency) becomes aware (ODD 7.3). The
+ * values as arguments: the kernel's candidate loop loads them once a
+ * cell-day (kernel.c). */
+static inline void exposure_apply(ipsim_agent *ag, int n, double w, double aware_at, double keep,
+                                  double signal)
 {
-    const sc_exposure *e = &m->sc->parameters.exposure;
-    const double w = e->wearout_salience, aware_at = e->effective_frequency;
-    const double keep = m->att_keep[n], signal = c->signal;
     double s = ag->salience;
     for (int j = 0; j < n; j++)
         s += w / (w + s); /* = 1 / (1 + s / w), one division */
     double a = ag->attitude / ATTITUDE_Q;
-    a = signal + (a - signal) * keep; /* keep = pow(1 - learning rate, n) */
+    a = signal + (a - signal) * keep;
     ag->attitude = round_u16(clamp01(a) * ATTITUDE_Q);
     if (ag->state == ST_UNAWARE && s >= aware_at)
         ag->state = ST_AWARE;
     ag->salience = (float)s;
+}
+
+/* exposure_apply with the model's parameters and cell-day c's signal. */
+static inline void exposure_agent(const struct ipsim_model *m, const cell_day *c, ipsim_agent *ag, int n)
+{
+    const sc_exposure *e = &m->sc->parameters.exposure;
+    exposure_apply(ag, n, e->wearout_salience, e->effective_frequency, m->att_keep[n], c->signal);
 }
 
 #endif /* IPSIM_MODEL_EXPOSURE_H */

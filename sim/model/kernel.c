@@ -160,18 +160,45 @@ static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, cons
     touch_changed(m, b, k, i, tau, t, dl);
 }
 
-/* The start of one candidate's day (ODD 4a-4b), agent a with n
- * impressions: its impressions and a finished cool-down; whether it is
- * considering a trip now (it then needs its DAILY block: O from v1 where
- * drawn, its trip choice from v2, v3). */
-static ALWAYS_INLINE int candidate_begin(const ipsim_model *m, const cell_day *cd, ipsim_agent *a, int n,
-                                         int tau, thread_acc *ta, double consider, touch *t)
+/* What every candidate of a cell-day reads, loaded once: the agents'
+ * records are written through byte-typed fields, which may alias
+ * anything, so the compiler would load these again after every store. */
+typedef struct {
+    const double *sal_pow;  /* sal_decay^d (state.h) */
+    const double *att_keep; /* (1 - attitude_learning_rate)^n */
+    double w, aware_at;     /* wearout_salience, effective_frequency */
+    double signal;          /* the cell-day's (exposure.c) */
+    double consider;        /* consider_salience */
+    float consider_f;
+    int tau;
+} cand_day;
+
+static inline cand_day cand_day_of(const ipsim_model *m, const cell_day *cd, int tau)
 {
-    *t = touch_begin(m, a, tau, ta);
+    const sc_exposure *e = &m->sc->parameters.exposure;
+    cand_day d = {m->sal_pow, m->att_keep, e->wearout_salience, e->effective_frequency, cd->signal,
+                  e->consider_salience, (float)e->consider_salience, tau};
+    return d;
+}
+
+/* The start of one candidate's day (ODD 4a-4b), agent a with n
+ * impressions: its salience brought to today (agent_salience_sync), its
+ * impressions and a finished cool-down; whether it is considering a trip
+ * now (it then needs its DAILY block: O from v1 where drawn, its trip
+ * choice from v2, v3). The caller counts the touch as active. */
+static ALWAYS_INLINE int candidate_begin(const ipsim_model *m, const cand_day *d, ipsim_agent *a, int n,
+                                         touch *t)
+{
+    if ((int)a->sal_day != d->tau + 1) {
+        a->salience = salience_decay_by(d->sal_pow, a->salience, (int)a->sal_day - 1, d->tau);
+        a->sal_day = (uint16_t)(d->tau + 1);
+    }
+    t->st = a->state;
+    t->s = a->salience;
     if (n > 0)
-        exposure_agent(m, cd, a, n);
-    release_cooldown(m, a, tau);
-    return a->state == ST_AWARE && a->salience >= consider;
+        exposure_apply(a, n, d->w, d->aware_at, d->att_keep[n], d->signal);
+    release_cooldown(m, a, d->tau);
+    return a->state == ST_AWARE && a->salience >= d->consider;
 }
 
 /* A considering candidate's trip occasion O and decision, r its DAILY
@@ -218,24 +245,23 @@ static NOINLINE void daily_flush(ipsim_model *m, const cell_day *cd, int cell, i
 
 /* One candidate's day in gap mode; the DAILY block of an agent
  * considering after its impressions is computed in w's group. */
-static ALWAYS_INLINE void candidate_gap(ipsim_model *m, const cell_day *cd, int cell, int b, uint64_t base,
-                                        cand c, int tau, thread_acc *ta, int64_t *dl, double consider,
-                                        float consider_f, daily_wait *w)
+static ALWAYS_INLINE void candidate_gap(ipsim_model *m, const cell_day *cd, const cand_day *d, int cell, int b,
+                                        uint64_t base, cand c, int tau, int64_t *dl, daily_wait *w)
 {
     uint64_t i = base + c.k;
     ipsim_agent *a = &m->ag.a[i];
     touch t;
-    if (candidate_begin(m, cd, a, c.n, tau, ta, consider, &t)) {
+    if (candidate_begin(m, d, a, c.n, &t)) {
         int j = w->n++;
         w->k[j] = c.k;
         w->e[j] = c.e;
         w->t[j] = t;
         philox_lanes_set(&w->l, j, &m->rng, (uint32_t)cell, c.k, (uint32_t)tau, RNG_DAILY, 0);
         if (w->n == PHILOX_GROUP)
-            daily_flush(m, cd, cell, b, base, tau, dl, consider_f, w);
+            daily_flush(m, cd, cell, b, base, tau, dl, d->consider_f, w);
         return;
     }
-    touch_end(m, b, c.k, i, a, tau, t, dl, consider_f);
+    touch_end(m, b, c.k, i, a, tau, t, dl, d->consider_f);
 }
 
 /* Gap mode (ODD 4.9): the candidates of each block of candidate sampling
@@ -249,11 +275,12 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
     const cell_day *cd = &m->cells[cell];
     const uint64_t base = m->cell_start[cell];
     const ipsim_agent *a = &m->ag.a[base];
-    const double consider = m->sc->parameters.exposure.consider_salience;
+    const cand_day d = cand_day_of(m, cd, tau);
     cand q[CANDIDATE_BLOCK + CANDIDATE_AHEAD];
     daily_wait w;
     w.n = 0;
     uint32_t head = 0, tail = 0, next = k0;
+    uint64_t touched = 0;
     for (;;) {
         int more = next < k1;
         if (more) {
@@ -263,8 +290,9 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
                 head = 0;
             }
             uint32_t c1 = k1 - next > CANDIDATE_BLOCK ? next + CANDIDATE_BLOCK : k1;
-            uint32_t old = tail;
-            tail += ipsim__candidates_gap(m, cell, tau, next, c1, q + tail);
+            uint32_t old = tail, listed = ipsim__candidates_gap(m, cell, tau, next, c1, q + tail);
+            tail += listed;
+            touched += listed;
             next = c1;
             more = next < k1;
             /* the window [head, head + CANDIDATE_AHEAD) is prefetched */
@@ -277,13 +305,14 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
             cand c = q[head];
             if (head + CANDIDATE_AHEAD < tail)
                 PREFETCH(&a[q[head + CANDIDATE_AHEAD].k]);
-            candidate_gap(m, cd, cell, b, base, c, tau, ta, dl, consider, (float)consider, &w);
+            candidate_gap(m, cd, &d, cell, b, base, c, tau, dl, &w);
         }
         if (!more)
             break;
     }
     if (w.n > 0)
-        daily_flush(m, cd, cell, b, base, tau, dl, (float)consider, &w);
+        daily_flush(m, cd, cell, b, base, tau, dl, d.consider_f, &w);
+    ta->active += touched; /* every listed candidate was touched */
 }
 
 /* Direct mode (ODD 4.9: p_e >= DIRECT_THRESHOLD): every agent is a
@@ -308,7 +337,7 @@ static void candidates_direct(ipsim_model *m, int cell, int b, uint32_t k0, uint
 {
     const cell_day *cd = &m->cells[cell];
     const uint64_t base = m->cell_start[cell];
-    const double consider = m->sc->parameters.exposure.consider_salience;
+    const cand_day d = cand_day_of(m, cd, tau);
     philox_lanes l[2];
     int cur = 0;
     if (k0 < k1)
@@ -324,11 +353,13 @@ static void candidates_direct(ipsim_model *m, int cell, int b, uint32_t k0, uint
             ipsim_agent *a = &m->ag.a[i];
             int n = ipsim__exposure_count(cd, rng_u01(r->x[0][j]));
             touch t;
-            if (candidate_begin(m, cd, a, n, tau, ta, consider, &t))
+            if (candidate_begin(m, &d, a, n, &t))
                 candidate_decide(m, cd, cell, kj, i, 1, tau, r->x[1][j], r->x[2][j], r->x[3][j]);
-            touch_end(m, b, kj, i, a, tau, t, dl, (float)consider);
+            touch_end(m, b, kj, i, a, tau, t, dl, d.consider_f);
         }
     }
+    if (k1 > k0)
+        ta->active += k1 - k0; /* every agent is a candidate */
 }
 
 /* The candidates of one calendar block (agents k0..k1-1 of a cell), in

@@ -572,13 +572,19 @@ static inline double sat_neutral(const sc_visit *v)
 /* Salience stored as of day `from` (after that day's decay) decayed to
  * day `to` (ODD 3 and 4a): multiplied by sal_decay^(to - from) in double
  * precision and rounded to float once, 0 below the floor. Salience only
- * falls between touches, so the floor is tested at the end only. */
-static inline float salience_decay(const struct ipsim_model *m, float s, int from, int to)
+ * falls between touches, so the floor is tested at the end only.
+ * sal_pow[d] = sal_decay^d (the model's table). */
+static inline float salience_decay_by(const double *sal_pow, float s, int from, int to)
 {
     if (to <= from)
         return s;
-    float v = (float)((double)s * m->sal_pow[to - from]);
+    float v = (float)((double)s * sal_pow[to - from]);
     return v < SALIENCE_FLOOR ? 0.0f : v;
+}
+/* The same with the model's table. */
+static inline float salience_decay(const struct ipsim_model *m, float s, int from, int to)
+{
+    return salience_decay_by(m->sal_pow, s, from, to);
 }
 /* Agent i's salience today (tau), after today's decay, without storing it. */
 static inline float salience_now(const struct ipsim_model *m, uint64_t i, int tau)
