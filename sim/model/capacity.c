@@ -47,8 +47,7 @@ void ipsim__capacity_confirm(struct ipsim_model *m, int cell, uint32_t k, uint64
     if (ok) {
         m->ag.a[i].state = ST_BOOKED;
         for (int t = arrive; t < arrive + nights && t < m->n_days_ext; t++) {
-#pragma omp atomic
-            m->occupancy[(size_t)t * m->n_assets + a] += 1;
+            shared_add(m, &m->occupancy[(size_t)t * m->n_assets + a], 1);
         }
         return;
     }

@@ -64,8 +64,7 @@ static void expect_add(struct ipsim_model *m, const cell_day *c, double weight)
             if (cover <= 0)
                 break;
             int64_t add = round_i64(people * cover * OCC_FIXED); /* = llround */
-#pragma omp atomic
-            m->occ_expect[(size_t)t * m->n_assets + a] += add;
+            shared_add(m, &m->occ_expect[(size_t)t * m->n_assets + a], add);
         }
     }
 }

@@ -569,6 +569,21 @@ static inline double sat_neutral(const sc_visit *v)
     return 0.5 * (v->satisfaction_positive + v->satisfaction_negative);
 }
 
+/* *p += v on a total that the agents' pass shares between its threads:
+ * atomically when the pass runs on more than one thread, a plain add
+ * otherwise (a locked add costs tens of cycles even uncontended, and
+ * small runs make several a cell-day). Integer sums: the order of the
+ * adds never matters (ODD 3). */
+static inline void shared_add(const struct ipsim_model *m, int64_t *p, int64_t v)
+{
+    if (m->threads > 1) {
+#pragma omp atomic
+        *p += v;
+    } else {
+        *p += v;
+    }
+}
+
 /* Salience stored as of day `from` (after that day's decay) decayed to
  * day `to` (ODD 3 and 4a): multiplied by sal_decay^(to - from) in double
  * precision and rounded to float once, 0 below the floor. Salience only
