@@ -182,17 +182,14 @@ static inline cand_day cand_day_of(const ipsim_model *m, const cell_day *cd, int
 }
 
 /* The start of one candidate's day (ODD 4a-4b), agent a with n
- * impressions: its salience brought to today (agent_salience_sync), its
- * impressions and a finished cool-down; whether it is considering a trip
+ * impressions: its salience brought to today, its impressions and a
+ * finished cool-down; whether it is considering a trip
  * now (it then needs its DAILY block: O from v1 where drawn, its trip
  * choice from v2, v3). The caller counts the touch as active. */
 static ALWAYS_INLINE int candidate_begin(const ipsim_model *m, const cand_day *d, ipsim_agent *a, int n,
                                          touch *t)
 {
-    if ((int)a->sal_day != d->tau + 1) {
-        a->salience = salience_decay_by(d->sal_pow, a->salience, (int)a->sal_day - 1, d->tau);
-        a->sal_day = (uint16_t)(d->tau + 1);
-    }
+    agent_salience_sync_by(d->sal_pow, a, d->tau);
     t->st = a->state;
     t->s = a->salience;
     if (n > 0)

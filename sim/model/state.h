@@ -606,13 +606,19 @@ static inline float salience_now(const struct ipsim_model *m, uint64_t i, int ta
 {
     return salience_decay(m, m->ag.a[i].salience, (int)m->ag.a[i].sal_day - 1, tau);
 }
-/* Bring agent a's stored salience up to day tau (after today's decay). */
-static inline void agent_salience_sync(const struct ipsim_model *m, ipsim_agent *a, int tau)
+/* Bring agent a's stored salience up to day tau (after today's decay),
+ * sal_pow the model's table. */
+static inline void agent_salience_sync_by(const double *sal_pow, ipsim_agent *a, int tau)
 {
     if ((int)a->sal_day != tau + 1) {
-        a->salience = salience_decay(m, a->salience, (int)a->sal_day - 1, tau);
+        a->salience = salience_decay_by(sal_pow, a->salience, (int)a->sal_day - 1, tau);
         a->sal_day = (uint16_t)(tau + 1);
     }
+}
+/* The same with the model's table. */
+static inline void agent_salience_sync(const struct ipsim_model *m, ipsim_agent *a, int tau)
+{
+    agent_salience_sync_by(m->sal_pow, a, tau);
 }
 /* The same for agent i. */
 static inline void salience_sync(struct ipsim_model *m, uint64_t i, int tau)
