@@ -5,7 +5,8 @@ scripts/slurm/local-cluster.sh starts a private Slurm (munged, slurmctld,
 slurmd of Debian's slurm-wlm; installed with apt-get when root and missing)
 under a temporary folder, on ports 6917/6918 (IPSIM_SLURM_PORT; the next
 free pair in steps of 10 when taken). Then, on a
-small arms experiment (30 days, 3 arms, 2 replicates, scale 50000):
+small arms experiment (120 days, 3 arms, 2 replicates, scale 500: units
+of about 50 ms, long enough that a cut lands while units are left):
 
   array   sweep-array.sbatch with 3 shards: logs %x-%A_%a.out and %x-%j.out,
           the merged file equals the serial sweep (scripts/h5same.py); a
@@ -49,6 +50,11 @@ MPI = os.path.join(SLURM, "sweep-mpi.sbatch")
 H5SAME = os.path.join(SRC, "scripts", "h5same.py")
 PORT = os.environ.get("IPSIM_SLURM_PORT", "6917")   # slurmctld; slurmd takes the next one
 WAIT = 240          # seconds for one group of jobs
+# people per agent in the experiment: units of about 50 ms (120 days), so
+# that the cutter's SIGTERM, sent within milliseconds of the journal's
+# appearance, always finds units left (at scale 50000 and 30 days a whole
+# sweep took 0.1 s and an MPI run once finished first)
+UNIT_SCALE = 500
 FINAL = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
          "PREEMPTED", "BOOT_FAIL", "DEADLINE"}
 
@@ -93,7 +99,7 @@ for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
 if [ "$cut" = 1 ] && [ "$1" = sweep ] && [ -n "$out" ]; then
     "$real" "$@" &
     pid=$!
-    while [ ! -e "$out.journal" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.005; done
+    while [ ! -e "$out.journal" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.002; done
     kill -TERM "$pid" 2>/dev/null
     rc=0
     wait "$pid" || rc=$?
@@ -193,13 +199,13 @@ class Test:
         base = os.path.join(SRC, "scenarios", "jiamusi_baseline.json")
         with open(exp, "w") as f:
             f.write("""{"name": "slurm_test", "description": "test: three arms of digital fluency",
- "base": {"base": "%s", "simulation": {"days": 30}},
- "replicates": 2, "scale": 50000,
+ "base": {"base": "%s", "simulation": {"days": 120}},
+ "replicates": 2, "scale": %d,
  "design": {"type": "arms", "reference": "low", "arms": [
    {"name": "low", "set": {"destination.digital_fluency": 0.3}},
    {"name": "mid", "set": {"destination.digital_fluency": 0.5}},
    {"name": "high", "set": {"destination.digital_fluency": 0.8}}]}}
-""" % base)
+""" % (base, UNIT_SCALE))
         p = self.run([BIN, "sweep", "exp.json", "-o", "serial.h5", "-q"])
         check(p.returncode == 0, "serial sweep", p)
         cutter = os.path.join(self.tmp, "cutter.sh")
