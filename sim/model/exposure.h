@@ -38,11 +38,4 @@ static inline void exposure_apply(ipsim_agent *ag, int n, double w, double aware
     ag->salience = (float)s;
 }
 
-/* exposure_apply with the model's parameters and cell-day c's signal. */
-static inline void exposure_agent(const struct ipsim_model *m, const cell_day *c, ipsim_agent *ag, int n)
-{
-    const sc_exposure *e = &m->sc->parameters.exposure;
-    exposure_apply(ag, n, e->wearout_salience, e->effective_frequency, m->att_keep[n], c->signal);
-}
-
 #endif /* IPSIM_MODEL_EXPOSURE_H */

@@ -198,8 +198,8 @@ static ALWAYS_INLINE int candidate_begin(const ipsim_model *m, const cand_day *d
     return a->state == ST_AWARE && a->salience >= d->consider;
 }
 
-/* A considering candidate's trip occasion O and decision, r its DAILY
- * block: O is v1 < p_o for an agent with impressions (e) and, with p_o >=
+/* A considering candidate's trip occasion O and decision, v1..v3 words of
+ * its DAILY block: O is v1 < p_o for an agent with impressions (e) and, with p_o >=
  * DIRECT_THRESHOLD, for every agent; an agent without impressions was
  * otherwise listed because O landed on its bit (gap mode, candidates.c). */
 static ALWAYS_INLINE void candidate_decide(ipsim_model *m, const cell_day *cd, int cell, uint32_t k, uint64_t i,
