@@ -8,6 +8,9 @@ library source from compile_commands.json:
     -march=native is there;
   - plain Release: the last -O is -O2 and there is no -march (portable);
   - Release with IPSIM_NATIVE=ON: -march=native, still -O2;
+  - Release with IPSIM_HUGE_PAGES=ON: the library's sources are compiled
+    with -DIPSIM_HUGE_PAGES=1 (the records advised as huge pages), which a
+    plain Release lacks;
   - Release with CMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" (a user's Release
     flags): -O1.
 Skipped when cmake is not installed.
@@ -67,6 +70,11 @@ def main():
         a = compile_args(tmp, "native", "-DIPSIM_NATIVE=ON")
         expect("IPSIM_NATIVE=ON adds -march=native", "-march=native" in a, a)
         expect("IPSIM_NATIVE=ON keeps -O2", last_olevel(a) == "-O2", a)
+        expect("plain Release leaves the records' pages to the kernel (no IPSIM_HUGE_PAGES)",
+               not any(x.startswith("-DIPSIM_HUGE_PAGES") for x in compile_args(tmp, "default")), a)
+        a = compile_args(tmp, "huge", "-DIPSIM_HUGE_PAGES=ON")
+        expect("IPSIM_HUGE_PAGES=ON defines IPSIM_HUGE_PAGES=1 (sim/base/bigalloc.c)",
+               "-DIPSIM_HUGE_PAGES=1" in a, a)
         a = compile_args(tmp, "release", "-DCMAKE_C_FLAGS_RELEASE=-O1 -DNDEBUG")
         expect("a user's CMAKE_C_FLAGS_RELEASE is kept", last_olevel(a) == "-O1", a)
     finally:

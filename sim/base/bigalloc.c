@@ -8,7 +8,9 @@
  * 2 MiB, so a kernel whose transparent huge pages are "always" may use
  * them.
  *
- * It is not advised as huge-page memory (MADV_HUGEPAGE) any more. On this
+ * It is not advised as huge-page memory (MADV_HUGEPAGE) unless the build
+ * asks for it (CMake option IPSIM_HUGE_PAGES, or the caller: see
+ * bigalloc.h). On this
  * project's 2-core VM (2026-12-02, baseline at 10 M agents, 1 thread,
  * farm-bench) the advice saved no user time (4 KiB pages: 1.02x the user
  * time back to back, -n 8), but a 2 MiB page taken after another process
@@ -16,6 +18,20 @@
  * 4 KiB pages (wall 0.87x without the advice, -n 4 after the reference
  * build's runs; 0.97x back to back). At one agent per person (2 threads)
  * the two were within noise (13.4-13.7 s against 13.5-14.4 s).
+ *
+ * Measured again on 2026-12-03 (baseline, 10 M agents, 1 thread, 5
+ * alternating runs): the advice cut user time to 0.906x (the page walks of
+ * the candidate loop) but added 0.33 s of kernel time, wall 1.04x. The
+ * kernel time is this VM's: its virtio-balloon driver reports free 2 MiB
+ * blocks to the host (free page reporting, /sys/module/page_reporting:
+ * order 9) about 2 s after they are freed, and the host discards
+ * it, so a fresh huge page is faulted in from the host again. Touching
+ * 160 MB advised as huge pages took 0.36-0.46 s after a pause of 1-4 s,
+ * 0.010-0.015 s right after another such run (blocks not yet reported)
+ * and 0.07-0.09 s as 4 KiB pages, which come from smaller free blocks
+ * that are never reported. Where huge pages are not reported away, the
+ * advice would save about a tenth of the baseline's CPU time: hence the
+ * option, off by default because the default must not lose on a VM.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <stdint.h>
@@ -26,6 +42,13 @@
 #include "base/bigalloc.h"
 
 #define HUGE_PAGE_BYTES ((size_t)2 << 20) /* the alignment of a mapping */
+
+/* The build's choice (CMake option IPSIM_HUGE_PAGES). */
+#if defined(IPSIM_HUGE_PAGES) && IPSIM_HUGE_PAGES
+#define BIG_PAGES_BUILD IPSIM_BIG_PAGES_HUGE
+#else
+#define BIG_PAGES_BUILD IPSIM_BIG_PAGES_DEFAULT
+#endif
 
 #if defined(__linux__) && defined(MAP_ANONYMOUS)
 #define BIG_MAPPED 1
@@ -47,6 +70,11 @@ static size_t mapped_bytes(size_t n, size_t size)
 
 void *ipsim__big_calloc(size_t n, size_t size)
 {
+    return ipsim__big_calloc_pages(n, size, BIG_PAGES_BUILD);
+}
+
+void *ipsim__big_calloc_pages(size_t n, size_t size, ipsim_big_pages pages)
+{
     if (size != 0 && n > SIZE_MAX / size)
         return NULL;
     size_t rounded = mapped_bytes(n, size);
@@ -65,9 +93,14 @@ void *ipsim__big_calloc(size_t n, size_t size)
             (void)munmap(map, head);
         if (tail > 0)
             (void)munmap(p + rounded, tail);
+#if defined(MADV_HUGEPAGE)
+        if (pages == IPSIM_BIG_PAGES_HUGE)
+            (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint: refused, 4 KiB pages serve */
+#endif
         return p;
     }
 #endif
+    (void)pages;
     return calloc(n ? n : 1, size ? size : 1);
 }
 
