@@ -404,9 +404,9 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
     ev_list *early = &ev->early[at], *late = &ev->late[at];
     /* the LATE list's first agents are fetched while the candidates are
      * processed; each list's later ones LIST_PREFETCH entries ahead */
-    for (uint32_t j = 0; j < LIST_PREFETCH; j++)
+    for (uint32_t j = 0; j < LIST_PREFETCH && j < early->n; j++)
         PREFETCH_LIST(m, base, early, j);
-    for (uint32_t j = 0; j < LATE_EARLY_PREFETCH; j++)
+    for (uint32_t j = 0; j < LATE_EARLY_PREFETCH && j < late->n; j++)
         PREFETCH_LIST(m, base, late, j);
     for (uint32_t j = 0; j < early->n; j++) {
         PREFETCH_LIST(m, base, early, j + LIST_PREFETCH);
