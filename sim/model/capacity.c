@@ -64,10 +64,17 @@ void ipsim__capacity_update(struct ipsim_model *m, int tau)
     int na = m->n_assets;
     double beds = d->accommodation_per_night; /* people */
     int last = tau + m->horizon < m->n_days_ext ? tau + m->horizon : m->n_days_ext - 1;
+    int lo, hi; /* the nights that may have requests today (crowding.c) */
+    ipsim__crowding_request_days(m, &lo, &hi);
     for (int t = tau + 1; t <= last; t++) {
         double req[IPSIM_MAX_ASSETS];
         double *acc = &m->accept[(size_t)t * na];
         double *conf = &m->confirmed[(size_t)t * na];
+        if (t < lo || t > hi) { /* none requested: as below, without reading */
+            for (int a = 0; a < na; a++)
+                acc[a] = 1;
+            continue;
+        }
         double asked = 0, held = 0, rb = 1;
         int none = 1;
         for (int a = 0; a < na; a++) {

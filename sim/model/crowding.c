@@ -37,18 +37,46 @@
 /* expected people x OCC_FIXED (2^20: a contribution of 1e-6 people counts) */
 #define OCC_FIXED 1048576.0
 
+/* The nights a booking of cell-day c covers: `full` whole ones from its
+ * arrival day, and night `full` by the returned fraction (nights =
+ * floor(mean + u), at most MAX_TRIP_NIGHTS). */
+static double booked_nights(const cell_day *c, int *full)
+{
+    *full = (int)floor(c->nights_mean);
+    if (*full >= MAX_TRIP_NIGHTS) {
+        *full = MAX_TRIP_NIGHTS;
+        return 0;
+    }
+    return c->nights_mean - *full;
+}
+
+void ipsim__crowding_request_days(const struct ipsim_model *m, int *lo, int *hi)
+{
+    *lo = m->n_days_ext;
+    *hi = -1;
+    for (int c = 0; c < m->n_cells; c++) {
+        int full, t0 = m->cells[c].arrival_tau;
+        (void)booked_nights(&m->cells[c], &full);
+        int t1 = t0 + full < m->n_days_ext ? t0 + full : m->n_days_ext - 1;
+        if (t0 < *lo)
+            *lo = t0;
+        if (t1 > *hi)
+            *hi = t1;
+    }
+}
+
 /* Add `weight` bookings of cell-day c (expected people = weight x scale) to
  * the expected occupancy of every asset and night they would cover. */
 static void expect_add(struct ipsim_model *m, const cell_day *c, double weight)
 {
     if (!(weight > 0))
         return;
-    int full = (int)floor(c->nights_mean); /* nights = floor(mean + u) */
-    double frac = c->nights_mean - full;
-    if (full >= MAX_TRIP_NIGHTS) {
-        full = MAX_TRIP_NIGHTS;
-        frac = 0;
-    }
+    int full;
+    double frac = booked_nights(c, &full);
+    /* nights arrival_tau + j, j < full, are covered whole, night full by
+     * frac; none from n_days_ext on */
+    int t0 = c->arrival_tau, whole_end = t0 + full < m->n_days_ext ? t0 + full : m->n_days_ext;
+    int part = frac > 0 && t0 + full < m->n_days_ext;
     double prev = 0;
     for (int a = 0; a < m->n_assets; a++) {
         double pa = (a == m->n_assets - 1 ? 1.0 : c->asset_cdf[a]) - prev;
@@ -56,16 +84,14 @@ static void expect_add(struct ipsim_model *m, const cell_day *c, double weight)
         if (!(pa > 0))
             continue;
         double people = m->scale * weight * pa;
-        for (int j = 0; j <= full; j++) {
-            int t = c->arrival_tau + j;
-            if (t >= m->n_days_ext)
-                break;
-            double cover = j < full ? 1.0 : frac;
-            if (cover <= 0)
-                break;
-            int64_t add = round_i64(people * cover * OCC_FIXED); /* = llround */
-            shared_add(m, &m->occ_expect[(size_t)t * m->n_assets + a], add);
-        }
+        /* people x cover x OCC_FIXED rounded as llround; cover 1 is exact,
+         * so every whole night adds the same amount */
+        int64_t whole = round_i64(people * OCC_FIXED);
+        for (int t = t0; t < whole_end; t++)
+            shared_add(m, &m->occ_expect[(size_t)t * m->n_assets + a], whole);
+        if (part)
+            shared_add(m, &m->occ_expect[(size_t)(t0 + full) * m->n_assets + a],
+                       round_i64(people * frac * OCC_FIXED));
     }
 }
 

@@ -429,6 +429,9 @@ double ipsim__visit_quality(const struct ipsim_model *m, const double w[5], int 
  * crowding index of 7.6. */
 void ipsim__crowding_sample(struct ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau);
 double ipsim__crowding_requested(struct ipsim_model *m, int tau, int a);
+/* The first and last night today's requests may cover (from every cell's
+ * arrival day and nights): on no other night did ..._sample add any. */
+void ipsim__crowding_request_days(const struct ipsim_model *m, int *lo, int *hi);
 double ipsim__crowding_expected(const struct ipsim_model *m, int tau, int a);
 double ipsim__crowding_trip(const struct ipsim_model *m, int a, int arrive, int nights);
 double ipsim__crowding_index(const struct ipsim_model *m, int tau);
