@@ -173,7 +173,7 @@ void ipsim__exposure_prepare(struct ipsim_model *m, int tau)
         cd->signal = lambda > 0 ? signal_rate / lambda : m->pf.reputation;
         cd->ugc_lambda = l_ugc;
         cd->p_expose = 1 - cd->p0;
-        ipsim__exposure_poisson_table(cd);
+        /* the Poisson table is built for direct mode only (kernel.c) */
         cd->paid_impressions = m->paid_bought[(size_t)tau * m->n_cells + c];
     }
 }

@@ -68,6 +68,8 @@ static void candidates_prepare(ipsim_model *m)
     for (int c = 0; c < m->n_cells; c++) {
         cell_day *cd = &m->cells[c];
         cd->direct_expose = cd->p_expose >= DIRECT_THRESHOLD || m->ev.cand_direct_all;
+        if (cd->direct_expose) /* its agents draw n by inversion (exposure.c) */
+            ipsim__exposure_poisson_table(cd);
         cd->direct_occasion = cd->p_occasion >= DIRECT_THRESHOLD || m->ev.cand_direct_all;
         cd->log_no_occasion = log1p(-fmin(cd->p_occasion, DIRECT_THRESHOLD));
     }

@@ -368,7 +368,8 @@ double ipsim__population_bytes_per_agent(void);
 void ipsim__exposure_prepare(struct ipsim_model *m, int tau);
 /* The cell's table of the Poisson(lambda) CDF from its lambda and p0: the
  * first POISSON_TABLE steps of the inversion's recurrence from n = 0 (fewer
- * where F(n) reaches 1 or P(n) underflows), done once a day per cell with
+ * where F(n) reaches 1 or P(n) underflows), done once a day for each cell in
+ * direct mode (kernel.c, candidates_prepare: only direct mode reads it) with
  * the same operations in the same order, so the counts below are bit for
  * bit those of the recurrence alone for every u in [0, 1]. */
 void ipsim__exposure_poisson_table(cell_day *c);
