@@ -281,6 +281,7 @@ static void test_boost_scale_free(void)
             if (!(m->dest_days[tau].community_post_rate > 0))
                 continue;
             rate = m->dest_days[tau].community_post_rate;
+            ipsim__community_prepare(m, tau); /* as the kernel does before its pass */
             for (int b = 0; b < m->ev.n_blocks; b++) {
                 int cell = m->ev.blk_cell[b];
                 community_pass cp;

@@ -44,12 +44,21 @@ static uint64_t community_gap(community_pass *cp)
     return g < GAP_CAP ? (uint64_t)g : (uint64_t)GAP_CAP;
 }
 
+void ipsim__community_prepare(ipsim_model *m, int tau)
+{
+    ipsim_agenda *ev = &m->ev;
+    ev->comm_rate = m->dest_days[tau].community_post_rate;
+    ev->comm_p_max = ipsim__people_some(m->scale, ev->comm_rate);
+    ev->comm_direct = ev->comm_p_max > COMMUNITY_DIRECT_THRESHOLD || ev->vis_walk_all;
+    ev->comm_log_q = log1p(-fmin(ev->comm_p_max, COMMUNITY_DIRECT_THRESHOLD));
+}
+
 uint64_t ipsim__community_begin(const ipsim_model *m, int cell, int b, int tau, community_pass *cp)
 {
-    cp->rate = m->dest_days[tau].community_post_rate;
-    cp->p_max = ipsim__people_some(m->scale, cp->rate);
-    cp->direct = cp->p_max > COMMUNITY_DIRECT_THRESHOLD || m->ev.vis_walk_all;
-    cp->log_q = log1p(-fmin(cp->p_max, COMMUNITY_DIRECT_THRESHOLD));
+    cp->rate = m->ev.comm_rate; /* today's, from ipsim__community_prepare */
+    cp->p_max = m->ev.comm_p_max;
+    cp->direct = m->ev.comm_direct;
+    cp->log_q = m->ev.comm_log_q;
     cp->rng = &m->rng;
     cp->cell = (uint32_t)cell;
     cp->block = m->ev.blk_k0[b] / EVENT_BLOCK;

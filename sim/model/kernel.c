@@ -524,6 +524,8 @@ static void reduce_acc(ipsim_model *m)
 int ipsim__kernel_agents(ipsim_model *m, int tau)
 {
     candidates_prepare(m);
+    if (m->dest_days[tau].community_post_rate > 0)
+        ipsim__community_prepare(m, tau);
     int nb = m->ev.n_blocks;
 #pragma omp parallel num_threads(m->threads)
     {

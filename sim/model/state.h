@@ -199,6 +199,11 @@ typedef struct {
     uint64_t vis_listed;  /* past visitors on the lists of D's days, summed (diagnostics) */
     uint64_t vis_asked;   /* ... of whom asked to post (all in direct mode; landed in skip) */
     int vis_walk_all;     /* test hook: 1 = community posting in direct mode every day */
+    /* today's community posting, the same for every block (community.c,
+     * ipsim__community_prepare): its rate, P(at least one poster) of a
+     * loyalty-1 agent, log(1 - that) for the gaps, direct mode */
+    double comm_rate, comm_p_max, comm_log_q;
+    int comm_direct;
     int cand_direct_all;  /* test hook: 1 = impressions and occasions in direct mode every day */
     int64_t *count;    /* [n_cells][CNT_COUNT] */
     uint64_t *cons_bits;  /* one bit per agent: AGF_CONSIDERING or PENDING, kept by every
@@ -491,6 +496,10 @@ typedef struct {
     uint32_t cell, block, day, j, used; /* gap stream: (cell, block of the cell, day) */
     philox4x32_ctr_t buf;
 } community_pass;
+/* Today's posting probabilities, the same for every block, computed once
+ * before the agents' pass (serially: kernel.c) when today's
+ * community_post_rate > 0. */
+void ipsim__community_prepare(struct ipsim_model *m, int tau);
 /* Prepare the pass of block b (of cell `cell`) on day tau, when today's
  * community_post_rate > 0; returns the list position of the first agent
  * asked (>= the list length: none). */
