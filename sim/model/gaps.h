@@ -27,13 +27,16 @@
 
 /* The SKIP words of one block of candidate sampling on one day, and the
  * gaps' scale 1 / -ln(1 - p_c). Word w of SKIP block j is the stream's
- * word 4 j + w. The first block of a short stream is computed alone (most
- * streams of a sparse cell end in it); after that, or from the start for a
- * stream expected to be long (gap_expect), GAP_BATCH blocks are computed at
- * a time (philox_batch.c); the sequence is the same either way. Block j's
- * words are held in lane j mod GAP_BATCH of x. */
+ * word 4 j + w. The first GAP_SCALAR_BLOCKS blocks of a short stream are
+ * computed one at a time (most streams of a sparse cell end in the first);
+ * after them, or from the start for a stream expected to be long
+ * (gap_expect), GAP_BATCH blocks are computed at a time (philox_batch.c);
+ * the sequence is the same either way. The blocks held are in lanes 0, 1,
+ * ... of x in order (one block alone: lane 0). */
 #define GAP_BATCH PHILOX_GROUP
 #define GAP_DENSE_WORDS 8.0 /* expected words beyond which a stream starts batched */
+#define GAP_SCALAR_BLOCKS 3 /* blocks a stream that starts alone computes alone: three
+                             * scalar blocks (12 words) cost less than one vector group */
 typedef struct {
     const ipsim_rng *rng;
     uint32_t cell, block, day, purpose;
@@ -83,7 +86,7 @@ static inline void gap_block(gap_stream *g)
     g->j += 1;
     g->have = 4;
     g->used = 0;
-    g->batched = 1;
+    g->batched = g->j >= GAP_SCALAR_BLOCKS;
 }
 
 /* The next GAP_BATCH blocks into x (gaps.c). */
