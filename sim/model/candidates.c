@@ -100,8 +100,9 @@ static uint32_t occasions(const struct ipsim_model *m, const cell_day *cd, int c
  * the last plus T x scale (gap_point and gap_points_until of gaps.h, the
  * same words in the same order, walked here with the stream's position in
  * registers: this loop runs once per impression). Returns the new n. */
-static uint32_t impressions(gap_stream *se, uint32_t c0, double span, const uint16_t *o, uint32_t *jo,
-                            cand *q, uint32_t n)
+static inline __attribute__((always_inline)) uint32_t impressions_walk(gap_stream *se, uint32_t c0, double span,
+                                                                       const uint16_t *o, uint32_t *jo, cand *q,
+                                                                       uint32_t n, const int merge)
 {
     const double scale = se->scale;
     uint32_t u = se->used, have = se->have, j = *jo;
@@ -134,9 +135,11 @@ static uint32_t impressions(gap_stream *se, uint32_t c0, double span, const uint
             continue;
         }
         if (ni > 0) {
-            for (; o[j] < k; j++)
-                q[n++] = (cand){c0 + o[j], 0, 0};
-            j += o[j] == k; /* O landed on an agent with E */
+            if (merge) {
+                for (; o[j] < k; j++)
+                    q[n++] = (cand){c0 + o[j], 0, 0};
+                j += o[j] == k; /* O landed on an agent with E */
+            }
             q[n++] = (cand){c0 + k, (uint16_t)ni, 1};
         }
         if (!(x < span))
@@ -148,6 +151,17 @@ static uint32_t impressions(gap_stream *se, uint32_t c0, double span, const uint
     se->used = u;
     *jo = j;
     return n;
+}
+
+/* The walk specialised: with an O list to merge, and without one (most
+ * blocks: no considering agent's occasion fell in them), where the merge's
+ * reads per impression are left out. */
+static uint32_t impressions(gap_stream *se, uint32_t c0, double span, const uint16_t *o, uint32_t *jo,
+                            cand *q, uint32_t n)
+{
+    if (o[*jo] == CANDIDATE_BLOCK) /* nothing (left) to merge */
+        return impressions_walk(se, c0, span, o, jo, q, n, 0);
+    return impressions_walk(se, c0, span, o, jo, q, n, 1);
 }
 
 uint32_t ipsim__candidates_gap(const struct ipsim_model *m, int cell, int tau, uint32_t c0, uint32_t c1,
