@@ -28,8 +28,9 @@ static inline void exposure_apply(ipsim_agent *ag, int n, double w, double aware
                                   double signal)
 {
     double s = ag->salience;
-    for (int j = 0; j < n; j++)
-        s += w / (w + s); /* = 1 / (1 + s / w), one division */
+    s += w / (w + s); /* = 1 / (1 + s / w), one division; n >= 1 */
+    for (int j = 1; j < n; j++) /* most agents have one impression */
+        s += w / (w + s);
     double a = ag->attitude / ATTITUDE_Q;
     a = signal + (a - signal) * keep;
     ag->attitude = round_u16(clamp01(a) * ATTITUDE_Q);

@@ -245,10 +245,11 @@ static NOINLINE void daily_flush(ipsim_model *m, const cell_day *cd, int cell, i
 /* One candidate's day in gap mode; the DAILY block of an agent
  * considering after its impressions is computed in w's group. */
 static ALWAYS_INLINE void candidate_gap(ipsim_model *m, const cell_day *cd, const cand_day *d, int cell, int b,
-                                        uint64_t base, cand c, int tau, int64_t *dl, daily_wait *w)
+                                        uint64_t base, ipsim_agent *cell_a, cand c, int tau, int64_t *dl,
+                                        daily_wait *w)
 {
     uint64_t i = base + c.k;
-    ipsim_agent *a = &m->ag.a[i];
+    ipsim_agent *a = cell_a + c.k; /* = &m->ag.a[i] */
     touch t;
     if (candidate_begin(m, d, a, c.n, &t)) {
         int j = w->n++;
@@ -273,9 +274,11 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
 {
     const cell_day *cd = &m->cells[cell];
     const uint64_t base = m->cell_start[cell];
-    const ipsim_agent *a = &m->ag.a[base];
+    ipsim_agent *const a = &m->ag.a[base]; /* the cell's agents */
     const cand_day d = cand_day_of(m, cd, tau);
-    cand q[CANDIDATE_BLOCK + CANDIDATE_AHEAD];
+    /* the queue, and CANDIDATE_AHEAD entries of agent 0 past its tail, so
+     * that the prefetch CANDIDATE_AHEAD entries ahead needs no bound check */
+    cand q[CANDIDATE_BLOCK + 2 * CANDIDATE_AHEAD];
     daily_wait w;
     w.n = 0;
     uint32_t head = 0, tail = 0, next = k0;
@@ -291,6 +294,7 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
             uint32_t c1 = k1 - next > CANDIDATE_BLOCK ? next + CANDIDATE_BLOCK : k1;
             uint32_t old = tail, listed = ipsim__candidates_gap(m, cell, tau, next, c1, q + tail);
             tail += listed;
+            memset(q + tail, 0, CANDIDATE_AHEAD * sizeof *q);
             touched += listed;
             next = c1;
             more = next < k1;
@@ -302,9 +306,8 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
         uint32_t stop = !more ? tail : tail >= CANDIDATE_AHEAD ? tail - CANDIDATE_AHEAD + 1 : 0;
         for (; head < stop; head++) {
             cand c = q[head];
-            if (head + CANDIDATE_AHEAD < tail)
-                PREFETCH(&a[q[head + CANDIDATE_AHEAD].k]);
-            candidate_gap(m, cd, &d, cell, b, base, c, tau, dl, &w);
+            PREFETCH(&a[q[head + CANDIDATE_AHEAD].k]);
+            candidate_gap(m, cd, &d, cell, b, base, a, c, tau, dl, &w);
         }
         if (!more)
             break;
