@@ -219,14 +219,14 @@ static void test_lists(void)
                             memcmp(q, q2, n * sizeof *q) != 0;
                 uint32_t nr = reference_impressions(m, c, tau, c0, c1, rk, rn), r = 0;
                 for (uint32_t j = 0; j < n; j++)
-                    if (q[j].e) {
+                    if (q[j].n > 0) {
                         bad_ref += r >= nr || q[j].k != rk[r] || q[j].n != rn[r];
                         r++;
                     }
                 bad_ref += r != nr;
                 for (uint32_t j = 0; j < n; j++) {
                     bad_order += q[j].k < c0 || q[j].k >= c1 || (j > 0 && q[j].k <= q[j - 1].k);
-                    if (q[j].e) {
+                    if (q[j].n > 0) {
                         bad_e += q[j].n < 1 || q[j].n > MAX_IMPRESSIONS;
                         got[0] += 1;
                         got[1] += q[j].n;

@@ -137,10 +137,10 @@ static inline __attribute__((always_inline)) uint32_t impressions_walk(gap_strea
         if (ni > 0) {
             if (merge) {
                 for (; o[j] < k; j++)
-                    q[n++] = (cand){c0 + o[j], 0, 0};
+                    q[n++] = (cand){c0 + o[j], 0};
                 j += o[j] == k; /* O landed on an agent with E */
             }
-            q[n++] = (cand){c0 + k, (uint16_t)ni, 1};
+            q[n++] = (cand){c0 + k, (uint32_t)ni};
         }
         if (!(x < span))
             break;
@@ -180,6 +180,6 @@ uint32_t ipsim__candidates_gap(const struct ipsim_model *m, int cell, int tau, u
         n = impressions(&se, c0, span, o, &j, q, n);
     }
     for (; j < no; j++)
-        q[n++] = (cand){c0 + o[j], 0, 0};
+        q[n++] = (cand){c0 + o[j], 0};
     return n;
 }

@@ -9,13 +9,12 @@
 
 struct ipsim_model;
 
-/* One candidate: agent k of its cell, its impressions today n (0: a trip
- * occasion landed on its set bit, without impressions) and whether it has
- * any (e). */
+/* One candidate: agent k of its cell and its impressions today n (0: a
+ * trip occasion landed on its set bit, without impressions). Two words:
+ * the walk that lists them stores one per impression (candidates.c). */
 typedef struct {
     uint32_t k;
-    uint16_t n;
-    uint8_t e;
+    uint32_t n;
 } cand;
 
 /* Append to q the candidates of agents c0..c1-1 of cell on day tau (one

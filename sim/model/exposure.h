@@ -17,6 +17,20 @@ static inline uint16_t round_u16(double x)
     return x >= 0.5 ? (uint16_t)(x + 0.5) : 0;
 }
 
+/* round_u16(clamp01(a) * ATTITUDE_Q): the same value for every a, NaN
+ * included (each select keeps a NaN as clamp01 does, and the last maps it
+ * to 0; test_attitude_q), as flat selects, which GCC 12 compiles to half
+ * the instructions of the nested clamp and the rounding's own test (the
+ * candidate touch's attitude, exposure_apply below). */
+static inline uint16_t attitude_q(double a)
+{
+    double c = a > 1 ? 1 : a;
+    c = c < 0 ? 0 : c;
+    double y = c * ATTITUDE_Q;
+    double r = y >= 0.5 ? y + 0.5 : 0.0;
+    return (uint16_t)r;
+}
+
 /* Agent ag (salience already decayed to today) receives n >= 1
  * impressions: each adds 1 / (1 + s / w) to its salience s (w =
  * wearout_salience), its attitude moves toward the day's signal by keep =
@@ -33,7 +47,7 @@ static inline void exposure_apply(ipsim_agent *ag, int n, double w, double aware
         s += w / (w + s);
     double a = ag->attitude / ATTITUDE_Q;
     a = signal + (a - signal) * keep;
-    ag->attitude = round_u16(clamp01(a) * ATTITUDE_Q);
+    ag->attitude = attitude_q(a);
     if (ag->state == ST_UNAWARE && s >= aware_at)
         ag->state = ST_AWARE;
     ag->salience = (float)s;

@@ -254,7 +254,7 @@ static ALWAYS_INLINE void candidate_gap(ipsim_model *m, const cell_day *cd, cons
     if (candidate_begin(m, d, a, c.n, &t)) {
         int j = w->n++;
         w->k[j] = c.k;
-        w->e[j] = c.e;
+        w->e[j] = c.n > 0;
         w->t[j] = t;
         philox_lanes_set(&w->l, j, &m->rng, (uint32_t)cell, c.k, (uint32_t)tau, RNG_DAILY, 0);
         if (w->n == PHILOX_GROUP)

@@ -623,8 +623,13 @@ static inline float salience_now(const struct ipsim_model *m, uint64_t i, int ta
  * sal_pow the model's table. */
 static inline void agent_salience_sync_by(const double *sal_pow, ipsim_agent *a, int tau)
 {
-    if ((int)a->sal_day != tau + 1) {
-        a->salience = salience_decay_by(sal_pow, a->salience, (int)a->sal_day - 1, tau);
+    /* days since it was last brought up to date (sal_day <= tau + 1
+     * always): salience_decay_by over them, its test of the order of the
+     * days being this one */
+    int days = tau + 1 - (int)a->sal_day;
+    if (days > 0) {
+        float v = (float)((double)a->salience * sal_pow[days]);
+        a->salience = v < SALIENCE_FLOOR ? 0.0f : v;
         a->sal_day = (uint16_t)(tau + 1);
     }
 }
