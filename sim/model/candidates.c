@@ -99,14 +99,16 @@ static uint32_t occasions(const struct ipsim_model *m, const cell_day *cd, int c
  * into q from position n: the points of stream se along [0, span), each
  * the last plus T x scale (gap_point and gap_points_until of gaps.h, the
  * same words in the same order, walked here with the stream's position in
- * registers: this loop runs once per impression). Returns the new n. */
-static inline __attribute__((always_inline)) uint32_t impressions_walk(gap_stream *se, uint32_t c0, double span,
-                                                                       const uint16_t *o, uint32_t *jo, cand *q,
-                                                                       uint32_t n, const int merge)
+ * registers: this loop runs once per impression). The next agent of the O
+ * list is held too, so an impression costs one comparison for the merge
+ * (most blocks' O lists are short or empty). Returns the new n. */
+static uint32_t impressions(gap_stream *se, uint32_t c0, double span, const uint16_t *o, uint32_t *jo,
+                            cand *q, uint32_t n)
 {
     const double scale = se->scale;
     uint32_t u = se->used, have = se->have, j = *jo;
-    double x = 0, end = 0; /* the next point; the end of agent k's interval */
+    uint32_t next_o = o[j]; /* the O list's next agent (CANDIDATE_BLOCK: none) */
+    double x = 0, end = 0;  /* the next point; the end of agent k's interval */
     uint32_t k = 0;
     int ni = 0; /* points in [k, end) so far */
     for (;;) {
@@ -135,10 +137,11 @@ static inline __attribute__((always_inline)) uint32_t impressions_walk(gap_strea
             continue;
         }
         if (ni > 0) {
-            if (merge) {
+            if (next_o <= k) { /* O list agents up to k come first */
                 for (; o[j] < k; j++)
                     q[n++] = (cand){c0 + o[j], 0};
                 j += o[j] == k; /* O landed on an agent with E */
+                next_o = o[j];
             }
             q[n++] = (cand){c0 + k, (uint32_t)ni};
         }
@@ -151,17 +154,6 @@ static inline __attribute__((always_inline)) uint32_t impressions_walk(gap_strea
     se->used = u;
     *jo = j;
     return n;
-}
-
-/* The walk specialised: with an O list to merge, and without one (most
- * blocks: no considering agent's occasion fell in them), where the merge's
- * reads per impression are left out. */
-static uint32_t impressions(gap_stream *se, uint32_t c0, double span, const uint16_t *o, uint32_t *jo,
-                            cand *q, uint32_t n)
-{
-    if (o[*jo] == CANDIDATE_BLOCK) /* nothing (left) to merge */
-        return impressions_walk(se, c0, span, o, jo, q, n, 0);
-    return impressions_walk(se, c0, span, o, jo, q, n, 1);
 }
 
 uint32_t ipsim__candidates_gap(const struct ipsim_model *m, int cell, int tau, uint32_t c0, uint32_t c1,

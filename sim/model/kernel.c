@@ -438,6 +438,15 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
         uint64_t i = base + k;
         ipsim_agent *a = &m->ag.a[i];
         touch t = touch_begin(m, a, tau, ta);
+        if (a->state == ST_AWARE && (a->flags & AGF_CONSIDERING) && a->salience < consider) {
+            /* the most common entry: its salience fell below
+             * consider_salience today, so it stops considering (what
+             * touch_end does for it, without its general tests) */
+            dl[CNT_CONSIDERING]--;
+            a->flags = (uint8_t)(a->flags & ~AGF_CONSIDERING);
+            cons_bit_set(ev, cell, k, 0);
+            continue;
+        }
         if (a->state == ST_BOOKED && a->day_mark == tau)
             ipsim__visit_arrive(m, cell, k, i, tau, acc);
         else if (a->state == ST_ON_TRIP && a->day_mark == tau) {
