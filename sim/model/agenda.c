@@ -144,7 +144,7 @@ int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float 
      * guess: s q^n < level for n > log2(level / s) / log2(q); the guess is
      * within a day or so, and the steps from it make the answer exact */
     int lo = from + 1, hi = m->ev.n_days - 1;
-    if (lo > hi || !(salience_decay(m, s, from, hi) < level))
+    if (lo > hi)
         return INT_MAX;
     int d = lo;
     double r = (double)level / (double)s;
@@ -155,11 +155,18 @@ int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float 
         else if (n > 0)
             d = lo + (int)n;
     }
-    while (d < hi && !(salience_decay(m, s, from, d) < level))
+    /* the first day in [lo, hi] below level (none: INT_MAX), walking from
+     * the guess: down while the day before is below too, or up until one
+     * is (usually two decays) */
+    if (salience_decay(m, s, from, d) < level) {
+        while (d > lo && salience_decay(m, s, from, d - 1) < level)
+            d--;
+        return d;
+    }
+    do
         d++;
-    while (d > lo && salience_decay(m, s, from, d - 1) < level)
-        d--;
-    return d;
+    while (d <= hi && !(salience_decay(m, s, from, d) < level));
+    return d <= hi ? d : INT_MAX;
 }
 
 int ipsim__agenda_create(struct ipsim_model *m)

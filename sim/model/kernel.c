@@ -139,6 +139,21 @@ static NOINLINE void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i
         schedule_below(m, b, k, s, tau, consider);
 }
 
+/* touch_changed's case of an AWARE agent that stays AWARE, outside the
+ * small cells' crowd lists, and starts (cons = 1: an impression lifted its
+ * salience) or stops considering: its count, flag and bit, and the day its
+ * salience falls below consider_salience, without touch_changed's general
+ * tests. */
+static NOINLINE void consider_flip(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, int cons, int64_t *dl)
+{
+    ipsim_agent *a = &m->ag.a[i];
+    dl[CNT_CONSIDERING] += cons ? 1 : -1;
+    a->flags = (uint8_t)((a->flags & ~AGF_CONSIDERING) | (cons ? AGF_CONSIDERING : 0));
+    cons_bit_set(&m->ev, m->ev.blk_cell[b], k, cons);
+    if (cons)
+        schedule_below(m, b, k, a->salience, tau, (float)m->sc->parameters.exposure.consider_salience);
+}
+
 /* The end of a touch (touch_changed above): most touches are impressions
  * to an agent who neither was nor is considering a trip and keeps its
  * state (not PENDING or RETURNED, which have lists and bits of their own);
@@ -153,10 +168,14 @@ static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, cons
     /* next: an agent considering before and after (its flag and bit set),
      * outside the small cells' crowd lists: only the day its salience
      * falls below consider_salience moves, if it rose */
-    if (a->state == t.st && t.st == ST_AWARE && (a->flags & AGF_CONSIDERING) && a->salience >= consider &&
-        !m->ev.blk_crowd[b]) {
-        if (a->salience != t.s)
-            schedule_below(m, b, k, a->salience, tau, consider);
+    if (a->state == t.st && t.st == ST_AWARE && !m->ev.blk_crowd[b]) {
+        int cons = a->salience >= consider, was = (a->flags & AGF_CONSIDERING) != 0;
+        if (cons && was) {
+            if (a->salience != t.s)
+                schedule_below(m, b, k, a->salience, tau, consider);
+        } else {
+            consider_flip(m, b, k, i, tau, cons, dl);
+        }
         return;
     }
     touch_changed(m, b, k, i, tau, t, dl);
