@@ -102,8 +102,18 @@ static inline void gap_fill(gap_stream *g)
         gap_block(g);
 }
 
-/* Word u of those the stream holds (u < have). */
-#define GAP_HELD(g, u) ((g)->x.x[(u) & 3u][(u) >> 2])
+/* Word u of those the stream holds (u < have): word u & 3 of lane u >> 2,
+ * at offset gap_held_at[u] in x (one load instead of the index's shifts
+ * and masks: the walk reads one word per impression). */
+static const uint8_t gap_held_at[4 * GAP_BATCH] = {
+#define GAP_AT_(u) (uint8_t)(((u) & 3u) * PHILOX_LANES + ((u) >> 2))
+#define GAP_AT4_(u) GAP_AT_(u), GAP_AT_((u) + 1), GAP_AT_((u) + 2), GAP_AT_((u) + 3)
+    GAP_AT4_(0), GAP_AT4_(4), GAP_AT4_(8), GAP_AT4_(12), GAP_AT4_(16), GAP_AT4_(20), GAP_AT4_(24), GAP_AT4_(28)
+#undef GAP_AT4_
+#undef GAP_AT_
+};
+_Static_assert(4 * GAP_BATCH == 32 && 4 * PHILOX_LANES <= 256, "gap_held_at covers a refill's words");
+#define GAP_HELD(g, u) (((const uint32_t *)(const void *)&(g)->x)[gap_held_at[(u)]])
 
 /* The next SKIP word: the four words of SKIP block j = 0, 1, ... in order. */
 static inline uint32_t gap_word(gap_stream *g)
