@@ -139,19 +139,29 @@ static NOINLINE void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i
         schedule_below(m, b, k, s, tau, consider);
 }
 
-/* touch_changed's case of an AWARE agent that stays AWARE, outside the
- * small cells' crowd lists, and starts (cons = 1: an impression lifted its
- * salience) or stops considering: its count, flag and bit, and the day its
- * salience falls below consider_salience, without touch_changed's general
- * tests. */
+/* touch_changed's case of an AWARE agent that stays AWARE and starts
+ * (cons = 1: an impression lifted its salience; outside the small cells'
+ * crowd lists, which it would join) or stops considering (any block): its
+ * count, flag and bit, and the day its salience falls below
+ * consider_salience, without touch_changed's general tests (consider_stop:
+ * the stop alone, also inline in the LATE list's loop). */
+static inline void consider_stop(ipsim_model *m, int cell, uint32_t k, ipsim_agent *a, int64_t *dl)
+{
+    dl[CNT_CONSIDERING]--;
+    a->flags = (uint8_t)(a->flags & ~AGF_CONSIDERING);
+    cons_bit_set(&m->ev, cell, k, 0);
+}
 static NOINLINE void consider_flip(ipsim_model *m, int b, uint32_t k, uint64_t i, int tau, int cons, int64_t *dl)
 {
     ipsim_agent *a = &m->ag.a[i];
-    dl[CNT_CONSIDERING] += cons ? 1 : -1;
-    a->flags = (uint8_t)((a->flags & ~AGF_CONSIDERING) | (cons ? AGF_CONSIDERING : 0));
-    cons_bit_set(&m->ev, m->ev.blk_cell[b], k, cons);
-    if (cons)
-        schedule_below(m, b, k, a->salience, tau, (float)m->sc->parameters.exposure.consider_salience);
+    if (!cons) {
+        consider_stop(m, m->ev.blk_cell[b], k, a, dl);
+        return;
+    }
+    dl[CNT_CONSIDERING]++;
+    a->flags = (uint8_t)(a->flags | AGF_CONSIDERING);
+    cons_bit_set(&m->ev, m->ev.blk_cell[b], k, 1);
+    schedule_below(m, b, k, a->salience, tau, (float)m->sc->parameters.exposure.consider_salience);
 }
 
 /* The end of a touch (touch_changed above): most touches are impressions
@@ -459,11 +469,8 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
         touch t = touch_begin(m, a, tau, ta);
         if (a->state == ST_AWARE && (a->flags & AGF_CONSIDERING) && a->salience < consider) {
             /* the most common entry: its salience fell below
-             * consider_salience today, so it stops considering (what
-             * touch_end does for it, without its general tests) */
-            dl[CNT_CONSIDERING]--;
-            a->flags = (uint8_t)(a->flags & ~AGF_CONSIDERING);
-            cons_bit_set(ev, cell, k, 0);
+             * consider_salience today, so it stops considering */
+            consider_stop(m, cell, k, a, dl);
             continue;
         }
         if (a->state == ST_BOOKED && a->day_mark == tau)

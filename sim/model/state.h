@@ -601,13 +601,16 @@ static inline void shared_add(const struct ipsim_model *m, int64_t *p, int64_t v
  * day `to` (ODD 3 and 4a): multiplied by sal_decay^(to - from) in double
  * precision and rounded to float once, 0 below the floor. Salience only
  * falls between touches, so the floor is tested at the end only.
- * sal_pow[d] = sal_decay^d (the model's table). */
+ * sal_pow[d] = sal_decay^d (the model's table); salience_decay_days
+ * takes the number of days, at least 1. */
+static inline float salience_decay_days(const double *sal_pow, float s, int days)
+{
+    float v = (float)((double)s * sal_pow[days]); /* days >= 1 */
+    return v < SALIENCE_FLOOR ? 0.0f : v;
+}
 static inline float salience_decay_by(const double *sal_pow, float s, int from, int to)
 {
-    if (to <= from)
-        return s;
-    float v = (float)((double)s * sal_pow[to - from]);
-    return v < SALIENCE_FLOOR ? 0.0f : v;
+    return to <= from ? s : salience_decay_days(sal_pow, s, to - from);
 }
 /* The same with the model's table. */
 static inline float salience_decay(const struct ipsim_model *m, float s, int from, int to)
@@ -624,12 +627,10 @@ static inline float salience_now(const struct ipsim_model *m, uint64_t i, int ta
 static inline void agent_salience_sync_by(const double *sal_pow, ipsim_agent *a, int tau)
 {
     /* days since it was last brought up to date (sal_day <= tau + 1
-     * always): salience_decay_by over them, its test of the order of the
-     * days being this one */
+     * always), tested once */
     int days = tau + 1 - (int)a->sal_day;
     if (days > 0) {
-        float v = (float)((double)a->salience * sal_pow[days]);
-        a->salience = v < SALIENCE_FLOOR ? 0.0f : v;
+        a->salience = salience_decay_days(sal_pow, a->salience, days);
         a->sal_day = (uint16_t)(tau + 1);
     }
 }
