@@ -9,7 +9,12 @@
  *     eligible for transparent huge pages in /proc/self/smaps
  *     ("THPeligible: 1") unless the kernel's mode is "never"; with the
  *     default pages and the kernel's mode "madvise" it is not (the build's
- *     default, CMake option IPSIM_HUGE_PAGES, chooses between the two).
+ *     default, CMake option IPSIM_HUGE_PAGES, chooses between the two);
+ *   - an array asked for the machine's reserved pool (IPSIM_BIG_PAGES_POOL)
+ *     is on its 2 MiB pages when the pool has room, taken from and given
+ *     back to it, and on the default pages otherwise (check_pool;
+ *     tests/test_huge_pool.py reserves a pool to make the first case
+ *     happen).
  * Label unit (well under a second).
  */
 #define _DEFAULT_SOURCE
@@ -42,27 +47,90 @@ static void thp_mode(char *mode, size_t cap)
     fclose(f);
 }
 
-/* THPeligible of the mapping that holds p in /proc/self/smaps: 0 or 1, or
- * -1 if not found. */
-static int thp_eligible(const void *p)
+/* The number after `field` (e.g. "THPeligible:", "KernelPageSize:") in
+ * the entry of /proc/self/smaps of the mapping that holds p, or -1 if not
+ * found. */
+static long smaps_value(const void *p, const char *field)
 {
     FILE *f = fopen("/proc/self/smaps", "r");
     if (!f)
         return -1;
     char line[512];
-    int inside = 0, found = -1;
+    int inside = 0;
+    long found = -1;
+    size_t len = strlen(field);
     uintptr_t at = (uintptr_t)p;
     while (fgets(line, sizeof line, f)) {
         unsigned long lo, hi;
         if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
             inside = at >= lo && at < hi;
-        else if (inside && strncmp(line, "THPeligible:", 12) == 0) {
-            found = atoi(line + 12) != 0;
+        else if (inside && strncmp(line, field, len) == 0) {
+            found = atol(line + len);
             break;
         }
     }
     fclose(f);
     return found;
+}
+
+/* THPeligible of the mapping that holds p: 0 or 1, or -1 if not found. */
+static int thp_eligible(const void *p)
+{
+    long v = smaps_value(p, "THPeligible:");
+    return v < 0 ? -1 : v != 0;
+}
+
+/* Free pages of the machine's pool of 2 MiB pages, or -1 if it has none. */
+static long pool_free(void)
+{
+    FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
+    long n = -1;
+    if (f) {
+        if (fscanf(f, "%ld", &n) != 1)
+            n = -1;
+        fclose(f);
+    }
+    return n;
+}
+
+/* An array asked for the pool's pages (IPSIM_BIG_PAGES_POOL): zeroed,
+ * aligned and writable in any case; on 2 MiB pages when the pool had room
+ * for it before, and taken from the pool (its free pages fewer by the
+ * array's while it lives, as many again after its release); else on the
+ * default pages. With IPSIM_TEST_POOL=required (tests/test_huge_pool.py,
+ * which reserves the pages) an array not on the pool's pages fails. */
+static void check_pool(void)
+{
+    const long pages = (long)((BIG_N + 2 * MIB - 1) / (2 * MIB));
+    const char *want = getenv("IPSIM_TEST_POOL");
+    int required = want && strcmp(want, "required") == 0;
+    long before = pool_free();
+    unsigned char *a = ipsim__big_calloc_pages(BIG_N, 1, IPSIM_BIG_PAGES_POOL);
+    CHECK(a != NULL, "an array asked for the pool's pages is allocated (pool: %ld free)", before);
+    if (!a)
+        return;
+    long during = pool_free(), kps = smaps_value(a, "KernelPageSize:");
+    CHECK((uintptr_t)a % (2 * MIB) == 0, "it is aligned to 2 MiB");
+    size_t nonzero = 0;
+    for (size_t i = 0; i < BIG_N; i += 4093)
+        nonzero += a[i] != 0;
+    CHECK(nonzero == 0 && a[BIG_N - 1] == 0, "it is zeroed");
+    memset(a, 0x5a, BIG_N);
+    CHECK(a[0] == 0x5a && a[BIG_N - 1] == 0x5a, "it is writable to its last byte");
+    if (before >= pages) {
+        CHECK(kps == 2048, "with %ld free pages in the pool it is on 2 MiB pages (KernelPageSize %ld kB)", before, kps);
+        CHECK(during == before - pages, "it took its %ld pages from the pool (%ld free -> %ld)", pages, before,
+              during);
+    } else {
+        CHECK(!required, "IPSIM_TEST_POOL=required, but the pool has %ld free pages of the %ld needed", before,
+              pages);
+        CHECK(kps == 4 || kps < 0 || kps == 2048, "without room in the pool it is on the default pages (%ld kB)",
+              kps);
+        printf("skip: the pool's pages (%ld free of %ld needed): checked the default pages only\n", before, pages);
+    }
+    ipsim__big_free(a, BIG_N, 1);
+    if (before >= pages)
+        CHECK(pool_free() == before, "its release gives the pages back to the pool (%ld free)", pool_free());
 }
 
 int main(void)
@@ -118,5 +186,6 @@ int main(void)
         ipsim__big_free(h, BIG_N, 1);
         ipsim__big_free(d, BIG_N, 1);
     }
+    check_pool();
     return harness_summary();
 }

@@ -7,6 +7,8 @@
   - the profile is real: the training left a profile of the kernel
     (kernel.c's .gcda) and the final compile of kernel.c used it
     (-fprofile-use in compile_commands.json);
+  - it asks for the machine's huge page pool (bigalloc.c compiled with
+    IPSIM_HUGE_PAGES=2) and says what the pool holds;
   - a configure with IPSIM_PGO=bogus fails and names the accepted values.
 Label slow (two builds of the program, about a minute). Skipped without
 cmake or gcc.
@@ -59,6 +61,14 @@ def main():
         if not cmds or "-fprofile-use" not in cmds[0]["command"]:
             fail("kernel.c was not compiled with -fprofile-use: %s" % (cmds[0]["command"] if cmds else "absent"))
         ok("the training profiled kernel.c (%s) and its compile used the profile" % gcda[0])
+        bigalloc = [e for e in json.load(open(os.path.join(bld, "compile_commands.json")))
+                    if e["file"].endswith("sim/base/bigalloc.c")]
+        if not bigalloc or "-DIPSIM_HUGE_PAGES=2" not in bigalloc[0]["command"]:
+            fail("bigalloc.c was not compiled for the huge page pool (IPSIM_HUGE_PAGES=POOL): %s"
+                 % (bigalloc[0]["command"] if bigalloc else "absent"))
+        if "huge page pool" not in p.stdout:
+            fail("build-fast did not say what the huge page pool holds:\n" + p.stdout)
+        ok("the agents' records go on the machine's huge page pool when it has room (POOL build)")
 
         outs = []
         for name, binary in (("fast", prog), ("test", BIN)):

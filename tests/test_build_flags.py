@@ -10,7 +10,8 @@ library source from compile_commands.json:
   - Release with IPSIM_NATIVE=ON: -march=native, still -O2;
   - Release with IPSIM_HUGE_PAGES=ON: the library's sources are compiled
     with -DIPSIM_HUGE_PAGES=1 (the records advised as huge pages), which a
-    plain Release lacks;
+    plain Release lacks; with POOL, -DIPSIM_HUGE_PAGES=2 (the machine's
+    reserved pool); with off, nothing; any other value is refused;
   - Release with CMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" (a user's Release
     flags): -O1.
 Skipped when cmake is not installed.
@@ -75,6 +76,16 @@ def main():
         a = compile_args(tmp, "huge", "-DIPSIM_HUGE_PAGES=ON")
         expect("IPSIM_HUGE_PAGES=ON defines IPSIM_HUGE_PAGES=1 (sim/base/bigalloc.c)",
                "-DIPSIM_HUGE_PAGES=1" in a, a)
+        a = compile_args(tmp, "pool", "-DIPSIM_HUGE_PAGES=POOL")
+        expect("IPSIM_HUGE_PAGES=POOL defines IPSIM_HUGE_PAGES=2 (the reserved pool, bigalloc.c)",
+               "-DIPSIM_HUGE_PAGES=2" in a, a)
+        a = compile_args(tmp, "off", "-DIPSIM_HUGE_PAGES=off")
+        expect("IPSIM_HUGE_PAGES=off defines nothing",
+               not any(x.startswith("-DIPSIM_HUGE_PAGES") for x in a), a)
+        p = subprocess.run(["cmake", "-S", SRC, "-B", os.path.join(tmp, "bogus"), "-DIPSIM_BUILD_TESTS=OFF",
+                            "-DIPSIM_HUGE_PAGES=sometimes"], capture_output=True, text=True)
+        expect("IPSIM_HUGE_PAGES=sometimes is refused, naming the accepted values",
+               p.returncode != 0 and "expected OFF, ON or POOL" in p.stdout + p.stderr, [p.stderr[-300:]])
         a = compile_args(tmp, "release", "-DCMAKE_C_FLAGS_RELEASE=-O1 -DNDEBUG")
         expect("a user's CMAKE_C_FLAGS_RELEASE is kept", last_olevel(a) == "-O1", a)
     finally:

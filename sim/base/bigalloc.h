@@ -8,8 +8,14 @@
 #include <stddef.h>
 
 /* The pages of a mapped array: the kernel's choice (4 KiB unless its
- * transparent huge pages are "always"), or advised as huge pages. */
-typedef enum { IPSIM_BIG_PAGES_DEFAULT = 0, IPSIM_BIG_PAGES_HUGE = 1 } ipsim_big_pages;
+ * transparent huge pages are "always"), advised as transparent huge pages,
+ * or 2 MiB pages of the machine's reserved pool (hugetlbfs) when it has
+ * room for the whole array, else the kernel's choice (Linux). */
+typedef enum {
+    IPSIM_BIG_PAGES_DEFAULT = 0,
+    IPSIM_BIG_PAGES_HUGE = 1,
+    IPSIM_BIG_PAGES_POOL = 2
+} ipsim_big_pages;
 
 /* Like calloc(n, size) (n or size 0: a valid 1-byte block; NULL on
  * overflow or failure, released with ipsim__big_free(p, n, size) and the
@@ -21,9 +27,10 @@ void *ipsim__big_calloc(size_t n, size_t size);
 
 /* The same with the pages chosen: ipsim__big_calloc is this with the
  * build's choice, IPSIM_BIG_PAGES_HUGE when configured with
- * -DIPSIM_HUGE_PAGES=ON, else IPSIM_BIG_PAGES_DEFAULT (bigalloc.c: why).
- * The advice is a hint: where the kernel cannot follow it the array is
- * still valid. */
+ * -DIPSIM_HUGE_PAGES=ON, IPSIM_BIG_PAGES_POOL with POOL, else
+ * IPSIM_BIG_PAGES_DEFAULT (bigalloc.c: why). Either is a wish: where the
+ * kernel cannot follow the advice, or the pool has too few free pages,
+ * the array is still valid, on the default pages. */
 void *ipsim__big_calloc_pages(size_t n, size_t size, ipsim_big_pages pages);
 
 /* Release what ipsim__big_calloc(n, size) returned; NULL: nothing. */
