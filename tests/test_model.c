@@ -293,7 +293,7 @@ static void test_salience_below(void) {
                     want = d;
                     break;
                 }
-            int got = ipsim__salience_below(m, s, from, level);
+            int got = ipsim__salience_below(m, s, from);
             bad += got != want;
             never += want == INT_MAX;
             tried++;
@@ -302,6 +302,34 @@ static void test_salience_below(void) {
     CHECK(bad == 0 && never > 0 && never < tried,
           "the first day below consider_salience = a linear scan's (%ld of %ld differ; %ld never fall)",
           bad, tried, never);
+    /* the table's edges (agenda.c, sal_keep_at): each entry n is the least
+     * salience still at the level n days later, so it and the float below
+     * it fall on different days, as the decay itself says */
+    long edges = 0, bad_edge = 0, split = 0;
+    for (int n = 1; n <= m->ev.n_days; n += 1 + n / 20) {
+        float t = m->sal_keep_at[n];
+        if (!(t > 0) || isinf(t))
+            continue;
+        const float near[3] = {nextafterf(t, 0.0f), t, nextafterf(t, INFINITY)};
+        int days[3];
+        for (int e = 0; e < 3; e++) {
+            int want = INT_MAX;
+            for (int d = 0; d < m->ev.n_days; d++)
+                if (salience_decay(m, near[e], -1, d) < level) {
+                    want = d;
+                    break;
+                }
+            days[e] = ipsim__salience_below(m, near[e], -1);
+            bad_edge += days[e] != want;
+            edges++;
+        }
+        split += days[0] < days[1] && salience_decay(m, t, -1, n - 1) >= level &&
+                 salience_decay(m, near[0], -1, n - 1) < level;
+    }
+    CHECK(bad_edge == 0 && edges > 30 && split > 0,
+          "at the table's edges (each entry, the float below and the float above it) the first day below "
+          "= a linear scan's (%ld of %ld differ; %ld entries split their neighbours' days)",
+          bad_edge, edges, split);
     ipsim_model_destroy(m);
 }
 

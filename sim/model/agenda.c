@@ -137,17 +137,19 @@ static double log2_guess(double x)
     return e + f + LOG2_BEND * f * (1.0 - f);
 }
 
-int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float level)
+int ipsim__salience_below(const struct ipsim_model *m, float s, int from)
 {
-    /* salience_decay is non-increasing in the day: the first day below
-     * `level` is found with the very function that decays on touch, from a
-     * guess: s q^n < level for n > log2(level / s) / log2(q); the guess is
-     * within a day or so, and the steps from it make the answer exact */
+    /* salience_decay_days is non-decreasing in s and non-increasing in the
+     * days: n days after `from`, s is below consider_salience exactly when
+     * s < sal_keep_at[n] (keep_at_table). The first such n is found from a
+     * guess, s q^n < level for n > log2(level / s) / log2(q), within a day
+     * or so, and steps from it */
     int lo = from + 1, hi = m->ev.n_days - 1;
     if (lo > hi)
         return INT_MAX;
+    const float *keep = m->sal_keep_at; /* keep[d - from]: for day d */
     int d = lo;
-    double r = (double)level / (double)s;
+    double r = (double)m->sal_keep_level / (double)s;
     if (r < 1 && r >= DBL_MIN) {
         double n = log2_guess(r) * m->sal_days_per_log2; /* >= 0 (NaN, or < 0 without decay: lo) */
         if (n >= (double)(hi - lo))
@@ -155,18 +157,44 @@ int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float 
         else if (n > 0)
             d = lo + (int)n;
     }
-    /* the first day in [lo, hi] below level (none: INT_MAX), walking from
-     * the guess: down while the day before is below too, or up until one
-     * is (usually two decays) */
-    if (salience_decay(m, s, from, d) < level) {
-        while (d > lo && salience_decay(m, s, from, d - 1) < level)
+    /* the first day in [lo, hi] below the level (none: INT_MAX), walking
+     * from the guess: down while the day before is below too, or up until
+     * one is (usually one or two steps) */
+    if (s < keep[d - from]) {
+        while (d > lo && s < keep[d - 1 - from])
             d--;
         return d;
     }
     do
         d++;
-    while (d <= hi && !(salience_decay(m, s, from, d) < level));
+    while (d <= hi && !(s < keep[d - from]));
     return d <= hi ? d : INT_MAX;
+}
+
+/* sal_keep_at[n] for n = 0..n_days: the least float salience s >= 0 whose
+ * salience_decay_days(s, n) is still >= level (n = 0: level itself), or
+ * +inf if no float's is; by bisection over the positive floats' bit
+ * patterns, whose order is their values' (salience_decay_days is
+ * non-decreasing in s). So "decayed below level after n days" is one
+ * comparison, s < sal_keep_at[n], for the same answer as the decay. */
+static void keep_at_table(struct ipsim_model *m, float level)
+{
+    m->sal_keep_at[0] = level;
+    for (int n = 1; n <= m->ev.n_days; n++) {
+        uint32_t lo = 0, hi = 0x7f800000u; /* 0 .. +inf */
+        while (lo < hi) {                  /* the least bits whose float keeps the level */
+            uint32_t mid = lo + (hi - lo) / 2;
+            float x;
+            memcpy(&x, &mid, sizeof x);
+            if (salience_decay_days(m->sal_pow, x, n) >= level)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        float t;
+        memcpy(&t, &lo, sizeof t); /* +inf when even FLT_MAX falls below */
+        m->sal_keep_at[n] = t;
+    }
 }
 
 int ipsim__agenda_create(struct ipsim_model *m)
@@ -180,6 +208,11 @@ int ipsim__agenda_create(struct ipsim_model *m)
     for (int d = 0; d <= ev->n_days; d++)
         m->sal_pow[d] = pow((double)m->sal_decay, d);
     m->sal_days_per_log2 = 1.0 / log2((double)m->sal_decay);
+    m->sal_keep_at = malloc((size_t)(ev->n_days + 1) * sizeof(float));
+    if (!m->sal_keep_at)
+        return -1;
+    m->sal_keep_level = (float)m->sc->parameters.exposure.consider_salience;
+    keep_at_table(m, m->sal_keep_level);
     ev->count = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
     ev->cons_word0 = calloc((size_t)m->n_cells + 1, sizeof(size_t));
     if (!ev->count || !ev->cons_word0)
@@ -237,7 +270,7 @@ int ipsim__agenda_create(struct ipsim_model *m)
                 m->ag.a[i].flags = AGF_CONSIDERING;
                 cons_bit_set(ev, c, k, 1);
                 cnt[CNT_CONSIDERING]++;
-                int d = ipsim__salience_below(m, m->ag.a[i].salience, -1, consider);
+                int d = ipsim__salience_below(m, m->ag.a[i].salience, -1);
                 if (d != INT_MAX)
                     ipsim__agenda_push(m, 1, d, b, k);
                 if (ev->blk_crowd[b])
@@ -278,5 +311,7 @@ void ipsim__agenda_free(struct ipsim_model *m)
     free(ev->cons_word0);
     free(m->sal_pow);
     m->sal_pow = NULL;
+    free(m->sal_keep_at);
+    m->sal_keep_at = NULL;
     memset(ev, 0, sizeof *ev);
 }

@@ -92,9 +92,9 @@ static inline touch touch_begin(const ipsim_model *m, ipsim_agent *a, int tau, t
 
 /* Agent k of block b, considering with salience s on day tau: the first
  * day its salience falls below consider_salience goes on the LATE list. */
-static void schedule_below(ipsim_model *m, int b, uint32_t k, float s, int tau, float consider)
+static void schedule_below(ipsim_model *m, int b, uint32_t k, float s, int tau)
 {
-    int d = ipsim__salience_below(m, s, tau, consider);
+    int d = ipsim__salience_below(m, s, tau);
     if (d < m->ev.n_days)
         ipsim__agenda_push(m, 1, d, b, k);
 }
@@ -136,7 +136,7 @@ static NOINLINE void touch_changed(ipsim_model *m, int b, uint32_t k, uint64_t i
     /* an agent still considering with the salience it had keeps the day
      * already on the calendar; stale days are harmless (checked then) */
     if (cons && (!was || s != t.s))
-        schedule_below(m, b, k, s, tau, consider);
+        schedule_below(m, b, k, s, tau);
 }
 
 /* touch_changed's case of an AWARE agent that stays AWARE and starts
@@ -161,7 +161,7 @@ static NOINLINE void consider_flip(ipsim_model *m, int b, uint32_t k, uint64_t i
     dl[CNT_CONSIDERING]++;
     a->flags = (uint8_t)(a->flags | AGF_CONSIDERING);
     cons_bit_set(&m->ev, m->ev.blk_cell[b], k, 1);
-    schedule_below(m, b, k, a->salience, tau, (float)m->sc->parameters.exposure.consider_salience);
+    schedule_below(m, b, k, a->salience, tau);
 }
 
 /* The end of a touch (touch_changed above): most touches are impressions
@@ -182,7 +182,7 @@ static inline void touch_end(ipsim_model *m, int b, uint32_t k, uint64_t i, cons
         int cons = a->salience >= consider, was = (a->flags & AGF_CONSIDERING) != 0;
         if (cons && was) {
             if (a->salience != t.s)
-                schedule_below(m, b, k, a->salience, tau, consider);
+                schedule_below(m, b, k, a->salience, tau);
         } else {
             consider_flip(m, b, k, i, tau, cons, dl);
         }

@@ -303,6 +303,9 @@ struct ipsim_model {
     float sal_decay;   /* daily salience retention 0.5^(1/adstock_half_life_days) */
     double *sal_pow;   /* [warmup + days + 1]: sal_decay^d, by pow() (agenda.c) */
     double sal_days_per_log2; /* 1 / log2(sal_decay): days per halving of the ratio (agenda.c) */
+    float *sal_keep_at; /* [warmup + days + 1]: entry n the least salience still >= consider_salience
+                         * n days later (salience_decay_days), +inf if none (agenda.c) */
+    float sal_keep_level; /* consider_salience, the level of sal_keep_at */
     double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
 
@@ -532,10 +535,10 @@ void ipsim__agenda_visitor(struct ipsim_model *m, int b, uint32_t k);
 void ipsim__agenda_crowd(struct ipsim_model *m, int b, uint32_t k, uint64_t i);
 /* Sort block b's past visitors by agent (memory order); 0, or -1 out of memory. */
 int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b);
-/* First day after `from` on which salience s (current as of day from)
- * has decayed below `level` (INT32_MAX if never, i.e. s becomes 0 first
- * and level <= 0). */
-int ipsim__salience_below(const struct ipsim_model *m, float s, int from, float level);
+/* First day after `from` (at most the run's last) on which salience s
+ * (current as of day from) has decayed below consider_salience, or INT_MAX
+ * if none (agenda.c). */
+int ipsim__salience_below(const struct ipsim_model *m, float s, int from);
 
 /* kernel.c: ODD phase 4 (agents, 4a-4e) for day tau, fused into one
  * parallel pass over the blocks of the event calendar (agenda.c), after
