@@ -105,7 +105,8 @@ static void check_pool(void)
     const char *want = getenv("IPSIM_TEST_POOL");
     int required = want && strcmp(want, "required") == 0;
     long before = pool_free();
-    unsigned char *a = ipsim__big_calloc_pages(BIG_N, 1, IPSIM_BIG_PAGES_POOL);
+    ipsim_big_pages got = IPSIM_BIG_PAGES_HUGE;
+    unsigned char *a = ipsim__big_calloc_pages(BIG_N, 1, IPSIM_BIG_PAGES_POOL, &got);
     CHECK(a != NULL, "an array asked for the pool's pages is allocated (pool: %ld free)", before);
     if (!a)
         return;
@@ -119,6 +120,7 @@ static void check_pool(void)
     CHECK(a[0] == 0x5a && a[BIG_N - 1] == 0x5a, "it is writable to its last byte");
     if (before >= pages) {
         CHECK(kps == 2048, "with %ld free pages in the pool it is on 2 MiB pages (KernelPageSize %ld kB)", before, kps);
+        CHECK(got == IPSIM_BIG_PAGES_POOL, "and says so (got %d)", (int)got);
         CHECK(during == before - pages, "it took its %ld pages from the pool (%ld free -> %ld)", pages, before,
               during);
     } else {
@@ -126,6 +128,7 @@ static void check_pool(void)
               pages);
         CHECK(kps == 4 || kps < 0 || kps == 2048, "without room in the pool it is on the default pages (%ld kB)",
               kps);
+        CHECK(got == IPSIM_BIG_PAGES_DEFAULT, "and says so (got %d)", (int)got);
         printf("skip: the pool's pages (%ld free of %ld needed): checked the default pages only\n", before, pages);
     }
     ipsim__big_free(a, BIG_N, 1);
@@ -136,10 +139,13 @@ static void check_pool(void)
 int main(void)
 {
     /* a large array: zeroed, aligned, usable to its end */
-    unsigned char *a = ipsim__big_calloc(BIG_N, 1);
+    ipsim_big_pages got = IPSIM_BIG_PAGES_POOL;
+    unsigned char *a = ipsim__big_calloc(BIG_N, 1, &got);
     CHECK(a != NULL, "a %zu-byte array is allocated", (size_t)BIG_N);
     if (a) {
         CHECK((uintptr_t)a % (2 * MIB) == 0, "it is aligned to 2 MiB");
+        CHECK(got == IPSIM_BIG_PAGES_DEFAULT || got == IPSIM_BIG_PAGES_HUGE || got == IPSIM_BIG_PAGES_POOL,
+              "it says which pages it is on (%d)", (int)got);
         size_t nonzero = 0;
         for (size_t i = 0; i < BIG_N; i += 4093)
             nonzero += a[i] != 0;
@@ -150,14 +156,14 @@ int main(void)
         ipsim__big_free(a, BIG_N, 1);
     }
     /* small and empty arrays, and an overflowing size */
-    double *s = ipsim__big_calloc(100, sizeof(double));
+    double *s = ipsim__big_calloc(100, sizeof(double), NULL);
     CHECK(s != NULL && s[99] == 0.0, "a small array is a zeroed calloc block");
     ipsim__big_free(s, 100, sizeof(double));
-    void *z = ipsim__big_calloc(0, 16), *z2 = ipsim__big_calloc(16, 0);
+    void *z = ipsim__big_calloc(0, 16, NULL), *z2 = ipsim__big_calloc(16, 0, NULL);
     CHECK(z != NULL && z2 != NULL, "n or size 0 gives a valid block");
     ipsim__big_free(z, 0, 16);
     ipsim__big_free(z2, 16, 0);
-    CHECK(ipsim__big_calloc(SIZE_MAX / 8 + 1, 16) == NULL, "n x size past SIZE_MAX is NULL");
+    CHECK(ipsim__big_calloc(SIZE_MAX / 8 + 1, 16, NULL) == NULL, "n x size past SIZE_MAX is NULL");
     ipsim__big_free(NULL, 1, 1); /* a no-op */
 
     /* huge pages asked for, or not */
@@ -166,8 +172,8 @@ int main(void)
     if (mode[0] == '\0') {
         printf("skip: no transparent huge pages on this system\n");
     } else {
-        unsigned char *h = ipsim__big_calloc_pages(BIG_N, 1, IPSIM_BIG_PAGES_HUGE);
-        unsigned char *d = ipsim__big_calloc_pages(BIG_N, 1, IPSIM_BIG_PAGES_DEFAULT);
+        unsigned char *h = ipsim__big_calloc_pages(BIG_N, 1, IPSIM_BIG_PAGES_HUGE, NULL);
+        unsigned char *d = ipsim__big_calloc_pages(BIG_N, 1, IPSIM_BIG_PAGES_DEFAULT, NULL);
         CHECK(h != NULL && d != NULL, "both arrays are allocated");
         if (h && d) {
             h[0] = d[0] = 1; /* mapped */

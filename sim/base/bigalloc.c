@@ -108,13 +108,10 @@ static void *pool_map(size_t bytes)
 }
 #endif
 
-void *ipsim__big_calloc(size_t n, size_t size)
+void *ipsim__big_calloc_pages(size_t n, size_t size, ipsim_big_pages pages, ipsim_big_pages *got)
 {
-    return ipsim__big_calloc_pages(n, size, BIG_PAGES_BUILD);
-}
-
-void *ipsim__big_calloc_pages(size_t n, size_t size, ipsim_big_pages pages)
-{
+    if (got)
+        *got = pages == IPSIM_BIG_PAGES_POOL ? IPSIM_BIG_PAGES_DEFAULT : pages;
     if (size != 0 && n > SIZE_MAX / size)
         return NULL;
     size_t rounded = mapped_bytes(n, size);
@@ -123,8 +120,11 @@ void *ipsim__big_calloc_pages(size_t n, size_t size, ipsim_big_pages pages)
 #ifdef BIG_POOL
         if (pages == IPSIM_BIG_PAGES_POOL) {
             void *h = pool_map(rounded); /* aligned to its pages, zeroed */
-            if (h)
+            if (h) {
+                if (got)
+                    *got = IPSIM_BIG_PAGES_POOL;
                 return h;
+            }
         }
 #endif
         /* 2 MiB more than needed, then the unaligned head and the tail
@@ -149,6 +149,11 @@ void *ipsim__big_calloc_pages(size_t n, size_t size, ipsim_big_pages pages)
 #endif
     (void)pages;
     return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *ipsim__big_calloc(size_t n, size_t size, ipsim_big_pages *got)
+{
+    return ipsim__big_calloc_pages(n, size, BIG_PAGES_BUILD, got);
 }
 
 void ipsim__big_free(void *p, size_t n, size_t size)

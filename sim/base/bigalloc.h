@@ -21,9 +21,13 @@ typedef enum {
  * overflow or failure, released with ipsim__big_free(p, n, size) and the
  * same n and size). An array of 2 MiB or more is mapped (mmap), zeroed by
  * the kernel page by page as it is first touched (by the threads that
- * fill it), aligned to 2 MiB and rounded up to whole 2 MiB (bigalloc.c:
- * why not advised as huge pages by default). */
-void *ipsim__big_calloc(size_t n, size_t size);
+ * fill it), aligned to 2 MiB and rounded up to whole 2 MiB, on the pages
+ * the build chose (bigalloc.c: which and why). *got (got may be NULL)
+ * says which pages the array is on: IPSIM_BIG_PAGES_POOL if on 2 MiB pages
+ * of the machine's pool, else the other pages asked for
+ * (IPSIM_BIG_PAGES_DEFAULT, or IPSIM_BIG_PAGES_HUGE: advice the kernel may
+ * not have followed). */
+void *ipsim__big_calloc(size_t n, size_t size, ipsim_big_pages *got);
 
 /* The same with the pages chosen: ipsim__big_calloc is this with the
  * build's choice, IPSIM_BIG_PAGES_HUGE when configured with
@@ -31,7 +35,7 @@ void *ipsim__big_calloc(size_t n, size_t size);
  * IPSIM_BIG_PAGES_DEFAULT (bigalloc.c: why). Either is a wish: where the
  * kernel cannot follow the advice, or the pool has too few free pages,
  * the array is still valid, on the default pages. */
-void *ipsim__big_calloc_pages(size_t n, size_t size, ipsim_big_pages pages);
+void *ipsim__big_calloc_pages(size_t n, size_t size, ipsim_big_pages pages, ipsim_big_pages *got);
 
 /* Release what ipsim__big_calloc(n, size) returned; NULL: nothing. */
 void ipsim__big_free(void *p, size_t n, size_t size);

@@ -35,7 +35,7 @@
 #include "model/candidates.h"
 
 /* Touched agents are far apart in memory: their state is prefetched
- * CANDIDATE_AHEAD candidates (gap mode), a batch of CANDIDATE_BATCH
+ * CANDIDATE_AHEAD or CANDIDATE_AHEAD_POOL candidates (gap mode), a batch of CANDIDATE_BATCH
  * candidates (direct mode, whose DAILY blocks are computed a batch at a
  * time, philox_batch.c) or LIST_PREFETCH list entries ahead (the first
  * LATE_EARLY_PREFETCH of the LATE list before the candidates). */
@@ -295,19 +295,26 @@ static ALWAYS_INLINE void candidate_gap(ipsim_model *m, const cell_day *cd, cons
 
 /* Gap mode (ODD 4.9): the candidates of each block of candidate sampling
  * (candidates.c) go through a queue, and each agent's record is prefetched
- * CANDIDATE_AHEAD candidates before its touch (they are far apart in
- * memory); a block's candidates are drawn when the queue runs short. */
+ * `ahead` candidates before its touch (they are far apart in memory); a
+ * block's candidates are drawn when the queue runs short. The distance:
+ * CANDIDATE_AHEAD on 4 KiB pages, where each prefetch may need a page
+ * walk, CANDIDATE_AHEAD_POOL on the pool's 2 MiB pages (bigalloc.c), where
+ * none does (baseline at 10 M agents, 7 alternating runs, 2026-12-03: on
+ * the pool 64 took 0.929x the user time of 32, 96 1.015x of 64, 128
+ * more; on 4 KiB pages 64 took 1.013-1.046x of 32). */
 #define CANDIDATE_AHEAD 32
-static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
-                           thread_acc *ta, int64_t *dl)
+#define CANDIDATE_AHEAD_POOL 64
+#define CANDIDATE_AHEAD_MAX CANDIDATE_AHEAD_POOL
+static ALWAYS_INLINE void candidates_gap_at(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
+                                            thread_acc *ta, int64_t *dl, const uint32_t ahead)
 {
     const cell_day *cd = &m->cells[cell];
     const uint64_t base = m->cell_start[cell];
     ipsim_agent *const a = &m->ag.a[base]; /* the cell's agents */
     const cand_day d = cand_day_of(m, cd, tau);
-    /* the queue, and CANDIDATE_AHEAD entries of agent 0 past its tail, so
-     * that the prefetch CANDIDATE_AHEAD entries ahead needs no bound check */
-    cand q[CANDIDATE_BLOCK + 2 * CANDIDATE_AHEAD];
+    /* the queue, and `ahead` entries of agent 0 past its tail, so that the
+     * prefetch `ahead` entries ahead needs no bound check */
+    cand q[CANDIDATE_BLOCK + 2 * CANDIDATE_AHEAD_MAX];
     daily_wait w;
     w.n = 0;
     uint32_t head = 0, tail = 0, next = k0;
@@ -315,7 +322,7 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
     for (;;) {
         int more = next < k1;
         if (more) {
-            if (head > 0) { /* at most CANDIDATE_AHEAD left: room for a block */
+            if (head > 0) { /* at most `ahead` left: room for a block */
                 memmove(q, q + head, (tail - head) * sizeof *q);
                 tail -= head;
                 head = 0;
@@ -323,19 +330,19 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
             uint32_t c1 = k1 - next > CANDIDATE_BLOCK ? next + CANDIDATE_BLOCK : k1;
             uint32_t old = tail, listed = ipsim__candidates_gap(m, cell, tau, next, c1, q + tail);
             tail += listed;
-            memset(q + tail, 0, CANDIDATE_AHEAD * sizeof *q);
+            memset(q + tail, 0, ahead * sizeof *q);
             touched += listed;
             next = c1;
             more = next < k1;
-            /* the window [head, head + CANDIDATE_AHEAD) is prefetched */
-            for (uint32_t j = old; j < tail && j < head + CANDIDATE_AHEAD; j++)
+            /* the window [head, head + ahead) is prefetched */
+            for (uint32_t j = old; j < tail && j < head + ahead; j++)
                 PREFETCH(&a[q[j].k]);
         }
-        /* while blocks are left, CANDIDATE_AHEAD candidates stay queued */
-        uint32_t stop = !more ? tail : tail >= CANDIDATE_AHEAD ? tail - CANDIDATE_AHEAD + 1 : 0;
+        /* while blocks are left, `ahead` candidates stay queued */
+        uint32_t stop = !more ? tail : tail >= ahead ? tail - ahead + 1 : 0;
         for (; head < stop; head++) {
             cand c = q[head];
-            PREFETCH(&a[q[head + CANDIDATE_AHEAD].k]);
+            PREFETCH(&a[q[head + ahead].k]);
             candidate_gap(m, cd, &d, cell, b, base, a, c, tau, dl, &w);
         }
         if (!more)
@@ -344,6 +351,15 @@ static void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_
     if (w.n > 0)
         daily_flush(m, cd, cell, b, base, tau, dl, d.consider_f, &w);
     ta->active += touched; /* every listed candidate was touched */
+}
+/* The loop compiled once for each distance (a constant in each). */
+static NOINLINE void candidates_gap(ipsim_model *m, int cell, int b, uint32_t k0, uint32_t k1, int tau,
+                                    thread_acc *ta, int64_t *dl)
+{
+    if (m->ag.on_pool)
+        candidates_gap_at(m, cell, b, k0, k1, tau, ta, dl, CANDIDATE_AHEAD_POOL);
+    else
+        candidates_gap_at(m, cell, b, k0, k1, tau, ta, dl, CANDIDATE_AHEAD);
 }
 
 /* Direct mode (ODD 4.9: p_e >= DIRECT_THRESHOLD): every agent is a

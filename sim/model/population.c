@@ -30,7 +30,9 @@ static int alloc_agents(ipsim_agents *a, uint64_t n)
 {
     if (n > SIZE_MAX / sizeof(ipsim_agent))
         return -1;
-    a->a = ipsim__big_calloc((size_t)n, sizeof(ipsim_agent)); /* mapped, zeroed on first touch (bigalloc.c) */
+    ipsim_big_pages got;
+    a->a = ipsim__big_calloc((size_t)n, sizeof(ipsim_agent), &got); /* mapped, zeroed (bigalloc.c) */
+    a->on_pool = got == IPSIM_BIG_PAGES_POOL;
     return a->a ? 0 : -1;
 }
 

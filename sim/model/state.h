@@ -76,6 +76,8 @@ typedef struct {
 _Static_assert(sizeof(ipsim_agent) == 16, "an agent's state is 16 bytes (issue 13)");
 typedef struct {
     ipsim_agent *a; /* [n_agents] */
+    int on_pool;    /* a is on 2 MiB pages of the machine's pool (bigalloc.c): no page walks,
+                     * so the candidate loop prefetches further ahead (kernel.c) */
 } ipsim_agents;
 enum {
     AGF_CONSIDERING = 1, /* counted as considering in the incremental counts */
