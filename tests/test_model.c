@@ -272,39 +272,44 @@ static void test_calendar(void) {
 }
 
 /* The day a considering agent's salience falls below consider_salience
- * (ipsim__salience_below, agenda.c: a guess and steps) is the first day a linear
- * scan with the decay the touches apply (salience_decay) finds below it, or
- * INT_MAX if none before the run's end; for saliences from just above the
- * level to far above it and every starting day of the run. */
-static void test_salience_below(void) {
-    ipsim_model *m = make(NULL, 1, 0, 100000);
+ * (ipsim__salience_below, agenda.c: a table of the least salience kept at
+ * the level for each number of days, searched from a bucket of the
+ * salience's float bits) is the first day a linear scan with the decay the
+ * touches apply (salience_decay) finds below it, or INT_MAX if none before
+ * the run's end: for saliences from just below the level to far above it,
+ * every starting day, the table's edges (each entry, the float below and
+ * above it), and adstock half-lives from a day (buckets of one octave) to
+ * years (many buckets an octave) with levels from tiny to large. */
+static int first_below_scan(const ipsim_model *m, float s, int from, float level)
+{
+    for (int d = from + 1; d < m->ev.n_days; d++)
+        if (salience_decay(m, s, from, d) < level)
+            return d;
+    return INT_MAX;
+}
+
+static void check_salience_below(const char *half_life, const char *level_set)
+{
+    const char *const sets[] = {half_life, level_set, NULL};
+    ipsim_model *m = make(sets, 1, 0, 100000);
     const float level = (float)m->sc->parameters.exposure.consider_salience;
     long tried = 0, bad = 0, never = 0;
     uint64_t x = 20261203;
-    for (int j = 0; j < 4000; j++) {
+    for (int j = 0; j < 1500; j++) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         double u = (double)(x >> 11) * 0x1p-53;
-        /* log-uniform over [level, level * 1e4] */
-        float s = (float)(level * pow(1e4, u));
-        for (int from = -1; from < m->ev.n_days - 1; from += 1 + (j % 7)) {
-            int want = INT_MAX;
-            for (int d = from + 1; d < m->ev.n_days; d++)
-                if (salience_decay(m, s, from, d) < level) {
-                    want = d;
-                    break;
-                }
-            int got = ipsim__salience_below(m, s, from);
+        /* log-uniform over [level / 2, level * 1e4] */
+        float s = (float)(level * 0.5 * pow(2e4, u));
+        for (int from = -1; from < m->ev.n_days - 1; from += 1 + (j % 13)) {
+            int want = first_below_scan(m, s, from, level), got = ipsim__salience_below(m, s, from);
             bad += got != want;
             never += want == INT_MAX;
             tried++;
         }
     }
-    CHECK(bad == 0 && never > 0 && never < tried,
-          "the first day below consider_salience = a linear scan's (%ld of %ld differ; %ld never fall)",
-          bad, tried, never);
-    /* the table's edges (agenda.c, sal_keep_at): each entry n is the least
-     * salience still at the level n days later, so it and the float below
-     * it fall on different days, as the decay itself says */
+    /* the table's edges: each entry n is the least salience still at the
+     * level n days later, so it and the float below it fall on different
+     * days, as the decay itself says */
     long edges = 0, bad_edge = 0, split = 0;
     for (int n = 1; n <= m->ev.n_days; n += 1 + n / 20) {
         float t = m->sal_keep_at[n];
@@ -312,25 +317,31 @@ static void test_salience_below(void) {
             continue;
         const float near[3] = {nextafterf(t, 0.0f), t, nextafterf(t, INFINITY)};
         int days[3];
-        for (int e = 0; e < 3; e++) {
-            int want = INT_MAX;
-            for (int d = 0; d < m->ev.n_days; d++)
-                if (salience_decay(m, near[e], -1, d) < level) {
-                    want = d;
-                    break;
-                }
-            days[e] = ipsim__salience_below(m, near[e], -1);
-            bad_edge += days[e] != want;
-            edges++;
-        }
-        split += days[0] < days[1] && salience_decay(m, t, -1, n - 1) >= level &&
-                 salience_decay(m, near[0], -1, n - 1) < level;
+        for (int e = 0; e < 3; e++)
+            for (int from = -1; from < m->ev.n_days - 1; from += 37) {
+                int want = first_below_scan(m, near[e], from, level), got = ipsim__salience_below(m, near[e], from);
+                bad_edge += got != want;
+                edges++;
+                if (from == -1)
+                    days[e] = got;
+            }
+        split += days[0] < days[1];
     }
-    CHECK(bad_edge == 0 && edges > 30 && split > 0,
-          "at the table's edges (each entry, the float below and the float above it) the first day below "
-          "= a linear scan's (%ld of %ld differ; %ld entries split their neighbours' days)",
-          bad_edge, edges, split);
+    CHECK(bad == 0 && never > 0 && never < tried,
+          "%s, %s: the first day below consider_salience = a linear scan's (%ld of %ld differ; %ld never fall)",
+          half_life, level_set, bad, tried, never);
+    CHECK(bad_edge == 0 && split > 0,
+          "%s, %s: at the table's edges the same (%ld of %ld differ; %ld entries split their neighbours' days)",
+          half_life, level_set, bad_edge, edges, split);
     ipsim_model_destroy(m);
+}
+
+static void test_salience_below(void) {
+    check_salience_below("parameters.exposure.adstock_half_life_days=14", "parameters.exposure.consider_salience=2");
+    check_salience_below("parameters.exposure.adstock_half_life_days=1", "parameters.exposure.consider_salience=0.05");
+    check_salience_below("parameters.exposure.adstock_half_life_days=0.3", "parameters.exposure.consider_salience=3");
+    check_salience_below("parameters.exposure.adstock_half_life_days=700", "parameters.exposure.consider_salience=0.8");
+    check_salience_below("parameters.exposure.adstock_half_life_days=90", "parameters.exposure.consider_salience=400");
 }
 
 static void test_rng(void) {

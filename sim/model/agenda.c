@@ -121,54 +121,34 @@ int ipsim__agenda_sort_visitors(struct ipsim_model *m, int b)
     return 0;
 }
 
-/* log2(x) for a positive normal double, within 0.006: the exponent plus
- * log2(1 + f) ~ f + LOG2_BEND f (1 - f) for the mantissa's fraction f
- * (exact at f = 0, 1/2 and 1). Only a first guess (ipsim__salience_below). */
-#define LOG2_BEND 0.33985000288462443 /* = log2(1.5) - 0.5, over 0.25 */
-static double log2_guess(double x)
+/* A float's bits, whose order is the float's for non-negative floats. */
+static inline uint32_t float_bits(float x)
 {
-    uint64_t b;
+    uint32_t b;
     memcpy(&b, &x, sizeof b);
-    int e = (int)((b >> 52) & 0x7ff) - 1023;
-    b = (b & 0x000fffffffffffffull) | 0x3ff0000000000000ull; /* 1 + f */
-    double f;
-    memcpy(&f, &b, sizeof f);
-    f -= 1.0;
-    return e + f + LOG2_BEND * f * (1.0 - f);
+    return b;
 }
 
 int ipsim__salience_below(const struct ipsim_model *m, float s, int from)
 {
     /* salience_decay_days is non-decreasing in s and non-increasing in the
      * days: n days after `from`, s is below consider_salience exactly when
-     * s < sal_keep_at[n] (keep_at_table). The first such n is found from a
-     * guess, s q^n < level for n > log2(level / s) / log2(q), within a day
-     * or so, and steps from it */
+     * s < sal_keep_at[n] (keep_at_table), so the answer is from + the first
+     * such n, at most hi - from. Between the first and the last entry the
+     * search starts at sal_keep_first of s's bucket (a lower bound, at most
+     * a day's decay short) and steps up (once, or not at all, mostly) */
     int lo = from + 1, hi = m->ev.n_days - 1;
     if (lo > hi)
         return INT_MAX;
-    const float *keep = m->sal_keep_at; /* keep[d - from]: for day d */
-    int d = lo;
-    double r = (double)m->sal_keep_level / (double)s;
-    if (r < 1 && r >= DBL_MIN) {
-        double n = log2_guess(r) * m->sal_days_per_log2; /* >= 0 (NaN, or < 0 without decay: lo) */
-        if (n >= (double)(hi - lo))
-            d = hi;
-        else if (n > 0)
-            d = lo + (int)n;
-    }
-    /* the first day in [lo, hi] below the level (none: INT_MAX), walking
-     * from the guess: down while the day before is below too, or up until
-     * one is (usually one or two steps) */
-    if (s < keep[d - from]) {
-        while (d > lo && s < keep[d - 1 - from])
-            d--;
-        return d;
-    }
-    do
-        d++;
-    while (d <= hi && !(s < keep[d - from]));
-    return d <= hi ? d : INT_MAX;
+    const float *keep = m->sal_keep_at;
+    if (s < keep[1])
+        return lo;
+    if (!(s < keep[hi - from])) /* still at the level on the last day (or NaN) */
+        return INT_MAX;
+    int n = m->sal_keep_first[(float_bits(s) - m->sal_keep_base) >> m->sal_keep_shift];
+    while (!(s < keep[n]))
+        n++;
+    return from + n;
 }
 
 /* sal_keep_at[n] for n = 0..n_days: the least float salience s >= 0 whose
@@ -176,11 +156,22 @@ int ipsim__salience_below(const struct ipsim_model *m, float s, int from)
  * +inf if no float's is; by bisection over the positive floats' bit
  * patterns, whose order is their values' (salience_decay_days is
  * non-decreasing in s). So "decayed below level after n days" is one
- * comparison, s < sal_keep_at[n], for the same answer as the decay. */
-static void keep_at_table(struct ipsim_model *m, float level)
+ * comparison, s < sal_keep_at[n], for the same answer as the decay.
+ *
+ * Then the buckets of sal_keep_first: the floats from sal_keep_at[1] to
+ * sal_keep_at[n_days] by their bits, 2^p buckets an octave with 2^p at
+ * least the days a salience takes to halve (so a bucket spans at most a
+ * day's decay); each holds the first n with sal_keep_at[n] above the
+ * bucket's least float, the least n of any salience in it. -1: out of
+ * memory. */
+static int keep_at_table(struct ipsim_model *m, float level)
 {
+    const int N = m->ev.n_days;
+    m->sal_keep_at = malloc((size_t)(N + 1) * sizeof(float));
+    if (!m->sal_keep_at)
+        return -1;
     m->sal_keep_at[0] = level;
-    for (int n = 1; n <= m->ev.n_days; n++) {
+    for (int n = 1; n <= N; n++) {
         uint32_t lo = 0, hi = 0x7f800000u; /* 0 .. +inf */
         while (lo < hi) {                  /* the least bits whose float keeps the level */
             uint32_t mid = lo + (hi - lo) / 2;
@@ -195,6 +186,36 @@ static void keep_at_table(struct ipsim_model *m, float level)
         memcpy(&t, &lo, sizeof t); /* +inf when even FLT_MAX falls below */
         m->sal_keep_at[n] = t;
     }
+    /* days to halve: 1 / -log2(sal_decay) (infinite without decay) */
+    double halve = -1.0 / log2((double)m->sal_decay);
+    int p = 0;
+    while (p < 23 && !((double)(1u << p) >= halve))
+        p++;
+    m->sal_keep_shift = 23 - p;
+    if (N < 1) {
+        m->sal_keep_base = 0;
+        m->sal_keep_first = malloc(sizeof(int));
+        if (!m->sal_keep_first)
+            return -1;
+        m->sal_keep_first[0] = 1;
+        return 0;
+    }
+    float last = m->sal_keep_at[N] < FLT_MAX ? m->sal_keep_at[N] : FLT_MAX;
+    m->sal_keep_base = float_bits(m->sal_keep_at[1]);
+    size_t size = ((size_t)(float_bits(last) - m->sal_keep_base) >> m->sal_keep_shift) + 1;
+    m->sal_keep_first = malloc(size * sizeof(int));
+    if (!m->sal_keep_first)
+        return -1;
+    int n = 1;
+    for (size_t j = 0; j < size; j++) {
+        uint32_t b = m->sal_keep_base + (uint32_t)(j << m->sal_keep_shift);
+        float least;
+        memcpy(&least, &b, sizeof least);
+        while (n <= N && !(least < m->sal_keep_at[n]))
+            n++;
+        m->sal_keep_first[j] = n; /* N + 1: none (such saliences end above the level) */
+    }
+    return 0;
 }
 
 int ipsim__agenda_create(struct ipsim_model *m)
@@ -207,12 +228,8 @@ int ipsim__agenda_create(struct ipsim_model *m)
         return -1;
     for (int d = 0; d <= ev->n_days; d++)
         m->sal_pow[d] = pow((double)m->sal_decay, d);
-    m->sal_days_per_log2 = 1.0 / log2((double)m->sal_decay);
-    m->sal_keep_at = malloc((size_t)(ev->n_days + 1) * sizeof(float));
-    if (!m->sal_keep_at)
+    if (keep_at_table(m, (float)m->sc->parameters.exposure.consider_salience) != 0)
         return -1;
-    m->sal_keep_level = (float)m->sc->parameters.exposure.consider_salience;
-    keep_at_table(m, m->sal_keep_level);
     ev->count = calloc((size_t)m->n_cells * CNT_COUNT, sizeof(int64_t));
     ev->cons_word0 = calloc((size_t)m->n_cells + 1, sizeof(size_t));
     if (!ev->count || !ev->cons_word0)
@@ -313,5 +330,7 @@ void ipsim__agenda_free(struct ipsim_model *m)
     m->sal_pow = NULL;
     free(m->sal_keep_at);
     m->sal_keep_at = NULL;
+    free(m->sal_keep_first);
+    m->sal_keep_first = NULL;
     memset(ev, 0, sizeof *ev);
 }

@@ -304,10 +304,11 @@ struct ipsim_model {
     int horizon;       /* longest lead time + longest trip, days */
     float sal_decay;   /* daily salience retention 0.5^(1/adstock_half_life_days) */
     double *sal_pow;   /* [warmup + days + 1]: sal_decay^d, by pow() (agenda.c) */
-    double sal_days_per_log2; /* 1 / log2(sal_decay): days per halving of the ratio (agenda.c) */
     float *sal_keep_at; /* [warmup + days + 1]: entry n the least salience still >= consider_salience
                          * n days later (salience_decay_days), +inf if none (agenda.c) */
-    float sal_keep_level; /* consider_salience, the level of sal_keep_at */
+    int *sal_keep_first;    /* buckets of saliences by their float bits: the least n of each (agenda.c) */
+    uint32_t sal_keep_base; /* the bits of sal_keep_at[1], the first bucket's start */
+    int sal_keep_shift;     /* bits of a float below its bucket's */
     double att_keep[MAX_IMPRESSIONS + 1]; /* (1 - attitude_learning_rate)^n, by pow() */
     double post_decay; /* daily post retention 0.5^(1/post_half_life_days) */
 
