@@ -186,20 +186,15 @@ static int keep_at_table(struct ipsim_model *m, float level)
         memcpy(&t, &lo, sizeof t); /* +inf when even FLT_MAX falls below */
         m->sal_keep_at[n] = t;
     }
-    /* days to halve: 1 / -log2(sal_decay) (infinite without decay) */
+    if (N < 1)
+        return 0; /* no day to fall on (ipsim__salience_below reads no table) */
+    /* days to halve: -1 / log2(sal_decay) (without decay -inf: one bucket,
+     * and no salience between the first and last entry to look up) */
     double halve = -1.0 / log2((double)m->sal_decay);
     int p = 0;
     while (p < 23 && !((double)(1u << p) >= halve))
         p++;
     m->sal_keep_shift = 23 - p;
-    if (N < 1) {
-        m->sal_keep_base = 0;
-        m->sal_keep_first = malloc(sizeof(int));
-        if (!m->sal_keep_first)
-            return -1;
-        m->sal_keep_first[0] = 1;
-        return 0;
-    }
     float last = m->sal_keep_at[N] < FLT_MAX ? m->sal_keep_at[N] : FLT_MAX;
     m->sal_keep_base = float_bits(m->sal_keep_at[1]);
     size_t size = ((size_t)(float_bits(last) - m->sal_keep_base) >> m->sal_keep_shift) + 1;
