@@ -19,8 +19,11 @@ its inner edge X (r for the base, x_{i+1} above; 0 for the top layer), the
 width times 2^-24 (a 24-bit uniform h gives x = (h + 1/2) W 2^-24), the count
 K of such h with x < X (exactly, in rational arithmetic on the stored
 doubles: those x are under the curve whatever the height), and
-exp(-W), exp(-X) (the layer's height range, for the wedge test). Python's
-float repr round-trips, so the C table holds exactly these doubles.
+exp(-W), exp(-X) (the layer's height range, for the wedge test). A second
+table holds, for the wedge test's squeeze (gaps.h), each layer's inner edge
+X and the slope (exp(-W) - exp(-X)) / (W - X) of the chord across the wedge
+(zeros for the base layer, which has no wedge). Python's float repr
+round-trips, so the C tables hold exactly these doubles.
 """
 import math
 import os
@@ -73,7 +76,9 @@ def table():
         if X > 0:
             t = Fraction(X) / Fraction(scaled) - Fraction(1, 2)  # h < t
             k = min(2 ** BITS, max(0, math.ceil(t)))
-        rows.append((scaled, k, math.exp(-W), math.exp(-X)))
+        fo, fi = math.exp(-W), math.exp(-X)
+        slope = (fo - fi) / (W - X) if i > 0 else 0.0
+        rows.append((scaled, k, fo, fi, X if i > 0 else 0.0, slope))
     return r, (r + 1) * math.exp(-r), rows
 
 
@@ -109,8 +114,23 @@ def render():
         "",
         "static const zig_layer zig_table[ZIG_LAYERS] = {",
     ]
-    for scaled, k, fo, fi in rows:
+    for scaled, k, fo, fi, _, _ in rows:
         out.append(f"    {{{scaled!r}, {k}u, {fo!r}, {fi!r}}},")
+    out += [
+        "};",
+        "",
+        "/* Layer i's wedge (i >= 1; zeros for the base layer): its inner edge X",
+        " * and the slope (exp(-W) - exp(-X)) / (W - X) of the chord across it,",
+        " * for the wedge test's squeeze (gaps.h). Apart from zig_table, whose",
+        " * rows every word reads, so that they stay small. */",
+        "typedef struct {",
+        "    double x_inner, slope;",
+        "} zig_wedge;",
+        "",
+        "static const zig_wedge zig_wedges[ZIG_LAYERS] = {",
+    ]
+    for _, _, _, _, x, slope in rows:
+        out.append(f"    {{{x!r}, {slope!r}}},")
     out += ["};", "", "#endif /* IPSIM_MODEL_GAP_TABLE_H */", ""]
     return "\n".join(out)
 

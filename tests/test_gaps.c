@@ -7,6 +7,9 @@
  *     every layer has the area v, the layers stack (each one's inner edge
  *     is the next one's width), the heights are exp(-width), and the counts
  *     K are the 24-bit points inside the inner edge;
+ *   - the wedge test's squeeze (bounds of exp(-x) by its tangents and
+ *     chord) answers as y < exp(-x) for random heights and for those
+ *     within a few ulps of the curve, in every layer;
  *   - for p = 1e-4, 1e-3, 0.01, 0.05, 0.2 and 0.5, N_DRAWS gaps from SKIP
  *     streams pass a chi-square test against the geometric pmf, in N_BINS
  *     bins of equal probability (edges at the pmf's quantiles, each bin's
@@ -133,6 +136,44 @@ static void check_table(void)
     CHECK(bad_k == 0, "K counts the points inside the inner edge (%d layers off)", bad_k);
 }
 
+/* The wedge test's squeeze (zig_wedge_under) answers as y < exp(-x) does,
+ * in every layer: at WEDGE_POINTS points x of the wedge (its first and last
+ * and random ones between), for random heights across the layer and for
+ * the heights within WEDGE_ULPS ulps of exp(-x), where only exp can
+ * decide. */
+#define WEDGE_POINTS 400
+#define WEDGE_HEIGHTS 40
+#define WEDGE_ULPS 8
+static void check_wedge(const ipsim_rng *rng)
+{
+    long tested = 0, wrong = 0;
+    uint32_t draw = 0;
+    for (uint32_t i = 1; i < ZIG_LAYERS; i++) {
+        const zig_layer *z = &zig_table[i];
+        uint32_t span = (1u << ZIG_BITS) - z->k; /* the wedge's h */
+        for (int p = 0; p < WEDGE_POINTS; p++, draw++) {
+            philox4x32_ctr_t r = rng_block(rng, i, (uint32_t)p, 0, RNG_SKIP, 0);
+            uint32_t h = p == 0 ? z->k : p == 1 ? (1u << ZIG_BITS) - 1 : z->k + r.v[0] % span;
+            double x = ((double)h + 0.5) * z->w, curve = exp(-x);
+            for (int j = 0; j < WEDGE_HEIGHTS; j++) {
+                philox4x32_ctr_t u = rng_block(rng, i, (uint32_t)p, (uint32_t)j + 1, RNG_SKIP, 0);
+                double y = z->f_outer + rng_u01(u.v[1]) * (z->f_inner - z->f_outer);
+                wrong += zig_wedge_under(i, x, y) != (y < curve);
+                tested++;
+            }
+            double y = curve;
+            for (int j = 0; j < WEDGE_ULPS; j++)
+                y = nextafter(y, 0);
+            for (int j = -WEDGE_ULPS; j <= WEDGE_ULPS; j++, y = nextafter(y, 2)) {
+                wrong += zig_wedge_under(i, x, y) != (y < curve);
+                tested++;
+            }
+        }
+    }
+    CHECK(wrong == 0, "the wedge's squeeze answers as y < exp(-x) (%ld of %ld heights differ)", wrong,
+          tested);
+}
+
 /* A stream's words against rng_block, block by block: started alone
  * (a short stream) and batched from its first block (gap_expect). */
 static void check_words(const ipsim_rng *rng)
@@ -245,6 +286,7 @@ int main(int argc, char **argv)
     ipsim_rng rng;
     rng_init(&rng, SEED, 0);
     check_words(&rng);
+    check_wedge(&rng);
     check_impressions(&rng);
     const double ps[] = {1e-4, 1e-3, 0.01, 0.05, 0.2, 0.5};
     for (int t = 0; t < (int)(sizeof ps / sizeof ps[0]); t++) {

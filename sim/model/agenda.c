@@ -31,17 +31,31 @@ double ipsim__agenda_bytes_per_agent(void)
     return 1.0 / 8 + (double)sizeof(uint16_t) / CONS_LINE_BITS;
 }
 
-/* Append k to list l; 0 on success, -1 out of memory. */
-static int list_push(ev_list *l, uint32_t k)
+/* Room for more entries in full list l: a new list takes the buffer of a
+ * processed one when sp (its block's spares, or NULL) holds one, else the
+ * buffer doubles (16 entries at first); 0, or -1 out of memory. */
+static int list_grow(ev_list *l, ev_spares *sp)
 {
-    if (l->n == l->cap) {
-        uint32_t cap = l->cap ? 2 * l->cap : 16;
-        uint32_t *p = realloc(l->k, (size_t)cap * sizeof *p);
-        if (!p)
-            return -1;
-        l->k = p;
-        l->cap = cap;
+    if (l->cap == 0 && sp && sp->n > 0) {
+        sp->n--;
+        l->k = sp->k[sp->n];
+        l->cap = sp->cap[sp->n];
+        return 0;
     }
+    uint32_t cap = l->cap ? 2 * l->cap : 16;
+    uint32_t *p = realloc(l->k, (size_t)cap * sizeof *p);
+    if (!p)
+        return -1;
+    l->k = p;
+    l->cap = cap;
+    return 0;
+}
+
+/* Append k to list l (sp: as list_grow); 0 on success, -1 out of memory. */
+static inline int list_push(ev_list *l, ev_spares *sp, uint32_t k)
+{
+    if (l->n == l->cap && list_grow(l, sp) != 0)
+        return -1;
     l->k[l->n++] = k;
     return 0;
 }
@@ -52,15 +66,39 @@ void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_
     if (tau < 0 || tau >= ev->n_days)
         return;
     ev_list *l = &(late ? ev->late : ev->early)[ev_at(ev, tau, b)];
-    if (list_push(l, k) != 0) {
+    if (list_push(l, &ev->spares[b], k) != 0) {
 #pragma omp atomic write
         ev->ok = 0; /* read after the parallel pass */
     }
 }
 
+/* A block's spares keep the largest buffers offered. */
+void ipsim__agenda_recycle(struct ipsim_model *m, int b, ev_list *l)
+{
+    ev_spares *sp = &m->ev.spares[b];
+    if (l->k && sp->n < EV_SPARES) {
+        sp->k[sp->n] = l->k;
+        sp->cap[sp->n] = l->cap;
+        sp->n++;
+    } else if (l->k) {
+        int least = 0;
+        for (int j = 1; j < EV_SPARES; j++)
+            if (sp->cap[j] < sp->cap[least])
+                least = j;
+        if (sp->cap[least] < l->cap) { /* keep l's buffer instead */
+            uint32_t *t = sp->k[least];
+            sp->k[least] = l->k;
+            sp->cap[least] = l->cap;
+            l->k = t;
+        }
+        free(l->k);
+    }
+    memset(l, 0, sizeof *l);
+}
+
 void ipsim__agenda_visitor(struct ipsim_model *m, int b, uint32_t k)
 {
-    if (list_push(&m->ev.visitors[b], k) != 0) {
+    if (list_push(&m->ev.visitors[b], NULL, k) != 0) {
 #pragma omp atomic write
         m->ev.ok = 0;
     }
@@ -78,7 +116,7 @@ void ipsim__agenda_crowd(struct ipsim_model *m, int b, uint32_t k, uint64_t i)
         return;
     ev_list *l = &m->ev.crowd[b];
     uint32_t cap = l->cap;
-    if (list_push(l, k) != 0)
+    if (list_push(l, NULL, k) != 0)
         goto nomem;
     if (l->cap != cap) { /* the list grew: so do the intercepts */
         double *p = realloc(m->ev.crowd_icpt[b], (size_t)l->cap * sizeof(double));
@@ -255,8 +293,9 @@ int ipsim__agenda_create(struct ipsim_model *m)
     ev->crowd_icpt = calloc(nbs, sizeof(double *));
     ev->early = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
     ev->late = calloc((size_t)(ev->n_days > 0 ? ev->n_days : 1) * nbs, sizeof(ev_list));
+    ev->spares = calloc(nbs, sizeof(ev_spares));
     if (!ev->blk_cell || !ev->blk_k0 || !ev->blk_k1 || !ev->visitors || !ev->vis_sorted ||
-        !ev->blk_crowd || !ev->crowd || !ev->crowd_icpt || !ev->early || !ev->late)
+        !ev->blk_crowd || !ev->crowd || !ev->crowd_icpt || !ev->early || !ev->late || !ev->spares)
         return -1;
     int b = 0;
     for (int c = 0; c < m->n_cells; c++)
@@ -301,6 +340,10 @@ void ipsim__agenda_free(struct ipsim_model *m)
         free(ev->early[j].k);
     for (size_t j = 0; ev->late && j < lists; j++)
         free(ev->late[j].k);
+    for (int b = 0; ev->spares && b < ev->n_blocks; b++)
+        for (int j = 0; j < ev->spares[b].n; j++)
+            free(ev->spares[b].k[j]);
+    free(ev->spares);
     for (int b = 0; ev->visitors && b < ev->n_blocks; b++)
         free(ev->visitors[b].k);
     for (int b = 0; ev->crowd && b < ev->n_blocks; b++)

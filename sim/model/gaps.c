@@ -9,7 +9,8 @@
  * the tail x > r, whose area equals that strip's: the result is r plus a
  * fresh exponential. Every accepted x is therefore a uniform point of the
  * area under exp(-x), i.e. exactly a unit exponential (up to the 2^-32
- * probability grain of the words). Also the refill of a stream's words
+ * probability grain of the words). The test y < exp(-x) is squeezed
+ * between bounds of exp (zig_wedge_under, gaps.h), with exp's answer. Also the refill of a stream's words
  * (gaps.h): GAP_BATCH Philox blocks at a time.
  */
 #include <math.h>
@@ -32,16 +33,17 @@ double ipsim__gap_exponential_slow(gap_stream *g, uint32_t w)
 {
     double offset = 0;
     for (;;) {
-        const zig_layer *z = &zig_table[w & (ZIG_LAYERS - 1)];
+        uint32_t i = w & (ZIG_LAYERS - 1);
+        const zig_layer *z = &zig_table[i];
         uint32_t h = w >> (32 - ZIG_BITS);
         double x = ((double)h + 0.5) * z->w;
         if (h < z->k)
             return offset + x;
-        if (z == &zig_table[0]) {
+        if (i == 0) {
             offset += ZIG_R; /* the tail: r + a fresh exponential */
         } else {
             double y = z->f_outer + rng_u01(gap_word(g)) * (z->f_inner - z->f_outer);
-            if (y < exp(-x))
+            if (zig_wedge_under(i, x, y)) /* y < exp(-x) */
                 return offset + x;
         }
         w = gap_word(g);

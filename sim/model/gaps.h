@@ -18,6 +18,7 @@
 #ifndef IPSIM_MODEL_GAPS_H
 #define IPSIM_MODEL_GAPS_H
 
+#include <math.h>
 #include <stdint.h>
 #include "model/rng.h"
 #include "model/gap_table.h"
@@ -122,6 +123,28 @@ static inline uint32_t gap_word(gap_stream *g)
         gap_fill(g);
     uint32_t u = g->used++;
     return GAP_HELD(g, u);
+}
+
+/* The wedge test of layer i >= 1: whether the height y lies under exp(-x),
+ * for a point x of the layer's wedge (between its inner edge X and its
+ * width W). exp(-x) is convex: it lies above its tangents at X and at W
+ * and below the chord between them. A y below a tangent, or above the
+ * chord, by more than ZIG_SQUEEZE relative to exp(-X) is decided without
+ * exp; that margin is far beyond the few ulps by which the bounds and exp
+ * may be off, so the answer is always exp's (test_gaps checks it at and
+ * around the curve). The rest (about 1 % of wedge tests) compute exp(-x). */
+#define ZIG_SQUEEZE 1e-9
+static inline int zig_wedge_under(uint32_t i, double x, double y)
+{
+    const zig_layer *z = &zig_table[i];
+    const zig_wedge *e = &zig_wedges[i];
+    const double width = z->w * (double)(1u << ZIG_BITS); /* W, exactly */
+    double d = x - e->x_inner, margin = ZIG_SQUEEZE * z->f_inner;
+    if (y < z->f_inner * (1 - d) - margin || y < z->f_outer * (1 + (width - x)) - margin)
+        return 1; /* under a tangent */
+    if (y > z->f_inner + d * e->slope + margin)
+        return 0; /* over the chord */
+    return y < exp(-x);
 }
 
 /* The rare words: wedge tests, rejections and the tail (gaps.c). w is the

@@ -469,8 +469,7 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
         release_cooldown(m, a, tau);
         touch_end(m, b, k, i, a, tau, t, dl, consider);
     }
-    free(early->k);
-    memset(early, 0, sizeof *early);
+    ipsim__agenda_recycle(m, b, early);
 
     candidates_block(m, cell, b, k0, k1, tau, ta, dl);
 
@@ -499,8 +498,7 @@ static void run_block(ipsim_model *m, int b, int tau, thread_acc *ta)
         }
         touch_end(m, b, k, i, a, tau, t, dl, consider);
     }
-    free(late->k);
-    memset(late, 0, sizeof *late);
+    ipsim__agenda_recycle(m, b, late);
 
     if (m->dest_days[tau].community_post_rate > 0) {
         if (ipsim__agenda_sort_visitors(m, b) != 0) {

@@ -175,6 +175,16 @@ typedef struct {
     uint32_t n, cap;
 } ev_list;
 
+/* The buffers of a block's processed EARLY and LATE lists, kept for the
+ * next lists the block starts (agenda.c): a list then starts with the room
+ * a day's list needed instead of growing to it again by reallocation. */
+#define EV_SPARES 4
+typedef struct {
+    uint32_t *k[EV_SPARES];
+    uint32_t cap[EV_SPARES];
+    int n;
+} ev_spares;
+
 /* The event calendar (agenda.c, ODD 3): agents of each cell are cut into
  * blocks of EVENT_BLOCK; each block has, per internal day, an EARLY list
  * (processed before the day's candidates: confirmations of yesterday's
@@ -191,6 +201,7 @@ typedef struct {
     uint32_t *blk_k1;  /* [n_blocks] one past the last */
     ev_list *early;    /* [n_blocks][n_days] (ev_at) */
     ev_list *late;     /* [n_blocks][n_days] */
+    ev_spares *spares; /* [n_blocks] buffers of processed EARLY and LATE lists */
     ev_list *visitors; /* [n_blocks] agents with at least one completed trip */
     uint32_t *vis_sorted; /* [n_blocks] length of the sorted prefix of visitors */
     uint8_t *blk_crowd;   /* [n_blocks] 1: the cell is evaluated whole for crowding, from crowd */
@@ -527,6 +538,9 @@ double ipsim__agenda_bytes_per_agent(void);
 /* Append agent k of block b to the EARLY (late = 0) or LATE list of day
  * tau; a day past the last simulated day is dropped. */
 void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_t k);
+/* List l of block b (its EARLY or LATE list of the day just processed)
+ * emptied; its buffer is kept for the block's next new list (or freed). */
+void ipsim__agenda_recycle(struct ipsim_model *m, int b, ev_list *l);
 /* Add agent k of block b to the block's past visitors (at its first departure). */
 void ipsim__agenda_visitor(struct ipsim_model *m, int b, uint32_t k);
 /* Cells of fewer than CROWD_WHOLE agents are evaluated whole for crowding
