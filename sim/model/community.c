@@ -95,7 +95,7 @@ int ipsim__community_post(ipsim_model *m, const community_pass *cp, int cell, ui
     if (posters == 0)
         return 0;
     const sc_visit *v = &m->sc->parameters.visit;
-    double att = m->ag.a[i].attitude / ATTITUDE_Q;
+    double att = attitude_value(m->ag.a[i].attitude);
     int kind = att >= v->satisfaction_positive ? 0 : (att < v->satisfaction_negative ? 1 : 2);
     int mk = cell_market(cell);
     acc[ACC_POS + kind] += posters;

@@ -193,7 +193,7 @@ static double booking_logit(const struct ipsim_model *m, const cell_day *c, uint
     double penalty = m->ag.a[i].visits ? dp->revisit_penalty *
                                            (1 - m->dest_days[c->arrival_tau].revisit_penalty_reduction)
                                      : 0;
-    double v = c->v_cell + dp->beta_attitude * (m->ag.a[i].attitude / ATTITUDE_Q) +
+    double v = c->v_cell + dp->beta_attitude * attitude_value(m->ag.a[i].attitude) +
                dp->beta_loyalty * L - penalty + intercept;
     double ev = exp(v);
     return ev / (1 + ev + c->sub_weight);

@@ -45,7 +45,7 @@ static inline void exposure_apply(ipsim_agent *ag, int n, double w, double aware
     s += w / (w + s); /* = 1 / (1 + s / w), one division; n >= 1 */
     for (int j = 1; j < n; j++) /* most agents have one impression */
         s += w / (w + s);
-    double a = ag->attitude / ATTITUDE_Q;
+    double a = attitude_value(ag->attitude);
     a = signal + (a - signal) * keep;
     ag->attitude = attitude_q(a);
     if (ag->state == ST_UNAWARE && s >= aware_at)

@@ -40,6 +40,23 @@ enum {
 #define ATTITUDE_Q 65535.0    /* attitude stored as uint16 / 65535 */
 #define SAT_FIXED 1048576.0   /* satisfaction sums in fixed point (2^20) */
 
+/* A stored attitude's value q / ATTITUDE_Q. Where the CPU has FMA, without
+ * a division: x = q R (R the double nearest 1 / ATTITUDE_Q) is off by an ulp
+ * for 88 of the 65536 q, and one correction by the exact remainder
+ * q - x ATTITUDE_Q (an FMA) makes it the correctly rounded quotient for
+ * every q (test_attitude_q checks all 65536), so the value is bitwise the
+ * division's. The division is on the candidate touch's path next to the
+ * salience's (exposure.h), and the CPU has one divider. */
+static inline double attitude_value(uint16_t q)
+{
+#if defined(__FMA__)
+    const double r = 1.0 / ATTITUDE_Q, d = (double)q, x = d * r;
+    return fma(fma(-x, ATTITUDE_Q, d), r, x);
+#else
+    return q / ATTITUDE_Q;
+#endif
+}
+
 /* Per-agent state: one 16-byte record per agent (aligned by calloc), so an
  * agent who acts on a day (ODD 3) costs one cache line, not one per field;
  * agents are stored cell by cell (cell = market * 2 + segment), so market

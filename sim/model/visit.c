@@ -74,7 +74,7 @@ void ipsim__visit_depart(struct ipsim_model *m, int cell, uint32_t k, uint64_t i
 
     agent_taste t;
     ipsim__visit_taste(m, cell, k, &t);
-    double expect = m->ag.a[i].attitude / ATTITUDE_Q;
+    double expect = attitude_value(m->ag.a[i].attitude);
     double exper = ipsim__visit_quality(m, t.w, arrive, a) -
                    g->crowding_sensitivity * ipsim__crowding_trip(m, a, arrive, nights) +
                    ad->experience_bonus + dd->hospitality_bonus;
