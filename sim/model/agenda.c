@@ -72,27 +72,29 @@ void ipsim__agenda_push(struct ipsim_model *m, int late, int tau, int b, uint32_
     }
 }
 
-/* A block's spares keep the largest buffers offered. */
+/* A block's spares keep the largest buffers offered: l's goes in while
+ * there is room, else in place of the smallest if larger; what is left
+ * out is freed. */
 void ipsim__agenda_recycle(struct ipsim_model *m, int b, ev_list *l)
 {
     ev_spares *sp = &m->ev.spares[b];
+    uint32_t *drop = l->k;
     if (l->k && sp->n < EV_SPARES) {
         sp->k[sp->n] = l->k;
-        sp->cap[sp->n] = l->cap;
-        sp->n++;
+        sp->cap[sp->n++] = l->cap;
+        drop = NULL;
     } else if (l->k) {
         int least = 0;
         for (int j = 1; j < EV_SPARES; j++)
             if (sp->cap[j] < sp->cap[least])
                 least = j;
-        if (sp->cap[least] < l->cap) { /* keep l's buffer instead */
-            uint32_t *t = sp->k[least];
+        if (sp->cap[least] < l->cap) {
+            drop = sp->k[least];
             sp->k[least] = l->k;
             sp->cap[least] = l->cap;
-            l->k = t;
         }
-        free(l->k);
     }
+    free(drop);
     memset(l, 0, sizeof *l);
 }
 

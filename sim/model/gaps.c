@@ -10,8 +10,9 @@
  * fresh exponential. Every accepted x is therefore a uniform point of the
  * area under exp(-x), i.e. exactly a unit exponential (up to the 2^-32
  * probability grain of the words). The test y < exp(-x) is squeezed
- * between bounds of exp (zig_wedge_under, gaps.h), with exp's answer. Also the refill of a stream's words
- * (gaps.h): GAP_BATCH Philox blocks at a time.
+ * between bounds of exp (zig_wedge_under, gaps.h), with exp's answer.
+ * Also the refill of a stream's words (gaps.h): GAP_BATCH Philox blocks
+ * at a time.
  */
 #include <math.h>
 #include "model/gaps.h"
